@@ -1,0 +1,28 @@
+"""Gradients accumulate: write one step of SGD by hand.
+
+EN: `.backward()` *adds* into `.grad`; it never replaces it. That is why every
+training loop clears gradients after (or before) each step. Update the
+parameters in place, inside `torch.no_grad()`, so the update itself is not
+recorded by autograd and every reference to the parameter (a module, an
+optimizer) sees the new values.
+
+中文: `.backward()` 会把梯度 *累加* 到 `.grad` 上,而不是替换它。所以每个训练循环都要在
+每一步之后(或之前)清空梯度。请在 `torch.no_grad()` 中 *原地* 更新参数:这样更新本身
+不会被 autograd 记录,所有引用这个参数的地方(模块、优化器)都能看到新值。
+"""
+
+from collections.abc import Iterable
+
+import torch
+from torch import Tensor
+
+
+def sgd_step(params: Iterable[Tensor], lr: float) -> None:
+    """For each parameter with a gradient: p -= lr * p.grad (in place), then clear p.grad.
+
+    对每个有梯度的参数:原地执行 p -= lr * p.grad,然后清空 p.grad。
+    Parameters whose `.grad` is None are skipped. / `.grad` 为 None 的参数跳过。
+    """
+    # TODO: loop over params inside torch.no_grad(); skip p.grad is None.
+    # TODO: 在 torch.no_grad() 中遍历参数;跳过 p.grad 为 None 的参数。
+    raise NotImplementedError("sgd_step is not written yet / sgd_step 还没有完成")

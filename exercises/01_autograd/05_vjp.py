@@ -1,0 +1,28 @@
+"""Vector-Jacobian products: `backward(gradient=v)`.
+
+EN: When `y = f(x)` is not a scalar, `y.backward(gradient=v)` computes
+`v^T · J`, where J is the Jacobian of f at x. `v` has the shape of `y`; the result
+has the shape of `x`. This is exactly what the autograd tutorial does with
+`out.backward(torch.ones_like(out))`. Start from a fresh leaf every call, so no
+stale gradient is added in.
+
+中文: 当 `y = f(x)` 不是标量时,`y.backward(gradient=v)` 计算 `v^T · J`,其中 J 是
+f 在 x 处的雅可比矩阵。`v` 的形状与 `y` 相同;结果的形状与 `x` 相同。autograd 教程中的
+`out.backward(torch.ones_like(out))` 就是这样做的。每次调用都从一个新的叶子张量开始,
+避免把旧的梯度累加进来。
+"""
+
+from collections.abc import Callable
+
+import torch
+from torch import Tensor
+
+
+def vector_jacobian_product(f: Callable[[Tensor], Tensor], x: Tensor, v: Tensor) -> Tensor:
+    """Return v^T · J_f(x), a tensor with the shape of x.
+
+    返回 v^T · J_f(x),形状与 x 相同。
+    """
+    # TODO: copy x into a fresh leaf, compute y = f(leaf), call y.backward(v) (or torch.autograd.grad).
+    # TODO: 把 x 复制成新的叶子张量,计算 y = f(leaf),调用 y.backward(v)(或 torch.autograd.grad)。
+    raise NotImplementedError("vector_jacobian_product is not written yet / vector_jacobian_product 还没有完成")

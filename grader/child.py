@@ -1,0 +1,253 @@
+"""The child side of a check run: import the learner's file and run its pytest checks.
+
+Started by `grader.runner` as `python -m grader.child ...` in a fresh process
+with resource limits. It streams plain data (JSON lines, each carrying the
+run's nonce) to the parent over a dedicated pipe; the parent alone turns that
+into points. Learner output goes to stdout/stderr, which the parent drains and
+caps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import builtins
+import importlib.util
+import inspect
+import json
+import os
+import resource
+import signal
+import sys
+import time
+import traceback
+from pathlib import Path
+from types import ModuleType, TracebackType
+from typing import Any, TextIO
+
+import pytest
+
+from grader.protocol import EVENT_DONE, EVENT_IMPORT_DONE, EVENT_IMPORT_START, EVENT_RESULT, EVENT_START
+
+
+def apply_limits(memory_mb: int, file_mb: int) -> None:
+    """Memory (data segment + anonymous maps), file size and core dumps."""
+    data = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_DATA, (data, data))
+    size = file_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    # A write past the file limit then fails with an OSError instead of killing us.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+class Channel:
+    """The result pipe. Every line carries the nonce the parent gave on stdin."""
+
+    def __init__(self, stream: TextIO, nonce: str) -> None:
+        self._stream = stream
+        self._nonce = nonce
+        self._dumps = json.dumps
+
+    def send(self, event: str, **data: Any) -> None:
+        self._stream.write(self._dumps({"nonce": self._nonce, "event": event, **data}) + "\n")
+        self._stream.flush()
+
+
+def _integrity_targets() -> dict[str, tuple[Any, str, Any]]:
+    """Functions a submission might replace to fake a pass: name -> (owner, attribute, original)."""
+    import _pytest.runner
+    import torch
+    import torch.testing
+
+    owners: list[tuple[str, Any, tuple[str, ...]]] = [
+        ("torch", torch, ("allclose", "equal", "isclose", "is_tensor", "is_grad_enabled")),
+        ("torch.testing", torch.testing, ("assert_close",)),
+        ("torch.Tensor", torch.Tensor, ("__eq__", "__ne__", "__bool__", "backward")),
+        ("_pytest.runner", _pytest.runner, ("call_and_report", "pytest_runtest_makereport")),
+        ("_pytest.runner.CallInfo", _pytest.runner.CallInfo, ("from_call",)),
+        ("builtins", builtins, ("isinstance", "len", "abs", "all", "any", "float", "int", "bool", "print", "open", "__import__")),
+    ]
+    return {
+        f"{label}.{attr}": (owner, attr, inspect.getattr_static(owner, attr))
+        for label, owner, attrs in owners
+        for attr in attrs
+    }
+
+
+def _learner_frame(tb: TracebackType | None, learner_file: str) -> tuple[int | None, str | None]:
+    """The innermost line of the learner's own file in a traceback."""
+    line = None
+    for frame, lineno in traceback.walk_tb(tb):
+        if frame.f_code.co_filename == learner_file:
+            line = lineno
+    if line is None:
+        return None, None
+    try:
+        source = Path(learner_file).read_text(encoding="utf-8", errors="replace").splitlines()[line - 1].strip()
+    except (OSError, IndexError):
+        source = None
+    return line, source
+
+
+def describe_exception(exc: BaseException, tb: TracebackType | None, learner_file: str) -> dict[str, Any]:
+    """Turn an exception raised while checking into an outcome and a learner-facing message."""
+    from grader.checks.support import CheckFailed, learner_line
+
+    line, source = _learner_frame(tb, learner_file)
+    if isinstance(exc, CheckFailed):
+        if line is None and exc.where is not None:
+            line = learner_line(exc.where)
+            source = None
+        return {"outcome": "failed", "en": exc.en, "zh": exc.zh, "line": line, "source": source}
+    kind = type(exc).__name__
+    detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+    if isinstance(exc, NotImplementedError):
+        en = "Not written yet: this raises NotImplementedError. Fill in the TODO."
+        zh = "还没有完成:这里抛出了 NotImplementedError。请完成 TODO 部分。"
+        return {"outcome": "failed", "en": en, "zh": zh, "line": line, "source": source}
+    if isinstance(exc, SystemExit):
+        en = f"Your code called sys.exit({exc.code!r}). A function should return a value, not end the program."
+        zh = f"你的代码调用了 sys.exit({exc.code!r})。函数应该返回结果,而不是结束整个程序。"
+        return {"outcome": "error", "en": en, "zh": zh, "line": line, "source": source}
+    if line is None:
+        en = f"While checking your result, {kind} was raised: {detail}"
+        zh = f"检查你的结果时出现了 {kind}:{detail}"
+    else:
+        en = f"Your code raised {kind}: {detail}"
+        zh = f"你的代码抛出了 {kind}:{detail}"
+    return {"outcome": "error", "en": en, "zh": zh, "line": line, "source": source}
+
+
+class GradingPlugin:
+    """A pytest plugin: provides the `learner` fixture and streams one result per check."""
+
+    def __init__(self, channel: Channel, learner_file: Path, module_name: str) -> None:
+        self.channel = channel
+        self.learner_file = learner_file
+        self.module_name = module_name
+        self.targets = _integrity_targets()
+        self.pending: dict[str, dict[str, Any]] = {}
+        self.started: dict[str, float] = {}
+        self.tampered: list[str] = []
+
+    # -- the fixture ---------------------------------------------------------
+    @pytest.fixture(scope="session", name="learner")
+    def learner_fixture(self) -> ModuleType:
+        """The learner's module, imported once per child process."""
+        return self.import_learner()
+
+    def import_learner(self) -> ModuleType:
+        self.channel.send(EVENT_IMPORT_START)
+        spec = importlib.util.spec_from_file_location(self.module_name, self.learner_file)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[self.module_name] = module
+        spec.loader.exec_module(module)
+        self.channel.send(EVENT_IMPORT_DONE)
+        return module
+
+    # -- hooks ---------------------------------------------------------------
+    def pytest_runtest_logstart(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
+        name = _check_name(nodeid)
+        self.started[name] = time.perf_counter()
+        self.channel.send(EVENT_START, check=name)
+
+    def pytest_runtest_makereport(self, item: Any, call: Any) -> None:
+        name = _check_name(item.nodeid)
+        if call.when == "teardown":
+            self._finish(name)
+            return
+        if name in self.pending:  # setup already failed
+            return
+        if call.excinfo is None:
+            if call.when == "call":
+                self.pending[name] = {"outcome": "passed", "en": "", "zh": ""}
+            return
+        exc = call.excinfo.value
+        if type(exc).__name__ == "Skipped" and str(exc).startswith("needs_gpu"):
+            self.pending[name] = {"outcome": "needs_gpu", "en": "", "zh": ""}
+            return
+        result = describe_exception(exc, call.excinfo.tb, str(self.learner_file))
+        if call.when == "setup" and result["line"] is None and not isinstance(exc, SystemExit):
+            result["en"] = f"Your file could not be imported: {result['en']}"
+            result["zh"] = f"无法导入你的文件:{result['zh']}"
+        if call.when == "setup":
+            result["outcome"] = "error" if result["outcome"] != "failed" else "failed"
+        self.pending[name] = result
+
+    def _finish(self, name: str) -> None:
+        result = self.pending.pop(name, None) or {"outcome": "error", "en": "The check did not run.", "zh": "检查没有运行。"}
+        changed = [key for key, (owner, attr, original) in self.targets.items() if inspect.getattr_static(owner, attr, None) is not original]
+        if changed:
+            self.tampered.extend(changed)
+            result = {
+                "outcome": "error",
+                "en": f"Tampering detected: your code replaced {', '.join(changed)}. No points for this run.",
+                "zh": f"检测到篡改:你的代码替换了 {', '.join(changed)}。本次运行不得分。",
+                "line": None,
+                "source": None,
+                "tampering": True,
+            }
+        duration = time.perf_counter() - self.started.get(name, time.perf_counter())
+        self.channel.send(EVENT_RESULT, check=name, duration=duration, **result)
+
+    def pytest_keyboard_interrupt(self, excinfo: Any) -> None:
+        """A KeyboardInterrupt from learner code stops pytest; report the check it hit."""
+        for name in self.started:
+            if name not in self.pending:
+                self.pending[name] = {
+                    "outcome": "error",
+                    "en": "Your code raised KeyboardInterrupt. Do not raise it from an exercise.",
+                    "zh": "你的代码抛出了 KeyboardInterrupt。练习中不要抛出它。",
+                }
+                self._finish(name)
+                break
+
+
+def _check_name(nodeid: str) -> str:
+    function = nodeid.rsplit("::", 1)[-1]
+    return function.removeprefix("test_").split("[", 1)[0]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m grader.child")
+    parser.add_argument("--result-fd", type=int, required=True)
+    parser.add_argument("--file", type=Path, required=True)
+    parser.add_argument("--checks-module", type=Path, required=True)
+    parser.add_argument("--module-name", required=True)
+    parser.add_argument("--memory-mb", type=int, default=2048)
+    parser.add_argument("--file-mb", type=int, default=64)
+    parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("check", nargs="+")
+    args = parser.parse_args(argv)
+
+    nonce = sys.stdin.readline().strip()
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)  # learner `input()` gets EOF instead of waiting forever
+    sys.dont_write_bytecode = True
+    apply_limits(args.memory_mb, args.file_mb)
+    channel = Channel(os.fdopen(args.result_fd, "w", encoding="utf-8"), nonce)
+
+    import torch
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    import warnings
+
+    warnings.simplefilter("ignore")  # warnings are not failures; keep the learner's output readable
+
+    plugin = GradingPlugin(channel, args.file.resolve(), args.module_name)
+    node_ids = [f"{args.checks_module}::test_{name}" for name in args.check]
+    pytest_args = [
+        *node_ids,
+        "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:warnings", "-p", "no:stepwise",
+        "-s", "--noconftest", "-c", os.devnull, "--rootdir", str(args.checks_module.parent),
+        "-o", "python_files=test_*.py",
+    ]
+    pytest.main(pytest_args, plugins=[plugin])
+    channel.send(EVENT_DONE)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

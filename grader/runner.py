@@ -1,0 +1,334 @@
+"""The parent side of a check run: isolate, limit, and decide the verdict.
+
+Each run starts `python -m grader.child` in its own process group with a wall
+time budget for the whole exercise. The child reports plain data per check;
+the parent attaches points from the catalog. If the child dies (crash, exit,
+timeout), the check it was running gets that verdict, and the checks it never
+reached run again in a fresh child while time remains — so one crash never
+turns into a pass for a later check, and never hides the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import selectors
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+import grader
+from grader import protocol
+from grader.catalog import Exercise
+from grader.i18n import Text, t
+from grader.report import CheckResult, Outcome, Report
+
+OUTPUT_TRUNCATED_NOTE = "\n[output truncated]\n"
+
+
+class Limits(BaseModel):
+    """Resource limits for one exercise run (all checks together)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    timeout_s: float = Field(default=60.0, gt=0)
+    memory_mb: int = Field(default=2048, ge=256)
+    output_bytes: int = Field(default=32_000, ge=256)
+    file_mb: int = Field(default=64, ge=1)
+    threads: int = Field(default=0, ge=0)
+
+
+@dataclass
+class _Attempt:
+    """What one child process told us."""
+
+    results: dict[str, dict] = field(default_factory=dict)
+    started: list[str] = field(default_factory=list)
+    importing: bool = False
+    imported: bool = False
+    done: bool = False
+    timed_out: bool = False
+    tampered: bool = False
+    returncode: int | None = None
+
+
+class _OutputBuffer:
+    """Keeps the first `limit` bytes of learner output and counts the rest."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.data = bytearray()
+        self.dropped = 0
+
+    def feed(self, chunk: bytes) -> None:
+        room = self.limit - len(self.data)
+        if room > 0:
+            self.data += chunk[:room]
+        self.dropped += max(0, len(chunk) - max(room, 0))
+
+    def text(self) -> str:
+        text = self.data.decode("utf-8", errors="replace")
+        return text + OUTPUT_TRUNCATED_NOTE if self.dropped else text
+
+
+def file_sha256(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def _crash_message(returncode: int | None, during_import: bool) -> Text:
+    where_en = " while importing your file" if during_import else ""
+    where_zh = "(导入你的文件时)" if during_import else ""
+    if returncode is None:
+        return t("The grading process stopped unexpectedly.", "评分进程意外停止。")
+    if returncode < 0:
+        number = -returncode
+        name = _signal_name(number)
+        if number == signal.SIGKILL:
+            return t(
+                f"Process killed (signal {number}, {name}){where_en}: probably out of memory.",
+                f"进程被杀死(信号 {number},{name}){where_zh}:可能是内存不足。",
+            )
+        return t(
+            f"Process crashed (signal {number}, {name}){where_en}.",
+            f"进程崩溃(信号 {number},{name}){where_zh}。",
+        )
+    if returncode == 0:
+        return t(
+            f"Your code ended the process early{where_en} (os._exit or similar). A function should return, not exit.",
+            f"你的代码提前结束了进程{where_zh}(os._exit 等)。函数应该返回结果,而不是退出。",
+        )
+    return t(
+        f"The process exited with code {returncode}{where_en} before the check finished.",
+        f"检查完成之前,进程以退出码 {returncode} 结束{where_zh}。",
+    )
+
+
+def _module_name(exercise: Exercise) -> str:
+    return f"learner_{exercise.topic}_{exercise.name}"
+
+
+def child_command(exercise: Exercise, file: Path, checks: list[str], limits: Limits, result_fd: int) -> list[str]:
+    return [
+        sys.executable, "-X", "utf8", "-m", "grader.child",
+        "--result-fd", str(result_fd),
+        "--file", str(file),
+        "--checks-module", str(exercise.check_module),
+        "--module-name", _module_name(exercise),
+        "--memory-mb", str(limits.memory_mb),
+        "--file-mb", str(limits.file_mb),
+        "--threads", str(limits.threads),
+        *checks,
+    ]  # fmt: skip
+
+
+def _child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    package_parent = str(Path(grader.__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH", "")) if p)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["PYTHONUNBUFFERED"] = "1"
+    env["PYTHONHASHSEED"] = "0"
+    env.setdefault("OMP_NUM_THREADS", "2")
+    return env
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _run_child(
+    exercise: Exercise, file: Path, checks: list[str], limits: Limits, deadline: float, output: _OutputBuffer
+) -> _Attempt:
+    attempt = _Attempt()
+    nonce = secrets.token_hex(16)
+    read_fd, write_fd = os.pipe()
+    with tempfile.TemporaryDirectory(prefix="torchdojo-run-") as workdir:
+        process = subprocess.Popen(
+            child_command(exercise, file, checks, limits, write_fd),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            pass_fds=(write_fd,),
+            cwd=workdir,
+            env=_child_env(),
+            start_new_session=True,
+        )
+        os.close(write_fd)
+        assert process.stdin is not None and process.stdout is not None
+        try:
+            process.stdin.write(nonce.encode() + b"\n")
+            process.stdin.close()
+        except BrokenPipeError:
+            pass
+        selector = selectors.DefaultSelector()
+        result_stream = os.fdopen(read_fd, "rb", buffering=0)
+        selector.register(result_stream, selectors.EVENT_READ, "result")
+        selector.register(process.stdout, selectors.EVENT_READ, "output")
+        pending_line = b""
+        open_streams = 2
+        try:
+            while open_streams:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    attempt.timed_out = True
+                    break
+                if process.poll() is not None:
+                    # The child is gone: anything still holding our pipes is a leftover grandchild.
+                    _kill_group(process)
+                for key, _ in selector.select(timeout=min(remaining, 0.2)):
+                    chunk = os.read(key.fileobj.fileno(), 65536)  # type: ignore[union-attr]
+                    if not chunk:
+                        selector.unregister(key.fileobj)
+                        open_streams -= 1
+                        continue
+                    if key.data == "output":
+                        output.feed(chunk)
+                        continue
+                    pending_line += chunk
+                    *lines, pending_line = pending_line.split(b"\n")
+                    for line in lines:
+                        _handle_event(line, nonce, attempt)
+        finally:
+            _kill_group(process)
+            process.wait()
+            selector.close()
+            result_stream.close()
+            process.stdout.close()
+        attempt.returncode = process.returncode
+    return attempt
+
+
+def _handle_event(line: bytes, nonce: str, attempt: _Attempt) -> None:
+    try:
+        event = json.loads(line)
+    except (ValueError, UnicodeDecodeError):
+        attempt.tampered = True
+        return
+    if not isinstance(event, dict) or event.get("nonce") != nonce:
+        attempt.tampered = True
+        return
+    kind = event.get("event")
+    if kind == protocol.EVENT_IMPORT_START:
+        attempt.importing = True
+    elif kind == protocol.EVENT_IMPORT_DONE:
+        attempt.importing, attempt.imported = False, True
+    elif kind == protocol.EVENT_START:
+        attempt.started.append(str(event.get("check")))
+    elif kind == protocol.EVENT_RESULT:
+        name = str(event.get("check"))
+        if name in attempt.results:  # a second verdict for the same check is forged
+            attempt.tampered = True
+        attempt.results[name] = event
+    elif kind == protocol.EVENT_DONE:
+        attempt.done = True
+
+
+_VALID_CHILD_OUTCOMES: frozenset[Outcome] = frozenset({"passed", "failed", "error", "needs_gpu"})
+
+
+def grade(exercise: Exercise, file: Path, limits: Limits | None = None) -> Report:
+    """Grade `file` as `exercise`. Never raises for anything the learner's code does."""
+    limits = limits or Limits()
+    file = file.resolve()
+    started_at = time.monotonic()
+    deadline = started_at + limits.timeout_s
+    output = _OutputBuffer(limits.output_bytes)
+    verdicts: dict[str, tuple[Outcome, Text | None, int | None, str | None, float]] = {}
+    pending = [c.name for c in exercise.checks]
+    tampered = False
+
+    while pending:
+        attempt = _run_child(exercise, file, pending, limits, deadline, output)
+        tampered = tampered or attempt.tampered
+        for name, event in attempt.results.items():
+            if name not in pending:
+                tampered = True
+                continue
+            outcome = event.get("outcome")
+            if outcome not in _VALID_CHILD_OUTCOMES:
+                tampered = True
+                continue
+            message = t(str(event.get("en", "")), str(event.get("zh", ""))) if event.get("en") else None
+            line = event.get("line") if isinstance(event.get("line"), int) else None
+            source = event.get("source") if isinstance(event.get("source"), str) else None
+            duration = float(event.get("duration", 0.0)) if isinstance(event.get("duration"), int | float) else 0.0
+            verdicts[name] = (outcome, message, line, source, duration)
+            if event.get("tampering"):
+                tampered = True
+        pending = [name for name in pending if name not in verdicts]
+        if not pending:
+            break
+        unfinished = [name for name in attempt.started if name not in verdicts]
+        current = unfinished[-1] if unfinished else None
+        if attempt.timed_out:
+            seconds = f"{limits.timeout_s:g}"
+            for name in pending:
+                if name == current or current is None:
+                    verdicts[name] = ("timeout", t(f"Timed out after {seconds} s. Look for an endless loop.", f"{seconds} 秒后超时。请检查是否有死循环。"), None, None, 0.0)
+                else:
+                    verdicts[name] = ("timeout", t(f"Not run: the {seconds} s time limit was used up by an earlier check.", f"未运行:{seconds} 秒的时间限制已被前面的检查用完。"), None, None, 0.0)
+            break
+        crash = _crash_message(attempt.returncode, attempt.importing)
+        if attempt.importing or (current is None and not attempt.results):
+            # Dying while importing, or before any progress, would repeat for every check.
+            for name in pending:
+                verdicts[name] = ("error", crash, None, None, 0.0)
+            break
+        if current is not None:
+            verdicts[current] = ("error", crash, None, None, 0.0)
+        pending = [name for name in pending if name not in verdicts]
+
+    if tampered:
+        notice = t(
+            "Tampering detected: the grading channel received forged or unexpected data. No points for this run.",
+            "检测到篡改:评分通道收到了伪造或意外的数据。本次运行不得分。",
+        )
+        verdicts = {name: ("error", notice, None, None, 0.0) for name in verdicts}
+
+    checks = []
+    for spec in exercise.checks:
+        outcome, message, line, source, duration = verdicts[spec.name]
+        points = spec.points if outcome == "passed" else 0
+        checks.append(
+            CheckResult(
+                name=spec.name,
+                title=spec.title,
+                outcome=outcome,
+                points=points,
+                max_points=spec.points,
+                message=message,
+                line=line,
+                source_line=source,
+                duration_s=round(duration, 4),
+            )
+        )
+    return Report(
+        exercise=exercise.id,
+        file=str(file),
+        checks=checks,
+        output=output.text(),
+        output_truncated=output.dropped > 0,
+        duration_s=round(time.monotonic() - started_at, 3),
+        file_sha256=file_sha256(file),
+    )

@@ -1,0 +1,30 @@
+"""The gradient of any scalar function, without side effects.
+
+EN: `gradient_of(f, x)` returns df/dx at `x` for a function `f` that returns a
+scalar. A good helper leaves the caller's tensor exactly as it was: same
+`requires_grad`, no `.grad` left behind, values untouched. Its result is a
+plain tensor, not attached to any graph. A non-scalar `f(x)` has no single
+gradient: raise `ValueError` with a helpful message.
+
+中文: `gradient_of(f, x)` 返回标量函数 `f` 在 `x` 处的梯度 df/dx。一个好的工具函数
+不会改动调用者的张量:`requires_grad` 不变、不留下 `.grad`、数值不变。返回值是普通张量,
+不连接任何计算图。如果 `f(x)` 不是标量,就没有唯一的梯度:请抛出 `ValueError`。
+"""
+
+from collections.abc import Callable
+
+import torch
+from torch import Tensor
+
+
+def gradient_of(f: Callable[[Tensor], Tensor], x: Tensor) -> Tensor:
+    """Return the gradient of the scalar `f(x)` with respect to `x` (same shape as `x`).
+
+    返回标量 `f(x)` 对 `x` 的梯度(形状与 `x` 相同)。
+    """
+    leaf = x.detach().clone().requires_grad_(True)
+    y = f(leaf)
+    if y.numel() != 1:
+        raise ValueError(f"f(x) must be a scalar, got shape {tuple(y.shape)}")
+    (grad,) = torch.autograd.grad(y.reshape(()), leaf)
+    return grad
