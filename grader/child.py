@@ -241,12 +241,15 @@ def main(argv: list[str] | None = None) -> int:
     pytest_args = [
         *node_ids,
         "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:warnings", "-p", "no:stepwise",
-        "-s", "--noconftest", "-c", os.devnull, "--rootdir", str(args.checks_module.parent),
+        "-p", "no:unraisableexception", "-p", "no:threadexception", "-p", "no:faulthandler", "-p", "no:logging",
+        "-s", "--noconftest", "--assert=plain", "-c", os.devnull, "--rootdir", str(args.checks_module.parent),
         "-o", "python_files=test_*.py",
     ]
     pytest.main(pytest_args, plugins=[plugin])
     channel.send(EVENT_DONE)
-    return 0
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)  # skip interpreter teardown: the verdicts are sent, nothing else matters
 
 
 if __name__ == "__main__":

@@ -146,6 +146,7 @@ def _child_env() -> dict[str, str]:
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["PYTHONUNBUFFERED"] = "1"
     env["PYTHONHASHSEED"] = "0"
+    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # third-party pytest plugins have no business in a check run
     env.setdefault("OMP_NUM_THREADS", "2")
     return env
 

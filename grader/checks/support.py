@@ -50,7 +50,11 @@ def learner_line(obj: object) -> int | None:
 def show(value: Any, limit: int = 120) -> str:
     """A short description of a value for a message."""
     if _is_tensor(value):
-        text = f"tensor(shape={tuple(value.shape)}, dtype={value.dtype}, values={value.detach().flatten()[:6].tolist()})"
+        flat = value.detach().flatten()
+        shown = [round(v, 4) if isinstance(v, float) else v for v in flat[:6].tolist()]
+        more = ", …" if flat.numel() > 6 else ""
+        values = ", ".join(map(str, shown)) + more
+        text = f"tensor([{values}], shape={tuple(value.shape)}, dtype={str(value.dtype).removeprefix('torch.')})"
     else:
         text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -6,13 +6,16 @@ from torch.autograd.functional import vjp as reference_vjp
 from grader.checks.support import expect, expect_close, tensor_result
 
 A = torch.tensor([[1.0, 2.0, -1.0], [0.5, 0.0, 3.0]], dtype=torch.float64)
+B = torch.tensor([[1.0, -1.0], [2.0, 0.5], [0.0, 3.0]], dtype=torch.float64)
+C = torch.arange(12, dtype=torch.float64).reshape(3, 4) / 6
 
 # (description, f, shape of x): outputs of a different shape than inputs on purpose.
 CASES = [
     ("sin(x), x of shape (3,)", lambda x: torch.sin(x), (3,)),
     ("A @ x, (3,) -> (2,)", lambda x: A @ x, (3,)),
     ("x.sum(dim=0) * x[0], (2, 3) -> (3,)", lambda x: x.sum(dim=0) * x[0], (2, 3)),
-    ("x @ x.T, (2, 3) -> (2, 2)", lambda x: x @ x.T, (2, 3)),
+    ("x @ B, (2, 3) -> (2, 2)", lambda x: x @ B, (2, 3)),
+    ("(x ** 2) @ C, (2, 3) -> (2, 4)", lambda x: (x**2) @ C, (2, 3)),
 ]
 
 

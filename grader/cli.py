@@ -1,0 +1,367 @@
+"""The `torchdojo` command line.
+
+`grader` never imports `quizzes`: the quiz commands and the app plug in through
+the `torchdojo.commands` entry-point group, so this module only knows the
+exercise commands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+
+from rich.console import Console
+from rich.syntax import Syntax
+
+from grader import __version__
+from grader.catalog import Catalog, CatalogError, Exercise, UnknownExercise, load_catalog
+from grader.i18n import LANGS, Lang, Text, t
+from grader.paths import default_progress_file, find_workspace
+from grader.progress import Progress, ProgressError, ProgressStore, attempt_from_report
+from grader.render import print_report, status_table
+from grader.runner import Limits, grade
+from grader.workspace import (
+    WorkspaceError,
+    exercise_file,
+    init_workspace,
+    reset_exercise,
+    solution_file,
+)
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad usage: one clear line, exit code 2."""
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(text.en)
+        self.text = text
+
+
+@dataclass
+class Context:
+    """Everything a command needs, resolved once from the arguments and the environment."""
+
+    args: argparse.Namespace
+    catalog: Catalog
+    workspace: Path | None
+    store: ProgressStore | None
+    out: Console = field(default_factory=Console)
+    err: Console = field(default_factory=lambda: Console(stderr=True))
+    _lang: Lang | None = None
+
+    @property
+    def lang(self) -> Lang:
+        if self._lang is None:
+            chosen = getattr(self.args, "lang", None) or os.environ.get("TORCHDOJO_LANG")
+            if chosen not in LANGS:
+                chosen = self.progress().settings.lang if self.store else "en"
+            self._lang = chosen  # type: ignore[assignment]
+        return self._lang  # type: ignore[return-value]
+
+    def say(self, text: Text, style: str = "") -> None:
+        self.out.print(f"[{style}]{text(self.lang)}[/]" if style else text(self.lang), highlight=False)
+
+    def warn(self, text: Text) -> None:
+        self.err.print(f"[yellow]{text(self.lang)}[/]", highlight=False)
+
+    def progress(self) -> Progress:
+        if self.store is None:
+            return Progress()
+        progress = self.store.load()
+        self.flush_notices()
+        return progress
+
+    def flush_notices(self) -> None:
+        if self.store:
+            while self.store.notices:
+                notice = self.store.notices.pop(0)
+                self.err.print(f"[yellow]{(self._lang and notice(self._lang)) or notice.en}[/]", highlight=False)
+
+    def require_workspace(self) -> Path:
+        if self.workspace is None:
+            raise UsageError(
+                t(
+                    "Not inside a torchdojo workspace. Run `torchdojo init` to make one, or pass --file.",
+                    "当前不在 torchdojo 工作区中。请运行 `torchdojo init` 创建一个,或使用 --file。",
+                )
+            )
+        return self.workspace
+
+    def exercise(self, ref: str) -> Exercise:
+        try:
+            return self.catalog.resolve(ref)
+        except UnknownExercise:
+            close = self.catalog.suggestions(ref)
+            maybe_en = f" Did you mean {', '.join(close)}?" if close else ""
+            maybe_zh = f"你是不是想找 {', '.join(close)}?" if close else ""
+            raise UsageError(
+                t(
+                    f"Unknown exercise '{ref}'.{maybe_en} `torchdojo list` shows them all.",
+                    f"没有名为 '{ref}' 的练习。{maybe_zh}`torchdojo list` 会列出全部练习。",
+                )
+            ) from None
+
+    def next_unfinished(self, after: Exercise | None = None) -> Exercise | None:
+        progress = self.progress()
+        order = self.catalog.exercises
+        if after is not None:
+            index = order.index(after)
+            order = order[index + 1 :] + order[: index + 1]
+        return next((e for e in order if progress.status(e.id) != "done" and e != after), None)
+
+
+# -- commands -------------------------------------------------------------------------
+
+
+def cmd_list(ctx: Context) -> int:
+    progress = ctx.progress()
+    if ctx.args.json:
+        rows = []
+        for e in ctx.catalog.exercises:
+            latest = progress.latest(e.id)
+            rows.append(
+                {
+                    "id": e.id,
+                    "file": f"exercises/{e.file}",
+                    "title": e.title.model_dump(),
+                    "status": progress.status(e.id),
+                    "score": latest.score if latest else None,
+                    "max_score": latest.max_score if latest else e.max_score,
+                }
+            )
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return EXIT_OK
+    ctx.out.print(status_table(ctx.catalog, progress, ctx.lang))
+    done = sum(progress.status(e.id) == "done" for e in ctx.catalog.exercises)
+    ctx.say(t(f"{done}/{len(ctx.catalog.exercises)} exercises done.", f"已完成 {done}/{len(ctx.catalog.exercises)} 个练习。"))
+    return EXIT_OK
+
+
+def _target_file(ctx: Context, exercise: Exercise, file_arg: str | None) -> Path:
+    if file_arg:
+        file = Path(file_arg).expanduser()
+    else:
+        file = exercise_file(ctx.require_workspace(), exercise)
+    if file.is_dir():
+        raise UsageError(t(f"{file} is a directory; --file needs a Python file.", f"{file} 是一个目录;--file 需要一个 Python 文件。"))
+    if not file.exists():
+        raise UsageError(t(f"No such file: {file}", f"文件不存在:{file}"))
+    return file
+
+
+def cmd_check(ctx: Context) -> int:
+    args = ctx.args
+    file_arg = args.file
+    if args.id:
+        as_path = Path(args.id)
+        if file_arg is None and as_path.suffix == ".py" and as_path.exists():
+            file_arg = args.id
+        exercise = ctx.exercise(args.id)
+    else:
+        found = ctx.next_unfinished()
+        if found is None:
+            ctx.say(t("Every exercise is done. Run `torchdojo list` to see them.", "所有练习都已完成。运行 `torchdojo list` 查看。"), "green")
+            return EXIT_OK
+        exercise = found
+    file = _target_file(ctx, exercise, file_arg)
+    limits = Limits(timeout_s=args.timeout, memory_mb=args.memory_mb)
+    lang = ctx.lang
+    if args.json or not ctx.out.is_terminal:
+        report = grade(exercise, file, limits)
+    else:
+        with ctx.out.status(t(f"Checking {exercise.id}…", f"正在检查 {exercise.id}…")(lang), spinner="dots"):
+            report = grade(exercise, file, limits)
+    if ctx.store is not None:
+        try:
+            ctx.store.update(lambda p: p.exercise_attempts.append(attempt_from_report(report)))
+        except ProgressError as error:
+            ctx.warn(error.text)
+        ctx.flush_notices()
+    if args.json:
+        print(json.dumps(report.public_json(lang), ensure_ascii=False))
+    else:
+        upcoming = ctx.next_unfinished(after=exercise) if report.all_passed else None
+        display = os.path.relpath(file) if not Path(os.path.relpath(file)).is_absolute() else str(file)
+        print_report(ctx.out, report, exercise, lang, upcoming.id if upcoming else None, display)
+    return EXIT_OK if report.all_passed else EXIT_FAILED
+
+
+def cmd_hint(ctx: Context) -> int:
+    exercise = ctx.exercise(ctx.args.id)
+    shown_before = ctx.progress().hints_shown.get(exercise.id, 0)
+
+    def reveal(progress: Progress) -> int:
+        count = min(progress.hints_shown.get(exercise.id, 0) + 1, len(exercise.hints))
+        progress.hints_shown[exercise.id] = count
+        return count
+
+    count = ctx.store.update(reveal) if ctx.store else min(shown_before + 1, len(exercise.hints))
+    for number, hint in enumerate(exercise.hints[:count], 1):
+        ctx.out.print(f"[bold]{number}/{len(exercise.hints)}[/] {hint(ctx.lang)}", highlight=False)
+    if count == len(exercise.hints):
+        ctx.say(t("That was the last hint.", "这是最后一条提示。"), "dim")
+    return EXIT_OK
+
+
+def cmd_reset(ctx: Context) -> int:
+    exercise = ctx.exercise(ctx.args.id)
+    workspace = ctx.require_workspace()
+    try:
+        backup = reset_exercise(workspace, exercise)
+    except WorkspaceError as error:
+        raise UsageError(t(str(error), str(error))) from error
+    target = exercise_file(workspace, exercise)
+    ctx.say(t(f"Restored {target} to the original stub.", f"已将 {target} 恢复为原始练习文件。"), "green")
+    if backup:
+        ctx.say(t(f"Your previous version is kept in {backup}", f"你之前的版本保存在 {backup}"))
+    return EXIT_OK
+
+
+def cmd_solution(ctx: Context) -> int:
+    exercise = ctx.exercise(ctx.args.id)
+    if not ctx.progress().ever_passed(exercise.id):
+        ctx.say(
+            t(
+                f"The solution opens once {exercise.id} passes. Try `torchdojo hint {exercise.id}`.",
+                f"通过 {exercise.id} 之后才能查看参考答案。试试 `torchdojo hint {exercise.id}`。",
+            ),
+            "yellow",
+        )
+        return EXIT_FAILED
+    path = solution_file(exercise)
+    ctx.out.print(Syntax(path.read_text(encoding="utf-8"), "python", line_numbers=True))
+    ctx.say(t(f"(from {path})", f"(来自 {path})"), "dim")
+    return EXIT_OK
+
+
+def cmd_init(ctx: Context) -> int:
+    target = Path(ctx.args.dir).expanduser().resolve()
+    existing = find_workspace(target) if target.exists() else None
+    if existing is not None and (existing / "grader" / "catalog.toml").is_file():
+        ctx.say(t(f"{existing} is a clone of torchdojo: it already is a workspace.", f"{existing} 是 torchdojo 的克隆:它本身就是工作区。"))
+        return EXIT_OK
+    try:
+        created = init_workspace(target, ctx.catalog)
+    except WorkspaceError as error:
+        raise UsageError(t(str(error), f"{target / 'exercises'} 已存在;没有做任何修改。")) from error
+    ProgressStore(target / ".torchdojo" / "progress.json").update(lambda p: None)
+    ctx.say(t(f"Workspace ready: {target} ({len(created)} exercises).", f"工作区已就绪:{target}(共 {len(created)} 个练习)。"), "green")
+    ctx.say(t(f"Next: cd {target} && torchdojo check", f"下一步:cd {target} && torchdojo check"))
+    return EXIT_OK
+
+
+# -- parser ---------------------------------------------------------------------------
+
+Handler = Callable[[Context], int]
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be a positive number of seconds")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--progress", metavar="PATH", help="progress file (default: .torchdojo/progress.json in the workspace)")
+    common.add_argument("--lang", choices=LANGS, help="language of messages: en or zh")
+
+    parser = argparse.ArgumentParser(
+        prog="torchdojo", description="Learn PyTorch by doing. With no command, opens the app.", parents=[common]
+    )
+    parser.add_argument("--version", action="version", version=f"torchdojo {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("list", parents=[common], help="every exercise with its status and score")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(handler=cmd_list)
+
+    for name in ("check", "submit"):
+        p = sub.add_parser(name, parents=[common], help="grade an exercise (default: the next unfinished one)")
+        p.add_argument("id", nargs="?", help="exercise id (autograd/gradient_of) or path")
+        p.add_argument("--file", help="grade this file as the exercise")
+        p.add_argument("--json", action="store_true", help="print only the JSON report")
+        p.add_argument("--timeout", type=_positive_float, default=float(os.environ.get("TORCHDOJO_TIMEOUT", 60)), help="seconds for all checks together (default 60)")
+        p.add_argument("--memory-mb", type=int, default=2048, help="memory limit of the checking process (default 2048)")
+        p.set_defaults(handler=cmd_check)
+
+    p = sub.add_parser("hint", parents=[common], help="show the next hint of an exercise")
+    p.add_argument("id")
+    p.set_defaults(handler=cmd_hint)
+
+    p = sub.add_parser("reset", parents=[common], help="restore an exercise's stub (your file is backed up)")
+    p.add_argument("id")
+    p.set_defaults(handler=cmd_reset)
+
+    p = sub.add_parser("solution", parents=[common], help="show the reference solution of a finished exercise")
+    p.add_argument("id")
+    p.set_defaults(handler=cmd_solution)
+
+    p = sub.add_parser("init", parents=[common], help="make a workspace with the exercise stubs")
+    p.add_argument("dir", nargs="?", default="torchdojo", help="folder to create (default: ./torchdojo)")
+    p.set_defaults(handler=cmd_init)
+
+    for plugin in entry_points(group="torchdojo.commands"):
+        plugin.load()(sub, common)
+    return parser
+
+
+def make_context(args: argparse.Namespace) -> Context:
+    try:
+        catalog = load_catalog()
+    except CatalogError as error:
+        raise UsageError(t(str(error), str(error))) from error
+    workspace = find_workspace()
+    progress_path = Path(args.progress) if getattr(args, "progress", None) else None
+    if progress_path is None and workspace is not None:
+        progress_path = default_progress_file(workspace)
+    elif progress_path is None and os.environ.get("TORCHDOJO_PROGRESS"):
+        progress_path = Path(os.environ["TORCHDOJO_PROGRESS"])
+    store = ProgressStore(progress_path) if progress_path else None
+    return Context(args=args, catalog=catalog, workspace=workspace, store=store)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args.command, args.handler = "app", _app_handler()
+    err = Console(stderr=True)
+    try:
+        ctx = make_context(args)
+        return args.handler(ctx)
+    except UsageError as error:
+        lang = getattr(args, "lang", None) or os.environ.get("TORCHDOJO_LANG") or "en"
+        err.print(f"[red]error:[/] {error.text(lang if lang in LANGS else 'en')}", highlight=False)
+        return EXIT_USAGE
+    except ProgressError as error:
+        err.print(f"[red]error:[/] {error.text.en}", highlight=False)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130
+
+
+def _app_handler() -> Handler:
+    """The app registers itself as the `torchdojo.app` entry point; without it, show the list."""
+    apps = list(entry_points(group="torchdojo.app"))
+    if apps:
+        return apps[0].load()
+    return cmd_list_plain
+
+
+def cmd_list_plain(ctx: Context) -> int:
+    ctx.args.json = False
+    return cmd_list(ctx)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

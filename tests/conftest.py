@@ -1,0 +1,51 @@
+"""Shared test helpers: the catalog, grading a file, and the fixture corpus."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from grader.catalog import Catalog, load_catalog
+from grader.report import Report
+from grader.runner import Limits, grade
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return load_catalog()
+
+
+def grade_file(exercise_id: str, path: Path, **limits: float) -> Report:
+    return grade(load_catalog().resolve(exercise_id), path, Limits(**limits))
+
+
+def expectation(path: Path) -> set[str] | None:
+    """The `# expect:` header of a fixture: None for full marks, else the checks that must fail."""
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    match = re.fullmatch(r"# expect: (.+)", first)
+    assert match, f"{path} has no '# expect:' header"
+    if match.group(1).strip() == "full marks":
+        return None
+    return {name.strip() for name in match.group(1).split(",")}
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run the real `torchdojo` command in a subprocess (bounded in time)."""
+    full_env = {**os.environ, "COLUMNS": "200", **(env or {})}
+    full_env.pop("TORCHDOJO_WORKSPACE", None) if env is None or "TORCHDOJO_WORKSPACE" not in env else None
+    return subprocess.run(
+        [sys.executable, "-m", "grader", *args],
+        cwd=cwd or ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
