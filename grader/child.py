@@ -101,6 +101,16 @@ def describe_exception(exc: BaseException, tb: TracebackType | None, learner_fil
         return {"outcome": "failed", "en": exc.en, "zh": exc.zh, "line": line, "source": source}
     kind = type(exc).__name__
     detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+    if isinstance(exc, SyntaxError) and exc.filename == learner_file:
+        line = exc.lineno
+        source = (exc.text or "").strip() or None
+        en = f"Python cannot read your file: {kind}: {exc.msg} (line {line})."
+        zh = f"Python 无法读取你的文件:{kind}:{exc.msg}(第 {line} 行)。"
+        return {"outcome": "error", "en": en, "zh": zh, "line": line, "source": source}
+    if isinstance(exc, AttributeError) and isinstance(getattr(exc, "obj", None), ModuleType) and getattr(exc.obj, "__file__", None) == learner_file:
+        en = f"Your file does not define `{exc.name}`. Keep the names from the exercise stub."
+        zh = f"你的文件没有定义 `{exc.name}`。请保留练习文件中的名字。"
+        return {"outcome": "error", "en": en, "zh": zh, "line": None, "source": None}
     if isinstance(exc, NotImplementedError):
         en = "Not written yet: this raises NotImplementedError. Fill in the TODO."
         zh = "还没有完成:这里抛出了 NotImplementedError。请完成 TODO 部分。"
@@ -121,8 +131,11 @@ def describe_exception(exc: BaseException, tb: TracebackType | None, learner_fil
 class GradingPlugin:
     """A pytest plugin: provides the `learner` fixture and streams one result per check."""
 
-    def __init__(self, channel: Channel, learner_file: Path, module_name: str) -> None:
+    def __init__(self, channel: Channel, learner_file: Path, module_name: str, selected: list[str]) -> None:
         self.channel = channel
+        self.selected = selected
+        self.reported: set[str] = set()
+        self.imported = False
         self.learner_file = learner_file
         self.module_name = module_name
         self.targets = _integrity_targets()
@@ -143,6 +156,7 @@ class GradingPlugin:
         module = importlib.util.module_from_spec(spec)
         sys.modules[self.module_name] = module
         spec.loader.exec_module(module)
+        self.imported = True
         self.channel.send(EVENT_IMPORT_DONE)
         return module
 
@@ -189,19 +203,22 @@ class GradingPlugin:
                 "tampering": True,
             }
         duration = time.perf_counter() - self.started.get(name, time.perf_counter())
+        self.reported.add(name)
         self.channel.send(EVENT_RESULT, check=name, duration=duration, **result)
 
     def pytest_keyboard_interrupt(self, excinfo: Any) -> None:
-        """A KeyboardInterrupt from learner code stops pytest; report the check it hit."""
-        for name in self.started:
-            if name not in self.pending:
-                self.pending[name] = {
-                    "outcome": "error",
-                    "en": "Your code raised KeyboardInterrupt. Do not raise it from an exercise.",
-                    "zh": "你的代码抛出了 KeyboardInterrupt。练习中不要抛出它。",
-                }
-                self._finish(name)
-                break
+        """A KeyboardInterrupt from learner code stops pytest: report the check it hit,
+        or every check when it came from importing the file (it would happen again)."""
+        hit = [name for name in self.started if name not in self.reported]
+        if not self.imported:
+            hit += [name for name in self.selected if name not in self.reported and name not in hit]
+        for name in hit:
+            self.pending[name] = {
+                "outcome": "error",
+                "en": "Your code raised KeyboardInterrupt. Do not raise it from an exercise.",
+                "zh": "你的代码抛出了 KeyboardInterrupt。练习中不要抛出它。",
+            }
+            self._finish(name)
 
 
 def _check_name(nodeid: str) -> str:
@@ -236,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
 
     warnings.simplefilter("ignore")  # warnings are not failures; keep the learner's output readable
 
-    plugin = GradingPlugin(channel, args.file.resolve(), args.module_name)
+    plugin = GradingPlugin(channel, args.file.resolve(), args.module_name, list(args.check))
     node_ids = [f"{args.checks_module}::test_{name}" for name in args.check]
     pytest_args = [
         *node_ids,

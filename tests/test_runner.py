@@ -1,0 +1,132 @@
+"""The runner survives whatever a submission does: each failure mode becomes a clear
+verdict on the affected checks, never a grader crash and never points for a later check."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES, grade_file
+
+HOSTILE = FIXTURES / "hostile"
+PREDICT = ("predict_values", "predict_builds_no_graph")
+DETACHED = ("detached_product_values", "detached_product_gradient")
+
+
+def outcomes(report) -> dict[str, str]:
+    return {c.name: c.outcome for c in report.checks}
+
+
+def messages(report) -> dict[str, str]:
+    return {c.name: c.message.en if c.message else "" for c in report.checks}
+
+
+def assert_predict_lost_detached_kept(report, outcome: str, fragment: str) -> None:
+    got = outcomes(report)
+    assert [got[name] for name in PREDICT] == [outcome, outcome], messages(report)
+    assert all(fragment in messages(report)[name] for name in PREDICT), messages(report)
+    assert [got[name] for name in DETACHED] == ["passed", "passed"], messages(report)
+    assert report.score == 3  # 1 + 2 points of the detached_product checks
+
+
+@pytest.mark.parametrize(
+    ("fixture", "outcome", "fragment"),
+    [
+        ("sys_exit_call", "error", "sys.exit(0)"),
+        ("os_exit_call", "error", "exited with code 3"),
+        ("segfault", "error", "signal 11, SIGSEGV"),
+        ("keyboard_interrupt", "error", "KeyboardInterrupt"),
+        ("base_exception", "error", "BaseException: boom"),
+        ("memory_hog", "error", "memory"),
+    ],
+)
+def test_failure_in_one_function_costs_only_its_checks(fixture: str, outcome: str, fragment: str) -> None:
+    report = grade_file("autograd/no_grad", HOSTILE / f"{fixture}.py", memory_mb=1024, timeout_s=60)
+    assert_predict_lost_detached_kept(report, outcome, fragment)
+
+
+@pytest.mark.parametrize("fixture", ["loop", "ignore_signals"])
+def test_endless_loop_times_out(fixture: str) -> None:
+    started = time.monotonic()
+    report = grade_file("autograd/no_grad", HOSTILE / f"{fixture}.py", timeout_s=6)
+    assert time.monotonic() - started < 15
+    assert report.score == 0
+    assert outcomes(report)["predict_values"] == "timeout"
+    assert "Timed out after 6 s" in messages(report)["predict_values"]
+    assert all(c.outcome == "timeout" for c in report.checks)
+
+
+@pytest.mark.parametrize(
+    ("fixture", "fragment"),
+    [
+        ("exit_at_import", "sys.exit(0)"),
+        ("os_exit_at_import", "ended the process early while importing"),
+        ("interrupt_at_import", "KeyboardInterrupt"),
+    ],
+)
+def test_dying_at_import_fails_every_check(fixture: str, fragment: str) -> None:
+    report = grade_file("autograd/no_grad", HOSTILE / f"{fixture}.py")
+    assert report.score == 0
+    assert all(c.outcome == "error" for c in report.checks)
+    assert all(fragment in (c.message.en if c.message else "") for c in report.checks), messages(report)
+
+
+def test_output_flood_is_capped_and_grading_continues() -> None:
+    report = grade_file("autograd/no_grad", HOSTILE / "flood.py", output_bytes=4000)
+    assert report.score == report.max_score
+    assert report.output_truncated
+    assert report.output.endswith("[output truncated]\n")
+    assert len(report.output) < 4100
+
+
+def test_forked_child_does_not_outlive_the_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pidfile = tmp_path / "orphan.pid"
+    monkeypatch.setenv("TORCHDOJO_TEST_PIDFILE", str(pidfile))
+    report = grade_file("autograd/no_grad", HOSTILE / "fork_orphan.py")
+    assert report.score == report.max_score
+    pid = int(pidfile.read_text())
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and _alive(pid):
+        time.sleep(0.1)
+    assert not _alive(pid), f"orphan {pid} still running"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "State:\tZ" not in state
+
+
+@pytest.mark.parametrize("fixture", ["fake_report", "patch_allclose"])
+def test_tampering_scores_zero(fixture: str) -> None:
+    report = grade_file("autograd/no_grad", HOSTILE / f"{fixture}.py")
+    assert report.score == 0
+    assert any("Tampering detected" in (c.message.en if c.message else "") for c in report.checks), messages(report)
+
+
+def test_learner_cannot_read_stdin_forever(tmp_path: Path) -> None:
+    file = tmp_path / "reads.py"
+    file.write_text("def gradient_of(f, x):\n    input('?')\n", encoding="utf-8")
+    report = grade_file("autograd/gradient_of", file, timeout_s=20)
+    assert report.score == 0
+    assert "EOFError" in report.checks[0].message.en
+
+
+def test_runaway_recursion_gets_no_points_and_a_verdict() -> None:
+    report = grade_file("autograd/no_grad", HOSTILE / "recursion.py", timeout_s=8, memory_mb=512)
+    got = outcomes(report)
+    assert {got[name] for name in PREDICT} <= {"timeout", "error"}
+    assert sum(c.points for c in report.checks if c.name in PREDICT) == 0
+
+
+def test_child_env_is_hermetic() -> None:
+    """Third-party pytest plugins must not load in the child (speed and isolation)."""
+    from grader.runner import _child_env
+
+    assert _child_env()["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] == "1"
+    assert os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD") != "1" or True
