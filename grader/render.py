@@ -24,6 +24,7 @@ SYMBOLS = {
 WORDS = {
     "needs_gpu": {"en": "needs a GPU, not graded here", "zh": "需要 GPU,此处不评分"},
     "printed": {"en": "Your code printed", "zh": "你的代码输出了"},
+    "same": {"en": "(same as above)", "zh": "(同上)"},
     "all_passed": {"en": "All checks passed. Well done!", "zh": "全部检查通过,做得好!"},
     "next_exercise": {"en": "Next: torchdojo check {id}", "zh": "下一步:torchdojo check {id}"},
     "course_done": {"en": "That was the last exercise: every exercise is done.", "zh": "这是最后一个练习:所有练习都完成了。"},
@@ -38,13 +39,15 @@ def word(key: str, lang: Lang, **values: object) -> str:
     return WORDS[key][lang].format(**values)
 
 
-def _check_lines(check: CheckResult, file: Path, lang: Lang, display_file: str) -> list[str]:
+def _check_lines(check: CheckResult, file: Path, lang: Lang, display_file: str, repeated: bool) -> list[str]:
     symbol, colour = SYMBOLS[check.outcome]
     points = f"{check.points}/{check.max_points}"
     if check.outcome == "needs_gpu":
         points = word("needs_gpu", lang)
     lines = [f" [{colour}]{symbol}[/] {escape(check.title(lang))}  [dim]{points}[/]"]
-    if check.outcome not in ("passed", "needs_gpu") and check.message:
+    if repeated:
+        lines.append(f"     [dim]{word('same', lang)}[/]")
+    elif check.outcome not in ("passed", "needs_gpu") and check.message:
         lines.append(f"     {escape(check.message(lang))}")
         if check.line:
             source = check.source_line or _source_line(file, check.line)
@@ -69,9 +72,13 @@ def print_report(
         f"[bold]{escape(exercise.id)}[/] — {escape(exercise.title(lang))}   "
         f"[bold {colour}]{report.score}/{report.max_score}[/]"
     )
+    previous: tuple[object, ...] | None = None
     for check in report.checks:
-        for line in _check_lines(check, file, lang, display_file):
+        key = (check.outcome, check.message, check.line)
+        repeated = check.outcome != "passed" and check.message is not None and key == previous
+        for line in _check_lines(check, file, lang, display_file, repeated):
             console.print(line, highlight=False)
+        previous = key
     if report.output.strip():
         console.print(f"[dim]── {word('printed', lang)} ──[/]")
         console.print(escape(report.output.rstrip()), highlight=False, markup=True)
