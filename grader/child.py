@@ -111,7 +111,7 @@ def describe_exception(exc: BaseException, tb: TracebackType | None, learner_fil
         en = f"Your file does not define `{exc.name}`. Keep the names from the exercise stub."
         zh = f"你的文件没有定义 `{exc.name}`。请保留练习文件中的名字。"
         return {"outcome": "error", "en": en, "zh": zh, "line": None, "source": None}
-    if isinstance(exc, NotImplementedError):
+    if isinstance(exc, NotImplementedError) and line is not None:
         en = "Not written yet: this raises NotImplementedError. Fill in the TODO."
         zh = "还没有完成:这里抛出了 NotImplementedError。请完成 TODO 部分。"
         return {"outcome": "failed", "en": en, "zh": zh, "line": line, "source": source}

@@ -348,6 +348,15 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
+    except Exception as error:  # a bug in torchdojo itself: say so plainly, never a bare traceback
+        if os.environ.get("TORCHDOJO_DEBUG"):
+            raise
+        err.print(
+            f"[red]internal error:[/] {type(error).__name__}: {error}\n"
+            "This is a bug in torchdojo, not in your code. Run again with TORCHDOJO_DEBUG=1 for details.",
+            highlight=False,
+        )
+        return 3
 
 
 def _app_handler() -> Handler:

@@ -127,7 +127,7 @@ def _module_name(exercise: Exercise) -> str:
 
 def child_command(exercise: Exercise, file: Path, checks: list[str], limits: Limits, result_fd: int) -> list[str]:
     return [
-        sys.executable, "-X", "utf8", "-m", "grader.child",
+        os.path.abspath(sys.executable), "-X", "utf8", "-m", "grader.child",
         "--result-fd", str(result_fd),
         "--file", str(file),
         "--checks-module", str(exercise.check_module),

@@ -50,6 +50,8 @@ def learner_line(obj: object) -> int | None:
 def show(value: Any, limit: int = 120) -> str:
     """A short description of a value for a message."""
     if _is_tensor(value):
+        if value.device.type == "meta":
+            return f"tensor(shape={tuple(value.shape)}, dtype={str(value.dtype).removeprefix('torch.')}, device=meta)"
         flat = value.detach().flatten()
         shown = [round(v, 4) if isinstance(v, float) else v for v in flat[:6].tolist()]
         more = ", …" if flat.numel() > 6 else ""
