@@ -129,3 +129,17 @@ def _hypothesis_profile() -> None:
 
 
 _hypothesis_profile()
+
+
+def linear_layers(module: torch.nn.Module) -> list[torch.nn.Linear]:
+    """The Linear layers of a module, in registration order."""
+    return [m for m in module.modules() if isinstance(m, torch.nn.Linear)]
+
+
+def is_affine(f: Callable[[torch.Tensor], torch.Tensor], dim: int, seed: int = 0) -> bool:
+    """Whether f behaves as an affine map on random inputs: f(a) + f(b) - f(0) == f(a + b)."""
+    generator = torch.Generator().manual_seed(seed)
+    a, b = torch.randn(8, dim, generator=generator), torch.randn(8, dim, generator=generator)
+    with torch.no_grad():
+        zero = f(torch.zeros(8, dim))
+        return bool(_allclose(f(a) + f(b) - zero, f(a + b), atol=1e-4, rtol=1e-4))

@@ -1,0 +1,28 @@
+"""Your first nn.Module: Linear -> ReLU -> Linear.
+
+EN: A module declares its layers in `__init__` as attributes (`self.fc1 = ...`);
+assigning a module to an attribute *registers* it, so its parameters appear in
+`.parameters()`, move with `.to(device)` and are saved in `state_dict()`.
+`forward` says how data flows. Without a non-linearity between them, two Linear
+layers collapse into one.
+
+中文: 模块在 `__init__` 中把层声明为属性(`self.fc1 = ...`);把模块赋值给属性就会 *注册*
+它,于是它的参数会出现在 `.parameters()` 中,随 `.to(device)` 移动,并保存在 `state_dict()`
+里。`forward` 描述数据如何流动。两个 Linear 层之间如果没有非线性激活,就会退化成一个。
+"""
+
+import torch
+from torch import Tensor, nn
+
+
+class TwoLayerNet(nn.Module):
+    """in_features -> hidden (ReLU) -> out_features."""
+
+    def __init__(self, in_features: int, hidden: int, out_features: int) -> None:
+        super().__init__()
+        self.fc1 = nn.Linear(in_features, hidden)
+        self.relu = nn.ReLU()
+        self.fc2 = nn.Linear(hidden, out_features)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.fc2(self.relu(self.fc1(x)))

@@ -1,0 +1,33 @@
+"""An MLP of any depth: register layers you create in a loop.
+
+EN: `MLP([784, 256, 64, 10])` has three Linear layers with a ReLU between each
+pair and none after the last (the output is logits). Layers made in a loop
+must be registered: keep them in `nn.ModuleList` or `nn.Sequential`, not in a
+plain Python list — a plain list hides them from `.parameters()`, `.to()` and
+`state_dict()`, so the optimizer never trains them.
+
+中文: `MLP([784, 256, 64, 10])` 有三个 Linear 层,相邻两层之间有 ReLU,最后一层之后没有
+(输出是 logits)。在循环里创建的层也必须注册:放进 `nn.ModuleList` 或 `nn.Sequential`,
+不要放进普通的 Python list —— 普通 list 会让它们从 `.parameters()`、`.to()` 和
+`state_dict()` 中消失,优化器也就永远不会训练它们。
+"""
+
+from collections.abc import Sequence
+
+import torch
+from torch import Tensor, nn
+
+
+class MLP(nn.Module):
+    """Linear layers sizes[0] -> sizes[1] -> ... -> sizes[-1], ReLU between them."""
+
+    def __init__(self, sizes: Sequence[int]) -> None:
+        super().__init__()
+        self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+
+    def forward(self, x: Tensor) -> Tensor:
+        for i, layer in enumerate(self.layers):
+            x = layer(x)
+            if i < len(self.layers) - 1:
+                x = torch.relu(x)
+        return x
