@@ -1,0 +1,108 @@
+"""Time to the app's first screen and its peak memory, against `python -c "import textual"`.
+
+Target (issue 6): both under 2x the baseline, measured in the same run.
+The app starts headless with a sample record; the clock stops when the
+dashboard has been composed and painted once (the child prints a line then).
+
+    python benchmarks/app_startup.py [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+APP = """
+import sys
+from pathlib import Path
+from quizzes.app import TorchDojoApp
+
+async def first_screen(pilot):
+    await pilot.pause()
+    print("first-screen", flush=True)
+    pilot.app.exit()
+
+TorchDojoApp(progress_path=Path(sys.argv[1])).run(headless=True, size=(110, 36), auto_pilot=first_screen)
+print("torch loaded:", "torch" in sys.modules, flush=True)
+"""
+
+
+MINIMAL = """
+from textual.app import App
+from textual.widgets import Footer, Header, Static
+
+class Minimal(App):
+    def compose(self):
+        yield Header()
+        yield Static("hello")
+        yield Footer()
+
+async def first_screen(pilot):
+    await pilot.pause()
+    print("first-screen", flush=True)
+    pilot.app.exit()
+
+Minimal().run(headless=True, size=(110, 36), auto_pilot=first_screen)
+"""
+
+
+def measure(argv: list[str], marker: str | None) -> tuple[float, int, str]:
+    """Seconds until `marker` is printed (or the process ends) and peak RSS in MiB."""
+    started = time.perf_counter()
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    seen = None
+    output = []
+    assert process.stdout is not None
+    for line in process.stdout:
+        output.append(line)
+        if marker and seen is None and line.startswith(marker):
+            seen = time.perf_counter() - started
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    elapsed = seen if seen is not None else time.perf_counter() - started
+    if process.returncode != 0:
+        raise SystemExit(f"{argv} failed: {''.join(output)}")
+    return elapsed, usage.ru_maxrss // 1024, "".join(output)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    from tests.app_fixtures.make_progress import write_sample
+
+    with tempfile.TemporaryDirectory() as folder:
+        record = write_sample(Path(folder) / "progress.json")
+        base_t, base_m, app_t, app_m, min_t, min_m = [], [], [], [], [], []
+        output = ""
+        for _ in range(args.runs):  # interleaved, so load on the machine hits all alike
+            seconds, mib, _ = measure([sys.executable, "-c", "import textual"], None)
+            base_t.append(seconds)
+            base_m.append(mib)
+            seconds, mib, _ = measure([sys.executable, "-c", MINIMAL], "first-screen")
+            min_t.append(seconds)
+            min_m.append(mib)
+            seconds, mib, output = measure([sys.executable, "-c", APP, str(record)], "first-screen")
+            app_t.append(seconds)
+            app_m.append(mib)
+    med = lambda values: sorted(values)[len(values) // 2]  # noqa: E731
+    bt, at, bm, am = med(base_t), med(app_t), med(base_m), med(app_m)
+    print(f"baseline  python -c 'import textual': {bt * 1000:7.0f} ms  {bm:4d} MiB peak RSS (median of {args.runs})")
+    mt, mm = med(min_t), med(min_m)
+    print(f"reference: a minimal Textual app:     {mt * 1000:7.0f} ms  {mm:4d} MiB peak RSS ({mt / bt:.2f}x, {mm / bm:.2f}x)")
+    print(f"torchdojo app, first screen:          {at * 1000:7.0f} ms  {am:4d} MiB peak RSS")
+    print(f"ratio: time {at / bt:.2f}x, memory {am / bm:.2f}x (target < 2x each)")
+    print(output.strip().splitlines()[-1])
+    return 0 if at / bt < 2 and am / bm < 2 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

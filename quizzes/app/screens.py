@@ -1,0 +1,498 @@
+"""The app's screens. Each one only shows what `state` and the engine compute and forwards input."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.syntax import Syntax
+from rich.text import Text as RichText
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Footer, Header, Input, OptionList, ProgressBar, Sparkline, Static
+from textual.widgets.option_list import Option
+
+from quizzes.app.state import exercises_done_series, quiz_score_series, summarize
+from quizzes.app.words import w
+from quizzes.engine import Grade, QuizSession, correct_response
+from quizzes.models import KIND_TITLES, TOPIC_TITLES, TOPICS, CodeOutput, MultipleChoice, ShortAnswer, TrueFalse
+
+if TYPE_CHECKING:
+    from quizzes.app.app import TorchDojoApp
+
+
+class DojoScreen(Screen):
+    """A screen that redraws its words when the language changes."""
+
+    @property
+    def dojo(self) -> TorchDojoApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def lang(self) -> str:
+        return self.dojo.lang
+
+    title_key = "dashboard"
+
+    def refresh_words(self) -> None:  # overridden by screens with words to redraw
+        pass
+
+    def redraw(self) -> None:
+        self.app.sub_title = w(self.title_key, self.lang)
+        self.refresh_words()
+
+    def on_screen_resume(self) -> None:
+        self.redraw()
+
+
+# -- dashboard ---------------------------------------------------------------------------
+
+
+class DashboardScreen(DojoScreen):
+    BINDINGS = [
+        Binding("s", "start_quiz", "Quiz 测验"),
+        Binding("r", "start_review", "Review 复习"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="dashboard"):
+            yield Static(id="mastery-title", classes="section-title")
+            yield Vertical(id="mastery")
+            with Horizontal(id="stats"):
+                yield Static(id="stat-exercises", classes="stat")
+                yield Static(id="stat-reviews", classes="stat")
+                yield Static(id="stat-last", classes="stat")
+            with Horizontal(id="actions"):
+                yield Button(id="start-quiz", variant="primary")
+                yield Button(id="start-review")
+                yield Button(id="open-exercises")
+                yield Button(id="open-progress")
+        yield Footer()
+
+    def refresh_words(self) -> None:
+        lang = self.lang
+        summary = summarize(self.dojo.progress, self.dojo.bank, self.dojo.catalog)
+        self.query_one("#mastery-title", Static).update(w("mastery", lang))
+        bars = self.query_one("#mastery", Vertical)
+        bars.remove_children()
+        for topic in TOPICS:
+            share = summary.mastery[topic]
+            filled = round(share * 30)
+            bar = RichText.assemble((f"{TOPIC_TITLES[topic](lang):<14}", "bold"), ("█" * filled, "green"), ("░" * (30 - filled), "dim"), f" {share:.0%}")
+            bars.mount(Static(bar, classes="mastery-row"))
+        last = summary.last_activity.strftime("%Y-%m-%d %H:%M") if summary.last_activity else w("never", lang)
+        self.query_one("#stat-exercises", Static).update(f"{w('exercises_done', lang)}\n[b]{summary.exercises_done} / {summary.exercises_total}[/b]")
+        self.query_one("#stat-reviews", Static).update(f"{w('reviews_due', lang)}\n[b]{summary.reviews_due}[/b]")
+        self.query_one("#stat-last", Static).update(f"{w('last_activity', lang)}\n[b]{last}[/b]")
+        self.query_one("#start-quiz", Button).label = w("start_quiz", lang)
+        self.query_one("#start-review", Button).label = w("start_review", lang)
+        self.query_one("#open-exercises", Button).label = w("exercises", lang)
+        self.query_one("#open-progress", Button).label = w("progress", lang)
+
+    def on_mount(self) -> None:
+        self.refresh_words()
+
+    @on(Button.Pressed, "#start-quiz")
+    def action_start_quiz(self) -> None:
+        self.dojo.start_quiz()
+
+    @on(Button.Pressed, "#start-review")
+    def action_start_review(self) -> None:
+        self.dojo.start_quiz(review=True)
+
+    @on(Button.Pressed, "#open-exercises")
+    def on_open_exercises(self) -> None:
+        self.dojo.action_exercises()
+
+    @on(Button.Pressed, "#open-progress")
+    def on_open_progress(self) -> None:
+        self.dojo.action_progress()
+
+
+# -- quiz --------------------------------------------------------------------------------
+
+
+class QuizScreen(DojoScreen):
+    title_key = "quiz"
+    BINDINGS = [
+        *(Binding(str(n), f"choose({n})", show=False) for n in range(1, 7)),
+        Binding("a", "submit", "Answer", show=False),
+        Binding("n", "next", "Next", show=False),
+        Binding("escape", "app.pop_screen", "Back 返回"),
+    ]
+
+    def __init__(self, session: QuizSession) -> None:
+        super().__init__()
+        self.session = session
+        self.selected: set[str] = set()
+        self.last_grade: Grade | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="quiz"):
+            yield ProgressBar(total=max(len(self.session.items), 1), show_eta=False, id="quiz-progress")
+            yield Static(id="question-meta")
+            yield Static(id="question-text")
+            yield Static(id="question-code")
+            yield OptionList(id="options")
+            yield Input(id="short-answer")
+            yield Static(id="input-hint")
+            with Horizontal(id="quiz-actions"):
+                yield Button(id="submit", variant="primary")
+                yield Button(id="next")
+            yield Static(id="feedback")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show_question()
+
+    # -- drawing ---------------------------------------------------------------------
+    def refresh_words(self) -> None:
+        if self.showing is not None:
+            self.show_question(keep_answer=self.last_grade is not None)
+
+    @property
+    def showing(self):
+        """The question on screen: the answered one while its feedback shows, else the next."""
+        if self.last_grade is not None and self.session.results:
+            return self.session.results[-1][0]
+        return self.session.current
+
+    def show_question(self, keep_answer: bool = False) -> None:
+        if not keep_answer:
+            self.last_grade = None
+        presented = self.showing
+        if presented is None:
+            self.dojo.show_results(self.session)
+            return
+        lang, question = self.lang, presented.question
+        if not keep_answer:
+            self.selected.clear()
+        number = self.session.items.index(presented) + 1
+        self.query_one(ProgressBar).update(progress=len(self.session.results))
+        self.query_one("#question-meta", Static).update(
+            f"[dim]{number}/{len(self.session.items)} · {TOPIC_TITLES[question.topic](lang)} · {KIND_TITLES[question.kind](lang)}[/]"
+        )
+        self.query_one("#question-text", Static).update(RichText(question.text(lang), style="bold"))
+        code = self.query_one("#question-code", Static)
+        code.display = isinstance(question, CodeOutput)
+        if isinstance(question, CodeOutput):
+            code.update(Syntax(question.code.strip(), "python", line_numbers=False))
+        options = self.query_one(OptionList)
+        short = self.query_one("#short-answer", Input)
+        short.display = isinstance(question, ShortAnswer)
+        options.display = not short.display
+        short.placeholder = w("your_answer", lang)
+        self._draw_options()
+        count = len(self._choices())
+        hint = {"multiple": "multi_hint", "true_false": "tf_hint", "short": "your_answer"}.get(question.kind, "choose_hint")
+        self.query_one("#input-hint", Static).update(f"[dim]{w(hint, lang, n=count)}[/]")
+        self.query_one("#submit", Button).label = w("submit", lang)
+        self.query_one("#next", Button).label = w("next", lang)
+        answered = self.last_grade is not None
+        self.query_one("#submit", Button).display = not answered and isinstance(question, MultipleChoice | ShortAnswer)
+        self.query_one("#next", Button).display = answered
+        self.query_one("#feedback", Static).update(self._feedback() if answered else "")
+        options.disabled = short.disabled = answered
+        if not answered:
+            (short if short.display else options).focus()
+        else:
+            self.query_one("#next", Button).focus()
+
+    def _choices(self) -> list[tuple[str | bool, str]]:
+        presented, lang = self.showing, self.lang
+        assert presented is not None
+        if isinstance(presented.question, TrueFalse):
+            return [(True, w("true", lang)), (False, w("false", lang))]
+        return [(oid, presented.question.option(oid).text(lang)) for oid in presented.option_order]  # type: ignore[union-attr]
+
+    def _draw_options(self) -> None:
+        options = self.query_one(OptionList)
+        highlighted = options.highlighted
+        options.clear_options()
+        multiple = isinstance(self.showing.question, MultipleChoice)  # type: ignore[union-attr]
+        for index, (key, label) in enumerate(self._choices(), 1):
+            mark = ("[x] " if key in self.selected else "[ ] ") if multiple else ""
+            options.add_option(Option(f"{index}. {mark}{label}", id=f"choice-{index}"))
+        if highlighted is not None and highlighted < options.option_count:
+            options.highlighted = highlighted
+
+    def _feedback(self) -> RichText:
+        grade, lang = self.last_grade, self.lang
+        presented = self.session.results[-1][0]
+        assert grade is not None
+        head = w("correct", lang) if grade.correct else (w("partly", lang) + f" {grade.credit:.0%}" if grade.credit > 0 else w("wrong", lang))
+        answer = correct_response(presented.question)
+        if presented.option_order:
+            ids = answer if isinstance(answer, list) else [answer]
+            shown = ", ".join(str(presented.option_order.index(i) + 1) for i in ids)
+        elif isinstance(presented.question, TrueFalse):
+            shown = w("true" if answer else "false", lang)
+        else:
+            shown = str(answer)
+        style = "bold green" if grade.correct else ("bold yellow" if grade.credit > 0 else "bold red")
+        return RichText.assemble((head, style), f"  {w('answer_was', lang)}: {shown}\n\n", presented.question.explanation(lang), "\n\n", (w("press_next", lang), "dim"))
+
+    # -- input -----------------------------------------------------------------------
+    def action_choose(self, number: int) -> None:
+        if self.last_grade is not None or self.session.current is None:
+            return
+        choices = self._choices()
+        if not 1 <= number <= len(choices) or isinstance(self.session.current.question, ShortAnswer):
+            return  # a key with no option: nothing happens
+        key = choices[number - 1][0]
+        if isinstance(self.session.current.question, MultipleChoice):
+            self.selected ^= {key}  # type: ignore[arg-type]
+            self._draw_options()
+            self.query_one(OptionList).highlighted = number - 1
+        else:
+            self._answer(key)
+
+    @on(OptionList.OptionSelected, "#options")
+    def on_option_chosen(self, event: OptionList.OptionSelected) -> None:
+        self.action_choose(event.option_index + 1)
+
+    @on(Input.Submitted, "#short-answer")
+    def on_short_answer(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self._answer(event.value)
+        else:
+            self.notify(w("your_answer", self.lang), severity="warning")
+
+    @on(Button.Pressed, "#submit")
+    def action_submit(self) -> None:
+        presented = self.session.current
+        if presented is None or self.last_grade is not None:
+            return
+        if isinstance(presented.question, MultipleChoice):
+            if self.selected:
+                self._answer(sorted(self.selected))  # type: ignore[arg-type]
+        elif isinstance(presented.question, ShortAnswer):
+            self.on_short_answer(Input.Submitted(self.query_one(Input), self.query_one(Input).value))
+
+    @on(Button.Pressed, "#next")
+    def action_next(self) -> None:
+        if self.last_grade is None:
+            return
+        self.query_one("#short-answer", Input).value = ""
+        self.show_question()
+
+    def _answer(self, response: object) -> None:
+        try:
+            self.last_grade = self.session.answer(response)  # type: ignore[arg-type]
+        except Exception as error:  # noqa: BLE001 - a save failure must not lose the quiz
+            self.notify(str(error), severity="error")
+            return
+        self.dojo.reload_progress()
+        self.show_question(keep_answer=True)
+        self.query_one(ProgressBar).update(progress=len(self.session.results))
+
+
+# -- results -----------------------------------------------------------------------------
+
+
+class ResultsScreen(DojoScreen):
+    title_key = "results"
+    BINDINGS = [Binding("escape", "back", "Back 返回")]
+
+    def __init__(self, session: QuizSession) -> None:
+        super().__init__()
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="results"):
+            yield Static(id="results-score", classes="section-title")
+            yield Static(id="results-topics")
+            yield Static(id="results-review")
+            yield Button(id="results-back", variant="primary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_words()
+        self.query_one(Button).focus()
+
+    def refresh_words(self) -> None:
+        lang = self.lang
+        credit, count = self.session.score()
+        self.query_one("#results-score", Static).update(f"{w('score', lang)}: {credit:g} / {count}")
+        rows = [f"{TOPIC_TITLES[t](lang):<14} {c:g} / {n}" for t, (c, n) in self.session.by_topic().items()]
+        self.query_one("#results-topics", Static).update("\n".join(rows))
+        missed = self.session.missed()
+        review = [f"• {q.text(lang)}" for q in missed]
+        self.query_one("#results-review", Static).update(
+            f"[b]{w('to_review', lang)}[/b]\n" + "\n".join(review) if missed else w("nothing_to_review", lang)
+        )
+        self.query_one("#results-back", Button).label = w("back", lang)
+
+    @on(Button.Pressed, "#results-back")
+    def action_back(self) -> None:
+        self.dojo.action_dashboard()
+
+
+# -- exercises ---------------------------------------------------------------------------
+
+
+class ExercisesScreen(DojoScreen):
+    title_key = "exercises"
+    BINDINGS = [
+        Binding("enter", "check", "Check 检查"),
+        Binding("h", "hint", "Hint 提示"),
+        Binding("escape", "app.pop_screen", "Back 返回"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="exercises"):
+            yield DataTable(id="exercise-table", cursor_type="row")
+            with VerticalScroll(id="exercise-detail"):
+                yield Static(id="exercise-path")
+                with Horizontal(id="exercise-actions"):
+                    yield Button(id="run-check", variant="primary")
+                    yield Button(id="show-hint")
+                yield Static(id="exercise-report")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_words()
+        self.query_one(DataTable).focus()
+
+    def refresh_words(self) -> None:
+        lang = self.lang
+        table = self.query_one(DataTable)
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        for key, width in (("col_exercise", 26), ("col_title", 34), ("col_status", 8), ("col_score", 6)):
+            table.add_column(w(key, lang), width=width)
+        progress = self.dojo.progress
+        for exercise in self.dojo.catalog.exercises:
+            status = progress.status(exercise.id)
+            latest = progress.latest(exercise.id)
+            colour = {"done": "green", "failing": "red"}.get(status, "dim")
+            score = f"{latest.score}/{latest.max_score}" if latest else f"-/{exercise.max_score}"
+            table.add_row(exercise.id, exercise.title(lang), RichText(w(f"status_{status}", lang), style=colour), score, key=exercise.id)
+        if cursor < table.row_count:
+            table.move_cursor(row=cursor)
+        self.query_one("#run-check", Button).label = w("check", lang)
+        self.query_one("#show-hint", Button).label = w("hint", lang)
+        self._show_path()
+
+    def _selected(self):
+        table = self.query_one(DataTable)
+        return self.dojo.catalog.exercises[table.cursor_row] if table.row_count else None
+
+    def _show_path(self) -> None:
+        exercise = self._selected()
+        workspace = self.dojo.workspace
+        if exercise is None:
+            return
+        if workspace is None:
+            self.query_one("#exercise-path", Static).update(w("no_workspace", self.lang))
+        else:
+            self.query_one("#exercise-path", Static).update(w("edit_file", self.lang, path=f"exercises/{exercise.file}"))
+
+    @on(DataTable.RowHighlighted)
+    def on_row_highlighted(self) -> None:
+        self._show_path()
+
+    @on(DataTable.RowSelected)
+    @on(Button.Pressed, "#run-check")
+    def action_check(self) -> None:
+        exercise = self._selected()
+        if exercise is None or self.dojo.workspace is None:
+            self.notify(w("no_workspace", self.lang), severity="warning")
+            return
+        report = self.query_one("#exercise-report", Static)
+        report.update(w("checking", self.lang, id=exercise.id))
+        report.loading = True
+        self.run_check(exercise)
+
+    @work(thread=True, exclusive=True, group="check")
+    def run_check(self, exercise) -> None:
+        report = self.dojo.check_exercise(exercise)
+        self.app.call_from_thread(self.show_report, exercise, report)
+
+    def show_report(self, exercise, report) -> None:
+        from io import StringIO
+
+        from rich.console import Console
+
+        from grader.render import print_report
+
+        buffer = StringIO()
+        console = Console(file=buffer, force_terminal=True, width=max(40, self.query_one("#exercise-report").size.width or 60))
+        print_report(console, report, exercise, self.lang, None, f"exercises/{exercise.file}")
+        widget = self.query_one("#exercise-report", Static)
+        widget.loading = False
+        widget.update(RichText.from_ansi(buffer.getvalue()))
+        self.refresh_words()
+
+    @on(Button.Pressed, "#show-hint")
+    def action_hint(self) -> None:
+        exercise = self._selected()
+        if exercise is None:
+            return
+        hints = self.dojo.next_hints(exercise)
+        lines = [f"{n}/{len(exercise.hints)} {hint(self.lang)}" for n, hint in enumerate(hints, 1)]
+        self.query_one("#exercise-report", Static).update("\n".join(lines))
+
+
+# -- progress ----------------------------------------------------------------------------
+
+
+class ProgressScreen(DojoScreen):
+    title_key = "progress"
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back 返回")]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="progress"):
+            yield Static(id="quiz-chart-title", classes="section-title")
+            yield Sparkline([], id="quiz-chart")
+            yield Static(id="quiz-chart-note")
+            yield Static(id="exercise-chart-title", classes="section-title")
+            yield Sparkline([], id="exercise-chart")
+            yield Static(id="exercise-chart-note")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_words()
+
+    def refresh_words(self) -> None:
+        lang, progress = self.lang, self.dojo.progress
+        quiz, done = quiz_score_series(progress), exercises_done_series(progress)
+        self.query_one("#quiz-chart-title", Static).update(w("quiz_scores", lang))
+        self.query_one("#exercise-chart-title", Static).update(w("exercises_over_time", lang))
+        self.query_one("#quiz-chart", Sparkline).data = quiz or [0.0]
+        self.query_one("#exercise-chart", Sparkline).data = done or [0.0]
+        self.query_one("#quiz-chart-note", Static).update(
+            " → ".join(f"{s:.0%}" for s in quiz[-8:]) if quiz else f"[dim]{w('no_history', lang)}[/]"
+        )
+        self.query_one("#exercise-chart-note", Static).update(
+            f"{int(done[-1])} / {len(self.dojo.catalog.exercises)}" if done else f"[dim]{w('no_history', lang)}[/]"
+        )
+
+
+# -- help --------------------------------------------------------------------------------
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape", "dismiss", "Close"), Binding("question_mark", "dismiss", "Close", show=False)]
+
+    def compose(self) -> ComposeResult:
+        app: TorchDojoApp = self.app  # type: ignore[assignment]
+        lang = app.lang
+        rows = [f"[b]{w('bindings', lang)}[/b]", ""]
+        for key, action in app.binding_help():
+            rows.append(f"  [b]{key:>6}[/b]  {action}")
+        rows += ["", w("help_intro", lang)]
+        with Vertical(id="help"):
+            yield Static("\n".join(rows))
+            yield Button("OK", id="help-close", variant="primary")
+
+    @on(Button.Pressed, "#help-close")
+    def on_close(self) -> None:
+        self.dismiss()

@@ -1,0 +1,86 @@
+"""What the screens show, computed from the record, the bank and the catalog — no widgets here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from grader.catalog import Catalog
+from grader.progress import Progress, ProgressError, ProgressStore
+from quizzes.bank import Bank
+from quizzes.engine import due_reviews, mastery
+
+
+@dataclass(frozen=True)
+class Summary:
+    mastery: dict[str, float]
+    exercises_done: int
+    exercises_total: int
+    reviews_due: int
+    last_activity: datetime | None
+
+
+def summarize(progress: Progress, bank: Bank, catalog: Catalog) -> Summary:
+    stamps = [a.at for a in progress.exercise_attempts] + [a.at for a in progress.quiz_answers]
+    return Summary(
+        mastery=mastery(progress, bank),
+        exercises_done=sum(progress.status(e.id) == "done" for e in catalog.exercises),
+        exercises_total=len(catalog.exercises),
+        reviews_due=len(due_reviews(progress, bank)),
+        last_activity=max(stamps) if stamps else None,
+    )
+
+
+def quiz_score_series(progress: Progress) -> list[float]:
+    """Per quiz session, in order: the share of credit earned (0..1)."""
+    sessions: dict[str, list[float]] = {}
+    for answer in progress.quiz_answers:
+        sessions.setdefault(answer.session, []).append(answer.credit)
+    return [sum(c) / len(c) for c in sessions.values()]
+
+
+def exercises_done_series(progress: Progress) -> list[float]:
+    """After each attempt, in order: how many exercises had passed at least once."""
+    passed: set[str] = set()
+    series = []
+    for attempt in progress.exercise_attempts:
+        if attempt.passed:
+            passed.add(attempt.exercise)
+        series.append(float(len(passed)))
+    return series
+
+
+class Record:
+    """The app's handle on the progress file: loads safely, reports what went wrong, saves settings."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.store = ProgressStore(path) if path else None
+        self.problem: str | None = None
+        self.notices: list[str] = []
+
+    def load(self, lang: str = "en") -> Progress:
+        if self.store is None:
+            return Progress()
+        try:
+            progress = self.store.load()
+        except ProgressError as error:
+            self.problem = error.text.zh if lang == "zh" else error.text.en
+            self.store = None  # never touch a file we cannot read safely
+            return Progress()
+        self.notices += [n.zh if lang == "zh" else n.en for n in self.store.notices]
+        self.store.notices.clear()
+        return progress
+
+    def save_settings(self, lang: str, theme: str) -> None:
+        if self.store is None:
+            return
+
+        def change(progress: Progress) -> None:
+            progress.settings.lang = lang  # type: ignore[assignment]
+            progress.settings.theme = theme  # type: ignore[assignment]
+
+        try:
+            self.store.update(change)
+        except ProgressError as error:
+            self.problem = error.text.en

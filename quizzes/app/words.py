@@ -1,0 +1,70 @@
+"""Every label the app shows, in both languages (one place, so nothing is left untranslated)."""
+
+from __future__ import annotations
+
+from grader.i18n import Text
+
+WORDS: dict[str, Text] = {
+    "title": Text(en="torchdojo", zh="torchdojo"),
+    "dashboard": Text(en="Dashboard", zh="总览"),
+    "quiz": Text(en="Quiz", zh="测验"),
+    "results": Text(en="Results", zh="结果"),
+    "exercises": Text(en="Exercises", zh="练习"),
+    "progress": Text(en="Progress", zh="进度"),
+    "help": Text(en="Help", zh="帮助"),
+    "language": Text(en="中文", zh="English"),
+    "theme": Text(en="Light/dark", zh="浅色/深色"),
+    "quit": Text(en="Quit", zh="退出"),
+    "mastery": Text(en="Mastery by topic", zh="各主题掌握程度"),
+    "exercises_done": Text(en="Exercises done", zh="已完成练习"),
+    "reviews_due": Text(en="Reviews due", zh="待复习"),
+    "last_activity": Text(en="Last activity", zh="最近活动"),
+    "never": Text(en="none yet", zh="暂无"),
+    "start_quiz": Text(en="Start a quiz", zh="开始测验"),
+    "start_review": Text(en="Review due questions", zh="复习到期题目"),
+    "all_topics": Text(en="All topics", zh="全部主题"),
+    "next": Text(en="Next", zh="下一题"),
+    "submit": Text(en="Answer", zh="提交"),
+    "your_answer": Text(en="Type your answer and press Enter", zh="输入答案后按回车"),
+    "choose_hint": Text(en="Press 1–{n} or click; Enter to answer", zh="按 1–{n} 或点击选择;回车提交"),
+    "multi_hint": Text(en="Toggle with 1–{n} or click; press a (or the Answer button) to answer", zh="按 1–{n} 或点击切换选择;按 a(或“提交”按钮)提交"),
+    "tf_hint": Text(en="1 = true, 2 = false", zh="1 = 对,2 = 错"),
+    "true": Text(en="True", zh="对"),
+    "false": Text(en="False", zh="错"),
+    "correct": Text(en="✓ Correct", zh="✓ 正确"),
+    "partly": Text(en="◐ Partly right", zh="◐ 部分正确"),
+    "wrong": Text(en="✗ Not quite", zh="✗ 不太对"),
+    "answer_was": Text(en="Answer", zh="答案"),
+    "press_next": Text(en="Press Enter for the next question", zh="按回车进入下一题"),
+    "score": Text(en="Score", zh="得分"),
+    "to_review": Text(en="To review", zh="需要复习"),
+    "nothing_to_review": Text(en="Nothing to review: all correct!", zh="没有需要复习的:全部正确!"),
+    "back": Text(en="Back to the dashboard", zh="返回总览"),
+    "check": Text(en="Check", zh="检查"),
+    "hint": Text(en="Hint", zh="提示"),
+    "checking": Text(en="Checking {id}…", zh="正在检查 {id}…"),
+    "edit_file": Text(en="Edit: {path}", zh="编辑文件:{path}"),
+    "no_workspace": Text(en="No workspace here: run `torchdojo init` to get the exercise files.", zh="这里没有工作区:运行 `torchdojo init` 获取练习文件。"),
+    "status_not started": Text(en="not started", zh="未开始"),
+    "status_failing": Text(en="failing", zh="未通过"),
+    "status_done": Text(en="done", zh="已完成"),
+    "col_exercise": Text(en="Exercise", zh="练习"),
+    "col_title": Text(en="Title", zh="标题"),
+    "col_status": Text(en="Status", zh="状态"),
+    "col_score": Text(en="Score", zh="得分"),
+    "quiz_scores": Text(en="Quiz scores over time", zh="测验得分变化"),
+    "exercises_over_time": Text(en="Exercises completed over time", zh="完成练习数变化"),
+    "no_history": Text(en="No history yet: take a quiz or check an exercise.", zh="还没有记录:做一次测验或检查一个练习吧。"),
+    "not_saved": Text(en="Answers are not being saved: {reason}", zh="答案不会被保存:{reason}"),
+    "lang_switched": Text(en="Language: English", zh="语言:中文"),
+    "bindings": Text(en="Keys", zh="按键"),
+    "help_intro": Text(
+        en="Everything works by keyboard and by mouse. The command palette (ctrl+p) has every action too.",
+        zh="所有功能都可以用键盘或鼠标操作。命令面板(ctrl+p)里也有全部操作。",
+    ),
+}
+
+
+def w(key: str, lang: str, **values: object) -> str:
+    text = WORDS[key].zh if lang == "zh" else WORDS[key].en
+    return text.format(**values) if values else text

@@ -1,0 +1,193 @@
+"""Pilot-driven tests of the Textual app: every flow a learner takes, by keyboard and by mouse."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from textual.widgets import OptionList, Sparkline, Static
+
+from grader.catalog import load_catalog
+from grader.workspace import init_workspace
+from quizzes.app import TorchDojoApp
+from quizzes.app.screens import DashboardScreen, ExercisesScreen, HelpScreen, ProgressScreen, QuizScreen, ResultsScreen
+from quizzes.bank import load_shipped
+from quizzes.engine import QuizSession, correct_response
+from tests.app_fixtures.make_progress import write_sample
+from tests.conftest import ROOT
+
+SIZE = (110, 36)
+BANK = load_shipped()
+
+
+def _text(app: TorchDojoApp, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def _answer_current(pilot, screen: QuizScreen) -> None:
+    presented = screen.session.current
+    question = presented.question
+    answer = correct_response(question)
+    if question.kind == "short":
+        await pilot.press(*answer, "enter")
+    elif question.kind == "multiple":
+        for option_id in answer:
+            await pilot.press(str(presented.option_order.index(option_id) + 1))
+        await pilot.press("a")
+    elif question.kind == "true_false":
+        await pilot.press("1" if answer else "2")
+    else:
+        await pilot.press(str(presented.option_order.index(answer) + 1))
+    await pilot.pause()
+
+
+async def test_quiz_to_the_end_is_recorded(tmp_path: Path) -> None:
+    record = tmp_path / "progress.json"
+    app = TorchDojoApp(progress_path=record)
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, DashboardScreen)
+        await pilot.press("s")
+        screen = app.screen
+        assert isinstance(screen, QuizScreen)
+        asked = [p.question.id for p in screen.session.items]
+        while screen.session.current is not None:
+            await _answer_current(pilot, screen)
+            assert "✓" in _text(app, "#feedback")
+            await pilot.press("enter")
+            await pilot.pause()
+        assert isinstance(app.screen, ResultsScreen)
+        assert "10 / 10" in _text(app, "#results-score")
+    saved = json.loads(record.read_text(encoding="utf-8"))
+    assert [a["question_id"] for a in saved["quiz_answers"]] == asked
+    assert all(a["correct"] for a in saved["quiz_answers"])
+
+
+async def test_mouse_answers_and_wrong_answer_feedback(tmp_path: Path) -> None:
+    session = QuizSession.start(BANK, question_ids=["history-03"], seed=3)
+    app = TorchDojoApp(progress_path=tmp_path / "p.json", quiz=session)
+    async with app.run_test(size=SIZE) as pilot:
+        wrong = next(i for i, oid in enumerate(session.items[0].option_order) if oid != "a")
+        await pilot.click(OptionList, offset=(4, wrong + 1))
+        await pilot.pause()
+        assert session.results and not session.results[0][2].correct
+        feedback = _text(app, "#feedback")
+        assert "✗" in feedback and "2019" in feedback  # the explanation names the seed's wrong year
+
+
+async def test_switch_language_shows_the_question_in_chinese(tmp_path: Path) -> None:
+    record = tmp_path / "progress.json"
+    session = QuizSession.start(BANK, question_ids=["history-01"])
+    app = TorchDojoApp(progress_path=record, quiz=session)
+    async with app.run_test(size=SIZE) as pilot:
+        assert "Where was PyTorch built?" in _text(app, "#question-text")
+        await pilot.press("l")
+        await pilot.pause()
+        assert "PyTorch 是在哪里开发的?" in _text(app, "#question-text")
+        options = app.screen.query_one(OptionList)
+        assert any("Facebook 人工智能研究院" in str(options.get_option_at_index(i).prompt) for i in range(options.option_count))
+    assert json.loads(record.read_text(encoding="utf-8"))["settings"]["lang"] == "zh"
+    app2 = TorchDojoApp(progress_path=record)
+    async with app2.run_test(size=SIZE):
+        assert app2.lang == "zh"  # remembered
+
+
+async def test_exercises_run_a_check_on_a_solution(tmp_path: Path) -> None:
+    workspace = tmp_path / "dojo"
+    init_workspace(workspace, load_catalog())
+    shutil.copyfile(ROOT / "solutions" / "01_autograd" / "01_leaf_tensors.py", workspace / "exercises" / "01_autograd" / "01_leaf_tensors.py")
+    record = workspace / ".torchdojo" / "progress.json"
+    app = TorchDojoApp(progress_path=record, workspace=workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, ExercisesScreen)
+        assert "exercises/01_autograd/01_leaf_tensors.py" in _text(app, "#exercise-path")
+        await pilot.press("enter")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        report = _text(app, "#exercise-report")
+        assert "8/8" in report and "All checks passed" in report
+        await pilot.press("h")
+        await pilot.pause()
+        assert "1/3" in _text(app, "#exercise-report")
+    saved = json.loads(record.read_text(encoding="utf-8"))
+    assert saved["exercise_attempts"][-1]["source"] == "app" and saved["exercise_attempts"][-1]["score"] == 8
+    assert saved["hints_shown"] == {"autograd/leaf_tensors": 1}
+
+
+async def test_bad_keys_do_nothing_harmful(tmp_path: Path) -> None:
+    record = tmp_path / "progress.json"
+    session = QuizSession.start(BANK, question_ids=["history-01", "history-05"])
+    app = TorchDojoApp(progress_path=record, quiz=session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("9", "0", "x", "z", "a", "n", "enter", "tab", "ctrl+x")
+        await pilot.pause()
+        assert isinstance(app.screen, QuizScreen)
+        assert len(session.results) <= 1  # enter on the highlighted option may answer; nothing else did
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        await pilot.press("9", "x", "0")
+        assert isinstance(app.screen, DashboardScreen)
+    saved = json.loads(record.read_text(encoding="utf-8")) if record.exists() else {}
+    assert len(saved.get("quiz_answers", [])) == len(session.results)
+
+
+async def test_help_theme_and_progress_screens(tmp_path: Path) -> None:
+    record = write_sample(tmp_path / "progress.json")
+    app = TorchDojoApp(progress_path=record)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.press("t")
+        await pilot.pause()
+        assert app.theme == "textual-light"
+        await pilot.press("p")
+        await pilot.pause()
+        assert isinstance(app.screen, ProgressScreen)
+        assert list(app.screen.query_one("#exercise-chart", Sparkline).data) == [0.0, 1.0, 2.0, 2.0]
+        assert list(app.screen.query_one("#quiz-chart", Sparkline).data) == [1.0, 0.0, 1.0]
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+        assert "2 / 21" in _text(app, "#stat-exercises") and "1" in _text(app, "#stat-reviews")
+    assert json.loads(record.read_text(encoding="utf-8"))["settings"]["theme"] == "light"
+
+
+async def test_corrupted_record_opens_with_a_message_and_a_fresh_start(tmp_path: Path) -> None:
+    record = tmp_path / "progress.json"
+    record.write_text("{ broken", encoding="utf-8")
+    app = TorchDojoApp(progress_path=record)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert any("could not be read" in m and "corrupt-" in m for m in messages)
+        assert isinstance(app.screen, DashboardScreen)
+    assert list(tmp_path.glob("progress.json.corrupt-*"))
+
+
+async def test_future_record_is_left_untouched(tmp_path: Path) -> None:
+    record = tmp_path / "progress.json"
+    record.write_text('{"schema_version": 42}', encoding="utf-8")
+    app = TorchDojoApp(progress_path=record)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l")
+        await pilot.pause()
+        assert any("not being saved" in n.message or "不会被保存" in n.message for n in app._notifications)
+    assert record.read_text(encoding="utf-8") == '{"schema_version": 42}'
+
+
+def test_start_up_does_not_import_torch() -> None:
+    code = (
+        "import sys\n"
+        "from quizzes.app import TorchDojoApp\n"
+        "app = TorchDojoApp(progress_path=None)\n"
+        "print('torch' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert done.stdout.strip() == "False", done.stderr
