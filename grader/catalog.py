@@ -36,6 +36,8 @@ class CheckSpec(BaseModel):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     points: PositiveInt
     title: Text
+    needs_gpu: bool = False  # runs only where CUDA is present; left out of nbgrader courses
+    hidden: bool = False  # an nbgrader hidden test: stripped from the students' release
 
 
 class Exercise(BaseModel):

@@ -258,6 +258,65 @@ def cmd_init(ctx: Context) -> int:
     return EXIT_OK
 
 
+# -- teachers -------------------------------------------------------------------------
+
+
+def cmd_course_build(ctx: Context) -> int:
+    from grader.course import build, selected
+
+    topics = ctx.args.topics or None
+    if topics and not selected(ctx.catalog, topics):
+        raise UsageError(t(f"No exercises match {topics}.", f"没有与 {topics} 匹配的练习。"))
+    root = Path(ctx.args.dir).expanduser().resolve()
+    written = build(root, ctx.catalog, topics, ctx.args.timeout)
+    ctx.say(t(f"Wrote {len(written)} notebooks and nbgrader_config.py under {root}.", f"已在 {root} 下写入 {len(written)} 个 notebook 和 nbgrader_config.py。"), "green")
+    ctx.say(t(f"Next: cd {root} && nbgrader generate_assignment <topic> (see docs/teachers.md)", f"下一步:cd {root} && nbgrader generate_assignment <主题>(见 docs/teachers.md)"))
+    return EXIT_OK
+
+
+def cmd_course_check(ctx: Context) -> int:
+    from grader.course_check import check_course
+
+    root = Path(ctx.args.dir).expanduser().resolve()
+    if not (root / "source").is_dir():
+        raise UsageError(t(f"{root} has no source/ folder: is it a course built by `torchdojo course build`?", f"{root} 中没有 source/ 文件夹:它是用 `torchdojo course build` 生成的课程吗?"))
+    problems = check_course(root, ctx.err)
+    for problem in problems:
+        ctx.err.print(f"[red]✗[/] {problem}", highlight=False, markup=True)
+    if problems:
+        ctx.say(t(f"{len(problems)} problem(s).", f"发现 {len(problems)} 个问题。"), "red")
+        return EXIT_FAILED
+    ctx.say(t("✓ Every source notebook validates: all test cells pass on the solutions.", "✓ 所有源 notebook 都通过验证:参考答案通过全部测试单元格。"), "green")
+    return EXIT_OK
+
+
+def cmd_grade_batch(ctx: Context) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from grader.batch import plan, run_batch, write_rows
+    from grader.course import selected
+
+    root = Path(ctx.args.path).expanduser()
+    out = Path(ctx.args.out)
+    if not root.is_dir():
+        raise UsageError(t(f"{root} is not a folder of submissions.", f"{root} 不是提交作业的文件夹。"))
+    if out.suffix not in (".csv", ".json"):
+        raise UsageError(t("--out must end in .csv or .json.", "--out 必须以 .csv 或 .json 结尾。"))
+    tasks = plan(root, ctx.catalog, selected(ctx.catalog, ctx.args.topics or None))
+    if not tasks:
+        raise UsageError(t(f"No student folders in {root}.", f"{root} 中没有学生文件夹。"))
+    limits = Limits(timeout_s=ctx.args.timeout, memory_mb=ctx.args.memory_mb, threads=1)
+    columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.fields[last]}"))
+    with Progress(*columns, console=ctx.err, transient=not ctx.err.is_terminal) as progress:
+        bar = progress.add_task("grading", total=len(tasks), last="")
+        rows = run_batch(tasks, limits, ctx.args.jobs, lambda row: progress.update(bar, advance=1, last=f"{row.student} {row.exercise} {row.status}"))
+    write_rows(rows, out)
+    counts = {status: sum(r.status == status for r in rows) for status in ("ok", "timeout", "crashed", "tampered", "missing")}
+    summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
+    ctx.say(t(f"Graded {len(rows)} submissions ({summary}) -> {out}", f"已评分 {len(rows)} 份提交({summary})-> {out}"), "green")
+    return EXIT_OK
+
+
 # -- parser ---------------------------------------------------------------------------
 
 Handler = Callable[[Context], int]
@@ -309,6 +368,28 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("init", parents=[common], help="make a workspace with the exercise stubs")
     p.add_argument("dir", nargs="?", default="torchdojo", help="folder to create (default: ./torchdojo)")
     p.set_defaults(handler=cmd_init)
+
+    course = sub.add_parser("course", parents=[common], help="teachers: an nbgrader course from the exercises")
+    course_sub = course.add_subparsers(dest="course_command", metavar="ACTION", required=True)
+    p = course_sub.add_parser("build", parents=[common], help="write nbgrader_config.py and source/ notebooks")
+    p.add_argument("dir", help="course folder (created if needed; rebuilding is idempotent)")
+    p.add_argument("--topics", nargs="+", help="topics or exercise ids to include (default: all)")
+    p.add_argument("--timeout", type=_positive_float, default=60.0, help="seconds each notebook's checks may take (default 60)")
+    p.set_defaults(handler=cmd_course_build)
+    p = course_sub.add_parser("check", parents=[common], help="validate every source notebook with nbgrader")
+    p.add_argument("dir")
+    p.set_defaults(handler=cmd_course_check)
+
+    from grader.batch import default_jobs
+
+    p = sub.add_parser("grade-batch", parents=[common], help="teachers: grade a folder of submissions at once")
+    p.add_argument("path", help="one sub-folder per student, or an nbgrader submitted/ folder")
+    p.add_argument("--out", required=True, help="FILE.csv or FILE.json")
+    p.add_argument("--topics", nargs="+", help="topics or exercise ids to grade (default: all)")
+    p.add_argument("--jobs", type=int, default=default_jobs(), help="parallel gradings (default: CPU cores)")
+    p.add_argument("--timeout", type=_positive_float, default=60.0, help="seconds per exercise (default 60)")
+    p.add_argument("--memory-mb", type=int, default=2048)
+    p.set_defaults(handler=cmd_grade_batch)
 
     for plugin in entry_points(group="torchdojo.commands"):
         plugin.load()(sub, common)

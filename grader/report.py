@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from grader.i18n import Lang, Text
 
 Outcome = Literal["passed", "failed", "error", "timeout", "needs_gpu"]
+# How the run itself went (for teachers' batch tables): graded normally, or cut short.
+RunStatus = Literal["ok", "timeout", "crashed", "tampered"]
 
 
 class CheckResult(BaseModel):
@@ -37,6 +39,7 @@ class Report(BaseModel):
     output_truncated: bool = False
     duration_s: float = 0.0
     file_sha256: str = ""
+    status: RunStatus = "ok"
 
     @property
     def score(self) -> int:

@@ -29,7 +29,7 @@ import grader
 from grader import protocol
 from grader.catalog import Exercise
 from grader.i18n import Text, t
-from grader.report import CheckResult, Outcome, Report
+from grader.report import CheckResult, Outcome, Report, RunStatus
 
 OUTPUT_TRUNCATED_NOTE = "\n[output truncated]\n"
 
@@ -258,6 +258,7 @@ def grade(exercise: Exercise, file: Path, limits: Limits | None = None) -> Repor
     verdicts: dict[str, tuple[Outcome, Text | None, int | None, str | None, float]] = {}
     pending = [c.name for c in exercise.checks]
     tampered = False
+    status: RunStatus = "ok"
 
     while pending:
         attempt = _run_child(exercise, file, pending, limits, deadline, output)
@@ -283,6 +284,7 @@ def grade(exercise: Exercise, file: Path, limits: Limits | None = None) -> Repor
         unfinished = [name for name in attempt.started if name not in verdicts]
         current = unfinished[-1] if unfinished else None
         if attempt.timed_out:
+            status = "timeout"
             seconds = f"{limits.timeout_s:g}"
             for name in pending:
                 if name == current or current is None:
@@ -291,6 +293,7 @@ def grade(exercise: Exercise, file: Path, limits: Limits | None = None) -> Repor
                     verdicts[name] = ("timeout", t(f"Not run: the {seconds} s time limit was used up by an earlier check.", f"未运行:{seconds} 秒的时间限制已被前面的检查用完。"), None, None, 0.0)
             break
         crash = _crash_message(attempt.returncode, attempt.importing)
+        status = status if attempt.done else "crashed"
         if attempt.importing or (current is None and not attempt.results):
             # Dying while importing, or before any progress, would repeat for every check.
             for name in pending:
@@ -301,6 +304,7 @@ def grade(exercise: Exercise, file: Path, limits: Limits | None = None) -> Repor
         pending = [name for name in pending if name not in verdicts]
 
     if tampered:
+        status = "tampered"
         notice = t(
             "Tampering detected: the grading channel received forged or unexpected data. No points for this run.",
             "检测到篡改:评分通道收到了伪造或意外的数据。本次运行不得分。",
@@ -332,4 +336,5 @@ def grade(exercise: Exercise, file: Path, limits: Limits | None = None) -> Repor
         output_truncated=output.dropped > 0,
         duration_s=round(time.monotonic() - started_at, 3),
         file_sha256=file_sha256(file),
+        status=status,
     )

@@ -1,0 +1,131 @@
+"""Grading a whole class at once, with the same checks and isolation as `torchdojo check`.
+
+PATH is either a folder with one sub-folder per student laid out like a
+workspace (`alice/exercises/01_autograd/02_gradient_of.py`, or without the
+`exercises/` level), or an nbgrader `submitted/` folder
+(`submitted/alice/autograd/gradient_of.ipynb`), whose code cells are graded
+exactly as the course's test cells grade them. One bad submission never stops
+or spoils the batch: each row has a status (`ok`, `timeout`, `crashed`,
+`tampered`, `missing`).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from grader.catalog import Catalog, Exercise
+from grader.notebook import cells_of_notebook, write_module
+from grader.runner import Limits, grade
+
+
+class BatchRow(BaseModel):
+    student: str
+    exercise: str
+    status: str
+    score: int
+    max_score: int
+    failed_checks: list[str]
+    source: str
+
+
+@dataclass(frozen=True)
+class Task:
+    student: str
+    exercise: Exercise
+    file: Path | None
+    notebook: bool
+
+
+def _students(root: Path) -> list[Path]:
+    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def is_nbgrader_submitted(root: Path) -> bool:
+    return any(root.glob("*/*/*.ipynb"))
+
+
+def plan(root: Path, catalog: Catalog, exercises: list[Exercise] | None = None) -> list[Task]:
+    """Every (student, exercise) pair to grade, for the exercises anyone handed in; missing ones included."""
+    exercises = exercises or catalog.exercises
+    notebook_mode = is_nbgrader_submitted(root)
+    tasks = []
+    for student in _students(root):
+        for exercise in exercises:
+            if notebook_mode:
+                candidate = student / exercise.topic / f"{exercise.name}.ipynb"
+                tasks.append(Task(student.name, exercise, candidate if candidate.is_file() else None, True))
+                continue
+            found = None
+            for base in (student / "exercises", student):
+                if (base / exercise.file).is_file():
+                    found = base / exercise.file
+                    break
+            tasks.append(Task(student.name, exercise, found, False))
+    handed_in = {task.exercise.id for task in tasks if task.file is not None}
+    return [task for task in tasks if task.exercise.id in handed_in]
+
+
+def grade_task(task: Task, limits: Limits) -> BatchRow:
+    if task.file is None:
+        return BatchRow(student=task.student, exercise=task.exercise.id, status="missing", score=0,
+                        max_score=sum(c.points for c in task.exercise.checks if not c.needs_gpu), failed_checks=[], source="")
+    if task.notebook:
+        with tempfile.TemporaryDirectory(prefix="torchdojo-batch-") as folder:
+            try:
+                cells = cells_of_notebook(task.file)
+            except (OSError, ValueError):
+                cells = ["raise SystemExit('this notebook file cannot be read')"]
+            module = write_module(cells, Path(folder), f"{task.student}_{task.exercise.name}")
+            report = grade(task.exercise, module, limits)
+    else:
+        report = grade(task.exercise, task.file, limits)
+    return BatchRow(
+        student=task.student,
+        exercise=task.exercise.id,
+        status=report.status,
+        score=report.score,
+        max_score=report.max_score,
+        failed_checks=[c.name for c in report.checks if c.outcome not in ("passed", "needs_gpu")],
+        source=str(task.file),
+    )
+
+
+def run_batch(tasks: list[Task], limits: Limits, jobs: int, on_done: Callable[[BatchRow], None] | None = None) -> list[BatchRow]:
+    """Grade in parallel (each grade runs in its own child process); rows in a stable order."""
+    rows: dict[int, BatchRow] = {}
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = {pool.submit(grade_task, task, limits): index for index, task in enumerate(tasks)}
+        for future in as_completed(futures):
+            row = future.result()
+            rows[futures[future]] = row
+            if on_done:
+                on_done(row)
+    return [rows[i] for i in range(len(tasks))]
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+def write_rows(rows: list[BatchRow], out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix == ".json":
+        totals: dict[str, int] = {}
+        for row in rows:
+            totals[row.student] = totals.get(row.student, 0) + row.score
+        out.write_text(json.dumps({"rows": [r.model_dump() for r in rows], "totals": totals}, indent=1, ensure_ascii=False), encoding="utf-8")
+        return
+    with out.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student", "exercise", "status", "score", "max_score", "failed_checks"])
+        for row in rows:
+            writer.writerow([row.student, row.exercise, row.status, row.score, row.max_score, " ".join(row.failed_checks)])

@@ -1,0 +1,3 @@
+def gradient_of(f, x):
+    while True:
+        pass

@@ -1,0 +1,50 @@
+"""Fake class submissions for the nbgrader end-to-end test, made from a released notebook."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+CASES = Path(__file__).resolve().parent / "nbgrader_cases"
+
+# student -> (solution cell source file or None for the untouched release, tweak)
+STUDENTS: dict[str, tuple[str | None, str | None]] = {
+    "full": ("full.py", None),
+    "untouched": (None, None),
+    "partly": ("partly.py", None),
+    "warning": ("warning.py", None),
+    "loop": ("loop.py", None),
+    "swallow": ("swallow_interrupt.py", None),
+    "raises": ("raises_at_import.py", None),
+    "edited_test": ("full.py", "edit_test"),
+    "deleted_test": ("full.py", "delete_test"),
+}
+# gradient_of: correct_gradient 3, caller_tensor_untouched 2, non_scalar_raises_value_error 2, result_is_plain_tensor 1 (hidden)
+EXPECTED = {
+    "full": 8, "untouched": 0, "partly": 6, "warning": 8, "loop": 0,
+    "swallow": 0, "raises": 0, "edited_test": 8, "deleted_test": 8,
+}  # fmt: skip
+
+
+def make_submission(release: Path, student: str) -> dict:
+    notebook = json.loads(release.read_text(encoding="utf-8"))
+    case, tweak = STUDENTS[student]
+    result = copy.deepcopy(notebook)
+    cells = result["cells"]
+    if case is not None:
+        solution = next(c for c in cells if c["metadata"].get("nbgrader", {}).get("solution"))
+        solution["source"] = (CASES / case).read_text(encoding="utf-8")
+    tests = [c for c in cells if c["metadata"].get("nbgrader", {}).get("grade")]
+    if tweak == "edit_test":
+        tests[0]["source"] = "print('all good, trust me')"
+    elif tweak == "delete_test":
+        cells.remove(tests[1])
+    return result
+
+
+def write_submitted(release: Path, submitted: Path, assignment: str) -> None:
+    for student in STUDENTS:
+        target = submitted / student / assignment / release.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(make_submission(release, student), ensure_ascii=False, indent=1), encoding="utf-8")
