@@ -40,6 +40,47 @@ def apply_limits(memory_mb: int, file_mb: int) -> None:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+_MUTATING_EVENTS = {"os.remove", "os.rmdir", "os.rename", "os.replace", "shutil.rmtree", "os.truncate", "os.chmod", "os.symlink", "os.link", "os.mkdir"}
+
+
+def install_guard(no_read: list[str], no_write: list[str], allowed: str) -> None:
+    """An audit hook (it cannot be removed) that stops learner code from reading the reference
+    solutions or changing the project's files (catalog, checks, progress record, exercises)."""
+    import sys as _sys
+
+    realpath = os.path.realpath
+    fsdecode = os.fsdecode
+    busy = [False]
+
+    def inside(path: object, roots: list[str]) -> bool:
+        if path is None or isinstance(path, int):
+            return False
+        busy[0] = True
+        try:
+            resolved = realpath(fsdecode(path))  # type: ignore[arg-type]
+        finally:
+            busy[0] = False
+        return any(resolved == root or resolved.startswith(root + os.sep) for root in roots)
+
+    def guard(event: str, args: tuple) -> None:
+        if busy[0]:
+            return
+        if event == "open":
+            path, mode, flags = (tuple(args) + (None, None, None))[:3]
+            writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (isinstance(flags, int) and bool(flags & _WRITE_FLAGS))
+            if inside(path, no_read) and not inside(path, [allowed]):
+                raise PermissionError(f"torchdojo: reading {path} is not allowed while grading")
+            if writing and inside(path, no_write):
+                raise PermissionError(f"torchdojo: changing {path} is not allowed while grading")
+        elif event in _MUTATING_EVENTS:
+            targets = [a for a in args[:2] if isinstance(a, str | bytes | os.PathLike)]
+            if any(inside(target, no_write) for target in targets):
+                raise PermissionError(f"torchdojo: changing {targets[0]} is not allowed while grading")
+
+    _sys.addaudithook(guard)
+
+
 class Channel:
     """The result pipe. Every line carries the nonce the parent gave on stdin."""
 
@@ -235,6 +276,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-mb", type=int, default=2048)
     parser.add_argument("--file-mb", type=int, default=64)
     parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--no-read", action="append", default=[], help="folders learner code may not read")
+    parser.add_argument("--no-write", action="append", default=[], help="folders learner code may not change")
     parser.add_argument("check", nargs="+")
     args = parser.parse_args(argv)
 
@@ -254,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     warnings.simplefilter("ignore")  # warnings are not failures; keep the learner's output readable
 
     plugin = GradingPlugin(channel, args.file.resolve(), args.module_name, list(args.check))
+    install_guard([os.path.realpath(p) for p in args.no_read], [os.path.realpath(p) for p in args.no_write], os.path.realpath(args.file))
     node_ids = [f"{args.checks_module}::test_{name}" for name in args.check]
     pytest_args = [
         *node_ids,

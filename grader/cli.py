@@ -172,7 +172,8 @@ def cmd_check(ctx: Context) -> int:
             return EXIT_OK
         exercise = found
     file = _target_file(ctx, exercise, file_arg)
-    limits = Limits(timeout_s=args.timeout, memory_mb=args.memory_mb)
+    protect = (ctx.store.path, ctx.store.path.with_name(ctx.store.path.name + ".lock")) if ctx.store else ()
+    limits = Limits(timeout_s=args.timeout, memory_mb=args.memory_mb, protect=protect)
     lang = ctx.lang
     if args.json or not ctx.out.is_terminal:
         report = grade(exercise, file, limits)

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from grader.i18n import Lang, Text, t
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 T = TypeVar("T")
 
 
@@ -114,8 +114,13 @@ class Progress(BaseModel):
         return any(a.passed for a in self.attempts_for(exercise))
 
 
+def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 (the first release) kept exercise attempts only; version 2 adds the quiz record."""
+    return {**data, "quiz_answers": data.get("quiz_answers", []), "review_cards": data.get("review_cards", {})}
+
+
 # Each step turns the dict of version N into version N + 1.
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
 
 
 def migrate(data: dict[str, Any]) -> dict[str, Any]:

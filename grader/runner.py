@@ -44,6 +44,7 @@ class Limits(BaseModel):
     output_bytes: int = Field(default=32_000, ge=256)
     file_mb: int = Field(default=64, ge=1)
     threads: int = Field(default=0, ge=0)
+    protect: tuple[Path, ...] = ()  # more paths learner code may not change (e.g. a --progress file)
 
 
 @dataclass
@@ -125,7 +126,22 @@ def _module_name(exercise: Exercise) -> str:
     return f"learner_{exercise.topic}_{exercise.name}"
 
 
+def guarded_paths(file: Path, extra: tuple[Path, ...] = ()) -> tuple[list[str], list[str]]:
+    """(folders learner code may not read, folders it may not change) while it is graded."""
+    from grader.paths import PACKAGE_DIR, find_workspace, material_root
+
+    no_read = [str(material_root() / "solutions")]
+    no_write = [str(PACKAGE_DIR), str(PACKAGE_DIR.parent / "quizzes"), str(material_root() / "exercises"), str(material_root() / "solutions")]
+    workspace = find_workspace(file.parent)
+    if workspace is not None:
+        no_write += [str(workspace / "exercises"), str(workspace / ".torchdojo")]
+    no_write += [str(path) for path in extra]
+    return no_read, no_write
+
+
 def child_command(exercise: Exercise, file: Path, checks: list[str], limits: Limits, result_fd: int) -> list[str]:
+    no_read, no_write = guarded_paths(file, limits.protect)
+    guards = [arg for path in no_read for arg in ("--no-read", path)] + [arg for path in no_write for arg in ("--no-write", path)]
     return [
         os.path.abspath(sys.executable), "-X", "utf8", "-m", "grader.child",
         "--result-fd", str(result_fd),
@@ -135,6 +151,7 @@ def child_command(exercise: Exercise, file: Path, checks: list[str], limits: Lim
         "--memory-mb", str(limits.memory_mb),
         "--file-mb", str(limits.file_mb),
         "--threads", str(limits.threads),
+        *guards,
         *checks,
     ]  # fmt: skip
 
@@ -283,6 +300,11 @@ def grade(exercise: Exercise, file: Path, limits: Limits | None = None) -> Repor
             break
         unfinished = [name for name in attempt.started if name not in verdicts]
         current = unfinished[-1] if unfinished else None
+        if attempt.done and unfinished:
+            tampered = True  # the child finished cleanly, yet a started check never reported: its machinery was replaced
+            for name in pending:
+                verdicts[name] = ("error", None, None, None, 0.0)
+            break
         if attempt.timed_out:
             status = "timeout"
             seconds = f"{limits.timeout_s:g}"

@@ -115,3 +115,26 @@ def test_disk_full_keeps_the_old_record(tmp_path: Path, monkeypatch: pytest.Monk
         store.update(lambda p: p.exercise_attempts.append(_attempt("autograd/no_grad")))
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir() if p.suffix == ".tmp"] == []
+
+
+def test_file_from_an_older_schema_is_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "progress.json"
+    version_1 = {
+        "schema_version": 1,
+        "created_at": "2026-01-05T10:00:00Z",
+        "exercise_attempts": [
+            {"at": "2026-01-05T10:01:00Z", "exercise": "autograd/vjp", "score": 6, "max_score": 6, "checks": [], "file_sha256": "", "source": "cli"}
+        ],
+        "hints_shown": {"autograd/vjp": 2},
+        "settings": {"lang": "zh", "theme": "dark"},
+    }
+    path.write_text(json.dumps(version_1), encoding="utf-8")
+    store = ProgressStore(path)
+    migrated = store.load()
+    assert migrated.schema_version == progress_module.SCHEMA_VERSION == 2
+    assert migrated.status("autograd/vjp") == "done" and migrated.hints_shown == {"autograd/vjp": 2}
+    assert migrated.settings.lang == "zh" and migrated.quiz_answers == []
+    assert json.loads(path.read_text(encoding="utf-8"))["schema_version"] == 1  # reading never rewrites
+    store.update(lambda p: p.exercise_attempts.append(_attempt("autograd/no_grad")))
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert saved["schema_version"] == 2 and len(saved["exercise_attempts"]) == 2

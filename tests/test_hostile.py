@@ -1,0 +1,112 @@
+"""The hostile corpus, graded through the real CLI in a real workspace: every case gets zero points
+for what it broke, a specific verdict, no leftover process, and leaves every file as it was
+(the progress file gains exactly one attempt)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader.catalog import load_catalog
+from grader.workspace import init_workspace
+from tests.conftest import FIXTURES, ROOT, run_cli
+
+pytestmark = pytest.mark.xdist_group("hostile")
+HOSTILE = FIXTURES / "hostile"
+TARGET = Path("exercises") / "01_autograd" / "04_no_grad.py"
+PREDICT = {"predict_values", "predict_builds_no_graph"}
+EVERY = PREDICT | {"detached_product_values", "detached_product_gradient"}
+
+# fixture -> (checks that must score 0, outcome they get, words the message must contain)
+CASES: dict[str, tuple[set[str], str, str]] = {
+    "loop": (EVERY, "timeout", "8 s"),
+    "ignore_signals": (EVERY, "timeout", "8 s"),
+    "memory_hog": (PREDICT, "error", "memory"),
+    "recursion": (EVERY, "timeout", "8 s"),
+    "sys_exit_call": (PREDICT, "error", "sys.exit(0)"),
+    "exit_at_import": (EVERY, "error", "sys.exit(0)"),
+    "os_exit_call": (PREDICT, "error", "exited with code 3"),
+    "os_exit_at_import": (EVERY, "error", "ended the process early"),
+    "keyboard_interrupt": (PREDICT, "error", "KeyboardInterrupt"),
+    "interrupt_at_import": (EVERY, "error", "KeyboardInterrupt"),
+    "base_exception": (PREDICT, "error", "BaseException"),
+    "segfault": (PREDICT, "error", "signal 11, SIGSEGV"),
+    "fork_orphan": (set(), "passed", ""),
+    "flood": (set(), "passed", ""),
+    "fake_report": (EVERY, "error", "Tampering detected"),
+    "patch_allclose": (EVERY, "error", "Tampering detected"),
+    "patch_equal": (EVERY, "error", "Tampering detected"),
+    "patch_builtins": (EVERY, "error", "Tampering detected"),
+    "patch_pytest": (EVERY, "error", "Tampering detected"),
+    "delete_catalog": (PREDICT, "error", "is not allowed while grading"),
+    "overwrite_checks": (PREDICT, "error", "is not allowed while grading"),
+    "read_solutions": (PREDICT, "error", "reading"),
+    "write_progress": (EVERY, "error", "is not allowed while grading"),
+    "syntax_error": (EVERY, "error", "SyntaxError"),
+    "not_utf8": (EVERY, "error", "SyntaxError"),
+    "empty": (EVERY, "error", "does not define"),
+}
+
+
+def tree_digest(*folders: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
+    digests = {}
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and not any(path.name.startswith(s) for s in skip):
+                digests[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return digests
+
+
+def grading_processes(workspace: Path) -> set[str]:
+    """Live grading processes (and anything they forked) for files in `workspace`; zombies excluded."""
+    found = set()
+    for proc in Path("/proc").iterdir():
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+            alive = "State:\tZ" not in (proc / "status").read_text()
+        except OSError:
+            continue
+        if b"grader.child" in argv and any(str(workspace).encode() in arg for arg in argv) and alive:
+            found.add(proc.name)
+    return found
+
+
+def test_corpus_covers_every_fixture() -> None:
+    assert set(CASES) == {p.stem for p in HOSTILE.glob("*.py")}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_hostile_submission(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    zeroed, outcome, words = CASES[case]
+    workspace = tmp_path / "dojo"
+    init_workspace(workspace, load_catalog())
+    record = workspace / ".torchdojo" / "progress.json"
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text('{"schema_version": 2, "exercise_attempts": []}', encoding="utf-8")
+    shutil.copyfile(HOSTILE / f"{case}.py", workspace / TARGET)
+    protected = (ROOT / "grader", ROOT / "quizzes", ROOT / "solutions", ROOT / "exercises", workspace / "exercises")
+    before = tree_digest(*protected)
+
+    done = run_cli("check", "autograd/no_grad", "--json", "--timeout", "8", "--memory-mb", "1024", cwd=workspace,
+                   env={"TORCHDOJO_TEST_PIDFILE": str(tmp_path / "orphan.pid")}, timeout=120)
+
+    assert done.returncode in (0, 1), done.stderr  # a verdict, never a grader crash
+    report = json.loads(done.stdout)
+    by_name = {c["name"]: c for c in report["checks"]}
+    for name, check in by_name.items():
+        if name in zeroed:
+            assert check["points"] == 0 and check["outcome"] == outcome, check
+            assert words in check["message"], check
+        else:
+            assert check["outcome"] == "passed", check
+    assert report["score"] == sum(c["max_points"] for n, c in by_name.items() if n not in zeroed)
+    assert tree_digest(*protected) == before, "project files changed"
+    attempts = json.loads(record.read_text(encoding="utf-8"))["exercise_attempts"]
+    assert len(attempts) == 1 and attempts[0]["score"] == report["score"]
+    assert grading_processes(workspace) == set(), "a grading process was left behind"
+    still_there = run_cli("check", "autograd/vjp", "--json", "--file", str(ROOT / "solutions" / "01_autograd" / "05_vjp.py"), cwd=workspace)
+    assert json.loads(still_there.stdout)["score"] == 6  # the grader still works
