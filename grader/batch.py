@@ -24,7 +24,8 @@ from pydantic import BaseModel
 
 from grader.catalog import Catalog, Exercise
 from grader.notebook import cells_of_notebook, write_module
-from grader.runner import Limits, grade
+from grader.runner import Launcher, Limits, grade
+from grader.warm import WarmWorker
 
 
 class BatchRow(BaseModel):
@@ -35,6 +36,7 @@ class BatchRow(BaseModel):
     max_score: int
     failed_checks: list[str]
     source: str
+    check_seconds: float = 0.0  # time the checks themselves took inside the child
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ def plan(root: Path, catalog: Catalog, exercises: list[Exercise] | None = None) 
     return [task for task in tasks if task.exercise.id in handed_in]
 
 
-def grade_task(task: Task, limits: Limits) -> BatchRow:
+def grade_task(task: Task, limits: Limits, launcher: Launcher | None = None) -> BatchRow:
     if task.file is None:
         return BatchRow(student=task.student, exercise=task.exercise.id, status="missing", score=0,
                         max_score=sum(c.points for c in task.exercise.checks if not c.needs_gpu), failed_checks=[], source="")
@@ -85,9 +87,9 @@ def grade_task(task: Task, limits: Limits) -> BatchRow:
             except (OSError, ValueError):
                 cells = ["raise SystemExit('this notebook file cannot be read')"]
             module = write_module(cells, Path(folder), f"{task.student}_{task.exercise.name}")
-            report = grade(task.exercise, module, limits)
+            report = grade(task.exercise, module, limits, launcher)
     else:
-        report = grade(task.exercise, task.file, limits)
+        report = grade(task.exercise, task.file, limits, launcher)
     return BatchRow(
         student=task.student,
         exercise=task.exercise.id,
@@ -96,19 +98,31 @@ def grade_task(task: Task, limits: Limits) -> BatchRow:
         max_score=report.max_score,
         failed_checks=[c.name for c in report.checks if c.outcome not in ("passed", "needs_gpu")],
         source=str(task.file),
+        check_seconds=round(sum(c.duration_s for c in report.checks), 4),
     )
 
 
-def run_batch(tasks: list[Task], limits: Limits, jobs: int, on_done: Callable[[BatchRow], None] | None = None) -> list[BatchRow]:
-    """Grade in parallel (each grade runs in its own child process); rows in a stable order."""
+def run_batch(
+    tasks: list[Task], limits: Limits, jobs: int, on_done: Callable[[BatchRow], None] | None = None, warm: bool = True
+) -> list[BatchRow]:
+    """Grade in parallel, `jobs` runs at a time, each in its own isolated child process.
+
+    With `warm`, the children are forks of one warm worker (torch imported once), so a
+    grading costs the checks' own work, not an interpreter start and `import torch`.
+    """
     rows: dict[int, BatchRow] = {}
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(grade_task, task, limits): index for index, task in enumerate(tasks)}
-        for future in as_completed(futures):
-            row = future.result()
-            rows[futures[future]] = row
-            if on_done:
-                on_done(row)
+    worker = WarmWorker() if warm else None
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            futures = {pool.submit(grade_task, task, limits, worker): index for index, task in enumerate(tasks)}
+            for future in as_completed(futures):
+                row = future.result()
+                rows[futures[future]] = row
+                if on_done:
+                    on_done(row)
+    finally:
+        if worker is not None:
+            worker.close()
     return [rows[i] for i in range(len(tasks))]
 
 

@@ -267,7 +267,11 @@ def _check_name(nodeid: str) -> str:
     return function.removeprefix("test_").split("[", 1)[0]
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, nonce: str | None = None) -> int:
+    """Entry point of a cold child (`python -m grader.child`) and of a warm worker's fork.
+
+    A cold child reads the run's nonce from stdin; a fork receives it from the worker.
+    """
     parser = argparse.ArgumentParser(prog="python -m grader.child")
     parser.add_argument("--result-fd", type=int, required=True)
     parser.add_argument("--file", type=Path, required=True)
@@ -281,7 +285,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("check", nargs="+")
     args = parser.parse_args(argv)
 
-    nonce = sys.stdin.readline().strip()
+    if nonce is None:
+        nonce = sys.stdin.readline().strip()
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)  # learner `input()` gets EOF instead of waiting forever
     sys.dont_write_bytecode = True

@@ -310,7 +310,7 @@ def cmd_grade_batch(ctx: Context) -> int:
     columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.fields[last]}"))
     with Progress(*columns, console=ctx.err, transient=not ctx.err.is_terminal) as progress:
         bar = progress.add_task("grading", total=len(tasks), last="")
-        rows = run_batch(tasks, limits, ctx.args.jobs, lambda row: progress.update(bar, advance=1, last=f"{row.student} {row.exercise} {row.status}"))
+        rows = run_batch(tasks, limits, ctx.args.jobs, lambda row: progress.update(bar, advance=1, last=f"{row.student} {row.exercise} {row.status}"), warm=not ctx.args.cold)
     write_rows(rows, out)
     counts = {status: sum(r.status == status for r in rows) for status in ("ok", "timeout", "crashed", "tampered", "missing")}
     summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
@@ -354,6 +354,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--memory-mb", type=int, default=2048, help="memory limit of the checking process (default 2048)")
         p.set_defaults(handler=cmd_check)
 
+    p = sub.add_parser("watch", parents=[common], help="re-check the current exercise whenever you save it")
+    p.add_argument("id", nargs="?", help="start with this exercise (default: the next unfinished one)")
+    p.add_argument("--manual", action="store_true", help="press Enter to re-check (when file events do not arrive)")
+    p.add_argument("--timeout", type=_positive_float, default=60.0)
+    p.set_defaults(handler=_watch)
+
     p = sub.add_parser("hint", parents=[common], help="show the next hint of an exercise")
     p.add_argument("id")
     p.set_defaults(handler=cmd_hint)
@@ -390,11 +396,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=default_jobs(), help="parallel gradings (default: CPU cores)")
     p.add_argument("--timeout", type=_positive_float, default=60.0, help="seconds per exercise (default 60)")
     p.add_argument("--memory-mb", type=int, default=2048)
+    p.add_argument("--cold", action="store_true", help="start a fresh interpreter per grading (slower; no warm worker)")
     p.set_defaults(handler=cmd_grade_batch)
 
     for plugin in entry_points(group="torchdojo.commands"):
         plugin.load()(sub, common)
     return parser
+
+
+def _watch(ctx: Context) -> int:
+    from grader.watch import cmd_watch
+
+    return cmd_watch(ctx)
 
 
 def make_context(args: argparse.Namespace) -> Context:

@@ -22,6 +22,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -139,11 +140,11 @@ def guarded_paths(file: Path, extra: tuple[Path, ...] = ()) -> tuple[list[str], 
     return no_read, no_write
 
 
-def child_command(exercise: Exercise, file: Path, checks: list[str], limits: Limits, result_fd: int) -> list[str]:
+def child_arguments(exercise: Exercise, file: Path, checks: list[str], limits: Limits, result_fd: int) -> list[str]:
+    """The arguments of `python -m grader.child` (also given to a warm worker's fork)."""
     no_read, no_write = guarded_paths(file, limits.protect)
     guards = [arg for path in no_read for arg in ("--no-read", path)] + [arg for path in no_write for arg in ("--no-write", path)]
     return [
-        os.path.abspath(sys.executable), "-X", "utf8", "-m", "grader.child",
         "--result-fd", str(result_fd),
         "--file", str(file),
         "--checks-module", str(exercise.check_module),
@@ -168,41 +169,67 @@ def _child_env() -> dict[str, str]:
     return env
 
 
-def _kill_group(process: subprocess.Popen[bytes]) -> None:
+def _kill_group(pid: int) -> None:
     try:
-        os.killpg(process.pid, signal.SIGKILL)
+        os.killpg(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
 
 
-def _run_child(
-    exercise: Exercise, file: Path, checks: list[str], limits: Limits, deadline: float, output: _OutputBuffer
-) -> _Attempt:
-    attempt = _Attempt()
-    nonce = secrets.token_hex(16)
-    read_fd, write_fd = os.pipe()
-    with tempfile.TemporaryDirectory(prefix="torchdojo-run-") as workdir:
+class ChildProcess(Protocol):
+    """What the runner needs of a started child: a cold `subprocess.Popen` or a fork of a warm worker."""
+
+    pid: int
+
+    def poll(self) -> int | None: ...
+
+    def wait(self) -> int: ...
+
+
+class Launcher(Protocol):
+    def launch(self, argv: list[str], nonce: str, result_fd: int, output_fd: int, cwd: str) -> ChildProcess: ...
+
+
+class ColdLauncher:
+    """A fresh interpreter per run: pays Python start-up and `import torch` every time."""
+
+    def launch(self, argv: list[str], nonce: str, result_fd: int, output_fd: int, cwd: str) -> ChildProcess:
         process = subprocess.Popen(
-            child_command(exercise, file, checks, limits, write_fd),
+            [os.path.abspath(sys.executable), "-X", "utf8", "-m", "grader.child", *argv],
             stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            pass_fds=(write_fd,),
-            cwd=workdir,
+            stdout=output_fd,
+            stderr=output_fd,
+            pass_fds=(result_fd,),
+            cwd=cwd,
             env=_child_env(),
             start_new_session=True,
         )
-        os.close(write_fd)
-        assert process.stdin is not None and process.stdout is not None
+        assert process.stdin is not None
         try:
             process.stdin.write(nonce.encode() + b"\n")
             process.stdin.close()
         except BrokenPipeError:
             pass
+        return process
+
+
+def _run_child(
+    exercise: Exercise, file: Path, checks: list[str], limits: Limits, deadline: float, output: _OutputBuffer,
+    launcher: Launcher,
+) -> _Attempt:
+    attempt = _Attempt()
+    nonce = secrets.token_hex(16)
+    result_r, result_w = os.pipe()
+    output_r, output_w = os.pipe()
+    with tempfile.TemporaryDirectory(prefix="torchdojo-run-") as workdir:
+        try:
+            process = launcher.launch(child_arguments(exercise, file, checks, limits, result_w), nonce, result_w, output_w, workdir)
+        finally:
+            os.close(result_w)
+            os.close(output_w)
         selector = selectors.DefaultSelector()
-        result_stream = os.fdopen(read_fd, "rb", buffering=0)
-        selector.register(result_stream, selectors.EVENT_READ, "result")
-        selector.register(process.stdout, selectors.EVENT_READ, "output")
+        selector.register(result_r, selectors.EVENT_READ, "result")
+        selector.register(output_r, selectors.EVENT_READ, "output")
         pending_line = b""
         open_streams = 2
         try:
@@ -213,11 +240,11 @@ def _run_child(
                     break
                 if process.poll() is not None:
                     # The child is gone: anything still holding our pipes is a leftover grandchild.
-                    _kill_group(process)
+                    _kill_group(process.pid)
                 for key, _ in selector.select(timeout=min(remaining, 0.2)):
-                    chunk = os.read(key.fileobj.fileno(), 65536)  # type: ignore[union-attr]
+                    chunk = os.read(key.fd, 65536)
                     if not chunk:
-                        selector.unregister(key.fileobj)
+                        selector.unregister(key.fd)
                         open_streams -= 1
                         continue
                     if key.data == "output":
@@ -228,12 +255,11 @@ def _run_child(
                     for line in lines:
                         _handle_event(line, nonce, attempt)
         finally:
-            _kill_group(process)
-            process.wait()
+            _kill_group(process.pid)
+            attempt.returncode = process.wait()
             selector.close()
-            result_stream.close()
-            process.stdout.close()
-        attempt.returncode = process.returncode
+            os.close(result_r)
+            os.close(output_r)
     return attempt
 
 
@@ -265,9 +291,14 @@ def _handle_event(line: bytes, nonce: str, attempt: _Attempt) -> None:
 _VALID_CHILD_OUTCOMES: frozenset[Outcome] = frozenset({"passed", "failed", "error", "needs_gpu"})
 
 
-def grade(exercise: Exercise, file: Path, limits: Limits | None = None) -> Report:
-    """Grade `file` as `exercise`. Never raises for anything the learner's code does."""
+def grade(exercise: Exercise, file: Path, limits: Limits | None = None, launcher: Launcher | None = None) -> Report:
+    """Grade `file` as `exercise`. Never raises for anything the learner's code does.
+
+    `launcher` is how child processes start: cold by default, or forks of a warm worker
+    (`grader.warm.WarmWorker`) for instant re-checks; the verdict path is the same.
+    """
     limits = limits or Limits()
+    launcher = launcher or ColdLauncher()
     file = file.resolve()
     started_at = time.monotonic()
     deadline = started_at + limits.timeout_s
@@ -278,7 +309,7 @@ def grade(exercise: Exercise, file: Path, limits: Limits | None = None) -> Repor
     status: RunStatus = "ok"
 
     while pending:
-        attempt = _run_child(exercise, file, pending, limits, deadline, output)
+        attempt = _run_child(exercise, file, pending, limits, deadline, output, launcher)
         tampered = tampered or attempt.tampered
         for name, event in attempt.results.items():
             if name not in pending:

@@ -66,6 +66,7 @@ class TorchDojoApp(App[None]):
         self.catalog: Catalog = load_catalog()
         self.bank: Bank = load_shipped()
         self.initial_quiz = quiz
+        self.warm: object | None = None
         self.set_reactive(TorchDojoApp.lang, lang if lang in ("en", "zh") else self.progress.settings.lang)
         if quiz is not None:
             quiz.store = self.record.store
@@ -83,6 +84,10 @@ class TorchDojoApp(App[None]):
         if self.record.problem:
             self.notify(w("not_saved", self.lang, reason=self.record.problem), severity="error", timeout=20)
 
+    def on_unmount(self) -> None:
+        if self.warm is not None:
+            self.warm.close()  # type: ignore[attr-defined]
+
     # -- state shared by the screens -------------------------------------------------------
     def reload_progress(self) -> None:
         if self.record.store is not None:
@@ -94,7 +99,11 @@ class TorchDojoApp(App[None]):
         from grader.workspace import exercise_file
 
         assert self.workspace is not None
-        report = grade(exercise, exercise_file(self.workspace, exercise))
+        if self.warm is None:
+            from grader.warm import WarmWorker
+
+            self.warm = WarmWorker()  # torch loads there, in its own process, on the first check
+        report = grade(exercise, exercise_file(self.workspace, exercise), launcher=self.warm)
         if self.record.store is not None:
             self.record.store.update(lambda p: p.exercise_attempts.append(attempt_from_report(report, source="app")))
             self.call_from_thread(self.reload_progress)

@@ -1,0 +1,113 @@
+"""grade-batch on a class against `nbgrader autograde` on the same notebooks, and against the floor.
+
+The floor is the checks' own computation (measured inside the grading children), divided by
+the cores used: what grading would cost with zero overhead. Overhead = wall - floor.
+Targets (issue 8): grade-batch's overhead per student at least 10x smaller than nbgrader's, and its
+wall time within 1.5x of the floor.
+
+nbgrader grades one notebook at a time, each in a fresh kernel that imports torch; running it on
+the whole class takes long, so it runs on `--nbgrader-students` of them and its per-student
+figures are reported as measured (not extrapolated into the totals).
+
+    python benchmarks/batch_vs_nbgrader.py [--students 50] [--nbgrader-students 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from grader.batch import default_jobs, plan, run_batch  # noqa: E402
+from grader.catalog import load_catalog  # noqa: E402
+from grader.runner import Limits  # noqa: E402
+
+ENV = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+
+
+def run(argv: list[str], cwd: Path) -> None:
+    done = subprocess.run(argv, cwd=cwd, env=ENV, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed:\n{done.stderr[-2000:]}")
+
+
+def make_class(course: Path, students: int) -> list[str]:
+    """Every student hands in every notebook; every fifth leaves one exercise untouched."""
+    topics = sorted(p.name for p in (course / "source").iterdir())
+    names = [f"s{index:03d}" for index in range(students)]
+    for index, student in enumerate(names):
+        for topic in topics:
+            for source in sorted((course / "source" / topic).glob("*.ipynb")):
+                release = json.loads((course / "release" / topic / source.name).read_text(encoding="utf-8"))
+                answer = json.loads(source.read_text(encoding="utf-8"))
+                untouched = index % 5 == 0 and source.stem == "vjp"
+                if not untouched:
+                    for cell, original in zip(release["cells"], answer["cells"], strict=True):
+                        if cell["metadata"].get("nbgrader", {}).get("solution"):
+                            cell["source"] = original["source"]
+                target = course / "submitted" / student / topic / source.name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(json.dumps(release), encoding="utf-8")
+    return topics
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--students", type=int, default=50)
+    parser.add_argument("--nbgrader-students", type=int, default=2)
+    args = parser.parse_args()
+    cores = default_jobs()
+    with tempfile.TemporaryDirectory(prefix="torchdojo-bench-") as folder:
+        course = Path(folder) / "course"
+        run([sys.executable, "-m", "grader", "course", "build", str(course)], ROOT)
+        topics = sorted(p.name for p in (course / "source").iterdir())
+        for topic in topics:
+            run([sys.executable, "-m", "nbgrader", "generate_assignment", topic, "--force"], course)
+        make_class(course, args.students)
+        notebooks = sum(1 for _ in (course / "submitted").glob("*/*/*.ipynb"))
+
+        catalog = load_catalog()
+        tasks = plan(course / "submitted", catalog)
+        started = time.perf_counter()
+        rows = run_batch(tasks, Limits(timeout_s=60, threads=1), cores, warm=True)
+        batch_wall = time.perf_counter() - started
+        compute = sum(r.check_seconds for r in rows)
+        floor = compute / cores
+
+        sample = Path(folder) / "sample"
+        shutil.copytree(course, sample, ignore=shutil.ignore_patterns("submitted"))
+        for student in sorted(p.name for p in (course / "submitted").iterdir())[: args.nbgrader_students]:
+            shutil.copytree(course / "submitted" / student, sample / "submitted" / student)
+        started = time.perf_counter()
+        for topic in topics:
+            run([sys.executable, "-m", "nbgrader", "autograde", topic, "--create", "--force"], sample)
+        nb_wall = time.perf_counter() - started
+
+    per_student_compute = compute / args.students
+    nb_per_student = nb_wall / args.nbgrader_students
+    nb_overhead = nb_per_student - per_student_compute  # nbgrader runs one notebook at a time, on one core
+    batch_overhead = (batch_wall - floor) / args.students
+    print(f"class: {args.students} students x {len(tasks) // args.students} notebooks = {notebooks} notebooks; {cores} cores")
+    print(f"checks' own computation: {compute:.1f} s in all, {per_student_compute:.2f} s per student; floor = {floor:.1f} s")
+    print(f"grade-batch (warm):  wall {batch_wall:7.1f} s   overhead {batch_wall - floor:6.1f} s = {batch_overhead:.3f} s per student   wall/floor {batch_wall / floor:.2f}x (target <= 1.5x)")
+    print(f"nbgrader autograde:  {nb_per_student:7.1f} s per student (measured on {args.nbgrader_students})   overhead {nb_overhead:.2f} s per student")
+    ratio = nb_overhead / max(batch_overhead, 1e-9)
+    print(f"overhead per student: nbgrader / grade-batch = {ratio:.0f}x (target >= 10x)")
+    statuses = {s: sum(r.status == s for r in rows) for s in {r.status for r in rows}}
+    print(f"statuses: {statuses}")
+    ok = ratio >= 10 and batch_wall / floor <= 1.5
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""Forks of the warm worker keep every isolation property of a cold child: the same failure
+cases give the same verdicts, and nothing outlives a run."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from grader.catalog import load_catalog
+from grader.runner import Limits, grade
+from grader.warm import WarmWorker
+from tests.conftest import FIXTURES, ROOT
+
+pytestmark = pytest.mark.xdist_group("warm")
+HOSTILE = FIXTURES / "hostile"
+CASES = ["segfault", "os_exit_call", "sys_exit_call", "exit_at_import", "interrupt_at_import", "keyboard_interrupt",
+         "memory_hog", "flood", "fake_report", "patch_allclose", "patch_pytest", "delete_catalog", "read_solutions", "loop"]
+
+
+@pytest.fixture(scope="module")
+def worker():
+    with WarmWorker() as warm:
+        yield warm
+
+
+def verdicts(report) -> list[tuple[str, str, int]]:
+    return [(c.name, c.outcome, c.points) for c in report.checks]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_warm_fork_gives_the_cold_verdict(worker: WarmWorker, case: str) -> None:
+    exercise = load_catalog().resolve("autograd/no_grad")
+    limits = Limits(timeout_s=6, memory_mb=1024, output_bytes=4000)
+    cold = grade(exercise, HOSTILE / f"{case}.py", limits)
+    warm = grade(exercise, HOSTILE / f"{case}.py", limits, worker)
+    assert verdicts(warm) == verdicts(cold)
+    assert warm.status == cold.status
+    assert [c.message.en if c.message else "" for c in warm.checks] == [c.message.en if c.message else "" for c in cold.checks]
+    assert warm.output_truncated == cold.output_truncated
+
+
+def test_warm_fork_leaves_no_process_behind(worker: WarmWorker, tmp_path: Path) -> None:
+    pidfile = tmp_path / "orphan.pid"
+    file = tmp_path / "orphan.py"
+    source = (HOSTILE / "fork_orphan.py").read_text(encoding="utf-8").replace('os.environ.get("TORCHDOJO_TEST_PIDFILE")', repr(str(pidfile)))
+    file.write_text(source, encoding="utf-8")
+    report = grade(load_catalog().resolve("autograd/no_grad"), file, launcher=worker)
+    assert report.score == report.max_score
+    pid = int(pidfile.read_text())
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and Path(f"/proc/{pid}").exists() and "State:\tZ" not in Path(f"/proc/{pid}/status").read_text():
+        time.sleep(0.1)
+    assert not Path(f"/proc/{pid}").exists() or "State:\tZ" in Path(f"/proc/{pid}/status").read_text()
+
+
+def test_warm_recheck_is_fast_and_correct(worker: WarmWorker) -> None:
+    exercise = load_catalog().resolve("autograd/vjp")
+    grade(exercise, ROOT / "solutions" / exercise.file, launcher=worker)  # the worker may still be preloading
+    started = time.perf_counter()
+    report = grade(exercise, ROOT / "solutions" / exercise.file, launcher=worker)
+    assert report.score == report.max_score
+    assert time.perf_counter() - started < 5  # generous bound here; benchmarks/recheck_latency.py measures
+
+
+def test_watch_manual_mode_rechecks_on_enter(tmp_path: Path) -> None:
+    workspace = tmp_path / "dojo"
+    assert subprocess.run([sys.executable, "-m", "grader", "init", str(workspace)], capture_output=True, timeout=60).returncode == 0
+    watcher = subprocess.Popen(
+        [sys.executable, "-m", "grader", "watch", "--manual"], cwd=workspace, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, env={**__import__("os").environ, "COLUMNS": "200"},
+    )
+    try:
+        assert watcher.stdin is not None and watcher.stdout is not None
+        lines = []
+        for line in watcher.stdout:  # wait for the first report
+            lines.append(line)
+            if "Keys:" in line:
+                break
+        shutil.copyfile(ROOT / "solutions" / "01_autograd" / "01_leaf_tensors.py", workspace / "exercises" / "01_autograd" / "01_leaf_tensors.py")
+        watcher.stdin.write("\nl\nq\n")
+        watcher.stdin.flush()
+        rest, _ = watcher.communicate(timeout=120)
+    finally:
+        watcher.kill()
+    text = "".join(lines) + rest
+    assert "0/8" in text and "8/8" in text and "All checks passed" in text
+    assert "autograd/gradient_of" in text  # moved on to the next exercise
+    assert watcher.returncode == 0
+    import json
+
+    attempts = json.loads((workspace / ".torchdojo" / "progress.json").read_text(encoding="utf-8"))["exercise_attempts"]
+    assert [a["source"] for a in attempts][:2] == ["watch", "watch"] and attempts[1]["score"] == 8
