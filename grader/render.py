@@ -32,6 +32,10 @@ WORDS = {
         "en": "Fix the first ✗ in {file} and run `torchdojo check {id}` again. Stuck? `torchdojo hint {id}`",
         "zh": "修改 {file} 中第一个 ✗,然后再次运行 `torchdojo check {id}`。卡住了?试试 `torchdojo hint {id}`",
     },
+    "fix_watch": {
+        "en": "Fix the first ✗ in {file} and save: it is checked again at once. Stuck? Press h.",
+        "zh": "修改 {file} 中第一个 ✗ 并保存:会立即重新检查。卡住了?按 h。",
+    },
 }
 
 
@@ -64,7 +68,7 @@ def _source_line(file: Path, line: int) -> str | None:
 
 
 def print_report(
-    console: Console, report: Report, exercise: Exercise, lang: Lang, next_id: str | None, display_file: str
+    console: Console, report: Report, exercise: Exercise, lang: Lang, next_id: str | None, display_file: str, watching: bool = False
 ) -> None:
     file = Path(report.file)
     colour = "green" if report.all_passed else "red"
@@ -86,7 +90,7 @@ def print_report(
         console.print(f"[green]{word('all_passed', lang)}[/]")
         console.print(word("next_exercise", lang, id=next_id) if next_id else word("course_done", lang))
     else:
-        console.print(word("fix", lang, file=display_file, id=exercise.id))
+        console.print(word("fix_watch" if watching else "fix", lang, file=display_file, id=exercise.id))
 
 
 def status_table(catalog: Catalog, progress: Progress, lang: Lang) -> Table:

@@ -64,7 +64,7 @@ class Watch:
     def show(self, exercise: Exercise, report: Report) -> None:
         upcoming = self.ctx.next_unfinished(after=exercise) if report.all_passed else None
         self.ctx.out.rule(exercise.id)
-        print_report(self.ctx.out, report, exercise, self.ctx.lang, upcoming.id if upcoming else None, f"exercises/{exercise.file}")
+        print_report(self.ctx.out, report, exercise, self.ctx.lang, upcoming.id if upcoming else None, f"exercises/{exercise.file}", watching=True)
         keys = t("Keys: h hint · l list · q quit", "按键:h 提示 · l 列表 · q 退出")
         if self.manual:
             keys = t("Keys: Enter re-check · h hint · l list · q quit", "按键:回车 重新检查 · h 提示 · l 列表 · q 退出")
