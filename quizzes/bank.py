@@ -43,7 +43,7 @@ class Bank:
 
 
 def _describe(error: dict) -> str:
-    location = ".".join(str(part) for part in error["loc"] if not isinstance(part, int) or True)
+    location = ".".join(str(part) for part in error["loc"])
     kind = error["type"]
     if kind == "missing":
         if location.endswith((".en", ".zh")):

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from grader.cli import EXIT_FAILED, EXIT_OK, Context, UsageError
-from grader.i18n import LANGS, t
+from grader.i18n import t
 from grader.progress import ProgressStore
 from quizzes.bank import load_files, load_shipped, shipped_bank_files
 from quizzes.engine import QuizSession, due_reviews
@@ -98,5 +98,3 @@ def cmd_quiz(ctx: Context) -> int:
 
     return run_plain(session)
 
-
-__all__ = ["LANGS", "register"]

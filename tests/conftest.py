@@ -39,8 +39,8 @@ def expectation(path: Path) -> set[str] | None:
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """Run the real `torchdojo` command in a subprocess (bounded in time)."""
-    full_env = {**os.environ, "COLUMNS": "200", **(env or {})}
-    full_env.pop("TORCHDOJO_WORKSPACE", None) if env is None or "TORCHDOJO_WORKSPACE" not in env else None
+    full_env = {key: value for key, value in os.environ.items() if key != "TORCHDOJO_WORKSPACE"}
+    full_env.update({"COLUMNS": "200", **(env or {})})
     return subprocess.run(
         [sys.executable, "-m", "grader", *args],
         cwd=cwd or ROOT,

@@ -94,7 +94,6 @@ def test_plain_session_survives_bad_input_and_end_of_input(tmp_path: Path) -> No
 
 def test_scripted_plain_session_records_a_complete_attempt(tmp_path: Path) -> None:
     progress = tmp_path / "progress.json"
-    answers = "\n".join(["1"] * 10) + "\n"  # any valid answer for choice questions
     session = QuizSession.start(BANK, ["history"], count=10, seed=7)
     lines = []
     for presented in session.items:
@@ -111,7 +110,6 @@ def test_scripted_plain_session_records_a_complete_attempt(tmp_path: Path) -> No
     assert [a["question_id"] for a in record["quiz_answers"]] == [p.question.id for p in session.items]
     assert all(a["lang"] == "zh" for a in record["quiz_answers"])
     assert len(record["review_cards"]) == 10
-    del answers
 
 
 def test_quiz_list_json_contract() -> None:

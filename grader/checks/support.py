@@ -14,9 +14,7 @@ from typing import Any, NoReturn
 import torch
 
 _allclose = torch.allclose
-_isfinite = torch.isfinite
 _is_tensor = torch.is_tensor
-_abs_max = torch.Tensor.abs
 
 
 class CheckFailed(AssertionError):
