@@ -56,6 +56,7 @@ class Context:
     out: Console = field(default_factory=Console)
     err: Console = field(default_factory=lambda: Console(stderr=True))
     _lang: Lang | None = None
+    _progress: Progress | None = None
 
     @property
     def lang(self) -> Lang:
@@ -73,11 +74,19 @@ class Context:
         self.err.print(f"[yellow]{text(self.lang)}[/]", highlight=False)
 
     def progress(self) -> Progress:
+        """The record, read once per command (and again after this command changes it)."""
         if self.store is None:
             return Progress()
-        progress = self.store.load()
-        self.flush_notices()
-        return progress
+        if self._progress is None:
+            self._progress = self.store.load()
+            self.flush_notices()
+        return self._progress
+
+    def update(self, change: Callable[[Progress], object]) -> object:
+        """Change the record (locked, atomic) and forget the cached copy."""
+        assert self.store is not None
+        self._progress = None
+        return self.store.update(change)
 
     def flush_notices(self) -> None:
         if self.store:
@@ -182,7 +191,7 @@ def cmd_check(ctx: Context) -> int:
             report = grade(exercise, file, limits)
     if ctx.store is not None:
         try:
-            ctx.store.update(lambda p: p.exercise_attempts.append(attempt_from_report(report)))
+            ctx.update(lambda p: p.exercise_attempts.append(attempt_from_report(report)))
         except ProgressError as error:
             ctx.warn(error.text)
         ctx.flush_notices()
@@ -204,7 +213,7 @@ def cmd_hint(ctx: Context) -> int:
         progress.hints_shown[exercise.id] = count
         return count
 
-    count = ctx.store.update(reveal) if ctx.store else min(shown_before + 1, len(exercise.hints))
+    count = ctx.update(reveal) if ctx.store else min(shown_before + 1, len(exercise.hints))
     for number, hint in enumerate(exercise.hints[:count], 1):
         ctx.out.print(f"[bold]{number}/{len(exercise.hints)}[/] {hint(ctx.lang)}", highlight=False)
     if count == len(exercise.hints):

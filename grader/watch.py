@@ -58,7 +58,7 @@ class Watch:
     def check(self, exercise: Exercise) -> Report:
         report = grade(exercise, exercise_file(self.workspace, exercise), self.limits, self.worker)
         if self.ctx.store is not None:
-            self.ctx.store.update(lambda p: p.exercise_attempts.append(attempt_from_report(report, source="watch")))
+            self.ctx.update(lambda p: p.exercise_attempts.append(attempt_from_report(report, source="watch")))
         return report
 
     def show(self, exercise: Exercise, report: Report) -> None:
