@@ -17,6 +17,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.syntax import Syntax
 
 from grader import __version__
@@ -68,10 +69,11 @@ class Context:
         return self._lang  # type: ignore[return-value]
 
     def say(self, text: Text, style: str = "") -> None:
-        self.out.print(f"[{style}]{text(self.lang)}[/]" if style else text(self.lang), highlight=False)
+        words = escape(text(self.lang))  # learner text may hold [brackets] that rich would read as markup
+        self.out.print(f"[{style}]{words}[/]" if style else words, highlight=False)
 
     def warn(self, text: Text) -> None:
-        self.err.print(f"[yellow]{text(self.lang)}[/]", highlight=False)
+        self.err.print(f"[yellow]{escape(text(self.lang))}[/]", highlight=False)
 
     def progress(self) -> Progress:
         """The record, read once per command (and again after this command changes it)."""
@@ -92,7 +94,7 @@ class Context:
         if self.store:
             while self.store.notices:
                 notice = self.store.notices.pop(0)
-                self.err.print(f"[yellow]{(self._lang and notice(self._lang)) or notice.en}[/]", highlight=False)
+                self.err.print(f"[yellow]{escape((self._lang and notice(self._lang)) or notice.en)}[/]", highlight=False)
 
     def require_workspace(self) -> Path:
         if self.workspace is None:
@@ -215,7 +217,7 @@ def cmd_hint(ctx: Context) -> int:
 
     count = ctx.update(reveal) if ctx.store else min(shown_before + 1, len(exercise.hints))
     for number, hint in enumerate(exercise.hints[:count], 1):
-        ctx.out.print(f"[bold]{number}/{len(exercise.hints)}[/] {hint(ctx.lang)}", highlight=False)
+        ctx.out.print(f"[bold]{number}/{len(exercise.hints)}[/] {escape(hint(ctx.lang))}", highlight=False)
     if count == len(exercise.hints):
         ctx.say(t("That was the last hint.", "这是最后一条提示。"), "dim")
     return EXIT_OK
@@ -292,7 +294,7 @@ def cmd_course_check(ctx: Context) -> int:
         raise UsageError(t(f"{root} has no source/ folder: is it a course built by `torchdojo course build`?", f"{root} 中没有 source/ 文件夹:它是用 `torchdojo course build` 生成的课程吗?"))
     problems = check_course(root, ctx.err)
     for problem in problems:
-        ctx.err.print(f"[red]✗[/] {problem}", highlight=False, markup=True)
+        ctx.err.print(f"[red]✗[/] {escape(problem)}", highlight=False)
     if problems:
         ctx.say(t(f"{len(problems)} problem(s).", f"发现 {len(problems)} 个问题。"), "red")
         return EXIT_FAILED
@@ -445,10 +447,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(ctx)
     except UsageError as error:
         lang = getattr(args, "lang", None) or os.environ.get("TORCHDOJO_LANG") or "en"
-        err.print(f"[red]error:[/] {error.text(lang if lang in LANGS else 'en')}", highlight=False)
+        err.print(f"[red]error:[/] {escape(error.text(lang if lang in LANGS else 'en'))}", highlight=False)
         return EXIT_USAGE
     except ProgressError as error:
-        err.print(f"[red]error:[/] {error.text.en}", highlight=False)
+        err.print(f"[red]error:[/] {escape(error.text.en)}", highlight=False)
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130

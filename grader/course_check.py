@@ -7,7 +7,9 @@ into a list of problems (empty = all good).
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from pathlib import Path
 
 from rich.console import Console
@@ -39,6 +41,13 @@ def structural_problems(path: Path) -> list[str]:
     return problems
 
 
+def _reason(cell: dict) -> str:
+    """The failing check's own message, from the cell's (HTML-rendered) traceback."""
+    text = html.unescape(re.sub(r"<[^>]+>", "", cell.get("error") or ""))
+    match = re.search(r"CheckFailed: (\[[a-z0-9_]+\] [^\n]+)", text)
+    return f" — {match.group(1)}" if match else ""
+
+
 def check_course(root: Path, console: Console) -> list[str]:
     from nbgrader.validator import Validator
     from traitlets.config import Config
@@ -61,7 +70,7 @@ def check_course(root: Path, console: Console) -> list[str]:
                 for kind, cells in result.items():
                     for cell in cells:
                         first = (cell.get("source") or "").strip().splitlines()[:1]
-                        found.append(f"{path.parent.name}/{path.name}: {kind} cell {first[0] if first else ''}")
+                        found.append(f"{path.parent.name}/{path.name}: {kind} cell {first[0] if first else ''}{_reason(cell)}")
             problems += found
             progress.advance(task)
     return problems

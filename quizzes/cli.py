@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from rich.markup import escape
+
 from grader.cli import EXIT_FAILED, EXIT_OK, Context, UsageError
 from grader.i18n import t
 from grader.progress import ProgressStore
@@ -53,7 +55,7 @@ def cmd_list(ctx: Context) -> int:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
         return EXIT_OK
     for q in questions:
-        ctx.out.print(f"[dim]{q.id:16}[/] {q.kind:12} {q.text(ctx.lang)}", highlight=False)
+        ctx.out.print(f"[dim]{q.id:16}[/] {q.kind:12} {escape(q.text(ctx.lang))}", highlight=False)
     ctx.say(t(f"{len(questions)} questions.", f"共 {len(questions)} 题。"))
     return EXIT_OK
 

@@ -88,3 +88,19 @@ def test_course_build_is_idempotent(graded_course: Path) -> None:
     again = run_cli("course", "build", str(graded_course), "--topics", "autograd/gradient_of", "--timeout", str(CHECK_TIMEOUT))
     assert again.returncode == 0
     assert (notebook.read_bytes(), (graded_course / "nbgrader_config.py").read_bytes()) == before
+
+
+def test_course_check_passes_on_a_good_course_and_fails_on_a_broken_one(tmp_path: Path) -> None:
+    course = tmp_path / "course"
+    assert run_cli("course", "build", str(course), "--topics", "autograd/no_grad", "--timeout", "20").returncode == 0
+    good = run_cli("course", "check", str(course), timeout=300)
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert "Every source notebook validates" in good.stdout
+    notebook = course / "source" / "autograd" / "no_grad.ipynb"
+    data = json.loads(notebook.read_text(encoding="utf-8"))
+    solution = next(c for c in data["cells"] if c["metadata"].get("nbgrader", {}).get("solution"))
+    solution["source"] = solution["source"].replace("x * x.detach()", "x * x")  # a wrong reference solution
+    notebook.write_text(json.dumps(data), encoding="utf-8")
+    bad = run_cli("course", "check", str(course), timeout=300)
+    assert bad.returncode == 1
+    assert "autograd/no_grad.ipynb: failed cell" in bad.stderr and "detached_product_gradient" in bad.stderr
