@@ -10,7 +10,6 @@ Baseline in the same run: one cold `python -c "import torch"` process.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import threading
