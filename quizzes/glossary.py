@@ -30,7 +30,7 @@ _GLOSS = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff])\s?[(ï¼ˆ][\x20-\x7e]+[)ï¼
 # Word boundaries: a name next to `.`, `_`, `(`, `)`, `=`, `[`, `/`, `-` or an ASCII comma is
 # code (x.grad, f(device), loss = ..., X, y = batch) or part of a longer word.
 _BEFORE = r"(?<![A-Za-z0-9_.\-/\\(\[])(?<!= )(?<!, )(?<![=,])"
-_AFTER = r"(?![A-Za-z0-9_(\-=./\[\\),])(?! =)"
+_AFTER = r"(?![A-Za-z0-9_(\-=./\[\\)])(?! =)(?!,[\x20-\x7e])"
 _CAMEL = re.compile(r"^[A-Za-z][a-z0-9]+[A-Z]")  # DataLoader, BatchNorm: class names are code
 
 
@@ -148,8 +148,8 @@ def check_python_file(path: Path, label: str) -> list[Violation]:
 
 
 def _line_of(lines: list[str], value: str, start: int = 0) -> int:
-    """1-based line in a TOML file where a string value appears (its first 12 characters)."""
-    needle = value.replace("\\", "\\\\").replace('"', '\\"')[:12]
+    """1-based line in a TOML file where a string value appears (its first 40 characters)."""
+    needle = value.replace("\\", "\\\\").replace('"', '\\"')[:40]
     for index in range(start, len(lines)):
         if needle in lines[index]:
             return index + 1

@@ -8,7 +8,7 @@ inputs: in training mode it uses the batch mean and moves `running_mean` by
 `momentum` toward it; in eval mode it uses `running_mean` and leaves it alone.
 Output: `(x - mean) * scale + shift`.
 
-中文: `nn.Parameter` 是优化器会训练的张量。*buffer*(`self.register_buffer("name", tensor)`)
+中文: `nn.Parameter` 是优化器会训练的张量。*缓冲区*(`self.register_buffer("name", tensor)`)
 是会保存到 `state_dict()`、会随 `.to(device)` 移动、但没有梯度的状态 —— 比如 BatchNorm
 的 running 统计量。`Standardize` 记录输入的滑动平均:训练模式下使用当前批次的均值,并让
 `running_mean` 按 `momentum` 向它靠近;评估模式下使用 `running_mean`,且不修改它。
@@ -25,7 +25,7 @@ class Standardize(nn.Module):
     def __init__(self, num_features: int, momentum: float = 0.1) -> None:
         super().__init__()
         # TODO: parameters scale (ones) and shift (zeros); buffer running_mean (zeros); keep momentum.
-        # TODO: 参数 scale(全 1)和 shift(全 0);buffer running_mean(全 0);保存 momentum。
+        # TODO: 参数 scale(全 1)和 shift(全 0);缓冲区 running_mean(全 0);保存 momentum。
         raise NotImplementedError("Standardize.__init__ is not written yet / Standardize.__init__ 还没有完成")
 
     def forward(self, x: Tensor) -> Tensor:

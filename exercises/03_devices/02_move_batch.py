@@ -31,7 +31,7 @@ import torch
 def to_device(obj: Any, device: torch.device | str) -> Any:
     """Return obj with every tensor inside it moved to device.
 
-    返回 obj,其中的每个张量都移动到 device。
+    返回 obj,其中的每个张量都移动到 `device`。
     """
     # TODO: handle tensors, dicts, namedtuples (hint: hasattr(obj, "_fields")), tuples and lists recursively.
     # TODO: 递归处理张量、dict、namedtuple(提示:hasattr(obj, "_fields"))、tuple 和 list。

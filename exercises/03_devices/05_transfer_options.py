@@ -32,17 +32,17 @@ from torch import Tensor
 def to_device_as(x: Tensor, device: torch.device | str, dtype: torch.dtype) -> Tensor:
     """x on device with dtype, in a single copy.
 
-    一次拷贝得到位于 device、类型为 dtype 的 x。
+    一次拷贝得到位于 `device`、类型为 `dtype` 的 x。
     """
     # TODO: one call to .to with both the device and the dtype.
-    # TODO: 只调用一次 .to,同时传入 device 和 dtype。
+    # TODO: 只调用一次 .to,同时传入 `device` 和 `dtype`。
     raise NotImplementedError("to_device_as is not written yet / to_device_as 还没有完成")
 
 
 def pinned_to(x: Tensor, device: torch.device | str) -> Tensor:
     """Copy x to device; for a CUDA target, from pinned memory with non_blocking=True.
 
-    把 x 拷贝到 device;目标是 CUDA 时,先锁页,再用 non_blocking=True 拷贝。
+    把 x 拷贝到 `device`;目标是 CUDA 时,先锁页,再用 non_blocking=True 拷贝。
     """
     # TODO: if torch.device(device).type == "cuda": pin, then .to(device, non_blocking=True); else a plain .to(device).
     # TODO: 如果 torch.device(device).type == "cuda":先锁页,再 .to(device, non_blocking=True);否则直接 .to(device)。
