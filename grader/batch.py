@@ -96,7 +96,7 @@ def grade_task(task: Task, limits: Limits, launcher: Launcher | None = None) -> 
         status=report.status,
         score=report.score,
         max_score=report.max_score,
-        failed_checks=[c.name for c in report.checks if c.outcome not in ("passed", "needs_gpu")],
+        failed_checks=[c.name for c in report.checks if c.outcome not in ("passed", "needs_gpu", "not_graded")],
         source=str(task.file),
         check_seconds=round(sum(c.duration_s for c in report.checks), 4),
     )

@@ -37,6 +37,7 @@ class CheckSpec(BaseModel):
     points: PositiveInt
     title: Text
     needs_gpu: bool = False  # runs only where CUDA is present; left out of nbgrader courses
+    stand_in: bool = False  # uses the accelerator stand-in: may report the grader's own limit (not_graded)
     hidden: bool = False  # an nbgrader hidden test: stripped from the students' release
 
 

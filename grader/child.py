@@ -130,6 +130,15 @@ def _learner_frame(tb: TracebackType | None, learner_file: str) -> tuple[int | N
     return line, source
 
 
+def _source_at(learner_file: str, line: int | None) -> str | None:
+    if line is None:
+        return None
+    try:
+        return Path(learner_file).read_text(encoding="utf-8", errors="replace").splitlines()[line - 1].strip() or None
+    except (OSError, IndexError):
+        return None
+
+
 def describe_exception(exc: BaseException, tb: TracebackType | None, learner_file: str) -> dict[str, Any]:
     """Turn an exception raised while checking into an outcome and a learner-facing message."""
     from grader.checks.support import CheckFailed, learner_line
@@ -138,7 +147,7 @@ def describe_exception(exc: BaseException, tb: TracebackType | None, learner_fil
     if isinstance(exc, CheckFailed):
         if line is None and exc.where is not None:
             line = learner_line(exc.where)
-            source = None
+            source = _source_at(learner_file, line)
         return {"outcome": "failed", "en": exc.en, "zh": exc.zh, "line": line, "source": source}
     kind = type(exc).__name__
     detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
@@ -160,6 +169,9 @@ def describe_exception(exc: BaseException, tb: TracebackType | None, learner_fil
         en = f"Your code called sys.exit({exc.code!r}). A function should return a value, not end the program."
         zh = f"你的代码调用了 sys.exit({exc.code!r})。函数应该返回结果,而不是结束整个程序。"
         return {"outcome": "error", "en": en, "zh": zh, "line": line, "source": source}
+    plain = _plain_words(exc, detail)
+    if plain is not None:
+        return {"outcome": "error", "en": plain[0], "zh": plain[1], "line": line, "source": source}
     if line is None:
         en = f"While checking your result, {kind} was raised: {detail}"
         zh = f"检查你的结果时出现了 {kind}:{detail}"
@@ -169,11 +181,39 @@ def describe_exception(exc: BaseException, tb: TracebackType | None, learner_fil
     return {"outcome": "error", "en": en, "zh": zh, "line": line, "source": source}
 
 
+def _plain_words(exc: BaseException, detail: str) -> tuple[str, str] | None:
+    """Plain words for PyTorch errors a learner meets early, with PyTorch's own words after them."""
+    text = str(exc)
+    said = f" (PyTorch: {detail})" if detail else ""
+    said_zh = f"(PyTorch 原文:{detail})" if detail else ""
+    if "does not require grad and does not have a grad_fn" in text:
+        return (
+            "`.backward()` was called on a tensor that does not track gradients. Start from a tensor made with "
+            f"`requires_grad=True`, and keep the graph: no `.detach()`, `.item()` or `torch.no_grad()` on the way.{said}",
+            "对一个不跟踪梯度的张量调用了 `.backward()`。请从 `requires_grad=True` 创建的张量出发,"
+            f"并保持计算图完整:途中不要用 `.detach()`、`.item()` 或 `torch.no_grad()`。{said_zh}",
+        )
+    if any(s in text for s in ("Torch not compiled with CUDA", "Found no NVIDIA driver", "No CUDA GPUs are available")):
+        return (
+            "This machine has no CUDA GPU, so `.cuda()` fails here. Use `.to(device)` with the device your function "
+            f"was given (or picked): the same code then runs on any machine.{said}",
+            "这台机器没有 CUDA GPU,所以 `.cuda()` 在这里会失败。请用 `.to(device)`,device 用函数收到(或选出)的设备:"
+            f"这样同一段代码在任何机器上都能运行。{said_zh}",
+        )
+    return None
+
+
 class GradingPlugin:
     """A pytest plugin: provides the `learner` fixture and streams one result per check."""
 
-    def __init__(self, channel: Channel, learner_file: Path, module_name: str, selected: list[str]) -> None:
+    def __init__(self, channel: Channel, learner_file: Path, module_name: str, selected: list[str], reference: Path | None = None) -> None:
+        from grader.checks.harness import ReferenceGuard, load_reference
+
         self.channel = channel
+        # The reference is imported before any learner code runs (and before the guard that
+        # refuses reads of solutions/); its functions report calls that come from learner code.
+        self.reference_guard = ReferenceGuard(module_name)
+        self.reference = load_reference(reference, f"reference_{module_name}", self.reference_guard) if reference else None
         self.selected = selected
         self.reported: set[str] = set()
         self.imported = False
@@ -189,6 +229,20 @@ class GradingPlugin:
     def learner_fixture(self) -> ModuleType:
         """The learner's module, imported once per child process."""
         return self.import_learner()
+
+    @pytest.fixture(scope="session", name="reference")
+    def reference_fixture(self) -> ModuleType:
+        """The reference solution, for checks that compare behaviour with it."""
+        if self.reference is None:
+            raise RuntimeError("this check needs the reference solution, which the grader did not pass")
+        return self.reference
+
+    @pytest.fixture(scope="session", name="compare")
+    def compare_fixture(self, learner: ModuleType, reference: ModuleType) -> Any:
+        """Learner and reference bound together (see grader.checks.harness)."""
+        from grader.checks.harness import Compare
+
+        return Compare(learner, reference)
 
     def import_learner(self) -> ModuleType:
         self.channel.send(EVENT_IMPORT_START)
@@ -222,6 +276,11 @@ class GradingPlugin:
         if type(exc).__name__ == "Skipped" and str(exc).startswith("needs_gpu"):
             self.pending[name] = {"outcome": "needs_gpu", "en": "", "zh": ""}
             return
+        from grader.checks.support import GraderLimit
+
+        if isinstance(exc, GraderLimit) and _raised_by_grader(call.excinfo.tb):
+            self.pending[name] = {"outcome": "not_graded", "en": exc.en, "zh": exc.zh}
+            return
         result = describe_exception(exc, call.excinfo.tb, str(self.learner_file))
         if call.when == "setup" and result["line"] is None and not isinstance(exc, SystemExit):
             result["en"] = f"Your file could not be imported: {result['en']}"
@@ -233,7 +292,17 @@ class GradingPlugin:
     def _finish(self, name: str) -> None:
         result = self.pending.pop(name, None) or {"outcome": "error", "en": "The check did not run.", "zh": "检查没有运行。"}
         changed = [key for key, (owner, attr, original) in self.targets.items() if inspect.getattr_static(owner, attr, None) is not original]
-        if changed:
+        if self.reference_guard.delegations:
+            called = ", ".join(sorted(set(self.reference_guard.delegations)))
+            result = {
+                "outcome": "error",
+                "en": f"Your code called the reference solution ({called}) instead of doing the work. No points for this run.",
+                "zh": f"你的代码调用了参考答案({called}),而不是自己完成。本次运行不得分。",
+                "line": None,
+                "source": None,
+                "tampering": True,
+            }
+        elif changed:
             self.tampered.extend(changed)
             result = {
                 "outcome": "error",
@@ -262,6 +331,13 @@ class GradingPlugin:
             self._finish(name)
 
 
+def _raised_by_grader(tb: TracebackType | None) -> bool:
+    """A grader limit counts only when raised by the grader's own check code, not by learner code."""
+    checks_dir = str(Path(__file__).resolve().parent / "checks")
+    frames = list(traceback.walk_tb(tb))
+    return bool(frames) and frames[-1][0].f_code.co_filename.startswith(checks_dir)
+
+
 def _check_name(nodeid: str) -> str:
     function = nodeid.rsplit("::", 1)[-1]
     return function.removeprefix("test_").split("[", 1)[0]
@@ -280,6 +356,8 @@ def main(argv: list[str] | None = None, nonce: str | None = None) -> int:
     parser.add_argument("--memory-mb", type=int, default=2048)
     parser.add_argument("--file-mb", type=int, default=64)
     parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--reference", type=Path, default=None, help="the reference solution, for behaviour comparisons")
+    parser.add_argument("--stack-file", type=Path, default=None, help="where SIGUSR1 dumps the stack (a timeout says where the code was)")
     parser.add_argument("--no-read", action="append", default=[], help="folders learner code may not read")
     parser.add_argument("--no-write", action="append", default=[], help="folders learner code may not change")
     parser.add_argument("check", nargs="+")
@@ -292,6 +370,10 @@ def main(argv: list[str] | None = None, nonce: str | None = None) -> int:
     sys.dont_write_bytecode = True
     apply_limits(args.memory_mb, args.file_mb)
     channel = Channel(os.fdopen(args.result_fd, "w", encoding="utf-8"), nonce)
+    if args.stack_file is not None:  # before a timeout kill, the parent asks where the code is
+        import faulthandler
+
+        faulthandler.register(signal.SIGUSR1, file=open(args.stack_file, "w", encoding="utf-8"), all_threads=True)  # noqa: SIM115
 
     import torch
 
@@ -301,7 +383,7 @@ def main(argv: list[str] | None = None, nonce: str | None = None) -> int:
 
     warnings.simplefilter("ignore")  # warnings are not failures; keep the learner's output readable
 
-    plugin = GradingPlugin(channel, args.file.resolve(), args.module_name, list(args.check))
+    plugin = GradingPlugin(channel, args.file.resolve(), args.module_name, list(args.check), args.reference)
     install_guard([os.path.realpath(p) for p in args.no_read], [os.path.realpath(p) for p in args.no_write], os.path.realpath(args.file))
     node_ids = [f"{args.checks_module}::test_{name}" for name in args.check]
     pytest_args = [

@@ -60,7 +60,7 @@ class ExerciseAttempt(BaseModel):
 
     @property
     def passed(self) -> bool:
-        return self.score == self.max_score and all(c.outcome in ("passed", "needs_gpu") for c in self.checks)
+        return self.score == self.max_score and all(c.outcome in ("passed", "needs_gpu", "not_graded") for c in self.checks)
 
 
 class QuizAnswer(BaseModel):
@@ -106,7 +106,7 @@ class Progress(BaseModel):
 
     def status(self, exercise: str) -> Literal["not started", "failing", "done"]:
         latest = self.latest(exercise)
-        if latest is None:
+        if latest is None or latest.source == "reset":
             return "not started"
         return "done" if latest.passed else "failing"
 
@@ -249,3 +249,8 @@ def attempt_from_report(report: Any, source: str = "cli") -> ExerciseAttempt:
         file_sha256=report.file_sha256,
         source=source,
     )
+
+
+def reset_attempt(exercise: Any) -> ExerciseAttempt:
+    """Marks `torchdojo reset`: the exercise reads as not started again (earlier passes still count)."""
+    return ExerciseAttempt(at=now(), exercise=exercise.id, score=0, max_score=exercise.max_score, checks=[], source="reset")

@@ -8,7 +8,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from grader.i18n import Lang, Text
 
-Outcome = Literal["passed", "failed", "error", "timeout", "needs_gpu"]
+Outcome = Literal["passed", "failed", "error", "timeout", "needs_gpu", "not_graded"]
+# Outcomes that count neither for nor against the learner: a check that needs real CUDA,
+# or one the grader's stand-ins cannot simulate (the grader's limit, never the learner's fault).
+NOT_COUNTED: frozenset[str] = frozenset({"needs_gpu", "not_graded"})
 # How the run itself went (for teachers' batch tables): graded normally, or cut short.
 RunStatus = Literal["ok", "timeout", "crashed", "tampered"]
 
@@ -48,11 +51,11 @@ class Report(BaseModel):
     @property
     def max_score(self) -> int:
         """Checks that need a GPU and could not run here are not counted."""
-        return sum(c.max_points for c in self.checks if c.outcome != "needs_gpu")
+        return sum(c.max_points for c in self.checks if c.outcome not in NOT_COUNTED)
 
     @property
     def all_passed(self) -> bool:
-        return all(c.outcome in ("passed", "needs_gpu") for c in self.checks)
+        return all(c.outcome == "passed" or c.outcome in NOT_COUNTED for c in self.checks)
 
     def public_json(self, lang: Lang = "en") -> dict[str, Any]:
         """The `--json` contract: exercise, score, max_score, checks[name, outcome, points, max_points, message]."""

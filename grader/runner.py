@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import secrets
 import selectors
 import signal
@@ -30,6 +31,7 @@ import grader
 from grader import protocol
 from grader.catalog import Exercise
 from grader.i18n import Text, t
+from grader.paths import solutions_dir
 from grader.report import CheckResult, Outcome, Report, RunStatus
 
 OUTPUT_TRUNCATED_NOTE = "\n[output truncated]\n"
@@ -60,6 +62,7 @@ class _Attempt:
     timed_out: bool = False
     tampered: bool = False
     returncode: int | None = None
+    stopped_at: tuple[int, str | None] | None = None  # on a timeout: the learner's line that was running
 
 
 class _OutputBuffer:
@@ -140,15 +143,20 @@ def guarded_paths(file: Path, extra: tuple[Path, ...] = ()) -> tuple[list[str], 
     return no_read, no_write
 
 
-def child_arguments(exercise: Exercise, file: Path, checks: list[str], limits: Limits, result_fd: int) -> list[str]:
+def child_arguments(
+    exercise: Exercise, file: Path, checks: list[str], limits: Limits, result_fd: int, stack_file: Path | None = None
+) -> list[str]:
     """The arguments of `python -m grader.child` (also given to a warm worker's fork)."""
     no_read, no_write = guarded_paths(file, limits.protect)
     guards = [arg for path in no_read for arg in ("--no-read", path)] + [arg for path in no_write for arg in ("--no-write", path)]
+    if stack_file is not None:
+        guards += ["--stack-file", str(stack_file)]
     return [
         "--result-fd", str(result_fd),
         "--file", str(file),
         "--checks-module", str(exercise.check_module),
         "--module-name", _module_name(exercise),
+        "--reference", str(solutions_dir() / exercise.file),
         "--memory-mb", str(limits.memory_mb),
         "--file-mb", str(limits.file_mb),
         "--threads", str(limits.threads),
@@ -223,7 +231,9 @@ def _run_child(
     output_r, output_w = os.pipe()
     with tempfile.TemporaryDirectory(prefix="torchdojo-run-") as workdir:
         try:
-            process = launcher.launch(child_arguments(exercise, file, checks, limits, result_w), nonce, result_w, output_w, workdir)
+            stack_file = Path(workdir) / ".stack"
+            argv = child_arguments(exercise, file, checks, limits, result_w, stack_file)
+            process = launcher.launch(argv, nonce, result_w, output_w, workdir)
         finally:
             os.close(result_w)
             os.close(output_w)
@@ -237,6 +247,7 @@ def _run_child(
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     attempt.timed_out = True
+                    attempt.stopped_at = _where_stopped(process.pid, stack_file, file)
                     break
                 if process.poll() is not None:
                     # The child is gone: anything still holding our pipes is a leftover grandchild.
@@ -261,6 +272,39 @@ def _run_child(
             os.close(result_r)
             os.close(output_r)
     return attempt
+
+
+_STACK_LINE = re.compile(r'^\s*File "(?P<file>.+)", line (?P<line>\d+) in ')
+
+
+def _where_stopped(pid: int, stack_file: Path, learner_file: Path) -> tuple[int, str | None] | None:
+    """Before a timeout kill: ask the child for its stack (faulthandler, on SIGUSR1) and find the
+    innermost line of the learner's file in it. None when it cannot tell (e.g. not in their code)."""
+    try:
+        os.kill(pid, signal.SIGUSR1)
+    except (ProcessLookupError, PermissionError):
+        return None
+    target = str(learner_file)
+    until = time.monotonic() + 0.5
+    while time.monotonic() < until:
+        time.sleep(0.02)
+        try:
+            lines = stack_file.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            continue
+        found = [m for m in map(_STACK_LINE.match, lines) if m]
+        if not found:
+            continue
+        for match in found:  # most recent call first
+            if match["file"] == target:
+                number = int(match["line"])
+                try:
+                    source = learner_file.read_text(encoding="utf-8", errors="replace").splitlines()[number - 1].strip() or None
+                except (OSError, IndexError):
+                    source = None
+                return number, source
+        return None
+    return None
 
 
 def _handle_event(line: bytes, nonce: str, attempt: _Attempt) -> None:
@@ -288,7 +332,7 @@ def _handle_event(line: bytes, nonce: str, attempt: _Attempt) -> None:
         attempt.done = True
 
 
-_VALID_CHILD_OUTCOMES: frozenset[Outcome] = frozenset({"passed", "failed", "error", "needs_gpu"})
+_VALID_CHILD_OUTCOMES: frozenset[Outcome] = frozenset({"passed", "failed", "error", "needs_gpu", "not_graded"})
 
 
 def grade(exercise: Exercise, file: Path, limits: Limits | None = None, launcher: Launcher | None = None) -> Report:
@@ -319,6 +363,14 @@ def grade(exercise: Exercise, file: Path, limits: Limits | None = None, launcher
             if outcome not in _VALID_CHILD_OUTCOMES:
                 tampered = True
                 continue
+            spec = exercise.check(name)
+            if (outcome == "needs_gpu" and not spec.needs_gpu) or (outcome == "not_graded" and not spec.stand_in):
+                # Only checks the catalog marks may go uncounted: learner code raising pytest's
+                # Skipped (or a grader limit) elsewhere must not shrink the maximum score.
+                event = {**event, "outcome": "error", "line": None, "source": None,
+                         "en": "This check cannot be skipped: your code raised an exception meant for the grader.",
+                         "zh": "这项检查不能跳过:你的代码抛出了评分器专用的异常。"}
+                outcome = "error"
             message = t(str(event.get("en", "")), str(event.get("zh", ""))) if event.get("en") else None
             line = event.get("line") if isinstance(event.get("line"), int) else None
             source = event.get("source") if isinstance(event.get("source"), str) else None
@@ -339,8 +391,15 @@ def grade(exercise: Exercise, file: Path, limits: Limits | None = None, launcher
         if attempt.timed_out:
             status = "timeout"
             seconds = f"{limits.timeout_s:g}"
+            stopped = attempt.stopped_at
             for name in pending:
-                if name == current or current is None:
+                if (name == current or current is None) and stopped is not None:
+                    verdicts[name] = ("timeout", t(
+                        f"Timed out after {seconds} s. When it was stopped, your code was running line {stopped[0]}: "
+                        "look for a loop that never ends.",
+                        f"{seconds} 秒后超时。被停止时,你的代码正在运行第 {stopped[0]} 行:请检查是否有永不结束的循环。",
+                    ), stopped[0], stopped[1], 0.0)
+                elif name == current or current is None:
                     verdicts[name] = ("timeout", t(f"Timed out after {seconds} s. Look for an endless loop.", f"{seconds} 秒后超时。请检查是否有死循环。"), None, None, 0.0)
                 else:
                     verdicts[name] = ("timeout", t(f"Not run: the {seconds} s time limit was used up by an earlier check.", f"未运行:{seconds} 秒的时间限制已被前面的检查用完。"), None, None, 0.0)

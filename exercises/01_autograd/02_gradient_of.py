@@ -4,11 +4,14 @@ EN: `gradient_of(f, x)` returns df/dx at `x` for a function `f` that returns a
 scalar. A good helper leaves the caller's tensor exactly as it was: same
 `requires_grad`, no `.grad` left behind, values untouched. Its result is a
 plain tensor, not attached to any graph. A non-scalar `f(x)` has no single
-gradient: raise `ValueError` with a helpful message.
+gradient: raise `ValueError` with a helpful message. It works even when the
+caller is inside `torch.no_grad()` (use `torch.enable_grad()`), and leaves
+grad mode as the caller set it.
 
 中文: `gradient_of(f, x)` 返回标量函数 `f` 在 `x` 处的梯度 df/dx。一个好的工具函数
 不会改动调用者的张量:`requires_grad` 不变、不留下 `.grad`、数值不变。返回值是普通张量,
 不连接任何计算图。如果 `f(x)` 不是标量,就没有唯一的梯度:请抛出 `ValueError`。
+即使调用者处在 `torch.no_grad()` 中也能工作(使用 `torch.enable_grad()`),并保持调用者设置的梯度模式。
 """
 
 from collections.abc import Callable

@@ -1,93 +1,85 @@
-"""Checks for autograd/gradient_of: right values, no side effects, clear errors, a plain result."""
+"""Checks for autograd/gradient_of, by comparison with the reference on generated inputs.
+
+Every scenario runs on the reference and on the learner's code, and every effect is
+compared: the result (values, dtype, shape, graph attachment), the caller's tensor
+afterwards (values, requires_grad, .grad), grad mode, and a call inside `no_grad`.
+"""
 
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader.checks.support import expect, expect_close, fail, show, tensor_result
-
-SHAPES = st.sampled_from([(), (1,), (4,), (2, 3), (2, 1, 3)])
-
-FUNCTIONS = [
-    ("sum(x**3)", "sum(x**3)", lambda x: (x**3).sum(), lambda x: 3 * x**2),
-    ("sum(sin(x) * x)", "sum(sin(x) * x)", lambda x: (torch.sin(x) * x).sum(), lambda x: torch.sin(x) + x * torch.cos(x)),
-    ("mean(x)", "mean(x)", lambda x: x.mean(), lambda x: torch.full_like(x, 1.0 / max(x.numel(), 1))),
-    ("sum(exp(x/4))", "sum(exp(x/4))", lambda x: torch.exp(x / 4).sum(), lambda x: torch.exp(x / 4) / 4),
-]
+from grader.checks.strategies import CallerTensor, caller_tensors
+from grader.checks.strategies.autograd import Function, functions
+from grader.checks.support import show
 
 
-@given(SHAPES, st.integers(0, 2**16))
-def test_correct_gradient(learner, shape: tuple[int, ...], seed: int) -> None:
-    generator = torch.Generator().manual_seed(seed)
-    x = torch.randn(shape, generator=generator, dtype=torch.float64)
-    for name, _, f, df in FUNCTIONS:
-        grad = tensor_result(learner.gradient_of(f, x.clone()), "gradient_of", learner.gradient_of)
-        expect_close(grad, df(x), f"gradient of {name} at {show(x)}", f"{name} 在 {show(x)} 处的梯度", learner.gradient_of)
-
-
-def test_caller_tensor_untouched(learner) -> None:
-    x = torch.tensor([1.0, -2.0, 3.0])
-    before = x.clone()
-    learner.gradient_of(lambda t: (t**2).sum(), x)
-    expect(
-        not x.requires_grad,
-        "gradient_of switched on requires_grad of the caller's tensor. Work on x.detach().clone() instead.",
-        "gradient_of 打开了调用者张量的 requires_grad。请在 x.detach().clone() 上计算。",
-        learner.gradient_of,
-    )
-    expect(
-        torch.equal(x, before),
-        "gradient_of changed the values of the caller's tensor.",
-        "gradient_of 改变了调用者张量的数值。",
-        learner.gradient_of,
-    )
-    leaf = torch.tensor([0.5, 1.5], requires_grad=True)
-    learner.gradient_of(lambda t: (t**2).sum(), leaf)
-    expect(
-        leaf.grad is None,
-        f"gradient_of left a .grad on the caller's tensor ({show(leaf.grad)}). "
-        "Use a detached copy or torch.autograd.grad so nothing is left behind.",
-        f"gradient_of 在调用者的张量上留下了 .grad({show(leaf.grad)})。"
-        "请使用 detach 后的副本或 torch.autograd.grad,不要留下任何东西。",
-        learner.gradient_of,
+@given(caller_tensors(states=("plain",)), functions)
+def test_correct_gradient(compare, x: CallerTensor, function: Function) -> None:
+    compare.same(
+        lambda impl: {"the result": impl.gradient_of(function.f, x.make())},
+        given=f"f(x) = {function.name}, x = {show(x.values)}",
+        where="gradient_of",
     )
 
 
-def test_non_scalar_raises_value_error(learner) -> None:
-    for shape in ((3,), (2, 2)):
-        x = torch.ones(shape)
-        try:
-            learner.gradient_of(lambda t: t * 2, x)
-        except ValueError:
-            continue
-        except NotImplementedError:
-            raise
-        except Exception as error:  # noqa: BLE001 - the learner raised the wrong kind
-            fail(
-                f"For a non-scalar f(x) gradient_of raised {type(error).__name__}; raise ValueError with a clear message.",
-                f"当 f(x) 不是标量时,gradient_of 抛出了 {type(error).__name__};请抛出带有清晰说明的 ValueError。",
-                learner.gradient_of,
-            )
-        fail(
-            f"gradient_of returned normally for f(x) of shape {shape}; a non-scalar output must raise ValueError.",
-            f"f(x) 的形状为 {shape} 时 gradient_of 正常返回了;非标量输出必须抛出 ValueError。",
-            learner.gradient_of,
-        )
+@given(caller_tensors(), functions)
+def test_caller_tensor_untouched(compare, x: CallerTensor, function: Function) -> None:
+    def scenario(impl):
+        caller = x.make()
+        impl.gradient_of(function.f, caller)
+        return {("the caller's x after the call", "调用后调用者的 x"): caller}
 
-
-def test_result_is_plain_tensor(learner) -> None:
-    x = torch.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=torch.float64)
-    grad = tensor_result(learner.gradient_of(lambda t: (t**3).sum(), x), "gradient_of", learner.gradient_of)
-    expect(
-        grad.grad_fn is None and not grad.requires_grad,
-        "gradient_of's result is still attached to a graph (requires_grad=True). "
-        "Do not use create_graph=True; return a plain tensor.",
-        "gradient_of 的返回值仍然连接着计算图(requires_grad=True)。不要使用 create_graph=True;请返回普通张量。",
-        learner.gradient_of,
+    en, zh = x.describe()
+    compare.same(
+        scenario,
+        given=f"f(x) = {function.name}, x = {en}",
+        given_zh=f"f(x) = {function.name},x = {zh}",
+        where="gradient_of",
+        hint=("Work on x.detach().clone(), and use torch.autograd.grad so that nothing of the caller's changes.",
+              "请在 x.detach().clone() 上计算,并使用 torch.autograd.grad,不要改动调用者的任何东西。"),
     )
-    expect(
-        grad.shape == x.shape and grad.dtype == x.dtype,
-        f"gradient_of should return shape {tuple(x.shape)} and dtype {x.dtype}, got {tuple(grad.shape)} and {grad.dtype}.",
-        f"gradient_of 应返回形状 {tuple(x.shape)}、dtype {x.dtype},实际为 {tuple(grad.shape)} 和 {grad.dtype}。",
-        learner.gradient_of,
+
+
+NON_SCALAR = ["x * 2", "x.sum(0)", "torch.stack([x.sum(), x.sum()])"]
+
+
+@given(st.sampled_from([(3,), (2, 2)]), st.sampled_from(NON_SCALAR))
+def test_non_scalar_raises_value_error(compare, shape: tuple[int, ...], body: str) -> None:
+    f = eval(f"lambda x: {body}", {"torch": torch})  # noqa: S307 - fixed, grader-written expressions
+    compare.same(
+        lambda impl: impl.gradient_of(f, torch.ones(shape)),
+        given=f"f(x) = {body}, x of shape {shape} (f(x) is not a scalar)",
+        given_zh=f"f(x) = {body},x 的形状为 {shape}(f(x) 不是标量)",
+        where="gradient_of",
+        hint=("A non-scalar f(x) has no single gradient: raise ValueError with a clear message.",
+              "非标量的 f(x) 没有唯一的梯度:请抛出带有清晰说明的 ValueError。"),
+    )
+
+
+@given(caller_tensors(), functions)
+def test_result_is_plain_tensor(compare, x: CallerTensor, function: Function) -> None:
+    def scenario(impl):
+        first = impl.gradient_of(function.f, x.make())
+        second = impl.gradient_of(function.f, x.make())
+        with torch.no_grad():  # the caller's own no_grad block
+            inside = impl.gradient_of(function.f, x.make())
+            mode_inside = torch.is_grad_enabled()
+        return {
+            "the result": first,
+            ("the result of a second call", "第二次调用的返回值"): second,
+            ("the result when called inside torch.no_grad()", "在 torch.no_grad() 中调用时的返回值"): inside,
+            ("grad mode inside the caller's torch.no_grad() after the call", "调用后调用者 torch.no_grad() 块中的梯度模式"): mode_inside,
+        }
+
+    en, zh = x.describe()
+    compare.same(
+        scenario,
+        given=f"f(x) = {function.name}, x = {en}",
+        given_zh=f"f(x) = {function.name},x = {zh}",
+        where="gradient_of",
+        hint=("Return a plain tensor (no create_graph=True) and leave grad mode as the caller set it: "
+              "`with torch.enable_grad():` inside the function restores it on exit.",
+              "请返回普通张量(不要 create_graph=True),并保持调用者设置的梯度模式:"
+              "在函数内使用 `with torch.enable_grad():`,退出时会自动恢复。"),
     )

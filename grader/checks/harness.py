@@ -1,0 +1,525 @@
+"""The behaviour harness: run the learner's code and the reference side by side, compare every effect.
+
+A check describes a *scenario* — a function that takes an implementation (the
+learner's module or the reference module), builds fresh inputs, calls the code
+under test and returns what should be observed::
+
+    def test_gradient(compare):
+        x = torch.randn(3, dtype=torch.float64)
+
+        def scenario(impl):
+            x_in = x.clone()
+            return {"the result": impl.gradient_of(f, x_in), "x after the call": x_in}
+
+        compare.same(scenario, given=f"x = {show(x)}", where="gradient_of")
+
+`compare.same` runs the scenario on the reference, then on the learner's code,
+each from the same global state (grad mode on, float32 default, anomaly mode
+off, the same RNG seed), and compares:
+
+- every value the scenario returns, recursively: tensors by values (within a
+  tolerance), dtype, shape, device, `requires_grad`, `grad_fn`, leaf-ness and
+  `.grad`; modules by mode and `state_dict`; containers by type and items;
+  numbers by type and value; exceptions by type;
+- the global state after the call (grad mode, default dtype, anomaly mode,
+  inference mode), inside the caller's context when one is given.
+
+The first difference fails the check with a message in the learner's words:
+which input, what the reference gives, what theirs gives, and the line of
+their code that returned (found with a profile hook while their code ran).
+
+Why the reference runs in the same process: generated inputs, callables and
+modules cannot cross a process boundary cheaply. The reference is loaded before
+any learner code and every function and method of it is wrapped by
+`ReferenceGuard`: a call that comes from a learner frame (the learner calling the
+reference instead of writing the code) is recorded and the run counts as
+tampering.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import random
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass, field
+from functools import wraps
+from pathlib import Path
+from types import FrameType, FunctionType, ModuleType
+from typing import Any
+
+import torch
+
+from grader.checks.support import CheckFailed, show
+
+# Captured before any learner code runs (a submission may monkeypatch these later).
+_allclose = torch.allclose
+_equal = torch.equal
+_is_tensor = torch.is_tensor
+_isinstance = isinstance
+_getframe = sys._getframe
+_setprofile = sys.setprofile
+_getprofile = sys.getprofile
+_Module = torch.nn.Module
+
+Label = str | tuple[str, str]
+"""What an observed value is called: English, or (English, 中文)."""
+
+
+def _words(label: Label) -> tuple[str, str]:
+    return label if _isinstance(label, tuple) else (label, _ZH.get(label, label))
+
+
+# Common labels, so that checks can write them once in English.
+_ZH: dict[str, str] = {
+    "the result": "返回值",
+    "the returned value": "返回值",
+    "the second result": "第二次调用的返回值",
+    "the first result": "第一次调用的返回值",
+    "the model afterwards": "调用后的模型",
+    "the input afterwards": "调用后的输入",
+    "x after the call": "调用后的 x",
+    "the parameters afterwards": "调用后的参数",
+}
+
+
+# -- the reference solution and its guard --------------------------------------------------------
+
+
+@dataclass
+class ReferenceGuard:
+    """Notices learner code calling into the reference solution (which would be copying it)."""
+
+    learner_module: str
+    delegations: list[str] = field(default_factory=list)
+
+    def called_from_learner(self) -> bool:
+        frame: FrameType | None = _getframe(2)
+        while frame is not None:
+            if frame.f_globals.get("__name__") == self.learner_module:
+                return True
+            frame = frame.f_back
+        return False
+
+    def wrap(self, function: Callable[..., Any], name: str) -> Callable[..., Any]:
+        guard = self
+
+        @wraps(function)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            if guard.called_from_learner():
+                guard.delegations.append(name)
+            return function(*args, **kwargs)
+
+        return guarded
+
+
+def load_reference(path: Path, module_name: str, guard: ReferenceGuard) -> ModuleType:
+    """Import the reference solution under a private name and wrap its own functions and methods.
+
+    It is in `sys.modules` only while it executes (dataclasses and typing need that),
+    so learner code cannot simply import it.
+    """
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.modules.pop(module_name, None)
+    for name, value in list(vars(module).items()):
+        if getattr(value, "__module__", None) != module_name:
+            continue
+        if _isinstance(value, FunctionType):
+            setattr(module, name, guard.wrap(value, name))
+        elif _isinstance(value, type):
+            for attribute, member in list(vars(value).items()):
+                qualified = f"{name}.{attribute}"
+                if _isinstance(member, FunctionType):
+                    setattr(value, attribute, guard.wrap(member, qualified))
+                elif _isinstance(member, staticmethod):
+                    setattr(value, attribute, staticmethod(guard.wrap(member.__func__, qualified)))
+                elif _isinstance(member, classmethod):
+                    setattr(value, attribute, classmethod(guard.wrap(member.__func__, qualified)))
+    return module
+
+
+# -- observing values ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    rtol: float = 1e-4
+    atol: float = 1e-5
+
+
+@dataclass
+class Difference:
+    """Where two observations part: a path of (en, zh) steps, and what each side shows."""
+
+    path: list[tuple[str, str]]
+    expected: str
+    got: str
+    expected_zh: str | None = None
+    got_zh: str | None = None
+
+    def where(self) -> tuple[str, str]:
+        en = "".join(step[0] for step in self.path)
+        zh = "".join(step[1] for step in self.path)
+        return en, zh
+
+
+_TYPE_WORDS = {bool: "a bool", int: "an int", float: "a float", str: "a str", type(None): "None"}
+
+
+def _kind(value: Any) -> str:
+    if _is_tensor(value):
+        return "a tensor"
+    if _isinstance(value, _Module):
+        return "a module"
+    return _TYPE_WORDS.get(type(value), f"a {type(value).__name__}")
+
+
+def _tensor_values(tensor: torch.Tensor) -> torch.Tensor | None:
+    if tensor.device.type == "meta":
+        return None
+    return tensor.detach().to("cpu", copy=True)
+
+
+def _grad_of(tensor: torch.Tensor) -> torch.Tensor | None:
+    # .grad of a non-leaf warns and is always None unless retain_grad() was called
+    return tensor.grad if tensor.is_leaf else None
+
+
+def _same_numbers(a: torch.Tensor, b: torch.Tensor, tol: Tolerance) -> bool:
+    if a.dtype.is_floating_point or a.dtype.is_complex or b.dtype.is_floating_point:
+        common = torch.promote_types(a.dtype, b.dtype)
+        return bool(_allclose(a.to(common), b.to(common), rtol=tol.rtol, atol=tol.atol, equal_nan=True))
+    return bool(_equal(a, b))
+
+
+def _compare_tensors(expected: torch.Tensor, got: torch.Tensor, path: list[tuple[str, str]], tol: Tolerance) -> Difference | None:
+    if tuple(expected.shape) != tuple(got.shape):
+        return Difference([*path, (" (its shape)", "(形状)")], str(tuple(expected.shape)), str(tuple(got.shape)))
+    if expected.dtype != got.dtype:
+        return Difference([*path, (" (its dtype)", "(dtype)")], _dtype(expected.dtype), _dtype(got.dtype))
+    if expected.device.type != got.device.type:
+        return Difference([*path, (" (its device)", "(设备)")], expected.device.type, got.device.type)
+    if expected.requires_grad != got.requires_grad:
+        return Difference([*path, (" (its requires_grad)", "(requires_grad)")], str(expected.requires_grad), str(got.requires_grad))
+    if (expected.grad_fn is None) != (got.grad_fn is None):
+        return Difference(
+            [*path, (" (attached to a graph?)", "(是否连接计算图)")],
+            "attached (has a grad_fn)" if expected.grad_fn is not None else "not attached (no grad_fn)",
+            "attached (has a grad_fn)" if got.grad_fn is not None else "not attached (no grad_fn)",
+            "连接(有 grad_fn)" if expected.grad_fn is not None else "不连接(没有 grad_fn)",
+            "连接(有 grad_fn)" if got.grad_fn is not None else "不连接(没有 grad_fn)",
+        )
+    a, b = _tensor_values(expected), _tensor_values(got)
+    if a is not None and b is not None and not _same_numbers(b, a, tol):
+        return Difference(path, show(a), show(b))
+    grad_a, grad_b = _grad_of(expected), _grad_of(got)
+    if (grad_a is None) != (grad_b is None):
+        return Difference([*path, (".grad", ".grad")], "None" if grad_a is None else show(grad_a), "None" if grad_b is None else show(grad_b))
+    if grad_a is not None and grad_b is not None:
+        return _compare_tensors(grad_a, grad_b, [*path, (".grad", ".grad")], tol)
+    return None
+
+
+def _dtype(dtype: torch.dtype) -> str:
+    return str(dtype).removeprefix("torch.")
+
+
+def _is_own_type(value: Any, own_modules: frozenset[str]) -> bool:
+    return getattr(type(value), "__module__", None) in own_modules
+
+
+def compare_values(
+    expected: Any, got: Any, path: list[tuple[str, str]], tol: Tolerance, own_modules: frozenset[str] = frozenset()
+) -> Difference | None:
+    """The first difference between what the reference produced and what the learner's code did.
+
+    `own_modules` are the learner's and the reference's module names: their classes
+    differ by identity and are compared by name only.
+    """
+    if _is_tensor(expected) or _is_tensor(got):
+        if not (_is_tensor(expected) and _is_tensor(got)):
+            return Difference(path, _kind(expected), f"{_kind(got)}: {show(got)}")
+        return _compare_tensors(expected, got, path, tol)
+    if _isinstance(expected, _Module) or _isinstance(got, _Module):
+        if not (_isinstance(expected, _Module) and _isinstance(got, _Module)):
+            return Difference(path, _kind(expected), _kind(got))
+        if expected.training != got.training:
+            mode = {True: ("training mode", "训练模式"), False: ("eval mode", "评估模式")}
+            return Difference([*path, (" (its mode)", "(模式)")], mode[expected.training][0], mode[got.training][0],
+                              mode[expected.training][1], mode[got.training][1])
+        return compare_values(dict(expected.state_dict(keep_vars=True)), dict(got.state_dict(keep_vars=True)),
+                              [*path, (".state_dict()", ".state_dict()")], tol, own_modules)
+    if _isinstance(expected, BaseException) or _isinstance(got, BaseException):
+        if not (_isinstance(expected, BaseException) and _isinstance(got, BaseException)) or not _isinstance(got, type(expected)):
+            return Difference(path, _outcome(expected), _outcome(got))
+        return None
+    if _isinstance(expected, bool | int | float) and _isinstance(got, bool | int | float) and not _isinstance(expected, bool) and not _isinstance(got, bool):
+        if _isinstance(expected, float) != _isinstance(got, float):
+            return Difference([*path, (" (its type)", "(类型)")], _kind(expected), f"{_kind(got)} ({got!r})")
+        if not math.isclose(float(expected), float(got), rel_tol=tol.rtol, abs_tol=tol.atol) and not (math.isnan(expected) and math.isnan(got)):
+            return Difference(path, repr(_rounded(expected)), repr(_rounded(got)))
+        return None
+    if type(expected) is not type(got):
+        if not (_is_own_type(expected, own_modules) and _is_own_type(got, own_modules) and type(expected).__name__ == type(got).__name__):
+            return Difference([*path, (" (its type)", "(类型)")], type(expected).__name__, type(got).__name__)
+    if _isinstance(expected, Mapping):
+        if list(expected.keys()) != list(got.keys()):
+            if set(expected.keys()) != set(got.keys()):
+                return Difference([*path, (" (its keys)", "(键)")], _keys(expected), _keys(got))
+        for key in expected:
+            step = (f"[{key!r}]", f"[{key!r}]")
+            diff = compare_values(expected[key], got[key], [*path, step], tol, own_modules)
+            if diff:
+                return diff
+        return None
+    if _isinstance(expected, list | tuple):
+        if len(expected) != len(got):
+            return Difference([*path, (" (its length)", "(长度)")], str(len(expected)), str(len(got)))
+        names = getattr(type(expected), "_fields", None)
+        for index, (a, b) in enumerate(zip(expected, got, strict=True)):
+            step = (f".{names[index]}", f".{names[index]}") if names else (f"[{index}]", f"[{index}]")
+            diff = compare_values(a, b, [*path, step], tol, own_modules)
+            if diff:
+                return diff
+        return None
+    if _isinstance(expected, torch.device | torch.dtype | str | bytes | type(None) | bool | complex):
+        if expected != got:
+            return Difference(path, repr(expected), repr(got))
+        return None
+    return None  # other objects: the same type is all that can be compared
+
+
+def _keys(mapping: Mapping) -> str:
+    return "{" + ", ".join(repr(k) for k in mapping) + "}"
+
+
+def _rounded(value: Any) -> Any:
+    return round(value, 6) if _isinstance(value, float) else value
+
+
+def _outcome(value: Any) -> str:
+    if _isinstance(value, BaseException):
+        return f"raises {type(value).__name__}"
+    return "returns normally" if value is None or _isinstance(value, Mapping) else f"returns {_kind(value)}: {show(value)}"
+
+
+def _outcome_zh(value: Any) -> str:
+    if _isinstance(value, BaseException):
+        return f"抛出 {type(value).__name__}"
+    return "正常返回" if value is None or _isinstance(value, Mapping) else f"返回{_kind(value)}:{show(value)}"
+
+
+# -- global state ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GlobalState:
+    grad_enabled: bool
+    default_dtype: torch.dtype
+    anomaly: bool
+    inference: bool
+
+    @staticmethod
+    def now() -> GlobalState:
+        return GlobalState(torch.is_grad_enabled(), torch.get_default_dtype(), torch.is_anomaly_enabled(), torch.is_inference_mode_enabled())
+
+
+_STATE_WORDS: dict[str, tuple[str, str]] = {
+    "grad_enabled": ("grad mode (torch.is_grad_enabled())", "梯度模式(torch.is_grad_enabled())"),
+    "default_dtype": ("the default dtype (torch.get_default_dtype())", "默认 dtype(torch.get_default_dtype())"),
+    "anomaly": ("anomaly detection", "异常检测模式"),
+    "inference": ("inference mode", "推理模式"),
+}
+
+
+def _state_word(value: Any) -> tuple[str, str]:
+    if _isinstance(value, bool):
+        return ("on", "开启") if value else ("off", "关闭")
+    return (_dtype(value), _dtype(value)) if _isinstance(value, torch.dtype) else (str(value), str(value))
+
+
+def _reset_global_state(seed: int) -> None:
+    torch.set_grad_enabled(True)
+    torch.set_default_dtype(torch.float32)
+    torch.set_anomaly_enabled(False)
+    torch.manual_seed(seed)
+    random.seed(seed)
+
+
+# -- where the learner's code returned -------------------------------------------------------------
+
+
+@contextmanager
+def _returns_of(module_name: str, function_name: str | None) -> Iterator[list[int]]:
+    """Record the line at which the learner's `function_name` (or any learner function) returns."""
+    lines: list[int] = []
+    previous = _getprofile()
+
+    def profile(frame: FrameType, event: str, arg: Any) -> None:
+        if event == "return" and frame.f_globals.get("__name__") == module_name:
+            if function_name is None or frame.f_code.co_name == function_name:
+                lines.append(frame.f_lineno)
+
+    _setprofile(profile)
+    try:
+        yield lines
+    finally:
+        _setprofile(previous)
+
+
+# -- the comparison --------------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    """What one implementation did in a scenario."""
+
+    value: Any
+    raised: BaseException | None
+    state: GlobalState
+    state_outside: GlobalState | None
+    returned_at: int | None
+
+
+class Compare:
+    """Learner and reference bound together: one object per check module, given by the `compare` fixture."""
+
+    def __init__(self, learner: ModuleType, reference: ModuleType) -> None:
+        self.learner = learner
+        self.reference = reference
+        self.own_modules = frozenset({learner.__name__, reference.__name__})
+
+    def where(self, name: str | None) -> Any:
+        """The learner's object called `name` (a function, a class, or `Class.method`)."""
+        if name is None:
+            return None
+        obj: Any = self.learner
+        for part in name.split("."):
+            obj = getattr(obj, part, None)
+        return obj
+
+    def run(self, impl: ModuleType, scenario: Callable[[ModuleType], Any], seed: int,
+            context: Callable[[], AbstractContextManager[Any]] | None, where: str | None) -> Run:
+        _reset_global_state(seed)
+        value: Any = None
+        raised: BaseException | None = None
+        watch = _returns_of(self.learner.__name__, where.split(".")[-1] if where else None) if impl is self.learner else nullcontext([])
+        with watch as lines:
+            with (context or nullcontext)():
+                try:
+                    value = scenario(impl)
+                except Exception as error:  # noqa: BLE001 - the reference's own errors are part of its behaviour
+                    if impl is self.learner:
+                        raise
+                    raised = error
+                inside = GlobalState.now()
+            outside = GlobalState.now() if context else None
+        return Run(value, raised, inside, outside, lines[-1] if lines else None)
+
+    def same(
+        self,
+        scenario: Callable[[ModuleType], Any],
+        given: str = "",
+        given_zh: str | None = None,
+        where: str | None = None,
+        context: Callable[[], AbstractContextManager[Any]] | None = None,
+        context_words: tuple[str, str] = ("", ""),
+        seed: int = 0,
+        tolerance: Tolerance = Tolerance(),
+        hint: tuple[str, str] | None = None,
+    ) -> Any:
+        """Fail with the first observable difference between the reference and the learner.
+
+        `scenario(impl)` builds fresh inputs, calls `impl`'s code and returns what to observe
+        (a dict of label -> value reads best in messages). `context` (e.g. `torch.no_grad`) is
+        entered around the scenario for both. Returns the learner's observation.
+        """
+        expected = self.run(self.reference, scenario, seed, context, where)
+        if expected.raised is None and _isinstance(expected.value, BaseException):
+            raise TypeError("a scenario must not return an exception")
+        # The learner's errors propagate with their own line, unless the reference raises too.
+        try:
+            got = self.run(self.learner, scenario, seed, context, where)
+        except Exception as error:
+            unfinished = _isinstance(error, NotImplementedError)  # a stub never matches an expected error
+            if unfinished or expected.raised is None or not _isinstance(error, type(expected.raised)):
+                line = self._raised_at(error)
+                if expected.raised is not None and not unfinished:
+                    self._fail(Difference([], _outcome(expected.raised), _outcome(error), _outcome_zh(expected.raised), _outcome_zh(error)),
+                               given, given_zh, where, line, hint)
+                if unfinished or not given:
+                    raise
+                detail = (str(error).strip().splitlines() or [""])[0][:200]
+                kind = type(error).__name__
+                raise CheckFailed(f"With {given}: your code raised {kind}: {detail}",
+                                  f"输入为 {given_zh or given} 时:你的代码抛出了 {kind}:{detail}",
+                                  line if line is not None else self.where(where)) from error
+            if str(expected.raised).strip() and str(error).strip() in ("", "None"):
+                self._fail(Difference([("the error's message", "错误信息")], "a message that says what is wrong", "an empty message",
+                                      "说明问题所在的信息", "空信息"), given, given_zh, where, self._raised_at(error), hint)
+            return error
+        if expected.raised is not None:
+            self._fail(Difference([], _outcome(expected.raised), _outcome(got.value), _outcome_zh(expected.raised), _outcome_zh(got.value)),
+                       given, given_zh, where, got.returned_at, hint)
+        diff = self._compare_observed(expected.value, got.value, tolerance)
+        if diff is None:
+            diff = _compare_state(expected.state, got.state, context_words if context else ("", ""))
+        if diff is None and expected.state_outside and got.state_outside:
+            diff = _compare_state(expected.state_outside, got.state_outside, (" after the caller's block ended", "(调用者的代码块结束后)"))
+        if diff is not None:
+            self._fail(diff, given, given_zh, where, got.returned_at, hint)
+        return got.value
+
+    def _raised_at(self, error: BaseException) -> int | None:
+        """The innermost line of the learner's code in an exception's traceback."""
+        line = None
+        tb = error.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_globals.get("__name__") == self.learner.__name__:
+                line = tb.tb_lineno
+            tb = tb.tb_next
+        return line
+
+    def _compare_observed(self, expected: Any, got: Any, tol: Tolerance) -> Difference | None:
+        if _isinstance(expected, Mapping) and type(expected) is dict:
+            for label, value in expected.items():
+                en, zh = _words(label)
+                diff = compare_values(value, got.get(label) if _isinstance(got, Mapping) else None, [(en, zh)], tol, self.own_modules)
+                if diff:
+                    return diff
+            return None
+        return compare_values(expected, got, [("the result", "返回值")], tol, self.own_modules)
+
+    def _fail(self, diff: Difference, given: str, given_zh: str | None, where: str | None, line: int | None, hint: tuple[str, str] | None) -> None:
+        what_en, what_zh = diff.where()
+        prefix_en = f"With {given}: " if given else ""
+        prefix_zh = f"输入为 {given_zh or given} 时:" if given else ""
+        subject_en = f"{what_en}: " if what_en else ""
+        subject_zh = f"{what_zh}:" if what_zh else ""
+        if diff.path:
+            en = f"{prefix_en}{subject_en}expected {diff.expected}, yours gives {diff.got}."
+            zh = f"{prefix_zh}{subject_zh}期望 {diff.expected_zh or diff.expected},你的代码给出 {diff.got_zh or diff.got}。"
+        else:  # how the call ended: raised or returned
+            en = f"{prefix_en}the reference {diff.expected}; yours {diff.got}."
+            zh = f"{prefix_zh}参考答案{diff.expected_zh or diff.expected};你的代码{diff.got_zh or diff.got}。"
+        if hint:
+            en += " " + hint[0]
+            zh += hint[1]
+        raise CheckFailed(en[0].upper() + en[1:], zh, line if line is not None else self.where(where))
+
+
+def _compare_state(expected: GlobalState, got: GlobalState, context: tuple[str, str]) -> Difference | None:
+    for name, (en, zh) in _STATE_WORDS.items():
+        a, b = getattr(expected, name), getattr(got, name)
+        if a != b:
+            (a_en, a_zh), (b_en, b_zh) = _state_word(a), _state_word(b)
+            return Difference([(f"{en} after the call{context[0]}", f"{zh}在调用之后{context[1]}")], a_en, b_en, a_zh, b_zh)
+    return None
