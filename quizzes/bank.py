@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
+from quizzes.bias import figures, limits_broken
 from quizzes.models import TOPICS, BankFile, Question
 
 BANKS_DIR = Path(__file__).resolve().parent / "banks"
@@ -83,6 +84,7 @@ def load_files(paths: list[Path]) -> Bank:
         except ValidationError as error:
             problems.extend(BankProblem(name, None, _describe({**e, "loc": e["loc"]})) for e in error.errors())
             continue
+        in_file: list[Question] = []
         for index, data in enumerate(bank_file.questions, 1):
             qid = str(data.get("id") or f"question #{index}")
             try:
@@ -94,7 +96,9 @@ def load_files(paths: list[Path]) -> Bank:
                 problems.append(BankProblem(name, qid, f"duplicate id (also in {seen[question.id]})"))
                 continue
             seen[question.id] = name
-            questions.append(question)
+            in_file.append(question)
+        problems.extend(BankProblem(name, None, message) for message in limits_broken(figures(in_file)))
+        questions.extend(in_file)
     return Bank(questions, problems)
 
 

@@ -8,13 +8,25 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from grader.i18n import Text
 
-Topic = Literal["history", "advantages", "use_cases", "quickstart"]
-TOPICS: tuple[Topic, ...] = ("history", "advantages", "use_cases", "quickstart")
+Topic = Literal[
+    "history", "advantages", "use_cases", "quickstart",
+    "tensors", "autograd", "modules", "devices", "data", "optimization",
+]  # fmt: skip
+TOPICS: tuple[Topic, ...] = (
+    "history", "advantages", "use_cases", "quickstart",
+    "tensors", "autograd", "modules", "devices", "data", "optimization",
+)  # fmt: skip
 TOPIC_TITLES: dict[str, Text] = {
     "history": Text(en="History", zh="发展历史"),
     "advantages": Text(en="Advantages", zh="优点"),
     "use_cases": Text(en="Use cases", zh="使用场景"),
     "quickstart": Text(en="Quickstart", zh="快速入门"),
+    "tensors": Text(en="Tensors", zh="张量"),
+    "autograd": Text(en="Autograd", zh="自动求导"),
+    "modules": Text(en="Modules", zh="模块"),
+    "devices": Text(en="Devices", zh="设备"),
+    "data": Text(en="Data", zh="数据"),
+    "optimization": Text(en="Optimization", zh="优化"),
 }
 KIND_TITLES: dict[str, Text] = {
     "single": Text(en="Choose one", zh="单选"),
@@ -40,6 +52,10 @@ class _Question(BaseModel):
     text: Text
     explanation: Text
     source: str = Field(min_length=3, description="the seed section or fact it comes from")
+    exercises: list[str] = Field(
+        default_factory=list,
+        description="exercise ids (topic/name) this question goes with: offered after the exercise passes",
+    )
 
 
 class _WithOptions(_Question):
