@@ -23,6 +23,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from grader.catalog import Catalog, Exercise
+from grader.autograde import expected_test_cells, inspect_notebook
 from grader.notebook import cells_of_notebook, write_module
 from grader.runner import Launcher, Limits, grade
 from grader.warm import WarmWorker
@@ -37,6 +38,7 @@ class BatchRow(BaseModel):
     failed_checks: list[str]
     source: str
     check_seconds: float = 0.0  # time the checks themselves took inside the child
+    flags: list[str] = []  # why a submission is marked tampered (edited locked cells, touching the grader)
 
 
 @dataclass(frozen=True)
@@ -88,12 +90,18 @@ def grade_task(task: Task, limits: Limits, launcher: Launcher | None = None) -> 
                 cells = ["raise SystemExit('this notebook file cannot be read')"]
             module = write_module(cells, Path(folder), f"{task.student}_{task.exercise.name}")
             report = grade(task.exercise, module, limits, launcher)
+        try:
+            flags = inspect_notebook(task.file, expected_test_cells(task.exercise))
+        except (OSError, ValueError, KeyError, TypeError):
+            flags = []  # unreadable notebooks already grade as errors
     else:
         report = grade(task.exercise, task.file, limits, launcher)
+        flags = []
     return BatchRow(
         student=task.student,
         exercise=task.exercise.id,
-        status=report.status,
+        status="tampered" if flags else report.status,
+        flags=flags,
         score=report.score,
         max_score=report.max_score,
         failed_checks=[c.name for c in report.checks if c.outcome not in ("passed", "needs_gpu", "not_graded")],
@@ -140,6 +148,34 @@ def write_rows(rows: list[BatchRow], out: Path) -> None:
         return
     with out.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["student", "exercise", "status", "score", "max_score", "failed_checks"])
+        writer.writerow(["student", "exercise", "status", "score", "max_score", "failed_checks", "flags"])
         for row in rows:
-            writer.writerow([row.student, row.exercise, row.status, row.score, row.max_score, " ".join(row.failed_checks)])
+            writer.writerow([row.student, row.exercise, row.status, row.score, row.max_score, " ".join(row.failed_checks), "; ".join(row.flags)])
+
+
+class Disagreement(BaseModel):
+    student: str
+    exercise: str
+    ours: float | None
+    gradebook: float | None
+
+
+def compare_with_gradebook(rows: list[BatchRow], database: Path) -> list[Disagreement]:
+    """Every (student, exercise) whose score differs between this batch and an nbgrader gradebook.
+
+    Assignments are topics and notebooks are exercise names, as `torchdojo course build` lays them out.
+    """
+    from nbgrader.api import Gradebook, MissingEntry
+
+    found = []
+    with Gradebook(f"sqlite:///{database.resolve()}") as gradebook:
+        for row in rows:
+            topic, name = row.exercise.split("/", 1)
+            try:
+                theirs: float | None = float(gradebook.find_submission_notebook(name, topic, row.student).score)
+            except MissingEntry:
+                theirs = None
+            ours = None if row.status == "missing" else float(row.score)
+            if ours != theirs and not (ours is None and theirs == 0):
+                found.append(Disagreement(student=row.student, exercise=row.exercise, ours=ours, gradebook=theirs))
+    return found

@@ -23,8 +23,8 @@ from rich.syntax import Syntax
 from grader import __version__
 from grader.catalog import Catalog, CatalogError, Exercise, UnknownExercise, load_catalog
 from grader.i18n import LANGS, Lang, Text, t
-from grader.paths import default_progress_file, find_workspace
-from grader.progress import Progress, ProgressError, ProgressStore, attempt_from_report
+from grader.paths import find_workspace, record_file, shown_path
+from grader.progress import Progress, ProgressError, ProgressStore, attempt_from_report, reset_attempt
 from grader.render import print_report, status_table
 from grader.runner import Limits, grade
 from grader.workspace import (
@@ -107,6 +107,9 @@ class Context:
         return self.workspace
 
     def exercise(self, ref: str) -> Exercise:
+        number = ref.strip().rstrip(".")
+        if number.isdigit() and 1 <= int(number) <= len(self.catalog.exercises):
+            return self.catalog.exercises[int(number) - 1]  # the number `torchdojo list` shows
         try:
             return self.catalog.resolve(ref)
         except UnknownExercise:
@@ -137,7 +140,7 @@ def cmd_list(ctx: Context) -> int:
     if ctx.args.json:
         rows = []
         for e in ctx.catalog.exercises:
-            latest = progress.latest(e.id)
+            latest = progress.latest(e.id) if progress.status(e.id) != "not started" else None
             rows.append(
                 {
                     "id": e.id,
@@ -153,6 +156,9 @@ def cmd_list(ctx: Context) -> int:
     ctx.out.print(status_table(ctx.catalog, progress, ctx.lang))
     done = sum(progress.status(e.id) == "done" for e in ctx.catalog.exercises)
     ctx.say(t(f"{done}/{len(ctx.catalog.exercises)} exercises done.", f"已完成 {done}/{len(ctx.catalog.exercises)} 个练习。"))
+    if ctx.store is not None:
+        where = shown_path(ctx.store.path)
+        ctx.say(t(f"Record: {where}", f"记录文件:{where}"), "dim")
     return EXIT_OK
 
 
@@ -231,6 +237,12 @@ def cmd_reset(ctx: Context) -> int:
     except WorkspaceError as error:
         raise UsageError(t(str(error), str(error))) from error
     target = exercise_file(workspace, exercise)
+    if ctx.store is not None:
+        try:
+            ctx.update(lambda p: p.exercise_attempts.append(reset_attempt(exercise)))
+        except ProgressError as error:
+            ctx.warn(error.text)
+    target = shown_path(target)
     ctx.say(t(f"Restored {target} to the original stub.", f"已将 {target} 恢复为原始练习文件。"), "green")
     if backup:
         ctx.say(t(f"Your previous version is kept in {backup}", f"你之前的版本保存在 {backup}"))
@@ -249,7 +261,12 @@ def cmd_solution(ctx: Context) -> int:
         )
         return EXIT_FAILED
     path = solution_file(exercise)
-    ctx.out.print(Syntax(path.read_text(encoding="utf-8"), "python", line_numbers=True))
+    source = path.read_text(encoding="utf-8")
+    if ctx.out.is_terminal:  # long lines wrap; nothing is ever cut at the terminal's edge
+        ctx.out.print(Syntax(source, "python", line_numbers=True, word_wrap=True))
+    else:  # a pipe or a file gets the source exactly, ready to copy
+        ctx.out.file.write(source if source.endswith("\n") else source + "\n")
+        ctx.out.file.flush()
     ctx.say(t(f"(from {path})", f"(来自 {path})"), "dim")
     return EXIT_OK
 
@@ -326,6 +343,26 @@ def cmd_grade_batch(ctx: Context) -> int:
     counts = {status: sum(r.status == status for r in rows) for status in ("ok", "timeout", "crashed", "tampered", "missing")}
     summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
     ctx.say(t(f"Graded {len(rows)} submissions ({summary}) -> {out}", f"已评分 {len(rows)} 份提交({summary})-> {out}"), "green")
+    for row in rows:
+        if row.flags:
+            ctx.say(t(f"tampered: {row.student} {row.exercise}: {'; '.join(row.flags)}", f"篡改:{row.student} {row.exercise}:{'; '.join(row.flags)}"), "yellow")
+    if ctx.args.compare_gradebook:
+        return _report_gradebook_disagreements(ctx, rows, Path(ctx.args.compare_gradebook).expanduser())
+    return EXIT_OK
+
+
+def _report_gradebook_disagreements(ctx: Context, rows: list, database: Path) -> int:
+    from grader.batch import compare_with_gradebook
+
+    if not database.is_file():
+        raise UsageError(t(f"{database} is not a file: pass the course's gradebook.db.", f"{database} 不是文件:请传入课程的 gradebook.db。"))
+    disagreements = compare_with_gradebook(rows, database)
+    for d in disagreements:
+        ctx.say(t(f"disagree: {d.student} {d.exercise}: torchdojo {d.ours}, gradebook {d.gradebook}",
+                  f"不一致:{d.student} {d.exercise}:torchdojo {d.ours},成绩册 {d.gradebook}"), "red")
+    if disagreements:
+        return EXIT_FAILED
+    ctx.say(t(f"The gradebook agrees on all {len(rows)} rows.", f"成绩册与全部 {len(rows)} 行一致。"), "green")
     return EXIT_OK
 
 
@@ -408,6 +445,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=_positive_float, default=60.0, help="seconds per exercise (default 60)")
     p.add_argument("--memory-mb", type=int, default=2048)
     p.add_argument("--cold", action="store_true", help="start a fresh interpreter per grading (slower; no warm worker)")
+    p.add_argument("--compare-gradebook", metavar="GRADEBOOK_DB", help="list every score that differs from an nbgrader gradebook.db (exit 1 if any)")
     p.set_defaults(handler=cmd_grade_batch)
 
     for plugin in entry_points(group="torchdojo.commands"):
@@ -427,12 +465,7 @@ def make_context(args: argparse.Namespace) -> Context:
     except CatalogError as error:
         raise UsageError(t(str(error), str(error))) from error
     workspace = find_workspace()
-    progress_path = Path(args.progress) if getattr(args, "progress", None) else None
-    if progress_path is None and workspace is not None:
-        progress_path = default_progress_file(workspace)
-    elif progress_path is None and os.environ.get("TORCHDOJO_PROGRESS"):
-        progress_path = Path(os.environ["TORCHDOJO_PROGRESS"])
-    store = ProgressStore(progress_path) if progress_path else None
+    store = ProgressStore(record_file(workspace, getattr(args, "progress", None)))
     return Context(args=args, catalog=catalog, workspace=workspace, store=store)
 
 

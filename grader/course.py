@@ -35,6 +35,22 @@ c.Execute.raise_on_iopub_timeout = False  # a loop that swallows KeyboardInterru
 c.Execute.interrupt_on_timeout = True
 c.OverwriteCells.add_missing_cells = True  # a deleted test cell is put back and run, never silently 0 or stale
 c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
+
+# Integrity: after the kernel has run the notebook, torchdojo regrades its code cells with the
+# isolated runner and writes each test cell's verdict itself. Nothing a student cell does in the
+# kernel (replacing grader.notebook.check, print, builtins, sys.modules) can change a score.
+from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
+from nbgrader.preprocessors import (  # noqa: E402
+    AssignLatePenalties, CheckCellMetadata, Execute, IgnorePattern, LimitOutput, SaveAutoGrades,
+)
+
+from grader.autograde import RegradeWithRunner  # noqa: E402
+
+c.Autograde.autograde_preprocessors = [
+    Execute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, RegradeWithRunner, SaveAutoGrades,
+    AssignLatePenalties, CheckCellMetadata,
+]
+c.RegradeWithRunner.timeout = {timeout}
 '''
 
 

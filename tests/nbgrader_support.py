@@ -19,12 +19,18 @@ STUDENTS: dict[str, tuple[str | None, str | None]] = {
     "raises": ("raises_at_import.py", None),
     "edited_test": ("full.py", "edit_test"),
     "deleted_test": ("full.py", "delete_test"),
+    # kernel tricks: a solution cell that fakes the test cells instead of writing code
+    "trick_check": ("trick_replace_check.py", None),
+    "trick_modules": ("trick_sys_modules.py", None),
+    "trick_errors": ("trick_hide_errors.py", None),
 }
 # gradient_of: correct_gradient 3, caller_tensor_untouched 2, non_scalar_raises_value_error 2, result_is_plain_tensor 1 (hidden)
 EXPECTED = {
     "full": 8, "untouched": 0, "partly": 6, "warning": 8, "loop": 0,
     "swallow": 0, "raises": 0, "edited_test": 8, "deleted_test": 8,
+    "trick_check": 0, "trick_modules": 0, "trick_errors": 0,
 }  # fmt: skip
+TAMPERED = {"edited_test", "deleted_test", "trick_check", "trick_modules", "trick_errors"}
 
 
 def make_submission(release: Path, student: str) -> dict:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli
-from tests.nbgrader_support import EXPECTED, write_submitted
+from tests.nbgrader_support import EXPECTED, TAMPERED, write_submitted
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nbgrader")]
 CHECK_TIMEOUT = 8  # seconds for one notebook's checks; autograde's cell timeout is set a little above
@@ -61,7 +61,7 @@ def test_feedback_names_the_failing_checks(graded_course: Path) -> None:
     done = nbgrader(graded_course, "generate_feedback", "autograd", "--force")
     assert done.returncode == 0, done.stderr
     partly = _visible_text(graded_course / "feedback" / "partly" / "autograd" / "gradient_of.html")
-    assert "[caller_tensor_untouched] gradient_of switched on requires_grad" in partly
+    assert "[caller_tensor_untouched] With f(x) = " in partly and "requires_grad" in partly
     assert "Score: 0.0 / 2.0" in partly
     full = _visible_text(graded_course / "feedback" / "full" / "autograd" / "gradient_of.html")
     assert "CheckFailed" not in full
@@ -80,6 +80,20 @@ def test_grade_batch_agrees_with_nbgrader(graded_course: Path) -> None:
     assert {r["student"]: r["score"] for r in rows} == EXPECTED
     status = {r["student"]: r["status"] for r in rows}
     assert status["loop"] == "timeout" and status["swallow"] == "timeout" and status["full"] == "ok"
+    assert {student for student, s in status.items() if s == "tampered"} == TAMPERED
+    agreed = run_cli("grade-batch", str(graded_course / "submitted"), "--out", str(graded_course / "again.csv"), "--timeout",
+                     str(CHECK_TIMEOUT), "--compare-gradebook", str(graded_course / "gradebook.db"), timeout=600)
+    assert agreed.returncode == 0, agreed.stdout + agreed.stderr
+    assert "agrees on all" in agreed.stdout + agreed.stderr
+
+
+def test_kernel_tricks_score_zero_under_autograde(graded_course: Path) -> None:
+    """Scores come from the isolated runner: a student cell that fakes the test cells in the kernel gains nothing."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{graded_course / 'gradebook.db'}") as gradebook:
+        for student in ("trick_check", "trick_modules", "trick_errors"):
+            assert gradebook.find_submission_notebook("gradient_of", "autograd", student).score == 0, student
 
 
 def test_course_build_is_idempotent(graded_course: Path) -> None:
