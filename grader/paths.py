@@ -58,3 +58,35 @@ def default_progress_file(workspace: Path) -> Path:
     if env:
         return Path(env)
     return workspace / WORKSPACE_MARKER / "progress.json"
+
+
+def home_progress_file() -> Path:
+    """The record used outside any workspace (quizzes and `check --file` still keep one)."""
+    return Path.home() / WORKSPACE_MARKER / "progress.json"
+
+
+def record_file(workspace: Path | None, explicit: str | Path | None = None) -> Path:
+    """The one rule for the CLI and the app: --progress, else $TORCHDOJO_PROGRESS, else the
+    workspace's `.torchdojo/progress.json`, else `~/.torchdojo/progress.json`."""
+    if explicit:
+        return Path(explicit).expanduser()
+    env = os.environ.get(PROGRESS_ENV)
+    if env:
+        return Path(env).expanduser()
+    if workspace is not None:
+        return workspace / WORKSPACE_MARKER / "progress.json"
+    return home_progress_file()
+
+
+def shown_path(path: Path) -> str:
+    """A path as a learner would type it: relative to here when inside, `~/...` under home."""
+    try:
+        resolved = path.resolve()
+    except OSError:
+        return str(path)
+    for base, prefix in ((Path.cwd(), ""), (Path.home(), "~/")):
+        try:
+            return prefix + str(resolved.relative_to(base.resolve()))
+        except ValueError:
+            continue
+    return str(resolved)

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from grader.catalog import Catalog, Exercise
-from grader.paths import WORKSPACE_MARKER, default_progress_file, solutions_dir, stubs_dir
+from grader.paths import WORKSPACE_MARKER, default_progress_file, material_root, solutions_dir, stubs_dir
 
 
 class WorkspaceError(Exception):
@@ -23,20 +23,27 @@ def stub_file(exercise: Exercise) -> Path:
     return stubs_dir() / exercise.file
 
 
-def pristine_stub(workspace: Path, exercise: Exercise) -> bytes:
-    """The untouched stub. In a clone of the repository the workspace *is* the material, so ask git."""
-    if stubs_dir().resolve() != (workspace / "exercises").resolve():
-        return stub_file(exercise).read_bytes()
+def original_stub(exercise: Exercise) -> bytes:
+    """The untouched stub. In a clone of the repository, `exercises/` is also the learner's
+    workspace and may hold their work, so the original comes from git's HEAD."""
+    root = material_root()
     relative = f"exercises/{exercise.file}"
-    try:
-        done = subprocess.run(
-            ["git", "show", f"HEAD:{relative}"], cwd=workspace, capture_output=True, timeout=30, check=True
-        )
-    except (OSError, subprocess.SubprocessError) as error:
-        raise WorkspaceError(
-            f"cannot find the original {relative}: this workspace is a git clone and `git show HEAD:{relative}` failed."
-        ) from error
-    return done.stdout
+    if (root / ".git").exists():
+        try:
+            done = subprocess.run(
+                ["git", "show", f"HEAD:{relative}"], cwd=root, capture_output=True, timeout=30, check=True
+            )
+        except (OSError, subprocess.SubprocessError) as error:
+            raise WorkspaceError(
+                f"cannot find the original {relative}: this is a git clone and `git show HEAD:{relative}` failed."
+            ) from error
+        return done.stdout
+    return stub_file(exercise).read_bytes()
+
+
+def pristine_stub(workspace: Path, exercise: Exercise) -> bytes:
+    """The stub a reset restores (the same for every workspace)."""
+    return original_stub(exercise)
 
 
 def solution_file(exercise: Exercise) -> Path:
@@ -47,11 +54,12 @@ def init_workspace(target: Path, catalog: Catalog) -> list[Path]:
     """Copy every stub into `target/exercises/` and create `.torchdojo/`. Never overwrites a learner file."""
     if (target / "exercises").exists():
         raise WorkspaceError(f"{target / 'exercises'} already exists; nothing was changed.")
+    originals = [(exercise, original_stub(exercise)) for exercise in catalog.exercises]  # fail before writing
     created = []
-    for exercise in catalog.exercises:
+    for exercise, original in originals:
         destination = exercise_file(target, exercise)
         destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(stub_file(exercise), destination)
+        destination.write_bytes(original)
         created.append(destination)
     marker = target / WORKSPACE_MARKER
     marker.mkdir(parents=True, exist_ok=True)

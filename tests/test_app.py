@@ -8,12 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from textual.widgets import OptionList, Sparkline, Static
+from textual.widgets import OptionList, Static
 
 from grader.catalog import load_catalog
 from grader.workspace import init_workspace
 from quizzes.app import TorchDojoApp
-from quizzes.app.screens import DashboardScreen, ExercisesScreen, HelpScreen, ProgressScreen, QuizScreen, ResultsScreen
+from quizzes.app.screens import Chart, DashboardScreen, ExercisesScreen, HelpScreen, ProgressScreen, QuizScreen, ResultsScreen
 from quizzes.bank import load_shipped
 from quizzes.engine import QuizSession, correct_response
 from tests.app_fixtures.make_progress import write_sample
@@ -38,9 +38,9 @@ async def _answer_current(pilot, screen: QuizScreen) -> None:
             await pilot.press(str(presented.option_order.index(option_id) + 1))
         await pilot.press("a")
     elif question.kind == "true_false":
-        await pilot.press("1" if answer else "2")
+        await pilot.press("1" if answer else "2", "enter")
     else:
-        await pilot.press(str(presented.option_order.index(answer) + 1))
+        await pilot.press(str(presented.option_order.index(answer) + 1), "enter")
     await pilot.pause()
 
 
@@ -150,8 +150,8 @@ async def test_help_theme_and_progress_screens(tmp_path: Path) -> None:
         await pilot.press("p")
         await pilot.pause()
         assert isinstance(app.screen, ProgressScreen)
-        assert list(app.screen.query_one("#exercise-chart", Sparkline).data) == [0.0, 1.0, 2.0, 2.0]
-        assert list(app.screen.query_one("#quiz-chart", Sparkline).data) == [1.0, 0.0, 1.0]
+        assert list(app.screen.query_one("#exercise-chart", Chart).data) == [0.0, 1.0, 2.0, 2.0]
+        assert list(app.screen.query_one("#quiz-chart", Chart).data) == [1.0, 0.0, 1.0]
         await pilot.press("d")
         await pilot.pause()
         assert isinstance(app.screen, DashboardScreen)

@@ -17,7 +17,16 @@ from textual.screen import Screen
 
 from grader.catalog import Catalog, Exercise, load_catalog
 from grader.progress import Progress, attempt_from_report
-from quizzes.app.screens import DashboardScreen, DojoScreen, ExercisesScreen, HelpScreen, ProgressScreen, QuizScreen, ResultsScreen
+from quizzes.app.screens import (
+    DashboardScreen,
+    DojoScreen,
+    ExercisesScreen,
+    HelpScreen,
+    NothingDueScreen,
+    ProgressScreen,
+    QuizScreen,
+    ResultsScreen,
+)
 from quizzes.app.state import Record
 from quizzes.app.words import w
 from quizzes.bank import Bank, load_shipped
@@ -35,10 +44,10 @@ class TorchDojoApp(App[None]):
     TITLE = "torchdojo"
     BINDINGS = [
         Binding("l", "toggle_lang", "中文/English"),
-        Binding("t", "toggle_theme", "Theme 主题"),
-        Binding("d", "dashboard", "Home 总览"),
-        Binding("e", "exercises", "Exercises 练习"),
-        Binding("p", "progress", "Progress 进度"),
+        Binding("t", "toggle_theme", "Theme 主题", show=False),
+        Binding("d", "dashboard", "Home 总览", show=False),
+        Binding("e", "exercises", "Exercises 练习", show=False),
+        Binding("p", "progress", "Progress 进度", show=False),
         Binding("question_mark,f1", "help", "Help 帮助"),
         Binding("q", "quit", "Quit 退出"),
     ]
@@ -53,12 +62,12 @@ class TorchDojoApp(App[None]):
         ctx: object | None = None,
     ) -> None:
         super().__init__()
-        if ctx is not None:  # started from the CLI
-            store = getattr(ctx, "store", None)
-            from quizzes.cli import HOME_PROGRESS
+        if ctx is not None:  # started from the CLI: the same record as every other command
+            from grader.paths import record_file
 
-            progress_path = store.path if store is not None else HOME_PROGRESS
+            store = getattr(ctx, "store", None)
             workspace = getattr(ctx, "workspace", None)
+            progress_path = store.path if store is not None else record_file(workspace)
             lang = getattr(getattr(ctx, "args", None), "lang", None) or lang
         self.record = Record(progress_path)
         self.progress: Progress = self.record.load(lang or "en")
@@ -119,12 +128,32 @@ class TorchDojoApp(App[None]):
         self.reload_progress()
         return exercise.hints[:count]
 
-    def start_quiz(self, review: bool = False) -> None:
+    @property
+    def record_shown(self) -> str | None:
+        """The record in use, as the learner would type its path."""
+        from grader.paths import shown_path
+
+        return shown_path(self.record.store.path) if self.record.store is not None else None
+
+    def next_unfinished(self) -> Exercise | None:
+        return next((e for e in self.catalog.exercises if self.progress.status(e.id) != "done"), None)
+
+    def start_quiz(self, review: bool = False, topic: str | None = None) -> None:
         ids = due_reviews(self.progress, self.bank) if review else None
         if review and not ids:
-            self.notify(w("nothing_to_review", self.lang))
+            from quizzes.app.state import later_reviews, missed_questions
+
+            self.push_screen(NothingDueScreen(missed_questions(self.progress, self.bank), later_reviews(self.progress, self.bank)))
             return
-        session = QuizSession.start(self.bank, count=None if review else 10, lang=self.lang, store=self.record.store, question_ids=ids)  # type: ignore[arg-type]
+        topics = [topic] if topic else None
+        session = QuizSession.start(self.bank, topics, count=None if review else 10, lang=self.lang, store=self.record.store, question_ids=ids)  # type: ignore[arg-type]
+        self.push_screen(QuizScreen(session))
+
+    def practise(self, question_ids: list[str]) -> None:
+        """The missed questions now, before they are due (answers are recorded and rescheduled)."""
+        session = QuizSession.start(self.bank, lang=self.lang, store=self.record.store, question_ids=question_ids)  # type: ignore[arg-type]
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
         self.push_screen(QuizScreen(session))
 
     def show_results(self, session: QuizSession) -> None:
@@ -176,24 +205,56 @@ class TorchDojoApp(App[None]):
         return [
             ("l", "切换中文/英文" if zh else "switch 中文 / English"),
             ("t", "浅色/深色主题" if zh else "light / dark theme"),
-            ("d", w("dashboard", self.lang)),
-            ("e", w("exercises", self.lang)),
-            ("p", w("progress", self.lang)),
-            ("s / r", "开始测验 / 复习" if zh else "start a quiz / review (dashboard)"),
-            ("1-6", "选择选项" if zh else "choose an option (quiz)"),
-            ("a / n", "提交 / 下一题" if zh else "answer / next question (quiz)"),
-            ("enter", "检查练习" if zh else "check the selected exercise"),
-            ("h", "下一条提示" if zh else "next hint (exercises)"),
+            ("d / e / p", "总览 / 练习 / 进度" if zh else "dashboard / exercises / progress"),
+            ("s / r", "开始测验 / 复习(总览)" if zh else "start a quiz / review (dashboard)"),
+            ("1-6 ↑↓", "选择选项(测验)" if zh else "choose an option (quiz)"),
+            ("enter", "提交答案、下一题(测验);检查练习" if zh else "answer, next question (quiz); check (exercises)"),
+            ("a", "提交多选题" if zh else "answer a multiple-choice question"),
+            ("r", "练习答错的题(结果)" if zh else "practise the missed questions (results)"),
+            ("c / h", "检查 / 下一条提示(练习)" if zh else "check / next hint (exercises)"),
             ("esc", "返回" if zh else "back"),
             ("?", w("help", self.lang)),
-            ("ctrl+p", "命令面板" if zh else "command palette"),
+            ("ctrl+p", "命令面板:所有操作" if zh else "command palette: every action"),
             ("q", w("quit", self.lang)),
         ]
 
+    def palette_actions(self) -> list[tuple[str, str, object]]:
+        """Every action of the app, as (title, help, callback): the command palette lists them all."""
+        from quizzes.models import TOPIC_TITLES, TOPICS
+
+        def both(key: str, **values: object) -> str:
+            return w(key, "en", **values) + " / " + w(key, "zh", **values)
+
+        actions: list[tuple[str, str, object]] = [
+            ("Language: 中文 / English", "Switch the language (切换语言)", self.action_toggle_lang),
+            ("Theme: light / dark 主题", "Switch between the light and dark theme (切换主题)", self.action_toggle_theme),
+            (both("dashboard"), "Open the dashboard", self.action_dashboard),
+            (both("exercises"), "Open the exercises", self.action_exercises),
+            (both("progress"), "Open the progress charts", self.action_progress),
+            (both("start_quiz"), "Ten questions from every topic", self.start_quiz),
+            (both("start_review"), "The questions that are due for review", lambda: self.start_quiz(review=True)),
+        ]
+        for topic in TOPICS:
+            title = f"{w('quiz_topic', 'en', topic=TOPIC_TITLES[topic]('en'))} / {w('quiz_topic', 'zh', topic=TOPIC_TITLES[topic]('zh'))}"
+            actions.append((title, f"Every question on {TOPIC_TITLES[topic]('en')}", lambda topic=topic: self.start_quiz(topic=topic)))
+        actions += [
+            (both("check_selected"), "Run the grader on the selected exercise", lambda: self._on_exercise("action_check")),
+            (both("hint_selected"), "Show one more hint for the selected exercise", lambda: self._on_exercise("action_hint")),
+            (both("help"), "Every key", self.action_help),
+            (both("quit"), "Leave torchdojo", self.exit),
+        ]
+        return actions
+
+    def _on_exercise(self, action: str) -> None:
+        """Check or hint from anywhere: on the Exercises screen (opened if needed), for its selected row."""
+        if not isinstance(self.screen, ExercisesScreen):
+            self.action_exercises()
+        self.call_after_refresh(lambda: getattr(self.screen, action)())
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        yield SystemCommand("Language: 中文 / English", "Switch the language (切换语言)", self.action_toggle_lang)
-        yield SystemCommand(w("dashboard", "en") + " / " + w("dashboard", "zh"), "Open the dashboard", self.action_dashboard)
-        yield SystemCommand(w("exercises", "en") + " / " + w("exercises", "zh"), "Open the exercises", self.action_exercises)
-        yield SystemCommand(w("progress", "en") + " / " + w("progress", "zh"), "Open the progress charts", self.action_progress)
-        yield SystemCommand(w("start_quiz", "en") + " / " + w("start_quiz", "zh"), "Ten questions from every topic", self.start_quiz)
+        titles = {title for title, _, _ in self.palette_actions()}
+        for command in super().get_system_commands(screen):
+            if command.title not in ("Quit", "Theme") and command.title not in titles:
+                yield command
+        for title, help_text, callback in self.palette_actions():
+            yield SystemCommand(title, help_text, callback)  # type: ignore[arg-type]

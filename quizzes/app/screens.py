@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.markup import escape
 from rich.syntax import Syntax
 from rich.text import Text as RichText
 from textual import on, work
@@ -11,16 +12,47 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, OptionList, ProgressBar, Sparkline, Static
+from textual.widgets import Button, DataTable, Footer, Header, Input, OptionList, ProgressBar, Static
+from textual.widgets._footer import FooterKey
 from textual.widgets.option_list import Option
 
-from quizzes.app.state import exercises_done_series, quiz_score_series, summarize
+from quizzes.app.state import exercises_done_series, pad, people, quiz_score_series, summarize
 from quizzes.app.words import w
 from quizzes.engine import Grade, QuizSession, correct_response
 from quizzes.models import KIND_TITLES, TOPIC_TITLES, TOPICS, CodeOutput, MultipleChoice, ShortAnswer, TrueFalse
 
 if TYPE_CHECKING:
     from quizzes.app.app import TorchDojoApp
+
+
+# Footer labels in the learner's language, and their order: the screen's own keys first.
+FOOTER_WORDS = {
+    "start_quiz": "footer_quiz", "start_review": "footer_review", "app.pop_screen": "footer_back", "back": "footer_back",
+    "check": "footer_check", "hint": "footer_hint", "practise": "footer_practise", "dismiss": "footer_close",
+    "toggle_lang": "language", "help": "help", "quit": "quit",
+}
+FOOTER_LAST = {"toggle_lang": 1, "help": 2, "quit": 3}
+
+
+class DojoFooter(Footer):
+    """The footer in one language, short enough for 80 columns, with ? and q always there."""
+
+    def compose(self) -> ComposeResult:
+        if not self._bindings_ready:
+            return
+        lang = getattr(self.app, "lang", "en")
+        chosen: dict[str, tuple] = {}
+        for _, binding, enabled, tooltip in self.screen.active_bindings.values():
+            if binding.show and binding.action not in chosen:
+                chosen[binding.action] = (binding, enabled, tooltip)
+        ordered = sorted(chosen.values(), key=lambda item: FOOTER_LAST.get(item[0].action, 0))
+        self.styles.grid_size_columns = len(ordered)
+        for binding, enabled, tooltip in ordered:
+            key = FOOTER_WORDS.get(binding.action)
+            label = w(key, lang) if key else binding.description
+            yield FooterKey(
+                binding.key, self.app.get_key_display(binding), label, binding.action, disabled=not enabled, tooltip=tooltip
+            ).data_bind(compact=Footer.compact)
 
 
 class DojoScreen(Screen):
@@ -42,6 +74,8 @@ class DojoScreen(Screen):
     def redraw(self) -> None:
         self.app.sub_title = w(self.title_key, self.lang)
         self.refresh_words()
+        for footer in self.query(DojoFooter):
+            footer.refresh(recompose=True)
 
     def on_screen_resume(self) -> None:
         self.redraw()
@@ -58,7 +92,7 @@ class DashboardScreen(DojoScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Vertical(id="dashboard"):
+        with VerticalScroll(id="dashboard"):
             yield Static(id="mastery-title", classes="section-title")
             yield Vertical(id="mastery")
             with Horizontal(id="stats"):
@@ -70,7 +104,8 @@ class DashboardScreen(DojoScreen):
                 yield Button(id="start-review")
                 yield Button(id="open-exercises")
                 yield Button(id="open-progress")
-        yield Footer()
+            yield Static(id="record-path")
+        yield DojoFooter()
 
     def refresh_words(self) -> None:
         lang = self.lang
@@ -81,7 +116,7 @@ class DashboardScreen(DojoScreen):
         for topic in TOPICS:
             share = summary.mastery[topic]
             filled = round(share * 30)
-            bar = RichText.assemble((f"{TOPIC_TITLES[topic](lang):<14}", "bold"), ("█" * filled, "green"), ("░" * (30 - filled), "dim"), f" {share:.0%}")
+            bar = RichText.assemble((pad(TOPIC_TITLES[topic](lang), 14), "bold"), ("█" * filled, "green"), ("░" * (30 - filled), "dim"), f" {share:.0%}")
             bars.mount(Static(bar, classes="mastery-row"))
         last = summary.last_activity.strftime("%Y-%m-%d %H:%M") if summary.last_activity else w("never", lang)
         self.query_one("#stat-exercises", Static).update(f"{w('exercises_done', lang)}\n[b]{summary.exercises_done} / {summary.exercises_total}[/b]")
@@ -91,6 +126,10 @@ class DashboardScreen(DojoScreen):
         self.query_one("#start-review", Button).label = w("start_review", lang)
         self.query_one("#open-exercises", Button).label = w("exercises", lang)
         self.query_one("#open-progress", Button).label = w("progress", lang)
+        record = self.dojo.record_shown
+        self.query_one("#record-path", Static).update(
+            RichText(w("record", lang, path=record) if record else w("record_none", lang), style="dim")
+        )
 
     def on_mount(self) -> None:
         self.refresh_words()
@@ -140,11 +179,11 @@ class QuizScreen(DojoScreen):
             yield OptionList(id="options")
             yield Input(id="short-answer")
             yield Static(id="input-hint")
+            yield Static(id="feedback")
             with Horizontal(id="quiz-actions"):
                 yield Button(id="submit", variant="primary")
                 yield Button(id="next")
-            yield Static(id="feedback")
-        yield Footer()
+        yield DojoFooter()
 
     def on_mount(self) -> None:
         self.show_question()
@@ -195,8 +234,13 @@ class QuizScreen(DojoScreen):
         answered = self.last_grade is not None
         self.query_one("#submit", Button).display = not answered and isinstance(question, MultipleChoice | ShortAnswer)
         self.query_one("#next", Button).display = answered
-        self.query_one("#feedback", Static).update(self._feedback() if answered else "")
+        feedback = self.query_one("#feedback", Static)
+        feedback.update(self._feedback() if answered else "")
+        feedback.display = answered
+        self.query_one("#input-hint", Static).display = not answered
         options.disabled = short.disabled = answered
+        if not keep_answer:
+            options.highlighted = None  # a new question starts with nothing chosen
         if not answered:
             (short if short.display else options).focus()
         else:
@@ -216,7 +260,8 @@ class QuizScreen(DojoScreen):
         multiple = isinstance(self.showing.question, MultipleChoice)  # type: ignore[union-attr]
         for index, (key, label) in enumerate(self._choices(), 1):
             mark = ("[x] " if key in self.selected else "[ ] ") if multiple else ""
-            options.add_option(Option(f"{index}. {mark}{label}", id=f"choice-{index}"))
+            # Plain text, never markup: "[x]" and options such as "[1, 2]" must show as written.
+            options.add_option(Option(RichText(f"{index}. {mark}{label}"), id=f"choice-{index}"))
         if highlighted is not None and highlighted < options.option_count:
             options.highlighted = highlighted
 
@@ -234,26 +279,36 @@ class QuizScreen(DojoScreen):
         else:
             shown = str(answer)
         style = "bold green" if grade.correct else ("bold yellow" if grade.credit > 0 else "bold red")
-        return RichText.assemble((head, style), f"  {w('answer_was', lang)}: {shown}\n\n", presented.question.explanation(lang), "\n\n", (w("press_next", lang), "dim"))
+        return RichText.assemble((head, style), (f"  {w('answer_was', lang)}:{shown}\n\n" if lang == "zh" else f"  {w('answer_was', lang)}: {shown}\n\n"), presented.question.explanation(lang), "\n\n", (w("press_next", lang), "dim"))
 
     # -- input -----------------------------------------------------------------------
     def action_choose(self, number: int) -> None:
+        """A digit: toggles a multiple-choice option, or highlights a single choice (Enter answers)."""
         if self.last_grade is not None or self.session.current is None:
             return
         choices = self._choices()
         if not 1 <= number <= len(choices) or isinstance(self.session.current.question, ShortAnswer):
             return  # a key with no option: nothing happens
-        key = choices[number - 1][0]
         if isinstance(self.session.current.question, MultipleChoice):
-            self.selected ^= {key}  # type: ignore[arg-type]
-            self._draw_options()
-            self.query_one(OptionList).highlighted = number - 1
+            self._toggle(number)
         else:
-            self._answer(key)
+            self.query_one(OptionList).highlighted = number - 1
+
+    def _toggle(self, number: int) -> None:
+        self.selected ^= {self._choices()[number - 1][0]}  # type: ignore[arg-type]
+        self._draw_options()
+        self.query_one(OptionList).highlighted = number - 1
 
     @on(OptionList.OptionSelected, "#options")
     def on_option_chosen(self, event: OptionList.OptionSelected) -> None:
-        self.action_choose(event.option_index + 1)
+        """Enter on the highlighted option, or a click: answers (toggles, for multiple choice)."""
+        if self.last_grade is not None or self.session.current is None:
+            return
+        number = event.option_index + 1
+        if isinstance(self.session.current.question, MultipleChoice):
+            self._toggle(number)
+        else:
+            self._answer(self._choices()[number - 1][0])
 
     @on(Input.Submitted, "#short-answer")
     def on_short_answer(self, event: Input.Submitted) -> None:
@@ -296,7 +351,7 @@ class QuizScreen(DojoScreen):
 
 class ResultsScreen(DojoScreen):
     title_key = "results"
-    BINDINGS = [Binding("escape", "back", "Back 返回")]
+    BINDINGS = [Binding("escape", "back", "Back 返回"), Binding("r", "practise", "Practise 练习错题")]
 
     def __init__(self, session: QuizSession) -> None:
         super().__init__()
@@ -308,29 +363,38 @@ class ResultsScreen(DojoScreen):
             yield Static(id="results-score", classes="section-title")
             yield Static(id="results-topics")
             yield Static(id="results-review")
-            yield Button(id="results-back", variant="primary")
-        yield Footer()
+            with Horizontal(id="results-actions"):
+                yield Button(id="results-practise", variant="primary")
+                yield Button(id="results-back")
+        yield DojoFooter()
 
     def on_mount(self) -> None:
         self.refresh_words()
-        self.query_one(Button).focus()
+        self.query_one("#results-practise" if self.session.missed() else "#results-back", Button).focus()
 
     def refresh_words(self) -> None:
         lang = self.lang
         credit, count = self.session.score()
-        self.query_one("#results-score", Static).update(f"{w('score', lang)}: {credit:g} / {count}")
-        rows = [f"{TOPIC_TITLES[t](lang):<14} {c:g} / {n}" for t, (c, n) in self.session.by_topic().items()]
-        self.query_one("#results-topics", Static).update("\n".join(rows))
+        self.query_one("#results-score", Static).update(f"{w('score', lang)}: {people(credit)} / {count}")
+        rows = [f"{pad(TOPIC_TITLES[t](lang), 14)} {people(c)} / {n}" for t, (c, n) in self.session.by_topic().items()]
+        self.query_one("#results-topics", Static).update(RichText("\n".join(rows)))
         missed = self.session.missed()
-        review = [f"• {q.text(lang)}" for q in missed]
-        self.query_one("#results-review", Static).update(
-            f"[b]{w('to_review', lang)}[/b]\n" + "\n".join(review) if missed else w("nothing_to_review", lang)
-        )
+        review = RichText.assemble((w("to_review", lang), "bold"), "\n", *(f"• {q.text(lang)}\n" for q in missed), (w("misses_return", lang), "dim"))
+        self.query_one("#results-review", Static).update(review if missed else w("nothing_to_review", lang))
+        practise = self.query_one("#results-practise", Button)
+        practise.display = bool(missed)
+        practise.label = w("practise_now", lang, n=len(missed))
         self.query_one("#results-back", Button).label = w("back", lang)
 
     @on(Button.Pressed, "#results-back")
     def action_back(self) -> None:
         self.dojo.action_dashboard()
+
+    @on(Button.Pressed, "#results-practise")
+    def action_practise(self) -> None:
+        missed = [q.id for q in self.session.missed()]
+        if missed:
+            self.dojo.practise(missed)
 
 
 # -- exercises ---------------------------------------------------------------------------
@@ -339,7 +403,8 @@ class ResultsScreen(DojoScreen):
 class ExercisesScreen(DojoScreen):
     title_key = "exercises"
     BINDINGS = [
-        Binding("enter", "check", "Check 检查"),
+        Binding("enter", "check", "Check 检查", show=False),
+        Binding("c", "check", "Check 检查"),
         Binding("h", "hint", "Hint 提示"),
         Binding("escape", "app.pop_screen", "Back 返回"),
     ]
@@ -354,26 +419,55 @@ class ExercisesScreen(DojoScreen):
                     yield Button(id="run-check", variant="primary")
                     yield Button(id="show-hint")
                 yield Static(id="exercise-report")
-        yield Footer()
+        yield DojoFooter()
 
     def on_mount(self) -> None:
         self.refresh_words()
-        self.query_one(DataTable).focus()
+        table = self.query_one(DataTable)
+        table.focus()
+        upcoming = self.dojo.next_unfinished()
+        if upcoming is not None:  # start on the exercise to do next
+            table.move_cursor(row=self.dojo.catalog.exercises.index(upcoming))
+
+    def _columns(self) -> list[tuple[str, int]]:
+        """Exercise, status and score always fit; the title takes what is left (none at 80 columns)."""
+        from rich.cells import cell_len
+
+        lang, exercises = self.lang, self.dojo.catalog.exercises
+        id_width = max(len(e.id) for e in exercises)
+        status_width = max(cell_len(w(f"status_{s}", lang)) for s in ("not started", "failing", "done"))
+        status_width = max(status_width, cell_len(w("col_status", lang)))
+        score_width = max(5, cell_len(w("col_score", lang)))
+        room = (self.query_one(DataTable).size.width or 80) - 1  # a scrollbar may take one column
+        left = room - (id_width + status_width + score_width + 2 * 4)
+        title_width = min(34, max((cell_len(e.title(lang)) for e in exercises), default=0), left)
+        columns = [("col_exercise", id_width)]
+        if title_width >= 12:
+            columns.append(("col_title", title_width))
+        return [*columns, ("col_status", status_width), ("col_score", score_width)]
+
+    def on_resize(self) -> None:
+        narrow = self.size.width < 100
+        self.query_one("#exercise-detail").styles.width = 30 if narrow else "2fr"
+        self.call_after_refresh(self.refresh_words)
 
     def refresh_words(self) -> None:
         lang = self.lang
         table = self.query_one(DataTable)
         cursor = table.cursor_row
         table.clear(columns=True)
-        for key, width in (("col_exercise", 26), ("col_title", 34), ("col_status", 8), ("col_score", 6)):
-            table.add_column(w(key, lang), width=width)
+        columns = self._columns()
+        for key, width in columns:
+            table.add_column(w(key, lang), width=width, key=key)
+        with_title = any(key == "col_title" for key, _ in columns)
         progress = self.dojo.progress
         for exercise in self.dojo.catalog.exercises:
             status = progress.status(exercise.id)
             latest = progress.latest(exercise.id)
             colour = {"done": "green", "failing": "red"}.get(status, "dim")
-            score = f"{latest.score}/{latest.max_score}" if latest else f"-/{exercise.max_score}"
-            table.add_row(exercise.id, exercise.title(lang), RichText(w(f"status_{status}", lang), style=colour), score, key=exercise.id)
+            score = f"{latest.score}/{latest.max_score}" if latest and status != "not started" else f"-/{exercise.max_score}"
+            title = [exercise.title(lang)] if with_title else []
+            table.add_row(exercise.id, *title, RichText(w(f"status_{status}", lang), style=colour), score, key=exercise.id)
         if cursor < table.row_count:
             table.move_cursor(row=cursor)
         self.query_one("#run-check", Button).label = w("check", lang)
@@ -392,7 +486,10 @@ class ExercisesScreen(DojoScreen):
         if workspace is None:
             self.query_one("#exercise-path", Static).update(w("no_workspace", self.lang))
         else:
-            self.query_one("#exercise-path", Static).update(w("edit_file", self.lang, path=f"exercises/{exercise.file}"))
+            title = exercise.title(self.lang)
+            self.query_one("#exercise-path", Static).update(
+                RichText.assemble((title, "bold"), "\n", w("edit_file", self.lang, path=f"exercises/{exercise.file}"))
+            )
 
     @on(DataTable.RowHighlighted)
     def on_row_highlighted(self) -> None:
@@ -437,10 +534,38 @@ class ExercisesScreen(DojoScreen):
             return
         hints = self.dojo.next_hints(exercise)
         lines = [f"{n}/{len(exercise.hints)} {hint(self.lang)}" for n, hint in enumerate(hints, 1)]
-        self.query_one("#exercise-report", Static).update("\n".join(lines))
+        self.query_one("#exercise-report", Static).update(RichText("\n".join(lines)))
 
 
 # -- progress ----------------------------------------------------------------------------
+
+
+class Chart(Static):
+    """Columns of eighth-blocks on a fixed scale from 0 to `top`: 0 draws nothing, `top` a full column."""
+
+    BLOCKS = " ▁▂▃▄▅▆▇█"
+
+    def __init__(self, top: float, rows: int = 4, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.top = top
+        self.rows = rows
+        self.data: list[float] = []
+
+    def plot(self, data: list[float], top: float | None = None) -> None:
+        self.data = list(data)
+        self.top = top if top is not None else self.top
+        width = max(1, (self.size.width or 60))
+        values = self.data[-width:]
+        eighths = [round(max(0.0, min(v / self.top, 1.0)) * self.rows * 8) if self.top else 0 for v in values]
+        lines = []
+        for row in range(self.rows, 0, -1):
+            floor = (row - 1) * 8
+            lines.append("".join(self.BLOCKS[max(0, min(8, e - floor))] for e in eighths))
+        lines.append("▔" * max(len(values), 1))
+        self.update(RichText("\n".join(lines), style="green"))
+
+    def on_resize(self) -> None:
+        self.plot(self.data)
 
 
 class ProgressScreen(DojoScreen):
@@ -451,12 +576,12 @@ class ProgressScreen(DojoScreen):
         yield Header()
         with Vertical(id="progress"):
             yield Static(id="quiz-chart-title", classes="section-title")
-            yield Sparkline([], id="quiz-chart")
+            yield Chart(1.0, rows=3, id="quiz-chart")
             yield Static(id="quiz-chart-note")
             yield Static(id="exercise-chart-title", classes="section-title")
-            yield Sparkline([], id="exercise-chart")
+            yield Chart(float(len(self.dojo.catalog.exercises)), rows=3, id="exercise-chart")
             yield Static(id="exercise-chart-note")
-        yield Footer()
+        yield DojoFooter()
 
     def on_mount(self) -> None:
         self.refresh_words()
@@ -466,8 +591,8 @@ class ProgressScreen(DojoScreen):
         quiz, done = quiz_score_series(progress), exercises_done_series(progress)
         self.query_one("#quiz-chart-title", Static).update(w("quiz_scores", lang))
         self.query_one("#exercise-chart-title", Static).update(w("exercises_over_time", lang))
-        self.query_one("#quiz-chart", Sparkline).data = quiz or [0.0]
-        self.query_one("#exercise-chart", Sparkline).data = done or [0.0]
+        self.query_one("#quiz-chart", Chart).plot(quiz)
+        self.query_one("#exercise-chart", Chart).plot(done)
         self.query_one("#quiz-chart-note", Static).update(
             " → ".join(f"{s:.0%}" for s in quiz[-8:]) if quiz else f"[dim]{w('no_history', lang)}[/]"
         )
@@ -485,14 +610,56 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         app: TorchDojoApp = self.app  # type: ignore[assignment]
         lang = app.lang
-        rows = [f"[b]{w('bindings', lang)}[/b]", ""]
-        for key, action in app.binding_help():
-            rows.append(f"  [b]{key:>6}[/b]  {action}")
-        rows += ["", w("help_intro", lang)]
-        with Vertical(id="help"):
-            yield Static("\n".join(rows))
+        rows = [f"[b]{key:>9}[/b]  {escape(action)}" for key, action in app.binding_help()]
+        rows += ["", escape(w("help_intro", lang))]
+        with Vertical(id="help") as box:
+            box.border_title = w("bindings", lang)
+            with VerticalScroll(id="help-keys"):
+                yield Static(RichText.from_markup("\n".join(rows)))
             yield Button("OK", id="help-close", variant="primary")
 
     @on(Button.Pressed, "#help-close")
     def on_close(self) -> None:
+        self.dismiss()
+
+
+# -- nothing due yet ---------------------------------------------------------------------
+
+
+class NothingDueScreen(ModalScreen[None]):
+    """Review asked for before anything is due: say when it will be, and offer the misses now."""
+
+    BINDINGS = [Binding("escape", "dismiss", "Close")]
+
+    def __init__(self, missed: list[str], upcoming: list) -> None:
+        super().__init__()
+        self.missed = missed
+        self.upcoming = upcoming
+
+    def compose(self) -> ComposeResult:
+        from quizzes.app.state import when_words
+
+        app: TorchDojoApp = self.app  # type: ignore[assignment]
+        lang = app.lang
+        if self.upcoming:
+            lines = [w("nothing_due", lang), w("due_later", lang, n=len(self.upcoming), when=when_words(self.upcoming[0][0], lang))]
+        else:
+            lines = [w("nothing_due", lang) if self.missed else w("no_reviews_yet", lang)]
+        with Vertical(id="nothing-due"):
+            yield Static(RichText("\n".join(lines)))
+            with Horizontal(id="nothing-due-actions"):
+                if self.missed:
+                    yield Button(w("practise_now", lang, n=len(self.missed)), id="practise-now", variant="primary")
+                yield Button(w("later", lang) if self.missed else "OK", id="practise-later")
+
+    def on_mount(self) -> None:
+        self.query_one("#practise-now" if self.missed else "#practise-later", Button).focus()
+
+    @on(Button.Pressed, "#practise-now")
+    def on_practise(self) -> None:
+        self.dismiss()
+        self.app.practise(self.missed)  # type: ignore[attr-defined]
+
+    @on(Button.Pressed, "#practise-later")
+    def on_later(self) -> None:
         self.dismiss()

@@ -84,3 +84,56 @@ class Record:
             self.store.update(change)
         except ProgressError as error:
             self.problem = error.text.en
+
+
+def people(number: float) -> str:
+    """A score for people: at most one decimal, no trailing zero (4.3333 -> 4.3, 5.0 -> 5)."""
+    text = f"{round(number, 1):.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def pad(text: str, width: int) -> str:
+    """Left-align by display width: a Chinese character takes two columns."""
+    from rich.cells import cell_len
+
+    return text + " " * max(0, width - cell_len(text))
+
+
+def later_reviews(progress: Progress, bank: Bank, when: datetime | None = None) -> list[tuple[datetime, str]]:
+    """Questions whose review is not due yet, soonest first: (due, id)."""
+    from fsrs import Card
+
+    from grader.progress import now
+
+    when = when or now()
+    upcoming = []
+    for question_id, stored in progress.review_cards.items():
+        if question_id in bank.by_id:
+            card = Card.from_dict(stored)  # type: ignore[arg-type]
+            if card.due > when:
+                upcoming.append((card.due, question_id))
+    return sorted(upcoming)
+
+
+def missed_questions(progress: Progress, bank: Bank) -> list[str]:
+    """Questions whose latest answer was not fully right, most recent first."""
+    latest: dict[str, bool] = {}
+    for answer in progress.quiz_answers:
+        latest.pop(answer.question_id, None)
+        latest[answer.question_id] = answer.correct
+    return [qid for qid, correct in reversed(latest.items()) if not correct and qid in bank.by_id]
+
+
+def when_words(due: datetime, lang: str, when: datetime | None = None) -> str:
+    """"in 10 min (at 14:05)", "at 18:30" or "on 2026-03-05", in local time."""
+    from grader.progress import now
+    from quizzes.app.words import w
+
+    when = when or now()
+    local = due.astimezone()
+    minutes = max(1, round((due - when).total_seconds() / 60))
+    if minutes < 60:
+        return w("in_minutes", lang, m=minutes, at=local.strftime("%H:%M"))
+    if local.date() == when.astimezone().date():
+        return w("at_time", lang, at=local.strftime("%H:%M"))
+    return w("on_day", lang, day=local.strftime("%Y-%m-%d"))
