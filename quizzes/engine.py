@@ -214,3 +214,18 @@ class QuizSession:
 
     def missed(self) -> list[Question]:
         return [p.question for p, _, g in self.results if not g.correct]
+
+
+def linked_questions(bank: Bank, exercise_id: str) -> list[Question]:
+    """The questions that go with an exercise: offered once it passes."""
+    return [q for q in bank.questions if exercise_id in q.exercises]
+
+
+def predict_question(bank: Bank, exercise_id: str, progress: Progress | None = None) -> Question | None:
+    """One "predict the output" question before a new exercise (okpy's unlocking): a linked
+    code-output question the learner has not answered yet, or None."""
+    answered = {a.question_id for a in progress.quiz_answers} if progress else set()
+    for question in linked_questions(bank, exercise_id):
+        if isinstance(question, CodeOutput) and question.id not in answered:
+            return question
+    return None

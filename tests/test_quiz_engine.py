@@ -199,3 +199,34 @@ def test_validate_rejects_non_toml_and_accepts_the_shipped_banks(tmp_path: Path)
     junk.write_text("questions = [", encoding="utf-8")
     assert "not valid TOML" in str(load_files([junk]).problems[0])
     assert run_cli("quiz", "validate").returncode == 0
+
+
+def test_linked_and_predict_questions_for_an_exercise() -> None:
+    from grader.progress import Progress, QuizAnswer
+    from quizzes.engine import linked_questions, predict_question
+
+    linked = linked_questions(BANK, "autograd/leaf_tensors")
+    assert linked and all("autograd/leaf_tensors" in q.exercises for q in linked)
+    first = predict_question(BANK, "autograd/leaf_tensors")
+    assert first is not None and first.kind == "code_output"
+    progress = Progress()
+    progress.quiz_answers.append(
+        QuizAnswer(at=now(), session="s", question_id=first.id, topic=first.topic, answer="a", correct=True, credit=1.0)
+    )
+    second = predict_question(BANK, "autograd/leaf_tensors", progress)
+    assert second is not None and second.id != first.id
+    assert predict_question(BANK, "no/such_exercise") is None
+
+
+def test_validate_rejects_a_guessable_bank(tmp_path: Path) -> None:
+    statements = "".join(
+        f'\n[[questions]]\nid = "history-{n:02d}"\ntopic = "history"\nkind = "true_false"\nsource = "a test"\n'
+        f'text = {{ en = "s{n}", zh = "陈述{n}" }}\nanswer = true\nexplanation = {{ en = "e", zh = "解释" }}\n'
+        for n in range(1, 6)
+    )
+    bank = tmp_path / "all_true.toml"
+    bank.write_text("format_version = 1\n" + statements, encoding="utf-8")
+    problems = [str(p) for p in load_files([bank]).problems]
+    assert any("5 of 5 true/false statements are true" in p for p in problems), problems
+    done = run_cli("quiz", "validate", str(bank))
+    assert done.returncode != 0 and "true/false statements are true" in done.stderr
