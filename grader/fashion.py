@@ -141,8 +141,10 @@ def load_fashion_mnist(root: Path | str = "data") -> tuple[Dataset, Dataset, str
         training = datasets.FashionMNIST(root=str(root), train=True, download=True, transform=ToTensor())
         test = datasets.FashionMNIST(root=str(root), train=False, download=True, transform=ToTensor())
         return training, test, f"FashionMNIST from torchvision ({len(training)} training images)."
-    except Exception as error:  # noqa: BLE001 - no torchvision, no network, or a broken install
-        reason = type(error).__name__
+    except ModuleNotFoundError as error:
+        reason = "torchvision is not installed" if (error.name or "").startswith("torchvision") else f"{error.name} is missing"
+    except Exception as error:  # noqa: BLE001 - no network, or a broken install
+        reason = f"torchvision could not download it: {type(error).__name__}"
     training, test = IdxFashion(SHIPPED_ROOT, train=True), IdxFashion(SHIPPED_ROOT, train=False)
     return (
         training,

@@ -84,9 +84,10 @@ def shown_path(path: Path) -> str:
         resolved = path.resolve()
     except OSError:
         return str(path)
+    shown = [str(resolved)]
     for base, prefix in ((Path.cwd(), ""), (Path.home(), "~/")):
         try:
-            return prefix + str(resolved.relative_to(base.resolve()))
+            shown.append(prefix + str(resolved.relative_to(base.resolve())))
         except ValueError:
             continue
-    return str(resolved)
+    return min(shown, key=len)

@@ -11,12 +11,12 @@ from rich.markup import escape
 
 from grader.cli import EXIT_FAILED, EXIT_OK, Context, UsageError
 from grader.i18n import t
+from grader.paths import home_progress_file
 from grader.progress import ProgressStore
-from quizzes.bank import load_files, load_shipped, shipped_bank_files
-from quizzes.engine import QuizSession, due_reviews
 from quizzes.models import TOPICS
 
-HOME_PROGRESS = Path.home() / ".torchdojo" / "progress.json"  # outside a workspace, quizzes still keep a record
+# The bank, the engine (fsrs) and the app load only when a quiz command runs: `torchdojo check` stays light.
+HOME_PROGRESS = home_progress_file()  # outside a workspace, quizzes still keep a record (the CLI's one rule)
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -26,6 +26,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     quiz.add_argument("--count", type=int, help="at most this many questions")
     quiz.add_argument("--seed", type=int, help="shuffle reproducibly")
     quiz.add_argument("--review", action="store_true", help="only questions that are due for review")
+    quiz.add_argument("--missed", action="store_true", help="the questions you last answered wrong, now (before they are due)")
     quiz.set_defaults(handler=cmd_quiz)
     inner = quiz.add_subparsers(dest="quiz_command", metavar="")
 
@@ -40,6 +41,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def cmd_list(ctx: Context) -> int:
+    from quizzes.bank import load_shipped
+
     bank = load_shipped()
     questions = bank.for_topics(ctx.args.topic)
     if ctx.args.json:
@@ -61,6 +64,8 @@ def cmd_list(ctx: Context) -> int:
 
 
 def cmd_validate(ctx: Context) -> int:
+    from quizzes.bank import load_files, shipped_bank_files
+
     paths = ctx.args.paths or shipped_bank_files()
     for path in paths:
         if path.is_dir():
@@ -76,6 +81,9 @@ def cmd_validate(ctx: Context) -> int:
 
 
 def cmd_quiz(ctx: Context) -> int:
+    from quizzes.bank import load_shipped
+    from quizzes.engine import QuizSession, due_reviews
+
     args = ctx.args
     bank = load_shipped()
     if bank.problems:
@@ -83,10 +91,17 @@ def cmd_quiz(ctx: Context) -> int:
     if args.count is not None and args.count < 1:
         raise UsageError(t("--count must be at least 1.", "--count 至少为 1。"))
     question_ids = None
-    if args.review:
+    if args.missed:
+        from quizzes.app.state import missed_questions
+
+        question_ids = missed_questions(ctx.progress(), bank)
+        if not question_ids:
+            ctx.say(t("No missed questions: every latest answer was right.", "没有答错的题目:最近的回答都正确。"), "green")
+            return EXIT_OK
+    elif args.review:
         question_ids = due_reviews(ctx.progress(), bank)
         if not question_ids:
-            ctx.say(t("Nothing is due for review. Well done!", "目前没有需要复习的题目。做得好!"), "green")
+            _nothing_due(ctx, bank)
             return EXIT_OK
     store = ctx.store or ProgressStore(HOME_PROGRESS)
     session = QuizSession.start(bank, args.topic, args.count, args.seed, ctx.lang, store, question_ids)
@@ -100,3 +115,21 @@ def cmd_quiz(ctx: Context) -> int:
 
     return run_plain(session)
 
+
+
+def _nothing_due(ctx: Context, bank: object) -> None:
+    """Say when reviews come due, and how to practise the misses now."""
+    from quizzes.app.state import later_reviews, missed_questions, when_words
+
+    progress = ctx.progress()
+    upcoming = later_reviews(progress, bank)  # type: ignore[arg-type]
+    missed = missed_questions(progress, bank)  # type: ignore[arg-type]
+    if not upcoming and not missed:
+        ctx.say(t("Nothing to review yet: answer a quiz first (`torchdojo quiz`).", "还没有需要复习的题目:先做一次测验(`torchdojo quiz`)。"))
+        return
+    ctx.say(t("Nothing is due for review yet.", "现在还没有到期需要复习的题目。"))
+    if upcoming:
+        en, zh = when_words(upcoming[0][0], "en"), when_words(upcoming[0][0], "zh")
+        ctx.say(t(f"{len(upcoming)} question(s) come back for review {en}.", f"{len(upcoming)} 道题将在{zh}回来复习。"))
+    if missed:
+        ctx.say(t(f"Practise the {len(missed)} missed now: torchdojo quiz --missed", f"现在练习答错的 {len(missed)} 题:torchdojo quiz --missed"), "cyan")

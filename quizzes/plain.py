@@ -129,12 +129,17 @@ def run_plain(session: QuizSession, stdin: TextIO | None = None, stdout: TextIO 
 
 
 def _summary(session: QuizSession, write: Callable[..., None]) -> int:
+    from quizzes.app.state import pad, people
+
     lang = session.lang
     credit, answered = session.score()
-    write(t(f"\nScore: {credit:g} / {answered}", f"\n得分:{credit:g} / {answered}")(lang))
+    write(t(f"\nScore: {people(credit)} / {answered}", f"\n得分:{people(credit)} / {answered}")(lang))
     for topic, (topic_credit, count) in session.by_topic().items():
-        write(f"  {TOPIC_TITLES[topic](lang)}: {topic_credit:g} / {count}")
+        write(f"  {pad(TOPIC_TITLES[topic](lang), 14)} {people(topic_credit)} / {count}")
     missed = session.missed()
     if missed:
-        write(t("Review later: ", "稍后复习:")(lang) + ", ".join(q.id for q in missed))
+        write(t("To review (they come back in about 10 minutes; `torchdojo quiz --missed` practises them now):",
+                "需要复习(约 10 分钟后回来;`torchdojo quiz --missed` 现在就练习):")(lang))
+        for question in missed:
+            write(f"  • {question.text(lang)}")
     return 0

@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from grader.runner import Limits, grade
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
+TEST_HOME = Path(tempfile.gettempdir()) / f"torchdojo-test-home-{os.getuid()}"
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +42,8 @@ def expectation(path: Path) -> set[str] | None:
 def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """Run the real `torchdojo` command in a subprocess (bounded in time)."""
     full_env = {key: value for key, value in os.environ.items() if key != "TORCHDOJO_WORKSPACE"}
-    full_env.update({"COLUMNS": "200", **(env or {})})
+    # Outside a workspace the record is ~/.torchdojo/progress.json: never the tester's own home.
+    full_env.update({"COLUMNS": "200", "HOME": str(TEST_HOME), **(env or {})})
     return subprocess.run(
         [sys.executable, "-m", "grader", *args],
         cwd=cwd or ROOT,

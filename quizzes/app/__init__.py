@@ -1,5 +1,21 @@
-"""The Textual app: a thin layer over the quiz engine, the catalog and the progress record."""
+"""The Textual app: a thin layer over the quiz engine, the catalog and the progress record.
 
-from quizzes.app.app import TorchDojoApp
+`TorchDojoApp` loads on first use, so `quizzes.app.state` (no widgets) can be imported without Textual.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from quizzes.app.app import TorchDojoApp
 
 __all__ = ["TorchDojoApp"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "TorchDojoApp":
+        from quizzes.app.app import TorchDojoApp
+
+        return TorchDojoApp
+    raise AttributeError(name)
