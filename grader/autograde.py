@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from nbconvert.preprocessors import Preprocessor
-from traitlets import Float
+from traitlets import Bool, Float
 
 from grader.notebook import TEST_CELL_MARKER, learner_cells, module_source
 
@@ -49,6 +49,7 @@ def _check_call(cell: dict[str, Any]) -> tuple[str, str] | None:
 class RegradeWithRunner(Preprocessor):
     """An nbgrader autograde preprocessor: torchdojo test cells get the isolated runner's verdict."""
 
+    enabled = Bool(True, help="nbconvert preprocessors are off unless enabled; this one must always run").tag(config=True)
     timeout = Float(60.0, help="seconds the runner may spend on one notebook's checks").tag(config=True)
 
     def preprocess(self, nb: Any, resources: dict[str, Any]) -> tuple[Any, dict[str, Any]]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -105,6 +106,12 @@ def check(exercise_id: str, check_name: str, timeout: float = 60.0) -> None:
     import warnings
 
     warnings.simplefilter("ignore")  # nothing may reach stderr from a test cell (it would score 0)
+    if os.environ.get("NBGRADER_EXECUTION") == "autograde":
+        # Under autograde the course's RegradeWithRunner preprocessor grades the notebook file with
+        # the isolated runner and writes this cell's verdict; grading here too would only double the
+        # time. Fail closed: if that preprocessor is missing from nbgrader_config.py, no cell passes.
+        raise CheckFailed(f"[{check_name}] graded after execution by torchdojo's isolated runner (grader.autograde); "
+                          "if you see this in a score, the course's nbgrader_config.py lacks RegradeWithRunner.")
     report = _grade(exercise_id, module_source(learner_cells(_kernel_cells())), float(timeout))
     result = next(c for c in report.checks if c.name == check_name)
     if result.outcome == "passed":

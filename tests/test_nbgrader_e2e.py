@@ -17,8 +17,8 @@ import pytest
 from tests.conftest import run_cli
 from tests.nbgrader_support import EXPECTED, TAMPERED, write_submitted
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nbgrader")]
-CHECK_TIMEOUT = 8  # seconds for one notebook's checks; autograde's cell timeout is set a little above
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nbgrader"), pytest.mark.timeout(1500)]
+CHECK_TIMEOUT = 20  # seconds for one notebook's checks; autograde's cell timeout is set a little above
 
 
 def nbgrader(course: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:

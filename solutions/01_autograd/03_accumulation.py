@@ -8,7 +8,7 @@ optimizer) sees the new values.
 
 中文: `.backward()` 会把梯度 *累加* 到 `.grad` 上,而不是替换它。所以每个训练循环都要在
 每一步之后(或之前)清空梯度。请在 `torch.no_grad()` 中 *原地* 更新参数:这样更新本身
-不会被 autograd 记录,所有引用这个参数的地方(模块、优化器)都能看到新值。
+不会被自动求导记录,所有引用这个参数的地方(模块、优化器)都能看到新值。
 """
 
 from collections.abc import Iterable

@@ -17,7 +17,7 @@ from torch import Tensor, nn
 def predict_no_grad(model: nn.Module, x: Tensor) -> Tensor:
     """Return model(x) without building an autograd graph.
 
-    返回 model(x),但不构建 autograd 计算图。
+    返回 model(x),但不构建自动求导的计算图。
     """
     with torch.no_grad():
         return model(x)

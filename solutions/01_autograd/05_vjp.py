@@ -7,7 +7,7 @@ has the shape of `x`. This is exactly what the autograd tutorial does with
 stale gradient is added in.
 
 中文: 当 `y = f(x)` 不是标量时,`y.backward(gradient=v)` 计算 `v^T · J`,其中 J 是
-f 在 x 处的雅可比矩阵。`v` 的形状与 `y` 相同;结果的形状与 `x` 相同。autograd 教程中的
+f 在 x 处的雅可比矩阵。`v` 的形状与 `y` 相同;结果的形状与 `x` 相同。自动求导教程中的
 `out.backward(torch.ones_like(out))` 就是这样做的。每次调用都从一个新的叶子张量开始,
 避免把旧的梯度累加进来。
 """

@@ -31,7 +31,7 @@ import torch
 def to_device(obj: Any, device: torch.device | str) -> Any:
     """Return obj with every tensor inside it moved to device.
 
-    返回 obj,其中的每个张量都移动到 device。
+    返回 obj,其中的每个张量都移动到 `device`。
     """
     if isinstance(obj, torch.Tensor):
         return obj.to(device)

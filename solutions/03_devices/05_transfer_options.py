@@ -32,7 +32,7 @@ from torch import Tensor
 def to_device_as(x: Tensor, device: torch.device | str, dtype: torch.dtype) -> Tensor:
     """x on device with dtype, in a single copy.
 
-    一次拷贝得到位于 device、类型为 dtype 的 x。
+    一次拷贝得到位于 `device`、类型为 `dtype` 的 x。
     """
     return x.to(device, dtype)
 
@@ -40,7 +40,7 @@ def to_device_as(x: Tensor, device: torch.device | str, dtype: torch.dtype) -> T
 def pinned_to(x: Tensor, device: torch.device | str) -> Tensor:
     """Copy x to device; for a CUDA target, from pinned memory with non_blocking=True.
 
-    把 x 拷贝到 device;目标是 CUDA 时,先锁页,再用 non_blocking=True 拷贝。
+    把 x 拷贝到 `device`;目标是 CUDA 时,先锁页,再用 non_blocking=True 拷贝。
     """
     if torch.device(device).type == "cuda":
         return x.pin_memory().to(device, non_blocking=True)

@@ -7,7 +7,7 @@ the model does not learn the order; never shuffle the *test* data, so results
 are reproducible.
 
 中文: `Dataset` 每次给出一个样本;`DataLoader` 把它包装成批次。快速入门使用
-`batch_size = 64`。*训练* 数据要打乱(每个 epoch 顺序都不同,就像 "Datasets & DataLoaders"
+`batch_size = 64`。*训练* 数据要打乱(每一轮顺序都不同,就像 "Datasets & DataLoaders"
 教程那样),避免模型学到顺序;*测试* 数据不要打乱,这样结果可以复现。
 """
 

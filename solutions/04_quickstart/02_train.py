@@ -6,7 +6,7 @@ batch norm behave as in training), then for each batch: forward pass, loss,
 before the forward pass, is equally right). Return the mean of the batch
 losses as a float.
 
-中文: 一个 epoch:先把模型设为训练模式(`model.train()`:dropout 和 batch norm 按训练方式
+中文: 训练一轮:先把模型设为训练模式(`model.train()`:dropout 和批归一化按训练方式
 工作),然后对每个批次:前向传播、计算损失、`loss.backward()`、`optimizer.step()`、
 `optimizer.zero_grad()`(在前向传播之前先清零也同样正确)。返回各批次损失的平均值(float)。
 """
@@ -19,7 +19,7 @@ from torch.utils.data import DataLoader
 def train(dataloader: DataLoader, model: nn.Module, loss_fn: nn.Module, optimizer: torch.optim.Optimizer) -> float:
     """Train for one epoch; return the mean batch loss.
 
-    训练一个 epoch;返回各批次损失的平均值。
+    训练一轮;返回各批次损失的平均值。
     """
     model.train()
     total = 0.0

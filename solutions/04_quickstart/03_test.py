@@ -19,7 +19,7 @@ from torch.utils.data import DataLoader
 def test(dataloader: DataLoader, model: nn.Module, loss_fn: nn.Module) -> tuple[float, float]:
     """(accuracy in [0, 1], mean batch loss) of model on dataloader.
 
-    返回模型在 dataloader 上的 (准确率, 平均批次损失)。
+    返回模型在 `dataloader` 上的 (准确率, 平均批次损失)。
     """
     size = len(dataloader.dataset)
     num_batches = len(dataloader)
