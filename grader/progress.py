@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from grader.i18n import Lang, Text, t
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 T = TypeVar("T")
 
 
@@ -95,6 +95,7 @@ class Progress(BaseModel):
     quiz_answers: list[QuizAnswer] = Field(default_factory=list)
     review_cards: dict[str, dict[str, Any]] = Field(default_factory=dict)
     settings: Settings = Field(default_factory=Settings)
+    student_id: str | None = None  # asked once by `torchdojo submit`, written into every hand-in
 
     # -- derived views ---------------------------------------------------------
     def attempts_for(self, exercise: str) -> list[ExerciseAttempt]:
@@ -119,8 +120,13 @@ def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "quiz_answers": data.get("quiz_answers", []), "review_cards": data.get("review_cards", {})}
 
 
+def _v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 3 remembers the learner's student id for `torchdojo submit` (none yet)."""
+    return {**data, "student_id": data.get("student_id")}
+
+
 # Each step turns the dict of version N into version N + 1.
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def migrate(data: dict[str, Any]) -> dict[str, Any]:

@@ -131,10 +131,10 @@ def test_file_from_an_older_schema_is_migrated(tmp_path: Path) -> None:
     path.write_text(json.dumps(version_1), encoding="utf-8")
     store = ProgressStore(path)
     migrated = store.load()
-    assert migrated.schema_version == progress_module.SCHEMA_VERSION == 2
+    assert migrated.schema_version == progress_module.SCHEMA_VERSION == 3
     assert migrated.status("autograd/vjp") == "done" and migrated.hints_shown == {"autograd/vjp": 2}
     assert migrated.settings.lang == "zh" and migrated.quiz_answers == []
     assert json.loads(path.read_text(encoding="utf-8"))["schema_version"] == 1  # reading never rewrites
     store.update(lambda p: p.exercise_attempts.append(_attempt("autograd/no_grad")))
     saved = json.loads(path.read_text(encoding="utf-8"))
-    assert saved["schema_version"] == 2 and len(saved["exercise_attempts"]) == 2
+    assert saved["schema_version"] == 3 and len(saved["exercise_attempts"]) == 2
