@@ -92,12 +92,12 @@ def _watch_files(folder: Path, stop: threading.Event, events: queue.Queue[tuple[
             events.put(("files", changed))
 
 
-class _Tracking:
+class WarmOrCold:
     """The warm worker as a launcher that remembers the running child, so quitting can stop it.
     If the worker dies, checks go on in fresh interpreters (slower, never stuck)."""
 
-    def __init__(self, worker: WarmWorker) -> None:
-        self.worker = worker
+    def __init__(self, worker: WarmWorker | None = None) -> None:
+        self.worker = worker or WarmWorker()
         self.pid: int | None = None
         self.cold = False
 
@@ -120,6 +120,10 @@ class _Tracking:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.pid, signal.SIGKILL)
 
+    def close(self) -> None:
+        self.stop_running()
+        self.worker.close()
+
 
 class Watch:
     def __init__(self, ctx: Context, manual: bool, stdin: TextIO | None = None) -> None:
@@ -129,8 +133,7 @@ class Watch:
         self.limits = Limits(timeout_s=ctx.args.timeout)
         self.events: queue.Queue[tuple[str, Any]] = queue.Queue()
         self.stdin = stdin or sys.stdin
-        self.worker = WarmWorker()
-        self.launcher = _Tracking(self.worker)
+        self.launcher = WarmOrCold()
         self.current: Exercise | None = None
         self.running: Exercise | None = None  # the exercise being checked right now
         self.again = False  # a save (or r) arrived during the running check
@@ -199,8 +202,7 @@ class Watch:
                 return self._loop(start)
         finally:
             stop.set()
-            self.launcher.stop_running()
-            self.worker.close()
+            self.launcher.close()
 
     def _terminal_fd(self) -> int | None:
         try:

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from textual.widgets import OptionList, Static
+from textual.widgets import Button, OptionList, Static
 
 from grader.catalog import load_catalog
 from grader.workspace import init_workspace
@@ -191,3 +191,87 @@ def test_start_up_does_not_import_torch() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert done.stdout.strip() == "False", done.stderr
+
+
+async def test_review_before_anything_is_due_says_when_and_practises_the_misses(tmp_path: Path) -> None:
+    from grader.progress import ProgressStore
+    from quizzes.app.screens import NothingDueScreen
+
+    record = tmp_path / "progress.json"
+    quiz = QuizSession.start(BANK, question_ids=["history-01", "history-03"], store=ProgressStore(record))
+    for presented in list(quiz.items):
+        right = correct_response(presented.question)
+        quiz.answer(next(o for o in presented.option_order if o != right))  # both missed
+    app = TorchDojoApp(progress_path=record)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, NothingDueScreen)
+        said = " ".join(str(s.render()) for s in app.screen.query(Static)) + " ".join(str(b.label) for b in app.screen.query(Button))
+        assert "Nothing to review: all correct" not in said
+        assert "2 question(s) come back for review in" in said and "Practise the 2 missed now" in said
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, QuizScreen)
+        assert sorted(p.question.id for p in app.screen.session.items) == ["history-01", "history-03"]
+
+
+async def test_results_round_scores_and_offer_the_misses(tmp_path: Path) -> None:
+    from quizzes.engine import Grade
+
+    session = QuizSession.start(BANK, question_ids=["history-01", "history-03", "history-04"])
+    for presented, credit in zip(session.items, (1.0, 0.3333, 0.0), strict=True):
+        session.results.append((presented, "a", Grade(credit == 1.0, credit)))
+    app = TorchDojoApp(progress_path=tmp_path / "p.json")
+    async with app.run_test(size=SIZE) as pilot:
+        app.show_results(session)
+        await pilot.pause()
+        assert isinstance(app.screen, ResultsScreen)
+        assert "1.3 / 3" in _text(app, "#results-score") and "1.3333" not in _text(app, "#results-score")
+        assert "come back for review" in _text(app, "#results-review")
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, QuizScreen) and len(app.screen.session.items) == 2
+
+
+async def test_chinese_mastery_labels_align(tmp_path: Path) -> None:
+    from rich.cells import cell_len
+
+    app = TorchDojoApp(progress_path=write_sample(tmp_path / "p.json", "zh"), lang="zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        rows = [str(s.render()) for s in app.screen.query(".mastery-row")]
+        starts = {cell_len(row[: min(i for i in (row.find("█"), row.find("░")) if i >= 0)]) for row in rows}
+        assert len(rows) >= 4 and len(starts) == 1, rows
+
+
+def test_the_progress_chart_draws_nothing_for_zero() -> None:
+    from quizzes.app.screens import chart_lines
+
+    empty = "".join(chart_lines([0.0, 0.0, 0.0], 21.0, 3, 60)[:-1])
+    assert empty.strip() == "", "0 / 21 draws no bar"
+    full = chart_lines([0.0, 21.0], 21.0, 3, 60)
+    assert [line[-1] for line in full[:-1]] == ["█", "█", "█"] and [line[0] for line in full[:-1]] == [" ", " ", " "]
+    assert chart_lines([1.0], 1.0, 1, 60) == ["█", "▔"]
+
+
+async def test_the_palette_has_every_action(tmp_path: Path) -> None:
+    from quizzes.models import TOPIC_TITLES, TOPICS
+
+    workspace = tmp_path / "dojo"
+    init_workspace(workspace, load_catalog())
+    app = TorchDojoApp(progress_path=workspace / ".torchdojo" / "progress.json", workspace=workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        titles = " | ".join(commands)
+        for wanted in ("Review due questions", "Check the selected exercise", "Hint for the selected exercise", "Start a quiz",
+                       "Exercises", "Progress", "Dashboard", "Language", "Theme", "Help", "Quit"):
+            assert wanted in titles, wanted
+        for topic in TOPICS:
+            assert f"Quiz: {TOPIC_TITLES[topic]('en')}" in titles
+        hint = next(c for title, c in commands.items() if title.startswith("Hint for the selected"))
+        hint.callback()
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, ExercisesScreen)
+        assert "1/3" in _text(app, "#exercise-report")

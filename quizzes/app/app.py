@@ -109,9 +109,9 @@ class TorchDojoApp(App[None]):
 
         assert self.workspace is not None
         if self.warm is None:
-            from grader.warm import WarmWorker
+            from grader.watch import WarmOrCold
 
-            self.warm = WarmWorker()  # torch loads there, in its own process, on the first check
+            self.warm = WarmOrCold()  # torch loads there, in its own process, on the first check
         report = grade(exercise, exercise_file(self.workspace, exercise), launcher=self.warm)
         if self.record.store is not None:
             self.record.store.update(lambda p: p.exercise_attempts.append(attempt_from_report(report, source="app")))

@@ -540,10 +540,20 @@ class ExercisesScreen(DojoScreen):
 # -- progress ----------------------------------------------------------------------------
 
 
-class Chart(Static):
-    """Columns of eighth-blocks on a fixed scale from 0 to `top`: 0 draws nothing, `top` a full column."""
+BLOCKS = " ▁▂▃▄▅▆▇█"
 
-    BLOCKS = " ▁▂▃▄▅▆▇█"
+
+def chart_lines(values: list[float], top: float, rows: int, width: int) -> list[str]:
+    """Columns of eighth-blocks on a fixed scale from 0 to `top`, newest on the right, and a baseline.
+    0 draws nothing and `top` a full column, so an empty record never reads as 100 %."""
+    shown = values[-max(1, width):]
+    eighths = [round(max(0.0, min(v / top, 1.0)) * rows * 8) if top > 0 else 0 for v in shown]
+    lines = ["".join(BLOCKS[max(0, min(8, e - (row - 1) * 8))] for e in eighths) for row in range(rows, 0, -1)]
+    return [*lines, "▔" * max(len(shown), 1)]
+
+
+class Chart(Static):
+    """A bar chart with a fixed scale (Textual's Sparkline scales to the data: 0 / 21 drew a full block)."""
 
     def __init__(self, top: float, rows: int = 4, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -551,18 +561,10 @@ class Chart(Static):
         self.rows = rows
         self.data: list[float] = []
 
-    def plot(self, data: list[float], top: float | None = None) -> None:
+    def plot(self, data: list[float]) -> None:
         self.data = list(data)
-        self.top = top if top is not None else self.top
-        width = max(1, (self.size.width or 60))
-        values = self.data[-width:]
-        eighths = [round(max(0.0, min(v / self.top, 1.0)) * self.rows * 8) if self.top else 0 for v in values]
-        lines = []
-        for row in range(self.rows, 0, -1):
-            floor = (row - 1) * 8
-            lines.append("".join(self.BLOCKS[max(0, min(8, e - floor))] for e in eighths))
-        lines.append("▔" * max(len(values), 1))
-        self.update(RichText("\n".join(lines), style="green"))
+        width = self.size.width or 60
+        self.update(RichText("\n".join(chart_lines(self.data, self.top, self.rows, width)), style="green"))
 
     def on_resize(self) -> None:
         self.plot(self.data)
