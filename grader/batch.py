@@ -25,6 +25,7 @@ from pydantic import BaseModel
 from grader.catalog import Catalog, Exercise
 from grader.autograde import expected_test_cells, inspect_notebook
 from grader.notebook import cells_of_notebook, write_module
+from grader.report import CheckResult
 from grader.runner import Launcher, Limits, grade
 from grader.warm import WarmWorker
 
@@ -39,6 +40,7 @@ class BatchRow(BaseModel):
     source: str
     check_seconds: float = 0.0  # time the checks themselves took inside the child
     flags: list[str] = []  # why a submission is marked tampered (edited locked cells, touching the grader)
+    checks: list[CheckResult] = []  # check by check (empty when missing): what exports, reports and feedback read
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,7 @@ def grade_task(task: Task, limits: Limits, launcher: Launcher | None = None) -> 
         failed_checks=[c.name for c in report.checks if c.outcome not in ("passed", "needs_gpu", "not_graded")],
         source=str(task.file),
         check_seconds=round(sum(c.duration_s for c in report.checks), 4),
+        checks=report.checks,
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import tomllib
 from functools import cached_property
 from pathlib import Path
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, model_validator
 
@@ -39,6 +39,16 @@ class CheckSpec(BaseModel):
     needs_gpu: bool = False  # runs only where CUDA is present; left out of nbgrader courses
     stand_in: bool = False  # uses the accelerator stand-in: may report the grader's own limit (not_graded)
     hidden: bool = False  # an nbgrader hidden test: stripped from the students' release
+    # What grade-batch's per-student feedback shows (like Gradescope's levels): "shown" always,
+    # "after_release" only once the teacher passes --release, "never" not at all (points still count).
+    # Unset: hidden checks are "after_release", the others "shown".
+    visibility: Literal["shown", "after_release", "never"] | None = None
+
+    @property
+    def shown_as(self) -> Literal["shown", "after_release", "never"]:
+        if self.visibility is not None:
+            return self.visibility
+        return "after_release" if self.hidden else "shown"
 
 
 class Exercise(BaseModel):

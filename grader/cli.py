@@ -320,10 +320,11 @@ def cmd_course_check(ctx: Context) -> int:
 
 
 def cmd_grade_batch(ctx: Context) -> int:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from grader.batch import plan, run_batch, write_rows
+    from grader.batch_outputs import check_submissions_folder, deliver, prepare
     from grader.course import selected
+    from grader.exports import OutputError
+    from grader.ticker import Ticker
 
     root = Path(ctx.args.path).expanduser()
     out = Path(ctx.args.out)
@@ -331,14 +332,17 @@ def cmd_grade_batch(ctx: Context) -> int:
         raise UsageError(t(f"{root} is not a folder of submissions.", f"{root} 不是提交作业的文件夹。"))
     if out.suffix not in (".csv", ".json"):
         raise UsageError(t("--out must end in .csv or .json.", "--out 必须以 .csv 或 .json 结尾。"))
+    try:  # every output option is checked before anything is graded
+        check_submissions_folder(root, ctx.catalog)
+        outputs = prepare(ctx.args, root, ctx.catalog, ctx.lang)
+    except OutputError as error:
+        raise UsageError(error.text) from None
     tasks = plan(root, ctx.catalog, selected(ctx.catalog, ctx.args.topics or None))
     if not tasks:
         raise UsageError(t(f"No student folders in {root}.", f"{root} 中没有学生文件夹。"))
     limits = Limits(timeout_s=ctx.args.timeout, memory_mb=ctx.args.memory_mb, threads=1)
-    columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.fields[last]}"))
-    with Progress(*columns, console=ctx.err, transient=not ctx.err.is_terminal) as progress:
-        bar = progress.add_task("grading", total=len(tasks), last="")
-        rows = run_batch(tasks, limits, ctx.args.jobs, lambda row: progress.update(bar, advance=1, last=f"{row.student} {row.exercise} {row.status}"), warm=not ctx.args.cold)
+    with Ticker(ctx.err, "grading", len(tasks)) as ticker:  # a bar on a terminal, a line every few seconds in a log
+        rows = run_batch(tasks, limits, ctx.args.jobs, lambda row: ticker.advance(f"{row.student} {row.exercise} {row.status}"), warm=not ctx.args.cold)
     write_rows(rows, out)
     counts = {status: sum(r.status == status for r in rows) for status in ("ok", "timeout", "crashed", "tampered", "missing")}
     summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
@@ -346,9 +350,10 @@ def cmd_grade_batch(ctx: Context) -> int:
     for row in rows:
         if row.flags:
             ctx.say(t(f"tampered: {row.student} {row.exercise}: {'; '.join(row.flags)}", f"篡改:{row.student} {row.exercise}:{'; '.join(row.flags)}"), "yellow")
+    delivered = deliver(outputs, rows, ctx.catalog, ctx.say)
     if ctx.args.compare_gradebook:
-        return _report_gradebook_disagreements(ctx, rows, Path(ctx.args.compare_gradebook).expanduser())
-    return EXIT_OK
+        return _report_gradebook_disagreements(ctx, rows, Path(ctx.args.compare_gradebook).expanduser()) or (EXIT_OK if delivered else EXIT_FAILED)
+    return EXIT_OK if delivered else EXIT_FAILED
 
 
 def _report_gradebook_disagreements(ctx: Context, rows: list, database: Path) -> int:
@@ -445,7 +450,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     from grader.batch import default_jobs
 
-    p = sub.add_parser("grade-batch", parents=[common], help="teachers: grade a folder of submissions at once")
+    teacher = argparse.ArgumentParser(add_help=False)  # teacher commands: no learner options (--progress) in their --help
+    teacher.add_argument("--lang", choices=LANGS, help="language of messages, the report and feedback: en or zh")
+    p = sub.add_parser("grade-batch", parents=[teacher], help="teachers: grade a folder of submissions at once")
     p.add_argument("path", help="one sub-folder per student, or an nbgrader submitted/ folder")
     p.add_argument("--out", required=True, help="FILE.csv or FILE.json")
     p.add_argument("--topics", nargs="+", help="topics or exercise ids to grade (default: all)")
@@ -454,6 +461,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--memory-mb", type=int, default=2048)
     p.add_argument("--cold", action="store_true", help="start a fresh interpreter per grading (slower; no warm worker)")
     p.add_argument("--compare-gradebook", metavar="GRADEBOOK_DB", help="list every score that differs from an nbgrader gradebook.db (exit 1 if any)")
+    from grader.batch_outputs import add_output_options
+
+    add_output_options(p)
     p.set_defaults(handler=cmd_grade_batch)
 
     for plugin in entry_points(group="torchdojo.commands"):

@@ -1,0 +1,219 @@
+"""grade-batch's outputs end to end: the real command on a tiny class, nbgrader's gradebook through
+nbgrader's own API, refusals before grading, progress lines in a log, and the report in headless Chromium."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from grader.batch import BatchRow
+from grader.catalog import load_catalog
+from grader.report import CheckResult
+from tests.conftest import ROOT, run_cli
+
+pytestmark = pytest.mark.xdist_group("grade_batch_outputs")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def first_exercise():
+    return load_catalog().exercises[0]  # whatever the catalog lists first, with its checks of today
+
+
+def rows_for(exercise, results: dict[str, set[str]], tampered: set[str] = frozenset()) -> list[BatchRow]:  # type: ignore[assignment]
+    rows = []
+    for student, failing in results.items():
+        checks = [CheckResult(name=c.name, title=c.title, outcome="failed" if c.name in failing else "passed",
+                              points=0 if c.name in failing else c.points, max_points=c.points)
+                  for c in exercise.checks if not c.needs_gpu]
+        rows.append(BatchRow(student=student, exercise=exercise.id, status="tampered" if student in tampered else "ok",
+                             score=sum(c.points for c in checks), max_score=sum(c.max_points for c in checks), failed_checks=sorted(failing),
+                             source="", checks=checks, flags=["edited a locked cell"] if student in tampered else []))
+    return rows
+
+
+def test_to_gradebook_is_visible_through_nbgraders_api(tmp_path: Path) -> None:
+    from nbgrader.api import Gradebook
+    from nbgrader.apps.api import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    from grader.course import build
+    from grader.gradebook_sync import find_course, write_to_gradebook
+
+    catalog = load_catalog()
+    exercise = first_exercise()
+    course = tmp_path / "course"
+    build(course, catalog, [exercise.id])
+    first = exercise.checks[0]
+    for student in ("ann", "ben", "cat"):  # as `nbgrader collect` leaves them
+        folder = course / "submitted" / student / exercise.topic
+        folder.mkdir(parents=True)
+        shutil.copyfile(course / "source" / exercise.topic / f"{exercise.name}.ipynb", folder / f"{exercise.name}.ipynb")
+        (folder / "timestamp.txt").write_text("2026-03-01 10:00:00.000000 UTC", encoding="utf-8")
+    rows = rows_for(exercise, {"ann": set(), "ben": {first.name}, "cat": set()}, tampered={"cat"})
+    for row in rows:
+        row.source = str(course / "submitted" / row.student / exercise.topic / f"{exercise.name}.ipynb")
+    assert find_course(course / "submitted", None) == course.resolve()
+    result = write_to_gradebook(rows, catalog, course)
+    assert (result.written, result.flagged, result.skipped) == (3, 1, [])
+    again = write_to_gradebook(rows, catalog, course)  # idempotent; the assignment exists now
+    assert (again.written, again.created_assignments) == (3, [])
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        assert gradebook.find_submission_notebook(exercise.name, exercise.topic, "ben").score == rows[1].score
+        assert gradebook.find_submission_notebook(exercise.name, exercise.topic, "cat").flagged
+        grade = gradebook.find_grade(f"{exercise.name}-{first.name}", exercise.name, exercise.topic, "ben")
+        assert (grade.score, grade.max_score) == (0, first.points)
+    api = NbGraderAPI(coursedir=CourseDirectory(root=str(course)))
+    assert api.get_autograded_students(exercise.topic) == {"ann", "ben", "cat"}  # what formgrader lists as graded
+    shown = api.get_submission(exercise.topic, "ann")
+    assert shown["autograded"] and shown["score"] == exercise.max_score - sum(c.points for c in exercise.checks if c.needs_gpu)
+    assert api.get_submission(exercise.topic, "ben")["score"] == rows[1].score
+
+
+def test_to_gradebook_needs_a_course(tmp_path: Path) -> None:
+    from grader.exports import OutputError
+    from grader.gradebook_sync import find_course
+
+    (tmp_path / "submitted").mkdir()
+    with pytest.raises(OutputError) as caught:
+        find_course(tmp_path / "submitted", None)
+    assert "nbgrader course folder" in caught.value.text.en and "--to-gradebook" in caught.value.text.zh
+
+
+# -- the real command ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tiny_class(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two students, one exercise: the reference solution and the untouched stub."""
+    exercise = first_exercise()
+    root = tmp_path_factory.mktemp("grade-batch-outputs")
+    for student, source in (("ann", ROOT / "solutions" / exercise.file), ("ben", ROOT / "exercises" / exercise.file)):
+        target = root / "class" / student / "exercises" / exercise.file
+        target.parent.mkdir(parents=True)
+        shutil.copyfile(source, target)
+    (root / "roster.csv").write_text("folder,name,id,sis_user_id,section\nann,\"Lee, Ann\",101,S101,A\ncid,Cid,103,S103,B\n", encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def graded(tiny_class: Path) -> subprocess.CompletedProcess[str]:
+    return run_cli("grade-batch", "class", "--out", "out/grades.csv", "--export", "wide:out/wide.csv", "--export", "canvas:out/canvas.csv",
+                   "--export", "moodle:out/moodle.csv", "--roster", "roster.csv", "--report", "out/report.html", "--feedback", "out/feedback",
+                   "--jobs", "2", "--cold", cwd=tiny_class, env={"TORCHDOJO_PROGRESS_SECONDS": "1"}, timeout=240)
+
+
+def test_every_output_is_written(tiny_class: Path, graded: subprocess.CompletedProcess[str]) -> None:
+    assert graded.returncode == 0, graded.stdout + graded.stderr
+    exercise = first_exercise()
+    out = tiny_class / "out"
+    with (out / "canvas.csv").open(encoding="utf-8", newline="") as handle:
+        canvas = list(csv.reader(handle))
+    assert canvas[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", exercise.topic]
+    assert canvas[2][:2] == ["Lee, Ann", "101"] and canvas[2][5] == str(exercise.max_score - sum(c.points for c in exercise.checks if c.needs_gpu))
+    with (out / "wide.csv").open(encoding="utf-8", newline="") as handle:
+        wide = {row[0]: row for row in csv.reader(handle)}
+    assert wide["ben"][-1] == "not in roster" and wide["cid"][-1] == "no submission" and wide["ben"][3] == "0"
+    with (out / "grades.checks.csv").open(encoding="utf-8", newline="") as handle:
+        checks = list(csv.DictReader(handle))
+    assert {c["check"] for c in checks} == {c.name for c in exercise.checks}
+    assert (out / "moodle.csv").read_text(encoding="utf-8").startswith("ID number,")
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert "http" not in report.lower() and "<svg" in report
+    assert {p.name for p in (out / "feedback").iterdir()} == {"ann.html", "ann.md", "ben.html", "ben.md"}
+    assert "not in the roster" in graded.stdout and "ben" in graded.stdout and "no submission" in graded.stdout and "cid" in graded.stdout
+
+
+def test_progress_lines_in_a_log(graded: subprocess.CompletedProcess[str]) -> None:
+    lines = [line for line in graded.stderr.splitlines() if line.startswith("grading: ")]
+    assert lines and lines[-1].startswith("grading: 2/2 done (100%)"), graded.stderr
+    assert "\r" not in graded.stderr and "\x1b[" not in graded.stderr  # no bar, no escape codes in a log
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (("--export", "excel:x.csv"), "FORMAT:FILE"),
+    (("--export", "wide:same.csv", "--export", "canvas:same.csv"), "would both write"),
+    (("--report", "report.pdf"), "report.html"),
+    (("--roster", "missing.csv"), "Cannot read the roster"),
+    (("--export", "wide:roster.csv", "--roster", "roster.csv"), "is the roster"),
+    (("--report", "class/report.html"), "inside the submissions"),
+    (("--to-gradebook",), "not an nbgrader course folder"),
+    (("--threshold", "150"), "between 0 and 100"),
+])
+def test_bad_outputs_are_refused_before_grading(tiny_class: Path, args: tuple[str, ...], fragment: str) -> None:
+    done = run_cli("grade-batch", "class", "--out", "out2/grades.csv", *args, cwd=tiny_class, timeout=60)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert fragment in done.stderr
+    assert not (tiny_class / "out2").exists()  # nothing graded, nothing written
+    assert "grading" not in done.stderr
+
+
+def test_bad_output_message_in_chinese(tiny_class: Path) -> None:
+    done = run_cli("grade-batch", "class", "--out", "out2/grades.csv", "--export", "excel:x.csv", "--lang", "zh", cwd=tiny_class, timeout=60)
+    assert done.returncode == 2 and "应为 FORMAT:FILE" in done.stderr
+
+
+def test_a_course_root_is_refused(tmp_path: Path) -> None:
+    for name in ("source", "release", "submitted"):
+        (tmp_path / "course" / name / "autograd").mkdir(parents=True)
+    (tmp_path / "course" / "nbgrader_config.py").write_text("c = get_config()\n", encoding="utf-8")
+    done = run_cli("grade-batch", str(tmp_path / "course"), "--out", str(tmp_path / "g.csv"), timeout=60)
+    assert done.returncode == 2
+    assert "nbgrader course folder" in done.stderr and str(tmp_path / "course" / "submitted") in done.stderr.replace("\n", "")
+    zh = run_cli("grade-batch", str(tmp_path / "course"), "--out", str(tmp_path / "g.csv"), "--lang", "zh", timeout=60)
+    assert zh.returncode == 2 and "submitted/" in zh.stderr and "课程文件夹" in zh.stderr
+
+
+def test_a_single_workspace_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "me" / "exercises" / "01_autograd").mkdir(parents=True)
+    done = run_cli("grade-batch", str(tmp_path / "me"), "--out", str(tmp_path / "g.csv"), timeout=60)
+    assert done.returncode == 2 and "one learner's workspace" in done.stderr
+
+
+def test_help_shows_teacher_options_only() -> None:
+    done = run_cli("grade-batch", "--help", timeout=60)
+    assert done.returncode == 0
+    for option in ("--export", "--roster", "--to-gradebook", "--report", "--feedback", "--release", "--threshold", "--lang"):
+        assert option in done.stdout
+    assert "--progress" not in done.stdout
+
+
+def test_json_out_carries_the_checks(tiny_class: Path) -> None:
+    from grader.batch import write_rows
+
+    rows = rows_for(first_exercise(), {"ann": set()})
+    write_rows(rows, tiny_class / "g.json")
+    data = json.loads((tiny_class / "g.json").read_text(encoding="utf-8"))
+    assert [c["name"] for c in data["rows"][0]["checks"]] == [c.name for c in first_exercise().checks if not c.needs_gpu]
+
+
+# -- headless Chromium -----------------------------------------------------------------------
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (CI: apt-get install -y chromium)")
+def test_report_renders_in_headless_chromium(tiny_class: Path, graded: subprocess.CompletedProcess[str], tmp_path: Path) -> None:
+    assert graded.returncode == 0
+    shot = tmp_path / "report.png"
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "report_screenshot.py"), "--report", str(tiny_class / "out" / "report.html"),
+                           "--png", str(shot), "--dom", str(tmp_path / "dom.html")], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert shot.stat().st_size > 10_000 and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    dom = (tmp_path / "dom.html").read_text(encoding="utf-8")
+    assert dom.count("<svg") == 3 and 'id="most-failed"' in dom  # Chromium parsed it: the charts are in its DOM
+    feedback = tiny_class / "out" / "feedback" / "ben.html"
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "report_screenshot.py"), "--report", str(feedback),
+                           "--png", str(tmp_path / "ben.png"), "--dom", str(tmp_path / "ben-dom.html")], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "Feedback for ben" in (tmp_path / "ben-dom.html").read_text(encoding="utf-8")
+
+
+def test_no_chromium_profile_left_behind() -> None:
+    leftovers = [p for p in Path(tempfile.gettempdir()).glob("torchdojo-chromium-*") if p.stat().st_uid == os.getuid()]
+    assert not leftovers
