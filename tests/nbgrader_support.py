@@ -24,12 +24,25 @@ STUDENTS: dict[str, tuple[str | None, str | None]] = {
     "trick_modules": ("trick_sys_modules.py", None),
     "trick_errors": ("trick_hide_errors.py", None),
 }
-# gradient_of: correct_gradient 3, caller_tensor_untouched 2, non_scalar_raises_value_error 2, result_is_plain_tensor 1 (hidden)
-EXPECTED = {
-    "full": 8, "untouched": 0, "partly": 5, "warning": 8, "loop": 0,
-    "swallow": 0, "raises": 0, "edited_test": 8, "deleted_test": 8,
-    "trick_check": 0, "trick_modules": 0, "trick_errors": 0,
-}  # fmt: skip
+
+
+def expected_scores() -> dict[str, int]:
+    """What every student must score: full marks, zero, or (partly) what the runner gives the same code.
+
+    Computed from the catalog and the runner, so the test follows the checks as they evolve.
+    """
+    from grader.catalog import load_catalog
+    from grader.runner import Limits, grade
+
+    exercise = load_catalog().resolve("autograd/gradient_of")
+    full = sum(c.points for c in exercise.checks if not c.needs_gpu)
+    partly = grade(exercise, CASES / "partly.py", Limits(timeout_s=60)).score
+    assert 0 < partly < full, "the 'partly' case must pass some checks and fail others"
+    scores = dict.fromkeys(STUDENTS, 0)
+    scores.update({"full": full, "warning": full, "edited_test": full, "deleted_test": full, "partly": partly})
+    return scores
+
+
 TAMPERED = {"edited_test", "deleted_test", "trick_check", "trick_modules", "trick_errors"}
 
 

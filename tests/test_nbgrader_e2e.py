@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli
-from tests.nbgrader_support import EXPECTED, TAMPERED, write_submitted
+from tests.nbgrader_support import TAMPERED, expected_scores, write_submitted
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nbgrader"), pytest.mark.timeout(1500)]
 CHECK_TIMEOUT = 20  # seconds for one notebook's checks; autograde's cell timeout is set a little above
@@ -54,7 +54,7 @@ def test_autograde_scores(graded_course: Path) -> None:
     assert exported.returncode == 0, exported.stderr
     with (graded_course / "grades.csv").open(encoding="utf-8") as handle:
         scores = {row["student_id"]: float(row["score"]) for row in csv.DictReader(handle)}
-    assert scores == {student: float(points) for student, points in EXPECTED.items()}
+    assert scores == {student: float(points) for student, points in expected_scores().items()}
 
 
 def test_feedback_names_the_failing_checks(graded_course: Path) -> None:
@@ -77,7 +77,7 @@ def test_grade_batch_agrees_with_nbgrader(graded_course: Path) -> None:
     done = run_cli("grade-batch", str(graded_course / "submitted"), "--out", str(out), "--timeout", str(CHECK_TIMEOUT), timeout=600)
     assert done.returncode == 0, done.stderr
     rows = json.loads(out.read_text(encoding="utf-8"))["rows"]
-    assert {r["student"]: r["score"] for r in rows} == EXPECTED
+    assert {r["student"]: r["score"] for r in rows} == expected_scores()
     status = {r["student"]: r["status"] for r in rows}
     assert status["loop"] == "timeout" and status["swallow"] == "timeout" and status["full"] == "ok"
     assert {student for student, s in status.items() if s == "tampered"} == TAMPERED
