@@ -22,6 +22,7 @@ from grader.i18n import Lang, Text, t
 from grader.report import NOT_COUNTED
 
 FAILED = frozenset({"failed", "error", "timeout"})
+PROBLEMS = ("timeout", "crashed", "tampered", "missing")
 
 
 @dataclass
@@ -131,10 +132,10 @@ def summarize(rows: list[BatchRow], catalog: Catalog, threshold: float = 50.0, l
             check_stats.append(CheckStats(exercise_id, name, title_text(lang) if title_text else name,
                                           len(results), len(failures), message, count))
 
-    by_status: dict[str, list[tuple[str, str, str]]] = {status: [] for status in ("timeout", "crashed", "tampered", "missing")}
+    by_status: dict[str, list[tuple[str, str, str]]] = {status: [] for status in PROBLEMS}
     for row in rows:
-        if row.status in by_status:
-            by_status[row.status].append((row.student, row.exercise, "; ".join(row.flags)))
+        if row.status != "ok":  # any other status a newer grade-batch adds is listed too
+            by_status.setdefault(row.status, []).append((row.student, row.exercise, "; ".join(row.flags)))
     roster_lines = [line(lang) for line in reconciliation.lines()] if reconciliation else []
     return ClassSummary(students, histogram, exercise_stats, check_stats, threshold, by_status, roster_lines)
 
@@ -289,9 +290,10 @@ def render(summary: ClassSummary, lang: Lang = "en", title: str = "") -> str:
               "</section>"]
 
     parts.append(f'<section id="problems"><h2>{w("problems")}</h2>')
-    for status in ("timeout", "crashed", "tampered", "missing"):
+    for status in dict.fromkeys([*PROBLEMS, *summary.by_status]):
         listed = summary.by_status.get(status, [])
-        parts.append(f'<h3 id="{status}">{w(status)} ({len(listed)})</h3>')
+        label = w(status) if status in L else _e(status)
+        parts.append(f'<h3 id="{_e(status)}">{label} ({len(listed)})</h3>')
         if listed:
             parts.append(_table([L[k](lang) for k in ("student", "exercise", "detail")], [[_e(a), _e(b), _e(c)] for a, b, c in listed]))
         else:

@@ -299,6 +299,12 @@ def cmd_course_build(ctx: Context) -> int:
     root = Path(ctx.args.dir).expanduser().resolve()
     written = build(root, ctx.catalog, topics, ctx.args.timeout)
     ctx.say(t(f"Wrote {len(written)} notebooks and nbgrader_config.py under {root}.", f"已在 {root} 下写入 {len(written)} 个 notebook 和 nbgrader_config.py。"), "green")
+    from grader.course import other_notebooks
+
+    kept = [f"{p.parent.name}/{p.name}" for p in other_notebooks(root, written)]
+    if kept:
+        ctx.say(t(f"Left as they were (not rebuilt, not deleted): {len(kept)} other notebook(s) in source/: {', '.join(kept)}",
+                  f"保持不变(未重建、未删除):source/ 中另有 {len(kept)} 个 notebook:{', '.join(kept)}"))
     ctx.say(t(f"Next: cd {root} && nbgrader generate_assignment <topic> (see docs/teachers.md)", f"下一步:cd {root} && nbgrader generate_assignment <主题>(见 docs/teachers.md)"))
     return EXIT_OK
 

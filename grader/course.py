@@ -157,9 +157,30 @@ def selected(catalog: Catalog, topics: list[str] | None) -> list[Exercise]:
     return [e for e in catalog.exercises if not topics or e.topic in topics or e.id in topics]
 
 
+GITIGNORE = """# written by `torchdojo course build`: students' work and grades stay out of git
+gradebook.db
+gradebook.db-journal
+submitted/
+autograded/
+feedback/
+.ipynb_checkpoints/
+"""
+
+
+def other_notebooks(root: Path, written: list[Path]) -> list[Path]:
+    """Notebooks already under source/ that this build did not write (a build with --topics leaves them as they are)."""
+    mine = {path.resolve() for path in written}
+    return sorted(p for p in (root / "source").glob("*/*.ipynb") if p.resolve() not in mine)
+
+
 def build(root: Path, catalog: Catalog, topics: list[str] | None = None, timeout: float = 60.0) -> list[Path]:
-    """Write (or rewrite, identically) the course under `root`; returns the notebooks written."""
+    """Write (or rewrite, identically) the course under `root`; returns the notebooks written.
+
+    Notebooks of other exercises already in the course are left untouched; a `.gitignore`
+    keeps the gradebook and the students' folders out of git (an existing one is kept)."""
     root.mkdir(parents=True, exist_ok=True)
+    if not (root / ".gitignore").exists():
+        (root / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
     (root / "nbgrader_config.py").write_text(CONFIG_TEMPLATE.format(timeout=f"{timeout:g}", cell_timeout=int(timeout * 1.5 + 30)), encoding="utf-8")
     written = []
     for exercise in selected(catalog, topics):

@@ -207,6 +207,13 @@ class ClassTable:
         return max((line.maxima.get(exercise, 0) for line in self.students if line.submitted), default=0)
 
 
+def _entry_from_row(row: BatchRow) -> RosterEntry:
+    """No roster line: what the hand-in itself says (an LMS download names and numbers its students)."""
+    lms = getattr(row, "lms", "")
+    student_id = getattr(row, "student_id", "") if lms else ""
+    return RosterEntry(folder=row.student, name=getattr(row, "display_name", "") or row.student, id=student_id)
+
+
 def class_table(rows: list[BatchRow], catalog: Catalog, roster: list[RosterEntry] | None = None) -> ClassTable:
     order = {exercise.id: index for index, exercise in enumerate(catalog.exercises)}
     exercises = sorted({row.exercise for row in rows}, key=lambda e: (order.get(e, len(order)), e))
@@ -216,7 +223,7 @@ def class_table(rows: list[BatchRow], catalog: Catalog, roster: list[RosterEntry
     for row in rows:
         line = lines.get(row.student)
         if line is None:
-            entry = by_folder.get(row.student, RosterEntry(folder=row.student, name=row.student))
+            entry = by_folder.get(row.student) or _entry_from_row(row)
             line = lines[row.student] = StudentLine(entry, True, row.student in by_folder, {}, {})
         line.scores[row.exercise] = row.score
         line.maxima[row.exercise] = row.max_score

@@ -119,6 +119,8 @@ def _status_note(row: BatchRow, lang: Lang) -> str:
         return W["crashed"](lang)
     if row.status == "tampered":
         return W["tampered"](lang).format(flags="; ".join(row.flags) or "—")
+    if row.status != "ok":  # a status a newer grade-batch adds (for example a rejected hand-in)
+        return f"{row.status}: {'; '.join(row.flags)}" if row.flags else row.status
     return ""
 
 

@@ -217,3 +217,37 @@ def test_report_renders_in_headless_chromium(tiny_class: Path, graded: subproces
 def test_no_chromium_profile_left_behind() -> None:
     leftovers = [p for p in Path(tempfile.gettempdir()).glob("torchdojo-chromium-*") if p.stat().st_uid == os.getuid()]
     assert not leftovers
+
+
+# -- course check: a line in logs, no kernel transport warning, a SyntaxError named as one ------
+
+
+def test_course_check_in_a_log_and_a_syntax_error(tmp_path: Path) -> None:
+    exercise = first_exercise()
+    course = tmp_path / "course"
+    assert run_cli("course", "build", str(course), "--topics", exercise.id, "--timeout", "30").returncode == 0
+    good = run_cli("course", "check", str(course), env={"TORCHDOJO_PROGRESS_SECONDS": "1"}, timeout=300)
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert "validating: 1/1 done (100%)" in good.stderr and "TCP" not in good.stderr and "\x1b[" not in good.stderr
+    notebook = course / "source" / exercise.topic / f"{exercise.name}.ipynb"
+    data = json.loads(notebook.read_text(encoding="utf-8"))
+    solution = next(c for c in data["cells"] if c["metadata"].get("nbgrader", {}).get("solution"))
+    lines = solution["source"].splitlines()
+    lines.insert(2, "def broken(:")
+    solution["source"] = "\n".join(lines)
+    notebook.write_text(json.dumps(data), encoding="utf-8")
+    bad = run_cli("course", "check", str(course), timeout=120)
+    assert bad.returncode == 1
+    assert f"{exercise.name}.ipynb: SyntaxError in {exercise.name}-solution, line 3" in bad.stderr.replace("\n", " ")
+    assert "does not define" not in bad.stderr and bad.stderr.count("✗") == 1
+
+
+def test_course_build_says_what_happens_to_other_notebooks_and_ignores_student_work(tmp_path: Path) -> None:
+    first, second = load_catalog().exercises[:2]
+    course = tmp_path / "course"
+    assert run_cli("course", "build", str(course), "--topics", first.id).returncode == 0
+    again = run_cli("course", "build", str(course), "--topics", second.id)
+    assert again.returncode == 0
+    assert "Left as they were" in again.stdout and f"{first.topic}/{first.name}.ipynb" in again.stdout
+    ignored = (course / ".gitignore").read_text(encoding="utf-8").split()
+    assert {"gradebook.db", "submitted/", "autograded/", "feedback/"} <= set(ignored)
