@@ -4,9 +4,11 @@ PATH is either a folder with one sub-folder per student laid out like a
 workspace (`alice/exercises/01_autograd/02_gradient_of.py`, or without the
 `exercises/` level), or an nbgrader `submitted/` folder
 (`submitted/alice/autograd/gradient_of.ipynb`), whose code cells are graded
-exactly as the course's test cells grade them. One bad submission never stops
-or spoils the batch: each row has a status (`ok`, `timeout`, `crashed`,
-`tampered`, `missing`).
+exactly as the course's test cells grade them. Hand-in archives from
+`torchdojo submit` and Canvas/Moodle bulk downloads are checked and unpacked
+first by `grader.intake`, which fills each task's `Origin`. One bad submission
+never stops or spoils the batch: each row has a status (`ok`, `timeout`,
+`crashed`, `tampered`, `missing`, `rejected`).
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ import os
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from grader.catalog import Catalog, Exercise
 from grader.autograde import expected_test_cells, inspect_notebook
@@ -40,7 +43,39 @@ class BatchRow(BaseModel):
     source: str
     check_seconds: float = 0.0  # time the checks themselves took inside the child
     flags: list[str] = []  # why a submission is marked tampered (edited locked cells, touching the grader)
+    # Who handed in and how (see Origin): what gradebook exports match students on.
+    student_id: str = ""  # the LMS's id (Canvas user id, Moodle participant id), else the hand-in's id, else the folder name
+    display_name: str = ""  # the LMS's name for the student (Canvas sortable name, Moodle full name)
+    lms: str = ""  # "canvas", "moodle" or ""
+    archive: str = ""  # the hand-in archive, relative to the batch PATH
+    submitted_at: str = ""  # the archive's time, ISO 8601 (the learner's clock)
+    late: bool = False  # after --deadline, or marked LATE by the LMS (listed; no penalty applied)
+    notes: list[str] = []  # intake remarks (late, another catalog version, a clock in the future)
     checks: list[CheckResult] = []  # check by check (empty when missing): what exports, reports and feedback read
+
+
+class Origin(BaseModel):
+    """Where a student's work came from, as intake found it; copied onto every row of that student."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    student_id: str = ""
+    display_name: str = ""
+    lms: str = ""
+    lms_late: bool = False  # the LMS put LATE in the file name
+    archive: str = ""
+    submitted_at: datetime | None = None
+    late: bool = False
+    late_reason: str = ""
+    problem: str = ""  # why the archive was rejected ("status: reason"); such rows are not graded
+    notes: list[str] = []
+
+
+@dataclass(frozen=True)
+class Student:
+    name: str  # the row's `student`
+    folder: Path | None  # laid out like a workspace; None when nothing can be graded (rejected)
+    origin: Origin = field(default_factory=Origin)
 
 
 @dataclass(frozen=True)
@@ -49,6 +84,7 @@ class Task:
     exercise: Exercise
     file: Path | None
     notebook: bool
+    origin: Origin = field(default_factory=Origin)
 
 
 def _students(root: Path) -> list[Path]:
@@ -59,28 +95,51 @@ def is_nbgrader_submitted(root: Path) -> bool:
     return any(root.glob("*/*/*.ipynb"))
 
 
-def plan(root: Path, catalog: Catalog, exercises: list[Exercise] | None = None) -> list[Task]:
-    """Every (student, exercise) pair to grade, for the exercises anyone handed in; missing ones included."""
+def plan(root: Path, catalog: Catalog, exercises: list[Exercise] | None = None, students: list[Student] | None = None) -> list[Task]:
+    """Every (student, exercise) pair to grade, for the exercises anyone handed in; missing ones included.
+
+    `students` (from `grader.intake`) replaces the sub-folders of `root`. A rejected student gets a row
+    for each of those exercises (or, when nothing at all can be graded, for every selected exercise).
+    """
     exercises = exercises or catalog.exercises
-    notebook_mode = is_nbgrader_submitted(root)
+    notebook_mode = students is None and is_nbgrader_submitted(root)
+    if students is None:
+        students = [Student(folder.name, folder) for folder in _students(root)]
     tasks = []
-    for student in _students(root):
+    for student in students:
         for exercise in exercises:
-            if notebook_mode:
-                candidate = student / exercise.topic / f"{exercise.name}.ipynb"
-                tasks.append(Task(student.name, exercise, candidate if candidate.is_file() else None, True))
-                continue
-            found = None
-            for base in (student / "exercises", student):
-                if (base / exercise.file).is_file():
-                    found = base / exercise.file
-                    break
-            tasks.append(Task(student.name, exercise, found, False))
+            folder = student.folder
+            if folder is None:
+                tasks.append(Task(student.name, exercise, None, False, student.origin))
+            elif notebook_mode:
+                candidate = folder / exercise.topic / f"{exercise.name}.ipynb"
+                tasks.append(Task(student.name, exercise, candidate if candidate.is_file() else None, True, student.origin))
+            else:
+                found = next((base / exercise.file for base in (folder / "exercises", folder) if (base / exercise.file).is_file()), None)
+                tasks.append(Task(student.name, exercise, found, False, student.origin))
     handed_in = {task.exercise.id for task in tasks if task.file is not None}
+    if not handed_in:
+        return [task for task in tasks if task.origin.problem]
     return [task for task in tasks if task.exercise.id in handed_in]
 
 
 def grade_task(task: Task, limits: Limits, launcher: Launcher | None = None) -> BatchRow:
+    """One row: a rejected hand-in is not graded; everything else is graded and carries its origin."""
+    origin = task.origin
+    if origin.problem:
+        row = BatchRow(student=task.student, exercise=task.exercise.id, status="rejected", score=0,
+                       max_score=sum(c.points for c in task.exercise.checks if not c.needs_gpu), failed_checks=[],
+                       source=origin.archive, flags=[origin.problem])
+    else:
+        row = _grade_file(task, limits, launcher)
+    notes = origin.notes + ([f"late: {origin.late_reason}"] if origin.late else [])
+    return row.model_copy(update={
+        "student_id": origin.student_id or task.student, "display_name": origin.display_name, "lms": origin.lms,
+        "archive": origin.archive, "submitted_at": origin.submitted_at.isoformat() if origin.submitted_at else "", "late": origin.late, "notes": notes,
+    })
+
+
+def _grade_file(task: Task, limits: Limits, launcher: Launcher | None = None) -> BatchRow:
     if task.file is None:
         return BatchRow(student=task.student, exercise=task.exercise.id, status="missing", score=0,
                         max_score=sum(c.points for c in task.exercise.checks if not c.needs_gpu), failed_checks=[], source="")

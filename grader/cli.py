@@ -326,7 +326,7 @@ def cmd_course_check(ctx: Context) -> int:
 
 
 def cmd_grade_batch(ctx: Context) -> int:
-    from grader.batch import plan, run_batch, write_rows
+    from grader.batch import run_batch, write_rows
     from grader.batch_outputs import check_submissions_folder, deliver, prepare
     from grader.course import selected
     from grader.exports import OutputError
@@ -334,8 +334,8 @@ def cmd_grade_batch(ctx: Context) -> int:
 
     root = Path(ctx.args.path).expanduser()
     out = Path(ctx.args.out)
-    if not root.is_dir():
-        raise UsageError(t(f"{root} is not a folder of submissions.", f"{root} 不是提交作业的文件夹。"))
+    if not root.is_dir() and not (root.is_file() and root.suffix.lower() == ".zip"):
+        raise UsageError(t(f"{root} is neither a folder of submissions nor a .zip download.", f"{root} 既不是提交作业的文件夹,也不是 .zip 下载包。"))
     if out.suffix not in (".csv", ".json"):
         raise UsageError(t("--out must end in .csv or .json.", "--out 必须以 .csv 或 .json 结尾。"))
     try:  # every output option is checked before anything is graded
@@ -343,23 +343,36 @@ def cmd_grade_batch(ctx: Context) -> int:
         outputs = prepare(ctx.args, root, ctx.catalog, ctx.lang)
     except OutputError as error:
         raise UsageError(error.text) from None
-    tasks = plan(root, ctx.catalog, selected(ctx.catalog, ctx.args.topics or None))
+    intake = _take_in(ctx, root, selected(ctx.catalog, ctx.args.topics or None))
+    tasks = intake.tasks
     if not tasks:
-        raise UsageError(t(f"No student folders in {root}.", f"{root} 中没有学生文件夹。"))
+        raise UsageError(t(f"No student folders or hand-in archives in {root}.", f"{root} 中没有学生文件夹或提交的压缩包。"))
     limits = Limits(timeout_s=ctx.args.timeout, memory_mb=ctx.args.memory_mb, threads=1)
     with Ticker(ctx.err, "grading", len(tasks)) as ticker:  # a bar on a terminal, a line every few seconds in a log
         rows = run_batch(tasks, limits, ctx.args.jobs, lambda row: ticker.advance(f"{row.student} {row.exercise} {row.status}"), warm=not ctx.args.cold)
+    intake.close()  # the unpacked hand-ins (a --work-dir is kept)
     write_rows(rows, out)
-    counts = {status: sum(r.status == status for r in rows) for status in ("ok", "timeout", "crashed", "tampered", "missing")}
+    counts = {status: sum(r.status == status for r in rows) for status in ("ok", "timeout", "crashed", "tampered", "missing", "rejected")}
     summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
     ctx.say(t(f"Graded {len(rows)} submissions ({summary}) -> {out}", f"已评分 {len(rows)} 份提交({summary})-> {out}"), "green")
     for row in rows:
         if row.flags:
             ctx.say(t(f"tampered: {row.student} {row.exercise}: {'; '.join(row.flags)}", f"篡改:{row.student} {row.exercise}:{'; '.join(row.flags)}"), "yellow")
+    for text, style in intake.lines():  # every archive's fate and the late list
+        ctx.say(text, style)
     delivered = deliver(outputs, rows, ctx.catalog, ctx.say)
     if ctx.args.compare_gradebook:
         return _report_gradebook_disagreements(ctx, rows, Path(ctx.args.compare_gradebook).expanduser()) or (EXIT_OK if delivered else EXIT_FAILED)
     return EXIT_OK if delivered else EXIT_FAILED
+
+
+def _take_in(ctx: Context, root: Path, exercises: list[Exercise]):  # -> grader.intake.Intake
+    from grader.intake import IntakeError, take_in
+
+    try:
+        return take_in(root, ctx.catalog, exercises, ctx.args.work_dir, ctx.args.deadline)
+    except IntakeError as error:
+        raise UsageError(error.text) from None
 
 
 def _report_gradebook_disagreements(ctx: Context, rows: list, database: Path) -> int:
@@ -459,7 +472,7 @@ def build_parser() -> argparse.ArgumentParser:
     teacher = argparse.ArgumentParser(add_help=False)  # teacher commands: no learner options (--progress) in their --help
     teacher.add_argument("--lang", choices=LANGS, help="language of messages, the report and feedback: en or zh")
     p = sub.add_parser("grade-batch", parents=[teacher], help="teachers: grade a folder of submissions at once")
-    p.add_argument("path", help="one sub-folder per student, or an nbgrader submitted/ folder")
+    p.add_argument("path", help="one sub-folder per student, hand-in zips from `torchdojo submit` (also Canvas/Moodle bulk downloads, or the download's zip itself), or an nbgrader submitted/ folder")
     p.add_argument("--out", required=True, help="FILE.csv or FILE.json")
     p.add_argument("--topics", nargs="+", help="topics or exercise ids to grade (default: all)")
     p.add_argument("--jobs", type=int, default=default_jobs(), help="parallel gradings (default: CPU cores)")
@@ -467,6 +480,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--memory-mb", type=int, default=2048)
     p.add_argument("--cold", action="store_true", help="start a fresh interpreter per grading (slower; no warm worker)")
     p.add_argument("--compare-gradebook", metavar="GRADEBOOK_DB", help="list every score that differs from an nbgrader gradebook.db (exit 1 if any)")
+    p.add_argument("--deadline", metavar="WHEN", help="list hand-ins packed after this time (2026-06-01, 2026-06-01T23:59+08:00); no penalty is applied")
+    p.add_argument("--work-dir", metavar="DIR", help="unpack hand-in archives here, a new or empty folder, kept (default: a temporary folder)")
     from grader.batch_outputs import add_output_options
 
     add_output_options(p)

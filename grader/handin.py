@@ -18,6 +18,7 @@ import io
 import json
 import os
 import re
+import stat
 import sys
 import zipfile
 from dataclasses import dataclass
@@ -239,9 +240,11 @@ def pack(
 def _write_zip(target: Path, manifest: Manifest, contents: dict[str, bytes]) -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(MANIFEST_NAME, manifest.model_dump_json(indent=1))
-        for name in sorted(contents):
-            archive.writestr(name, contents[name])
+        for name, body in ((MANIFEST_NAME, manifest.model_dump_json(indent=1).encode("utf-8")), *sorted(contents.items())):
+            info = zipfile.ZipInfo(name, date_time=manifest.created_at.astimezone().timetuple()[:6])
+            info.external_attr = (stat.S_IFREG | 0o644) << 16  # plain files: grade-batch refuses anything else
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, body)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "wb") as handle:

@@ -174,6 +174,9 @@ def _child_env() -> dict[str, str]:
     env["PYTHONHASHSEED"] = "0"
     env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # third-party pytest plugins have no business in a check run
     env.setdefault("OMP_NUM_THREADS", "2")
+    # Hypothesis keeps a cache under .hypothesis/ in the folder it was imported from: for a warm worker that is
+    # the caller's folder (a teacher's class folder). Keep it in the temp folder instead; nothing lands beside the work.
+    env.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(tempfile.gettempdir(), f"torchdojo-hypothesis-{os.getuid()}"))
     return env
 
 
