@@ -17,10 +17,12 @@ accelerator. 没有 GPU?评分照常进行:检查会用 `meta` 设备代替加�
 
 Task: `to_device(obj, device)` returns a copy of `obj` in which every tensor,
 at any depth inside dicts, lists, tuples and namedtuples, is on `device`.
-Containers keep their type (a namedtuple stays that namedtuple), other values
-are kept as they are, and the input is not modified.
+Containers keep their type (a namedtuple stays that namedtuple, an OrderedDict
+stays an OrderedDict), other values (a module too) are kept as they are, and the
+input is not modified.
 任务:`to_device(obj, device)` 返回 `obj` 的副本,其中任意深度的 dict、list、tuple、
-namedtuple 里的张量都在 `device` 上。容器保持原类型,其他值保持不变,输入不被修改。
+namedtuple 里的张量都在 `device` 上。容器保持原类型(namedtuple 仍是那个 namedtuple,OrderedDict
+仍是 OrderedDict),其他值(包括模块)保持不变,输入不被修改。
 """
 
 from typing import Any

@@ -1,66 +1,178 @@
-"""Checks for devices/device_mismatch: the input follows the model, the result comes back to the CPU."""
+"""Checks for devices/device_mismatch: compared with the reference on generated models and inputs.
+
+Models vary (an MLP, a float64 layer, an embedding that takes integer token ids, a model with
+dropout in eval mode) and so do batch sizes between calls. The `meta` device plays the
+accelerator (`MetaDeviceSpy`); every simulated machine kind is tried while the model sits
+elsewhere, so a guessed device is caught. Compared: the result (values, dtype, shape,
+device, graph), what the model received (device, dtype) and grad mode while it ran, the
+caller's x and model afterwards, grad mode after the call and inside the caller's blocks.
+"""
 
 import torch
-from torch import nn
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from grader.checks.stand_in import MetaDeviceSpy, is_device_mismatch, simulate_accelerator
-from grader.checks.support import expect, expect_close, fail, tensor_result
+from grader.checks.stand_in import MACHINES, MetaDeviceSpy, is_device_mismatch, learner_code, simulated
+from grader.checks.devices.common import same
+from grader.checks.strategies.devices import ModelCase, batch_sizes, model_cases
+
+META_HINT = ("Move x to the model's device, read from the model: next(model.parameters()).device — don't guess it, and leave the model where it is.",
+             "请把 x 移到从模型读取的设备:next(model.parameters()).device——不要猜,也不要移动模型。")
 
 
-def _model(device: str) -> nn.Module:
-    torch.manual_seed(0)
-    return nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3)).to(device)
+def _watch(model: torch.nn.Module, spy: MetaDeviceSpy | None = None) -> dict[str, list]:
+    """What the model's first layer receives: device, dtype, and grad mode, call by call."""
+    seen: dict[str, list] = {"devices": [], "dtypes": [], "grad": []}
+    first = next(iter(model.children()), model)
+
+    def hook(module, inputs, output):
+        x = inputs[0]
+        seen["devices"].append((spy.device_of(x) if spy else x.device).type)
+        seen["dtypes"].append(str(x.dtype).removeprefix("torch."))
+        seen["grad"].append(torch.is_grad_enabled())
+
+    first.register_forward_hook(hook)
+    return seen
 
 
-def _predict_on_meta(learner, spy: MetaDeviceSpy) -> tuple[torch.Tensor, list[torch.device]]:
-    model = _model("meta")
-    seen: list[torch.device] = []
-    model[0].register_forward_hook(lambda module, inputs, output: seen.append(inputs[0].device))
+def _given(case: ModelCase, sizes: tuple[int, ...], where: str) -> tuple[str, str]:
+    batches = " then ".join(f"x with {n} row{'s' if n != 1 else ''}" for n in sizes)
+    zh = ",然后".join(f"{n} 行的 x" for n in sizes)
+    return f"model = {case.name} on {where}, {batches}", f"model = {case.name},位于 {where};输入依次为 {zh}"
+
+
+def _call(impl, model, x, spy):
+    """predict, with the 'tensors on different devices' error turned into an observation."""
     try:
         with spy:
-            out = learner.predict(model, torch.randn(5, 4))
+            result = impl.predict(model, x)
     except RuntimeError as error:
         if is_device_mismatch(error):
-            fail(
-                "The model is on the accelerator but the input stayed on the CPU (\"tensors on different devices\"). "
-                "Move x to the model's device: next(model.parameters()).device.",
-                "模型在加速器上,输入却留在 CPU(\"tensors on different devices\")。"
-                "请把 x 移到模型所在的设备:next(model.parameters()).device。",
-                learner.predict,
-            )
+            return "an error: the model and its input are on different devices"
         raise
-    return tensor_result(out, "predict", learner.predict), seen
+    return result
 
 
-def test_cpu_model_values(learner) -> None:
-    model, x = _model("cpu"), torch.randn(5, 4)
-    out = tensor_result(learner.predict(model, x), "predict", learner.predict)
-    with torch.no_grad():
-        expect_close(out, model(x), "predict(model, x) on the CPU", "CPU 上的 predict(model, x)", learner.predict)
+@settings(max_examples=12)
+@given(model_cases, st.lists(batch_sizes, min_size=2, max_size=2), st.integers(0, 100))
+def test_cpu_model_values(compare, case: ModelCase, sizes: list[int], seed: int) -> None:
+    def scenario(impl):
+        model = case.make(seed)
+        generator = torch.Generator().manual_seed(seed)
+        inputs = [case.make_input(generator, n) for n in sizes]
+        results = [impl.predict(model, x) for x in inputs]
+        return {
+            ("the result", "返回值"): [r.detach() if isinstance(r, torch.Tensor) else r for r in results],
+            ("the caller's x afterwards", "调用后调用者的 x"): inputs,
+            ("the model afterwards", "调用后的模型"): model,
+        }
+
+    en, zh = _given(case, tuple(sizes), "the CPU")
+    with learner_code():
+        same(compare, scenario, {"the result": ("Return model(x) itself, computed with x as given (no dtype change) on the model's device.",
+                                                "请返回 model(x) 本身:x 保持原来的 dtype,在模型所在的设备上计算。")},
+             ("Don't change the caller's x or model.", "不要改动调用者的 x 或模型。"), given=en, given_zh=zh, where="predict")
 
 
-def test_input_on_model_device(learner) -> None:
-    _, seen = _predict_on_meta(learner, MetaDeviceSpy(where=learner.predict))
-    expect(
-        bool(seen) and all(device.type == "meta" for device in seen),
-        "The model never ran on its own device.",
-        "模型没有在它所在的设备上运行。",
-        learner.predict,
-    )
+@settings(max_examples=10)
+@given(model_cases, batch_sizes, st.booleans(), st.integers(0, 100))
+def test_runs_without_graph(compare, case: ModelCase, n: int, x_requires_grad: bool, seed: int) -> None:
+    def scenario(impl):
+        model = case.make(seed)
+        seen = _watch(model)
+        x = case.make_input(torch.Generator().manual_seed(seed), n)
+        if x_requires_grad and x.is_floating_point():
+            x.requires_grad_(True)
+        result = impl.predict(model, x)
+        with torch.no_grad():
+            impl.predict(model, x)
+            inside_no_grad = torch.is_grad_enabled()
+        with torch.enable_grad():
+            impl.predict(model, x)
+            inside_enable_grad = torch.is_grad_enabled()
+        return {
+            ("grad mode while the model ran", "模型运行时的梯度模式"): seen["grad"][:1],
+            ("the result", "返回值"): result,
+            ("grad mode inside the caller's torch.no_grad() after the call", "调用后调用者 torch.no_grad() 块中的梯度模式"): inside_no_grad,
+            ("grad mode inside the caller's torch.enable_grad() after the call", "调用后调用者 torch.enable_grad() 块中的梯度模式"): inside_enable_grad,
+        }
+
+    en, zh = _given(case, (n,), "the CPU")
+    with learner_code():
+        same(compare, scenario, {}, ("Run the model inside `with torch.no_grad():` (a with-block restores grad mode afterwards); "
+                           "detaching the result afterwards still builds the graph.",
+                           "请在 `with torch.no_grad():` 中运行模型(with 块结束后会恢复梯度模式);"
+                           "事后再 detach 结果,计算图仍然已经建好了。"), given=en + (" (x requires grad)" if x_requires_grad else ""), given_zh=zh,
+             where="predict")
 
 
-def test_result_on_cpu(learner) -> None:
-    out, _ = _predict_on_meta(learner, MetaDeviceSpy(where=learner.predict))
-    expect(
-        out.device.type == "cpu",
-        f"predict returned a tensor on '{out.device}'; bring the result back with .cpu().",
-        f"predict 返回的张量位于 '{out.device}';请用 .cpu() 把结果取回。",
-        learner.predict,
-    )
-    expect(tuple(out.shape) == (5, 3), f"Expected shape (5, 3), got {tuple(out.shape)}.",
-           f"期望形状为 (5, 3),实际为 {tuple(out.shape)}。", learner.predict)
+def _on_meta(impl, case: ModelCase, sizes: tuple[int, ...], seed: int, machine) -> dict:
+    model = case.make(seed).to("meta")
+    generator = torch.Generator().manual_seed(seed)
+    inputs = [case.make_input(generator, n) for n in sizes]
+    spy = MetaDeviceSpy(where=getattr(impl, "predict", None))
+    seen = _watch(model, spy)
+    with simulated(machine):
+        results = [_call(impl, model, x, spy) for x in inputs]
+    return {"seen": seen, "results": results, "inputs": inputs, "model": model, "spy": spy}
 
 
-def test_device_from_model(learner, monkeypatch) -> None:
-    simulate_accelerator(monkeypatch, "cuda")  # a GPU 'exists', yet the model sits elsewhere
-    _predict_on_meta(learner, MetaDeviceSpy(where=learner.predict))
+@settings(max_examples=10)
+@given(model_cases, st.lists(batch_sizes, min_size=1, max_size=2), st.sampled_from(MACHINES), st.integers(0, 100))
+def test_input_on_model_device(compare, case: ModelCase, sizes: list[int], machine, seed: int) -> None:
+    def scenario(impl):
+        run = _on_meta(impl, case, tuple(sizes), seed, machine)
+        return {
+            ("what happened", "运行结果"): [r if isinstance(r, str) else "returned" for r in run["results"]],
+            ("the device of the input the model received", "模型收到的输入所在的设备"): run["seen"]["devices"],
+            ("the dtype of the input the model received", "模型收到的输入的 dtype"): run["seen"]["dtypes"],
+            ("the caller's x afterwards", "调用后调用者的 x"): run["inputs"],
+        }
+
+    en, zh = _given(case, tuple(sizes), "the accelerator (the meta device stands in)")
+    with learner_code():
+        same(compare, scenario, {"the caller's x": ("Don't change the caller's x: x.to(device) returns a new tensor.",
+                                                    "不要改动调用者的 x:x.to(device) 会返回新的张量。")}, META_HINT,
+             given=f"{en}, on a machine with {machine.describe()[0]}", given_zh=f"{zh},机器上有{machine.describe()[1]}", where="predict")
+
+
+@settings(max_examples=10)
+@given(model_cases, batch_sizes, st.sampled_from(MACHINES), st.integers(0, 100))
+def test_result_on_cpu(compare, case: ModelCase, n: int, machine, seed: int) -> None:
+    def scenario(impl):
+        run = _on_meta(impl, case, (n,), seed, machine)
+        result = run["results"][0]
+        if isinstance(result, torch.Tensor):
+            return {("the device of the result", "返回值所在的设备"): run["spy"].device_of(result).type,
+                    ("the result's shape and dtype", "返回值的形状和 dtype"): (tuple(result.shape), str(result.dtype))}
+        return {("the device of the result", "返回值所在的设备"): result if isinstance(result, str) else type(result).__name__}
+
+    en, zh = _given(case, (n,), "the accelerator (the meta device stands in)")
+    with learner_code():
+        same(compare, scenario, {}, ("Bring the result back to the CPU: return out.cpu().", "请把结果取回 CPU:return out.cpu()。"),
+             given=en, given_zh=zh, where="predict")
+
+
+@settings(max_examples=10)
+@given(model_cases, st.sampled_from([m for m in MACHINES if m.kind]), st.booleans(), st.integers(0, 100))
+def test_device_from_model(compare, case: ModelCase, machine, meta_first: bool, seed: int) -> None:
+    order = ("meta", "cpu") if meta_first else ("cpu", "meta")
+
+    def scenario(impl):
+        spy = MetaDeviceSpy(where=getattr(impl, "predict", None))
+        models = [case.make(seed).to(place) for place in order]
+        seen = [_watch(model, spy) for model in models]
+        generator = torch.Generator().manual_seed(seed)
+        with simulated(machine):
+            results = [_call(impl, model, case.make_input(generator, 3), spy) for model in models]
+        return {
+            ("what happened", "运行结果"): [r if isinstance(r, str) else "returned" for r in results],
+            ("the device of the input each model received", "每个模型收到的输入所在的设备"): [s["devices"] for s in seen],
+            ("the models afterwards", "调用后的模型"): models,
+        }
+
+    first, then = ("the accelerator (meta)", "the CPU") if meta_first else ("the CPU", "the accelerator (meta)")
+    with learner_code():
+        same(compare, scenario, {}, META_HINT,
+             given=f"model = {case.name}, first on {first} then on {then}, on a machine with {machine.describe()[0]}",
+             given_zh=f"model = {case.name},先在 {first} 上,再在 {then} 上;机器上有{machine.describe()[1]}", where="predict")

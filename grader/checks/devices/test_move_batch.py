@@ -1,88 +1,90 @@
-"""Checks for devices/move_batch: nested containers moved to the meta stand-in, types kept, input untouched."""
+"""Checks for devices/move_batch: compared with the reference on generated nested batches.
 
-from collections import namedtuple
+Batches nest dicts, OrderedDicts, lists, tuples (of one element too) and namedtuples, with
+tensors of every dtype (some requiring grad, some 0-d) and other values (numbers, strings,
+bytes, None, plain objects) at any depth; devices are given as strings and as
+`torch.device` (the meta device stands in for the accelerator, and the CPU is tried too).
+Compared: the tensors of the result (in order: device, dtype, shape, values), the
+structure of the result (container types, keys, the other values), and the caller's batch
+afterwards (its tensors and containers unchanged, the very same objects).
+"""
 
 import torch
+from hypothesis import given, settings
 
-from grader.checks.support import expect, show
-
-Batch = namedtuple("Batch", ["images", "labels", "name"])
-META = torch.device("meta")
-
-
-def _nested() -> dict:
-    return {
-        "x": [torch.ones(2), (torch.zeros(3), {"deep": torch.arange(4)})],
-        "batch": Batch(torch.ones(2, 2), torch.tensor([1, 0]), "cats"),
-        "step": 7,
-        "note": None,
-    }
+from grader.checks.devices.common import same
+from grader.checks.stand_in import learner_code
+from grader.checks.strategies.devices import (DEVICES_META, TARGETS, batch_tensors, containers_in, copy_batch, describe_batch,
+                                              nested_batches, skeleton, tensors_in)
 
 
-def _tensors(obj) -> list[torch.Tensor]:
-    if isinstance(obj, torch.Tensor):
-        return [obj]
-    if isinstance(obj, dict):
-        return [t for v in obj.values() for t in _tensors(v)]
-    if isinstance(obj, list | tuple):
-        return [t for v in obj for t in _tensors(v)]
-    return []
+def _given(batch, device) -> str:
+    return f"obj = {describe_batch(batch)}, device = {device!r}"
 
 
-def test_moves_tensor(learner) -> None:
-    for device in (META, "meta"):
-        moved = learner.to_device(torch.ones(3), device)
-        expect(
-            isinstance(moved, torch.Tensor) and moved.device.type == "meta",
-            f"to_device(tensor, {device!r}) returned {show(moved)}, not a tensor on meta.",
-            f"to_device(tensor, {device!r}) 返回了 {show(moved)},而不是位于 meta 的张量。",
-            learner.to_device,
-        )
+@settings(max_examples=12)
+@given(batch_tensors(), TARGETS)
+def test_moves_tensor(compare, tensor: torch.Tensor, device: object) -> None:
+    def scenario(impl):
+        return {"the result": impl.to_device(copy_batch(tensor), device)}
+
+    with learner_code():
+        same(compare, scenario, {}, ("A tensor is moved with tensor.to(device): same values, dtype and requires_grad.",
+                                     "张量用 tensor.to(device) 移动:数值、dtype 和 requires_grad 都不变。"),
+             given=f"obj = tensor{tuple(tensor.shape)} of dtype {str(tensor.dtype).removeprefix('torch.')}"
+                   f"{' (requires grad)' if tensor.requires_grad else ''}, device = {device!r}", where="to_device")
 
 
-def test_moves_nested(learner) -> None:
-    moved = learner.to_device(_nested(), META)
-    left = [t for t in _tensors(moved) if t.device.type != "meta"]
-    expect(
-        len(_tensors(moved)) == 5 and not left,
-        f"{len(left)} tensor(s) inside the batch stayed on the CPU: only the top level was moved? "
-        "Recurse into dicts, lists, tuples and namedtuples.",
-        f"批次中有 {len(left)} 个张量留在了 CPU 上:是不是只处理了最外层?请递归处理 dict、list、tuple 和 namedtuple。",
-        learner.to_device,
-    )
+@settings(max_examples=15)
+@given(nested_batches, DEVICES_META)
+def test_moves_nested(compare, batch, device: object) -> None:
+    def scenario(impl):
+        return {("the tensors inside the result, in order", "返回值中的张量(按顺序)"): tensors_in(impl.to_device(copy_batch(batch), device))}
+
+    with learner_code():
+        same(compare, scenario, {}, ("Recurse: every tensor at any depth inside dicts, lists, tuples and namedtuples must be moved.",
+                                     "请递归处理:dict、list、tuple 和 namedtuple 中任意深度的张量都要移动。"),
+             given=_given(batch, device), where="to_device")
 
 
-def test_keeps_containers(learner) -> None:
-    moved = learner.to_device(_nested(), META)
-    expect(isinstance(moved, dict) and list(moved) == ["x", "batch", "step", "note"],
-           "The dict (its keys and their order) was not kept.", "没有保留 dict(键及其顺序)。", learner.to_device)
-    expect(
-        type(moved["batch"]) is Batch,
-        f"A namedtuple came back as {type(moved['batch']).__name__}: rebuild it with type(obj)(*values), so fields like .images still work.",
-        f"namedtuple 变成了 {type(moved['batch']).__name__}:请用 type(obj)(*values) 重建,这样 .images 等字段仍然可用。",
-        learner.to_device,
-    )
-    expect(
-        type(moved["x"]) is list and type(moved["x"][1]) is tuple and type(moved["x"][1][1]) is dict,
-        "Lists must stay lists and tuples must stay tuples.",
-        "list 必须仍是 list,tuple 必须仍是 tuple。",
-        learner.to_device,
-    )
-    expect(
-        moved["step"] == 7 and moved["note"] is None and moved["batch"].name == "cats",
-        "Values that are not tensors must be kept as they are.",
-        "非张量的值必须保持不变。",
-        learner.to_device,
-    )
+@settings(max_examples=15)
+@given(nested_batches, TARGETS)
+def test_keeps_containers(compare, batch, device: object) -> None:
+    def scenario(impl):
+        result = impl.to_device(copy_batch(batch), device)
+        return {("the structure of the result", "返回值的结构"): skeleton(result)}
+
+    with learner_code():
+        same(compare, scenario, {}, ("Rebuild each container with its own type (type(obj)(...); a namedtuple with type(obj)(*values)), "
+                                     "keep keys and order, and return other values as they are.",
+                                     "请用容器自己的类型重建(type(obj)(...);namedtuple 用 type(obj)(*values)),保留键及顺序,"
+                                     "其他值原样返回。"),
+             given=_given(batch, device), where="to_device")
 
 
-def test_input_not_mutated(learner) -> None:
-    original = _nested()
-    inner_list, first = original["x"], original["x"][0]
-    learner.to_device(original, META)
-    expect(
-        original["x"] is inner_list and inner_list[0] is first and all(t.device.type == "cpu" for t in _tensors(original)),
-        "to_device changed its input: the caller's batch now holds moved tensors. Build new containers instead.",
-        "to_device 修改了输入:调用者的批次里现在是移动后的张量。请构建新的容器。",
-        learner.to_device,
-    )
+@settings(max_examples=15)
+@given(nested_batches, TARGETS)
+def test_input_not_mutated(compare, batch, device: object) -> None:
+    def scenario(impl):
+        caller = copy_batch(batch)
+        containers = containers_in(caller)
+        before = [tensors_in(c)[:] if isinstance(c, list | dict) else None for c in containers]
+        snapshot = [list(c.items()) if isinstance(c, dict) else list(c) for c in containers]
+        impl.to_device(caller, device)
+        after = [list(c.items()) if isinstance(c, dict) else list(c) for c in containers]
+        same_items = [len(a) == len(b) and all((x[1] if isinstance(c, dict) else x) is (y[1] if isinstance(c, dict) else y)
+                                                for x, y in zip(a, b, strict=False))
+                      for c, a, b in zip(containers, snapshot, after, strict=True)]
+        del before
+        return {
+            ("the caller's batch afterwards", "调用后调用者的批次"): skeleton(caller),
+            ("the tensors of the caller's batch afterwards", "调用后调用者批次中的张量"): tensors_in(caller),
+            ("each container of the caller's batch still holds the very same items", "调用者批次的每个容器仍持有原来的对象"): same_items,
+        }
+
+    with learner_code():
+        same(compare, scenario, {}, ("Build new containers and never assign into the caller's (no obj[k] = ..., no .data swaps): "
+                                     "the caller's batch must stay exactly as it was.",
+                                     "请构建新的容器,不要给调用者的容器赋值(不要 obj[k] = ...,也不要替换 .data):"
+                                     "调用者的批次必须保持原样。"),
+             given=_given(batch, device), where="to_device")

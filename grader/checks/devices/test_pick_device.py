@@ -1,73 +1,91 @@
-"""Checks for devices/pick_device, with torch.accelerator simulated (no GPU needed)."""
+"""Checks for devices/pick_device: compared with the reference on every simulated machine.
+
+Each machine kind is simulated (no accelerator, a build that knows one it cannot use,
+cuda with one or two devices, mps, xpu with two devices, a custom backend), alone and
+after a first call on another machine (an answer cached across calls is caught). The
+answer is compared as a device (an index is fine when it is the current one), and the
+default device must be left alone.
+"""
 
 import torch
 
-from grader.checks.stand_in import simulate_accelerator
-from grader.checks.support import expect, fail, show
+from grader.checks.stand_in import Machine, default_device, learner_code, simulated
+from grader.checks.strategies.devices import CUDA, MACHINES, OTHER_KINDS, WITHOUT, describe_run, machine_runs
 
 
-def _picked(learner, monkeypatch, kind: str | None) -> torch.device:
-    simulate_accelerator(monkeypatch, kind)
-    result = learner.pick_device()
+def _as_device(result: object, machine: Machine) -> object:
+    """The answer as a device (a string costs only `returns_device_object`); the current index counts as no index."""
     if isinstance(result, str):
-        result = torch.device(result)  # a string costs only the `returns_device_object` check
-    if not isinstance(result, torch.device):
-        fail(
-            f"pick_device should return a torch.device, got {show(result)}.",
-            f"pick_device 应返回 torch.device,实际返回 {show(result)}。",
-            learner.pick_device,
-        )
-    return result
+        try:
+            result = torch.device(result)
+        except RuntimeError:
+            return result
+    if isinstance(result, torch.device):
+        if result.index is not None and machine.kind == result.type and result.index == machine.index:
+            return torch.device(result.type)
+        return result
+    return f"{type(result).__name__}: {result!r}"
 
 
-def test_returns_device_object(learner, monkeypatch) -> None:
-    for kind in (None, "cuda"):
-        simulate_accelerator(monkeypatch, kind)
-        result = learner.pick_device()
-        expect(
-            isinstance(result, torch.device),
-            f"pick_device returned {show(result)}; return a torch.device (wrap it: torch.device(...)), "
-            "which works everywhere a string does and carries the device index.",
-            f"pick_device 返回了 {show(result)};请返回 torch.device(用 torch.device(...) 包装),"
-            "凡是能用字符串的地方都能用它,而且它带有设备编号。",
-            learner.pick_device,
-        )
+def _compare_runs(compare, runs, hint) -> None:
+    for run in runs:
+        def scenario(impl, run=run):
+            answers = []
+            for machine in run:
+                with simulated(machine):
+                    answers.append(_as_device(impl.pick_device(), machine))
+            return {("the device it returns", "返回的设备"): answers[-1]}
+
+        en, zh = describe_run(run)
+        compare.same(scenario, given=en, given_zh=zh, where="pick_device", hint=hint)
+
+    def after(impl):
+        left = []
+        for run in runs:
+            with simulated(run[-1]):
+                impl.pick_device()
+                left.append(default_device())
+        return {("the default device after each call (torch.get_default_device())", "每次调用后的默认设备(torch.get_default_device())"): left}
+
+    compare.same(after, given="calls on each machine of this check", given_zh="在本项检查的每台机器上调用时", where="pick_device",
+                 hint=("pick_device only answers: don't call torch.set_default_device, which changes where every later tensor is made.",
+                       "pick_device 只负责回答:不要调用 torch.set_default_device,它会改变之后所有张量的创建位置。"))
 
 
-def test_cpu_without_accelerator(learner, monkeypatch) -> None:
-    device = _picked(learner, monkeypatch, None)
-    expect(
-        device.type == "cpu",
-        f"With no accelerator available pick_device returned '{device}'; it should fall back to the CPU.",
-        f"没有可用加速器时 pick_device 返回了 '{device}';应该退回到 CPU。",
-        learner.pick_device,
-    )
+def test_returns_device_object(compare) -> None:
+    with learner_code():
+        for machine in MACHINES:
+            def scenario(impl, machine=machine):
+                with simulated(machine):
+                    result = impl.pick_device()
+                return {("the type of what it returns", "返回值的类型"): type(result).__name__}
+
+            en, zh = describe_run((machine,))
+            compare.same(scenario, given=en, given_zh=zh, where="pick_device",
+                         hint=("Return a torch.device (torch.device(\"cpu\"), or what current_accelerator() gives), not a string.",
+                               "请返回 torch.device(torch.device(\"cpu\") 或 current_accelerator() 的返回值),而不是字符串。"))
 
 
-def test_accelerator_when_available(learner, monkeypatch) -> None:
-    device = _picked(learner, monkeypatch, "cuda")
-    expect(
-        device.type == "cuda",
-        f"A CUDA accelerator is available but pick_device returned '{device}'.",
-        f"有可用的 CUDA 加速器,但 pick_device 返回了 '{device}'。",
-        learner.pick_device,
-    )
+def test_cpu_without_accelerator(compare) -> None:
+    with learner_code():
+        _compare_runs(compare, machine_runs(WITHOUT),
+                      ("Ask torch.accelerator.is_available() first: current_accelerator() alone names the accelerator the "
+                       "build knows even when none is usable. Ask again on every call.",
+                       "请先询问 torch.accelerator.is_available():只调用 current_accelerator() 时,即使没有可用的加速器,"
+                       "它也会给出版本所支持的加速器。每次调用都要重新询问。"))
 
 
-def test_not_hard_coded(learner, monkeypatch) -> None:
-    for kind in ("mps",):
-        device = _picked(learner, monkeypatch, kind)
-        if device.type == "cuda":
-            fail(
-                f"pick_device returned 'cuda' on a machine whose accelerator is '{kind}': it hard-codes \"cuda\". "
-                "Use torch.accelerator.current_accelerator().",
-                f"在加速器为 '{kind}' 的机器上 pick_device 返回了 'cuda':它写死了 \"cuda\"。"
-                "请使用 torch.accelerator.current_accelerator()。",
-                learner.pick_device,
-            )
-        expect(
-            device.type == kind,
-            f"The machine's accelerator is '{kind}' but pick_device returned '{device}'.",
-            f"本机加速器是 '{kind}',但 pick_device 返回了 '{device}'。",
-            learner.pick_device,
-        )
+def test_accelerator_when_available(compare) -> None:
+    with learner_code():
+        _compare_runs(compare, machine_runs(CUDA),
+                      ("When torch.accelerator.is_available(), return torch.accelerator.current_accelerator(); ask on every call.",
+                       "当 torch.accelerator.is_available() 为真时,返回 torch.accelerator.current_accelerator();每次调用都要询问。"))
+
+
+def test_not_hard_coded(compare) -> None:
+    with learner_code():
+        _compare_runs(compare, machine_runs(OTHER_KINDS),
+                      ("Don't hard-code \"cuda\" or list backends yourself (mps, xpu and custom backends exist): "
+                       "return torch.accelerator.current_accelerator().",
+                       "不要写死 \"cuda\",也不要自己列举后端(还有 mps、xpu 和自定义后端):"
+                       "请返回 torch.accelerator.current_accelerator()。"))

@@ -1,98 +1,135 @@
-"""Checks for devices/train_step: both X and y moved, one correct optimiser step, a float returned."""
+"""Checks for devices/train_step: compared with the reference on generated training setups.
+
+Setups vary: an MLP or a single layer, classification (integer targets) or regression
+(float targets), SGD with and without momentum or Adam, learning rates other than 1,
+batch sizes that change from call to call, the batch as a tuple or as a list. Compared:
+the returned loss (a Python float, the batch's loss), the parameters after each call (the
+gradients left behind are free: zero_grad() first or last are both right), the caller's batch
+afterwards; on the accelerator stand-in, where the model's input and the loss's target
+were when used.
+"""
 
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from torch import nn
 
-from grader.checks.stand_in import MetaDeviceSpy, is_device_mismatch
-from grader.checks.support import expect, expect_close, fail, show
+from grader.checks.devices.common import same
+from grader.checks.stand_in import MACHINES, MetaDeviceSpy, is_device_mismatch, learner_code, simulated
+from grader.checks.strategies.devices import TrainCase, train_cases
+
+ORDER_HINT = ("Per call: pred = model(X); loss = loss_fn(pred, y); loss.backward(); optimizer.step(); optimizer.zero_grad() — "
+              "with the optimizer you were given.",
+              "每次调用:pred = model(X);loss = loss_fn(pred, y);loss.backward();optimizer.step();optimizer.zero_grad()"
+              "——使用传入的优化器。")
 
 
-def _setup(device: str = "cpu", seed: int = 0):
-    torch.manual_seed(seed)
-    model = nn.Sequential(nn.Linear(4, 6), nn.ReLU(), nn.Linear(6, 3)).to(device)
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-    return model, optimizer
+def _parameters(model: nn.Module) -> dict[str, torch.Tensor]:
+    return {name: p.detach().clone() for name, p in model.named_parameters()}
 
 
-def _batch(seed: int):
-    generator = torch.Generator().manual_seed(seed)
-    return torch.randn(8, 4, generator=generator), torch.randint(0, 3, (8,), generator=generator)
+def _device_arg(case: TrainCase) -> object:
+    return torch.device("cpu") if case.seed % 2 else "cpu"
 
 
-def _reference_losses(steps: int) -> tuple[nn.Module, list[float]]:
-    model, optimizer = _setup()
-    losses = []
-    for seed in range(steps):
-        X, y = _batch(seed)
-        loss = nn.functional.cross_entropy(model(X), y)
-        loss.backward()
-        optimizer.step()
-        optimizer.zero_grad()
-        losses.append(loss.item())
-    return model, losses
+@settings(max_examples=8)
+@given(train_cases())
+def test_returns_float(compare, case: TrainCase) -> None:
+    def scenario(impl):
+        model, loss_fn, optimizer = case.build()
+        return {("the value it returns", "返回值"): impl.train_step(model, case.batches()[0], loss_fn, optimizer, _device_arg(case))}
+
+    with learner_code():
+        same(compare, scenario, {}, ("Return the batch's loss as a Python float: loss.item() (not a tensor, not a sum over samples).",
+                                     "请以 Python float 返回该批次的损失:loss.item()(不是张量,也不是对样本求和)。"),
+             given=case.describe(), where="train_step")
 
 
-def test_returns_float(learner) -> None:
-    model, optimizer = _setup()
-    result = learner.train_step(model, _batch(0), nn.CrossEntropyLoss(), optimizer, "cpu")
-    _, losses = _reference_losses(1)
-    expect(
-        type(result) is float,
-        f"train_step returned {show(result)}; return loss.item(), a Python float (a tensor keeps its graph alive in your logs).",
-        f"train_step 返回了 {show(result)};请返回 loss.item(),即 Python float(张量会让计算图一直留在日志里)。",
-        learner.train_step,
-    )
-    expect(abs(result - losses[0]) < 1e-5, f"train_step returned {result:.6f}, the batch loss is {losses[0]:.6f}.",
-           f"train_step 返回 {result:.6f},该批次的损失是 {losses[0]:.6f}。", learner.train_step)
+@settings(max_examples=8)
+@given(train_cases())
+def test_updates_like_reference(compare, case: TrainCase) -> None:
+    def scenario(impl):
+        model, loss_fn, optimizer = case.build()
+        batch = case.batches()[0]
+        impl.train_step(model, batch, loss_fn, optimizer, _device_arg(case))
+        return {
+            ("the parameters after the call", "调用后的参数"): _parameters(model),
+            ("the caller's batch afterwards", "调用后调用者的批次"): batch,
+        }
+
+    with learner_code():
+        same(compare, scenario, {"the caller's batch": ("Don't change the caller's batch: X, y = batch, then move them into new names.",
+                                                        "不要改动调用者的批次:X, y = batch,再把移动后的张量赋给新的变量。")},
+             ORDER_HINT, given=case.describe(), where="train_step")
 
 
-def test_updates_like_reference(learner) -> None:
-    model, optimizer = _setup()
-    learner.train_step(model, _batch(0), nn.CrossEntropyLoss(), optimizer, torch.device("cpu"))
-    reference = _setup()[0]
-    X, y = _batch(0)
-    nn.functional.cross_entropy(reference(X), y).backward()
-    with torch.no_grad():
-        for p in reference.parameters():
-            p -= 0.1 * p.grad
-    for p, q in zip(model.parameters(), reference.parameters(), strict=True):
-        expect_close(p, q, "parameters after one train_step", "一次 train_step 之后的参数", learner.train_step)
+@settings(max_examples=8)
+@given(train_cases(steps=(2, 3)))
+def test_zero_grad_each_step(compare, case: TrainCase) -> None:
+    def scenario(impl):
+        model, loss_fn, optimizer = case.build()
+        after = []
+        for batch in case.batches():
+            impl.train_step(model, batch, loss_fn, optimizer, _device_arg(case))
+            after.append(_parameters(model))
+        return {("the parameters after each call", "每次调用后的参数"): after}
+
+    with learner_code():
+        same(compare, scenario, {}, ("Clear the gradients every call (optimizer.zero_grad() after the step), so a step "
+                                     "never adds the previous batch's gradients. " + ORDER_HINT[0],
+                                     "每次调用都要清空梯度(step 之后调用 optimizer.zero_grad()),这样每一步都不会带上"
+                                     "上一批次的梯度。" + ORDER_HINT[1]),
+             given=case.describe() + f", {len(case.sizes)} calls in a row", where="train_step")
 
 
-def test_zero_grad_each_step(learner) -> None:
-    model, optimizer = _setup()
-    for seed in range(3):
-        learner.train_step(model, _batch(seed), nn.CrossEntropyLoss(), optimizer, "cpu")
-    reference, _ = _reference_losses(3)
-    for p, q in zip(model.parameters(), reference.parameters(), strict=True):
-        if not torch.allclose(p.detach(), q.detach(), atol=1e-5):
-            fail(
-                "After three steps the parameters differ from three correct steps: gradients were not cleared, "
-                "so each step also used the old ones. Call optimizer.zero_grad() every step.",
-                "三步之后的参数与正确结果不同:梯度没有清空,每一步都用上了旧的梯度。请每一步都调用 optimizer.zero_grad()。",
-                learner.train_step,
-            )
+class _Recorded(nn.Module):
+    """The caller's loss function, recording where its inputs were."""
+
+    def __init__(self, inner: nn.Module, spy: MetaDeviceSpy, seen: dict) -> None:
+        super().__init__()
+        self.inner, self.spy, self.seen = inner, spy, seen
+
+    def forward(self, pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        self.seen["prediction"].append(self.spy.device_of(pred).type)
+        self.seen["target"].append((self.spy.device_of(target).type, str(target.dtype).removeprefix("torch.")))
+        return self.inner(pred, target)
 
 
-def test_moves_inputs_and_targets(learner) -> None:
-    model, optimizer = _setup("meta")
-    seen: list[torch.device] = []
-    model[0].register_forward_hook(lambda module, inputs, output: seen.append(inputs[0].device))
-    try:
-        with MetaDeviceSpy(where=learner.train_step):
-            learner.train_step(model, _batch(0), nn.CrossEntropyLoss(), optimizer, torch.device("meta"))
-    except RuntimeError as error:
-        if not is_device_mismatch(error):
-            raise
-        if seen and seen[0].type == "meta":
-            fail(
-                "X was moved but the targets y stayed on the CPU, so the loss mixes devices. Move y too.",
-                "X 已移动,但目标 y 还在 CPU 上,导致损失计算混用了设备。请把 y 也移过去。",
-                learner.train_step,
-            )
-        fail(
-            "The inputs X stayed on the CPU while the model is on the device. Move X (and y) to `device`.",
-            "模型在目标设备上,输入 X 却留在 CPU。请把 X(以及 y)移到 `device`。",
-            learner.train_step,
-        )
-    expect(bool(seen) and seen[0].type == "meta", "The model did not run on `device`.", "模型没有在 `device` 上运行。", learner.train_step)
+@settings(max_examples=8)
+@given(train_cases(steps=(1, 2)), st.sampled_from(["meta", torch.device("meta")]), st.sampled_from(MACHINES))
+def test_moves_inputs_and_targets(compare, case: TrainCase, device: object, machine) -> None:
+    case = TrainCase(case.model, case.loss, "SGD", case.lr, case.sizes, case.as_list, case.seed)
+
+    def scenario(impl):
+        model, loss_fn, optimizer = case.build("meta")
+        spy = MetaDeviceSpy(where=getattr(impl, "train_step", None))
+        seen: dict = {"model input": [], "prediction": [], "target": []}
+        model.register_forward_pre_hook(lambda module, inputs: seen["model input"].append(spy.device_of(inputs[0]).type))
+        batches = case.batches()
+        outcome = []
+        with simulated(machine):
+            for batch in batches:
+                try:
+                    with spy:
+                        impl.train_step(model, batch, _Recorded(loss_fn, spy, seen), optimizer, device)
+                    outcome.append("returned")
+                except RuntimeError as error:
+                    if not is_device_mismatch(error):
+                        raise
+                    outcome.append("an error: tensors on different devices")
+        return {
+            ("what happened", "运行结果"): outcome,
+            ("the device of the model's input", "模型输入所在的设备"): seen["model input"],
+            ("the device and dtype of the target y given to the loss", "传给损失函数的目标 y 的设备和 dtype"): seen["target"],
+            ("the caller's batch afterwards (devices)", "调用后调用者的批次(设备)"): [[t.device.type for t in batch] for batch in batches],
+        }
+
+    with learner_code():
+        same(compare, scenario,
+             {"the target": ("Move the targets too, and only their device: y = y.to(device).", "目标也要移动,而且只改变设备:y = y.to(device)。"),
+              "the caller's batch": ("Don't write the moved tensors back into the caller's batch.", "不要把移动后的张量写回调用者的批次。")},
+             ("Move both X and y to the `device` argument (don't pick your own): X, y = X.to(device), y.to(device).",
+              "请把 X 和 y 都移到参数 `device`(不要自己另选设备):X, y = X.to(device), y.to(device)。"),
+             given=case.describe() + f", device = {device!r} (the meta device stands in for the accelerator), "
+                                     f"on a machine with {machine.describe()[0]}",
+             where="train_step")

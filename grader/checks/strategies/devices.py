@@ -1,0 +1,307 @@
+"""Strategies for the device checks: simulated machines, nested batches, models, training setups, transfers.
+
+The awkward legal cases are drawn on purpose: every accelerator kind (cuda, mps, xpu and a
+custom backend), a second device as the current one, builds that know an accelerator they
+cannot use; namedtuples, OrderedDicts, tuples of one element, strings and modules inside a
+batch; float64 and integer inputs (embeddings), batch sizes that change between calls;
+optimizers with momentum and learning rates other than 1; float targets (regression);
+non-contiguous, 0-d, half-precision and requires-grad tensors; devices as strings and as
+`torch.device` objects, with and without an index.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import OrderedDict, namedtuple
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from hypothesis import strategies as st
+from torch import nn
+
+from grader.checks.stand_in import CUSTOM, MACHINES, NO_ACCELERATOR, Machine
+from grader.checks.support import show
+
+# -- machines -------------------------------------------------------------------------------------
+
+WITHOUT = tuple(m for m in MACHINES if m.kind is None)
+CUDA = tuple(m for m in MACHINES if m.kind == "cuda")
+OTHER_KINDS = tuple(m for m in MACHINES if m.kind not in (None, "cuda"))
+BEFORE = (NO_ACCELERATOR, Machine("cuda"), Machine(CUSTOM))  # a first call, to catch answers cached across calls
+
+
+def machine_runs(last: tuple[Machine, ...]) -> list[tuple[Machine, ...]]:
+    """Every `last` machine alone and after each of `BEFORE` (hidden state across calls)."""
+    return [(m,) for m in last] + [(first, m) for m in last for first in BEFORE if first != m]
+
+
+def describe_run(run: tuple[Machine, ...]) -> tuple[str, str]:
+    en = ", then ".join(m.describe()[0] for m in run)
+    zh = ",然后".join(m.describe()[1] for m in run)
+    return f"a call on a machine with {en}", f"在这样的机器上调用:{zh}"
+
+
+# -- move_batch -----------------------------------------------------------------------------------
+
+Batch = namedtuple("Batch", ["images", "labels", "name"])
+Pair = namedtuple("Pair", ["x", "y"])
+
+
+class Note:
+    """A plain object inside a batch: it must come back as the very same object."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"Note({self.text!r})"
+
+
+@st.composite
+def batch_tensors(draw: st.DrawFn) -> torch.Tensor:
+    shape = draw(st.sampled_from([(), (1,), (3,), (2, 2)]))
+    dtype = draw(st.sampled_from([torch.float32, torch.float64, torch.int64, torch.bool]))
+    seed = draw(st.integers(0, 2**16))
+    values = torch.randn(shape, generator=torch.Generator().manual_seed(seed)) * 3
+    tensor = values.to(dtype)
+    if dtype.is_floating_point and draw(st.booleans()):
+        tensor.requires_grad_(True)
+    return tensor
+
+
+LEAVES = st.one_of(
+    batch_tensors(),
+    st.sampled_from([7, 0, -1.5, "cat", "", None, True, b"raw"]),
+    st.builds(Note, st.sampled_from(["n", "label"])),
+    st.just("a module").map(lambda _: nn.Linear(2, 2)),  # has .to, but is not a tensor: kept as it is
+)
+
+
+def _containers(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    keys = st.sampled_from(["x", "y", "mask", "meta", 3])
+    return st.one_of(
+        st.lists(children, max_size=3),
+        st.lists(children, max_size=3).map(tuple),
+        st.dictionaries(keys, children, max_size=3),
+        st.dictionaries(keys, children, max_size=3).map(lambda d: OrderedDict(reversed(list(d.items())))),
+        st.builds(Batch, children, children, st.sampled_from(["cats", "dogs"])),
+        st.builds(Pair, children, children),
+    )
+
+
+batches = st.recursive(LEAVES, _containers, max_leaves=8)
+nested_batches = _containers(batches)  # always a container at the top
+DEVICES_META = st.sampled_from(["meta", torch.device("meta")])
+TARGETS = st.sampled_from(["meta", torch.device("meta"), "cpu", torch.device("cpu")])
+
+
+def tensors_in(obj: Any) -> list[torch.Tensor]:
+    """Every tensor inside nested containers, in order."""
+    if isinstance(obj, torch.Tensor):
+        return [obj]
+    if isinstance(obj, dict):
+        return [t for value in obj.values() for t in tensors_in(value)]
+    if isinstance(obj, list | tuple):
+        return [t for value in obj for t in tensors_in(value)]
+    return []
+
+
+def containers_in(obj: Any) -> list[Any]:
+    """Every container inside (the object itself first), in order."""
+    if isinstance(obj, dict):
+        return [obj] + [c for value in obj.values() for c in containers_in(value)]
+    if isinstance(obj, list | tuple):
+        return [obj] + [c for value in obj for c in containers_in(value)]
+    return []
+
+
+def skeleton(obj: Any, depth: int = 0) -> Any:
+    """The shape of a nested value: container types and keys, non-tensor values; tensors as 'a tensor'."""
+    if depth > 20:
+        return "…"
+    if isinstance(obj, torch.Tensor):
+        return "a tensor"
+    if isinstance(obj, dict):
+        return (type(obj).__name__, [(repr(key), skeleton(value, depth + 1)) for key, value in obj.items()])
+    if isinstance(obj, list | tuple):
+        return (type(obj).__name__, [skeleton(value, depth + 1) for value in obj])
+    if isinstance(obj, nn.Module):
+        return f"a module on {next(obj.parameters()).device.type}"
+    return (type(obj).__name__, repr(obj))
+
+
+def copy_batch(obj: Any) -> Any:
+    """An independent copy of a generated batch (tensors cloned, requires_grad kept, other leaves shared)."""
+    if isinstance(obj, torch.Tensor):
+        return obj.detach().clone().requires_grad_(obj.requires_grad)
+    if isinstance(obj, tuple) and hasattr(obj, "_fields"):
+        return type(obj)(*(copy_batch(v) for v in obj))
+    if isinstance(obj, dict):
+        return type(obj)((k, copy_batch(v)) for k, v in obj.items())
+    if isinstance(obj, list | tuple):
+        return type(obj)(copy_batch(v) for v in obj)
+    if isinstance(obj, nn.Module):
+        return copy.deepcopy(obj)
+    return obj
+
+
+def describe_batch(obj: Any, limit: int = 160) -> str:
+    text = _describe(obj)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _describe(obj: Any) -> str:
+    if isinstance(obj, torch.Tensor):
+        return f"tensor{tuple(obj.shape)}"
+    if isinstance(obj, tuple) and hasattr(obj, "_fields"):
+        return f"{type(obj).__name__}(" + ", ".join(_describe(v) for v in obj) + ")"
+    if isinstance(obj, OrderedDict):
+        return "OrderedDict(" + ", ".join(f"{k!r}: {_describe(v)}" for k, v in obj.items()) + ")"
+    if isinstance(obj, dict):
+        return "{" + ", ".join(f"{k!r}: {_describe(v)}" for k, v in obj.items()) + "}"
+    if isinstance(obj, list):
+        return "[" + ", ".join(_describe(v) for v in obj) + "]"
+    if isinstance(obj, tuple):
+        return "(" + ", ".join(_describe(v) for v in obj) + ("," if len(obj) == 1 else "") + ")"
+    if isinstance(obj, nn.Module):
+        return "nn.Linear(2, 2)"
+    return repr(obj)
+
+
+# -- models (device_mismatch, train_step) ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelCase:
+    """A model kind and an input for it; `make` builds it identically for learner and reference."""
+
+    name: str
+    build: Callable[[], nn.Module]
+    make_input: Callable[[torch.Generator, int], torch.Tensor]
+    dtype: torch.dtype = torch.float32
+
+    def make(self, seed: int) -> nn.Module:
+        torch.manual_seed(seed)
+        return self.build()
+
+
+MODEL_CASES = [
+    ModelCase("nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))",
+              lambda: nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3)),
+              lambda g, n: torch.randn(n, 4, generator=g) * 2),
+    ModelCase("nn.Linear(3, 2).double() (float64)", lambda: nn.Linear(3, 2).double(),
+              lambda g, n: torch.randn(n, 3, generator=g, dtype=torch.float64), torch.float64),
+    ModelCase("nn.Sequential(nn.Embedding(10, 4), nn.Flatten(), nn.Linear(8, 2)) (integer token ids)",
+              lambda: nn.Sequential(nn.Embedding(10, 4), nn.Flatten(), nn.Linear(8, 2)),
+              lambda g, n: torch.randint(0, 10, (n, 2), generator=g), torch.int64),
+    ModelCase("nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.5), nn.Linear(4, 2)) in eval mode",
+              lambda: nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.5), nn.Linear(4, 2)).eval(),
+              lambda g, n: torch.randn(n, 4, generator=g)),
+]
+model_cases = st.sampled_from(MODEL_CASES)
+batch_sizes = st.integers(1, 6)
+
+
+@dataclass(frozen=True)
+class TrainCase:
+    """A model, a loss, an optimizer and batches for train_step."""
+
+    model: str
+    loss: str
+    optimizer: str
+    lr: float
+    sizes: tuple[int, ...]
+    as_list: bool
+    seed: int
+
+    def describe(self) -> str:
+        kind = "list" if self.as_list else "tuple"
+        return (f"model {self.model}, loss {self.loss}, optimizer {self.optimizer}(lr={self.lr}), "
+                f"batches of {', '.join(map(str, self.sizes))} samples given as a {kind} (X, y)")
+
+    def build(self, device: str | torch.device = "cpu") -> tuple[nn.Module, nn.Module, torch.optim.Optimizer]:
+        torch.manual_seed(self.seed)
+        outputs = 3 if self.loss == "nn.CrossEntropyLoss()" else 1
+        model = (nn.Sequential(nn.Linear(4, 6), nn.Tanh(), nn.Linear(6, outputs)) if self.model == "mlp"
+                 else nn.Linear(4, outputs)).to(device)
+        loss = nn.CrossEntropyLoss() if self.loss == "nn.CrossEntropyLoss()" else nn.MSELoss()
+        if self.optimizer == "SGD":
+            optimizer: torch.optim.Optimizer = torch.optim.SGD(model.parameters(), lr=self.lr)
+        elif self.optimizer == "SGD with momentum 0.9":
+            optimizer = torch.optim.SGD(model.parameters(), lr=self.lr, momentum=0.9)
+        else:
+            optimizer = torch.optim.Adam(model.parameters(), lr=self.lr)
+        return model, loss, optimizer
+
+    def batches(self) -> list[Any]:
+        generator = torch.Generator().manual_seed(self.seed + 1)
+        made = []
+        for size in self.sizes:
+            X = torch.randn(size, 4, generator=generator)
+            if self.loss == "nn.CrossEntropyLoss()":
+                y = torch.randint(0, 3, (size,), generator=generator)
+            else:
+                y = torch.randn(size, 1, generator=generator) * 1.7
+            made.append([X, y] if self.as_list else (X, y))
+        return made
+
+
+def train_cases(steps: tuple[int, int] = (1, 1)) -> st.SearchStrategy[TrainCase]:
+    return st.builds(
+        TrainCase,
+        st.sampled_from(["mlp", "linear"]),
+        st.sampled_from(["nn.CrossEntropyLoss()", "nn.MSELoss()"]),
+        st.sampled_from(["SGD", "SGD with momentum 0.9", "Adam"]),
+        st.sampled_from([0.1, 0.3, 0.05]),
+        st.lists(st.integers(2, 6), min_size=steps[0], max_size=steps[1]).map(tuple),
+        st.booleans(),
+        st.integers(0, 1000),
+    )
+
+
+# -- transfer_options -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    """A tensor to transfer: dtype, shape, layout and autograd state vary."""
+
+    dtype: torch.dtype
+    shape: tuple[int, ...]
+    transposed: bool
+    requires_grad: bool
+    seed: int
+
+    def make(self) -> torch.Tensor:
+        values = torch.randn(self.shape, generator=torch.Generator().manual_seed(self.seed)) * 3
+        x = values.to(self.dtype)
+        if self.transposed and x.dim() == 2:
+            x = x.t()
+        if self.requires_grad and self.dtype.is_floating_point:
+            x = x.detach().requires_grad_(True)
+        return x
+
+    def describe(self) -> str:
+        words = []
+        if self.transposed and len(self.shape) == 2:
+            words.append("non-contiguous (a transpose)")
+        if self.requires_grad and self.dtype.is_floating_point:
+            words.append("requires grad")
+        extra = f" ({', '.join(words)})" if words else ""
+        return f"x = {show(self.make().detach())}{extra}"
+
+
+sources = st.builds(
+    Source,
+    st.sampled_from([torch.float32, torch.float64, torch.float16, torch.int64]),
+    st.sampled_from([(), (3,), (2, 3), (4, 2)]),
+    st.booleans(),
+    st.booleans(),
+    st.integers(0, 2**16),
+)
+target_dtypes = st.sampled_from([torch.float16, torch.float32, torch.float64, torch.int32, torch.bfloat16])
+CPU_TARGETS = st.sampled_from(["cpu", torch.device("cpu")])
+META_TARGETS = st.sampled_from(["meta", torch.device("meta")])
+CUDA_TARGETS = st.sampled_from(["cuda", "cuda:0", torch.device("cuda"), torch.device("cuda", 0)])
