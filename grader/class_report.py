@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from grader.report import NOT_COUNTED
 
 FAILED = frozenset({"failed", "error", "timeout"})
 PROBLEMS = ("timeout", "crashed", "tampered", "missing")
+_NUMBERS = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 
 
 @dataclass
@@ -124,8 +126,10 @@ def summarize(rows: list[BatchRow], catalog: Catalog, threshold: float = 50.0, l
         for name in names:
             results = [c for row in present for c in row.checks if c.name == name and c.outcome not in NOT_COUNTED]
             failures = [c for c in results if c.outcome in FAILED]
-            messages = Counter(_first_lines(c.message(lang)) for c in failures if c.message)
-            message, count = messages.most_common(1)[0] if messages else ("", 0)
+            # Messages quote generated inputs; the same misconception with other numbers is the same message.
+            shapes = Counter(_NUMBERS.sub("#", _first_lines(c.message(lang))) for c in failures if c.message)
+            shape, count = shapes.most_common(1)[0] if shapes else ("", 0)
+            message = next((_first_lines(c.message(lang)) for c in failures if c.message and _NUMBERS.sub("#", _first_lines(c.message(lang))) == shape), "")
             title_text = next((c.title for c in results), None)
             if spec and name in {c.name for c in spec.checks}:
                 title_text = spec.check(name).title

@@ -293,3 +293,13 @@ def test_visibility_defaults() -> None:
         Catalog.model_validate({"format_version": 1, "exercises": [{
             "id": "alpha/first", "file": "01_alpha/01_first.py", "title": {"en": "F", "zh": "F"}, "hints": [{"en": "h", "zh": "h"}],
             "checks": [{"name": "c", "points": 1, "visibility": "later", "title": {"en": "t", "zh": "t"}}]}]})
+
+
+def test_messages_that_differ_only_in_numbers_are_one_misconception() -> None:
+    rows = []
+    for index, value in enumerate((1.5, -2.25, 3e-05)):
+        checks = [CheckResult(name="values", title=Text(en="t", zh="t"), outcome="failed", points=0, max_points=2,
+                              message=Text(en=f"With x = [{value}]: expected {index}, got {index + 1}", zh="中"))]
+        rows.append(BatchRow(student=f"s{index}", exercise="alpha/first", status="ok", score=0, max_score=2, failed_checks=[], source="", checks=checks))
+    values = next(c for c in summarize(rows, CATALOG).checks if c.check == "values")
+    assert values.message_count == 3 and values.message == "With x = [1.5]: expected 0, got 1"
