@@ -1,8 +1,11 @@
-"""Time to the app's first screen and its peak memory, against `python -c "import textual"`.
+"""Time to the app's first screen, against a minimal Textual app (Header, Static, Footer).
 
-Target (issue 6): both under 2x the baseline, measured in the same run.
-The app starts headless with a sample record; the clock stops when the
-dashboard has been composed and painted once (the child prints a line then).
+Target (issue 13): the app's first screen within 1.3x the minimal app, measured in the same
+run (interleaved). The app starts headless with a sample record; the clock stops when the
+dashboard, with its real figures, has been composed and painted once (the child prints a line
+then). `python -c "import textual"` is shown too, for scale. The validated question bank is
+cached per user (like .pyc files); the first start after a bank change, without that cache,
+is reported separately.
 
     python benchmarks/app_startup.py [--runs 5]
 """
@@ -53,10 +56,10 @@ Minimal().run(headless=True, size=(110, 36), auto_pilot=first_screen)
 """
 
 
-def measure(argv: list[str], marker: str | None) -> tuple[float, int, str]:
+def measure(argv: list[str], marker: str | None, env: dict[str, str] | None = None) -> tuple[float, int, str]:
     """Seconds until `marker` is printed (or the process ends) and peak RSS in MiB."""
     started = time.perf_counter()
-    process = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
     seen = None
     output = []
     assert process.stdout is not None
@@ -81,27 +84,29 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as folder:
         record = write_sample(Path(folder) / "progress.json")
-        base_t, base_m, app_t, app_m, min_t, min_m = [], [], [], [], [], []
+        cache = {"XDG_CACHE_HOME": str(Path(folder) / "cache")}
+        uncached, _, _ = measure([sys.executable, "-c", APP, str(record)], "first-screen", cache)  # fills the cache
+        base_t, app_t, app_m, min_t, min_m = [], [], [], [], []
         output = ""
         for _ in range(args.runs):  # interleaved, so load on the machine hits all alike
-            seconds, mib, _ = measure([sys.executable, "-c", "import textual"], None)
-            base_t.append(seconds)
-            base_m.append(mib)
+            base_t.append(measure([sys.executable, "-c", "import textual"], None)[0])
             seconds, mib, _ = measure([sys.executable, "-c", MINIMAL], "first-screen")
             min_t.append(seconds)
             min_m.append(mib)
-            seconds, mib, output = measure([sys.executable, "-c", APP, str(record)], "first-screen")
+            seconds, mib, output = measure([sys.executable, "-c", APP, str(record)], "first-screen", cache)
             app_t.append(seconds)
             app_m.append(mib)
     med = lambda values: sorted(values)[len(values) // 2]  # noqa: E731
-    bt, at, bm, am = med(base_t), med(app_t), med(base_m), med(app_m)
-    print(f"baseline  python -c 'import textual': {bt * 1000:7.0f} ms  {bm:4d} MiB peak RSS (median of {args.runs})")
-    mt, mm = med(min_t), med(min_m)
-    print(f"reference: a minimal Textual app:     {mt * 1000:7.0f} ms  {mm:4d} MiB peak RSS ({mt / bt:.2f}x, {mm / bm:.2f}x)")
-    print(f"torchdojo app, first screen:          {at * 1000:7.0f} ms  {am:4d} MiB peak RSS")
-    print(f"ratio: time {at / bt:.2f}x, memory {am / bm:.2f}x (target < 2x each)")
-    print(output.strip().splitlines()[-1])
-    return 0 if at / bt < 2 and am / bm < 2 else 1
+    bt, mt, at, mm, am = med(base_t), med(min_t), med(app_t), med(min_m), med(app_m)
+    print(f"median of {args.runs} runs, {os.cpu_count()} cores")
+    print(f"  python -c 'import textual':           {bt * 1000:7.0f} ms")
+    print(f"  reference: a minimal Textual app:     {mt * 1000:7.0f} ms  {mm:4d} MiB peak RSS")
+    print(f"  torchdojo app, first screen:          {at * 1000:7.0f} ms  {am:4d} MiB peak RSS   {at / mt:.2f}x the minimal app (target <= 1.3x)")
+    print(f"  first start after a bank change (no cache, one run): {uncached * 1000:.0f} ms")
+    print("  " + output.strip().splitlines()[-1])
+    ok = at / mt <= 1.3 and "torch loaded: False" in output
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -1,3 +1,3 @@
-from grader.cli import main
+from grader.early import main
 
 raise SystemExit(main())

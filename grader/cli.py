@@ -58,6 +58,7 @@ class Context:
     err: Console = field(default_factory=lambda: Console(stderr=True))
     _lang: Lang | None = None
     _progress: Progress | None = None
+    early: object | None = None  # a grading process started before the CLI loaded (grader.early)
 
     @property
     def lang(self) -> Lang:
@@ -193,10 +194,10 @@ def cmd_check(ctx: Context) -> int:
     limits = Limits(timeout_s=args.timeout, memory_mb=args.memory_mb, protect=protect)
     lang = ctx.lang
     if args.json or not ctx.out.is_terminal:
-        report = grade(exercise, file, limits)
+        report = grade(exercise, file, limits, ctx.early)  # type: ignore[arg-type]
     else:
         with ctx.out.status(t(f"Checking {exercise.id}…", f"正在检查 {exercise.id}…")(lang), spinner="dots"):
-            report = grade(exercise, file, limits)
+            report = grade(exercise, file, limits, ctx.early)  # type: ignore[arg-type]
     if ctx.store is not None:
         try:
             ctx.update(lambda p: p.exercise_attempts.append(attempt_from_report(report)))
@@ -517,7 +518,7 @@ def make_context(args: argparse.Namespace) -> Context:
     return Context(args=args, catalog=catalog, workspace=workspace, store=store)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, early: object | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -525,6 +526,7 @@ def main(argv: list[str] | None = None) -> int:
     err = Console(stderr=True)
     try:
         ctx = make_context(args)
+        ctx.early = early
         return args.handler(ctx)
     except UsageError as error:
         lang = getattr(args, "lang", None) or os.environ.get("TORCHDOJO_LANG") or "en"

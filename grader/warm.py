@@ -69,13 +69,26 @@ def _fork_child(request: dict, result_fd: int, output_fd: int) -> None:
     os._exit(0)
 
 
+def _watch_exit(selector: selectors.BaseSelector, pid: int) -> None:
+    """Wake the loop the moment a fork exits (a pidfd), so its exit code reaches the parent at once
+    instead of at the next 50 ms poll; without pidfd support, the poll still finds it."""
+    try:
+        selector.register(os.pidfd_open(pid), selectors.EVENT_READ, pid)
+    except (AttributeError, OSError):
+        pass
+
+
 def serve(sock: socket.socket) -> None:
     _preload()
     selector = selectors.DefaultSelector()
     selector.register(sock, selectors.EVENT_READ)
     children: set[int] = set()
     while True:
-        for _ in selector.select(timeout=0.05):
+        for key, _ in selector.select(timeout=0.05):
+            if key.data is not None:  # a fork's pidfd: it has exited, reap it below at once
+                selector.unregister(key.fd)
+                os.close(key.fd)
+                continue
             message, fds, _, _ = socket.recv_fds(sock, _MAX_MESSAGE, 2)
             if not message:
                 return  # the parent went away
@@ -87,6 +100,7 @@ def serve(sock: socket.socket) -> None:
             for fd in fds:
                 os.close(fd)
             children.add(pid)
+            _watch_exit(selector, pid)
             _send(sock, {"event": "started", "id": request["id"], "pid": pid})
         for pid in list(children):
             try:

@@ -27,7 +27,7 @@ from quizzes.app.screens import (
     QuizScreen,
     ResultsScreen,
 )
-from quizzes.app.state import Record
+from quizzes.app.state import Record, load_bank_cached
 from quizzes.app.words import w
 from quizzes.bank import Bank, load_shipped
 from quizzes.engine import QuizSession, due_reviews
@@ -73,7 +73,7 @@ class TorchDojoApp(App[None]):
         self.progress: Progress = self.record.load(lang or "en")
         self.workspace = workspace
         self.catalog: Catalog = load_catalog()
-        self.bank: Bank = load_shipped()
+        self.bank: Bank = load_bank_cached()
         self.initial_quiz = quiz
         self.warm: object | None = None
         self.set_reactive(TorchDojoApp.lang, lang if lang in ("en", "zh") else self.progress.settings.lang)

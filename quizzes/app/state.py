@@ -137,3 +137,54 @@ def when_words(due: datetime, lang: str, when: datetime | None = None) -> str:
     if local.date() == when.astimezone().date():
         return w("at_time", lang, at=local.strftime("%H:%M"))
     return w("on_day", lang, day=local.strftime("%Y-%m-%d"))
+
+
+def cache_dir() -> Path:
+    import os
+
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "torchdojo"
+
+
+def load_bank_cached() -> Bank:
+    """The shipped bank, from a cache of the validated questions when the bank files are unchanged.
+
+    Parsing and validating every TOML file is most of the app's start-up; like Python's .pyc files,
+    the result is kept (per user, keyed by each file's path, size and modification time, and by the
+    versions that made it) and used only while all of those still match. Anything odd: load afresh.
+    """
+    import hashlib
+    import os
+    import pickle
+
+    import pydantic
+
+    import grader
+    from quizzes.bank import load_shipped, shipped_bank_files
+
+    files = shipped_bank_files()
+    key = hashlib.sha256()
+    for path in files:
+        stat = path.stat()
+        key.update(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    key.update(f"{grader.__version__}|{pydantic.VERSION}|{Path(__file__).resolve()}".encode())
+    cached = cache_dir() / f"bank-{key.hexdigest()[:24]}.pickle"
+    try:
+        with cached.open("rb") as handle:
+            bank = pickle.load(handle)  # noqa: S301 - the learner's own cache, written below
+        if isinstance(bank, Bank) and not bank.problems:
+            return bank
+    except Exception:  # noqa: BLE001 - no cache, an old one, or a broken one: load afresh
+        pass
+    bank = load_shipped()
+    if not bank.problems:
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            for old in cached.parent.glob("bank-*.pickle"):
+                old.unlink(missing_ok=True)
+            temporary = cached.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_bytes(pickle.dumps(bank, protocol=pickle.HIGHEST_PROTOCOL))
+            temporary.replace(cached)
+        except OSError:
+            pass
+    return bank
