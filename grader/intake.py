@@ -407,10 +407,15 @@ def _read_capped(path: Path, cap: int) -> bytes | None:
     return None if len(data) > cap else data
 
 
+def _printable(name: str) -> str:
+    """A name safe to print and to put in a table: control characters (terminal escapes) become '?'."""
+    return "".join(c if c.isprintable() else "?" for c in name)
+
+
 def _archive_entry(source: str, lms: LmsName | None) -> Entry:
-    entry = Entry(source=source, kind="archive")
+    entry = Entry(source=_printable(source), kind="archive")
     if lms is not None:
-        entry.origin = Origin(student_id=lms.user_id, display_name=lms.name, lms=lms.lms, lms_late=lms.late)
+        entry.origin = Origin(student_id=lms.user_id, display_name=_printable(lms.name), lms=lms.lms, lms_late=lms.late)
     return entry
 
 
@@ -444,35 +449,30 @@ def _found(root: Path, catalog: Catalog, limits: SizeLimits) -> list[tuple[Entry
         elif path.is_dir():
             inner = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".zip" and not p.name.startswith("."))
             if lms is not None and lms.plugin != "file":
-                found.append((Entry(path.name + "/", "other", IGNORED, f"a {lms.lms} '{lms.plugin}' submission, not a file hand-in"), None))
+                found.append((Entry(_printable(path.name) + "/", "other", IGNORED, f"a {lms.lms} '{lms.plugin}' submission, not a file hand-in"), None))
             elif inner and not _has_exercise_files(path, catalog):
                 found += [_from_file(f"{path.name}/{item.name}", item, lms or parse_lms_name(item.name), limits) for item in inner]
             else:
-                origin = Origin(student_id=lms.user_id, display_name=lms.name, lms=lms.lms) if lms else Origin()
-                found.append((Entry(path.name + "/", "folder", student=lms.name if lms else path.name, origin=origin, folder=path), None))
+                origin = Origin(student_id=lms.user_id, display_name=_printable(lms.name), lms=lms.lms) if lms else Origin()
+                found.append((Entry(_printable(path.name) + "/", "folder", student=path.name, origin=origin, folder=path), None))
         else:
-            found.append((Entry(path.name, "other", IGNORED, "not a .zip hand-in or a student folder"), None))
+            found.append((Entry(_printable(path.name), "other", IGNORED, "not a .zip hand-in or a student folder"), None))
     return found
 
 
 def _bulk(path: Path, limits: SizeLimits) -> list[tuple[Entry, bytes | None]]:
     """PATH is one zip: a single hand-in, or an LMS bulk download holding one zip per student."""
-    import io
-
-    whole = _archive_entry(path.name, parse_lms_name(path.name))
+    whole = _archive_entry(_printable(path.name), parse_lms_name(path.name))
     try:
-        data = _read_capped(path, 64 * limits.archive_bytes)
+        outer = zipfile.ZipFile(path)  # read lazily: a class's download may be large, each member is capped
+        infos = outer.infolist()
     except OSError as error:
         return [_refused(whole, UNREADABLE, f"cannot read it ({error.strerror})")]
-    if data is None:
-        return [_refused(whole, TOO_LARGE, f"the download is over {64 * limits.archive_bytes // 2**20} MiB")]
-    try:
-        outer = zipfile.ZipFile(io.BytesIO(data))
-        infos = outer.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as error:
+    except (zipfile.BadZipFile, ValueError, EOFError, NotImplementedError) as error:
         return [_refused(whole, UNREADABLE, f"not a zip file or damaged ({error})")]
-    if any(info.filename == MANIFEST_NAME for info in infos):
-        return [(whole, data)]  # a single hand-in
+    if any(info.filename == MANIFEST_NAME for info in infos):  # a single hand-in
+        outer.close()
+        return [_from_file(whole.source, path, parse_lms_name(path.name), limits)]
     found: list[tuple[Entry, bytes | None]] = []
     with outer:
         for info in infos[: 10 * limits.members]:
@@ -481,7 +481,7 @@ def _bulk(path: Path, limits: SizeLimits) -> list[tuple[Entry, bytes | None]]:
             if info.is_dir() or not name.lower().endswith(".zip") or not parts or parts[-1].startswith(".") or "__MACOSX" in parts:
                 continue
             lms = parse_lms_name(parts[-1]) or (parse_lms_name(parts[-2]) if len(parts) > 1 else None)
-            entry = _archive_entry(f"{path.name}:{name}", lms)
+            entry = _archive_entry(_printable(f"{path.name}:{name}"), lms)
             if _unsafe_name(name):
                 found.append(_refused(entry, UNSAFE_PATH, f"its name {name!r} in the download is unsafe"))
             elif _kind(info) != "file":

@@ -116,3 +116,14 @@ def test_record_of_schema_2_is_read_and_gains_student_id(tmp_path: Path) -> None
     store.update(lambda p: setattr(p, "student_id", "s9"))
     saved = json.loads(path.read_text(encoding="utf-8"))
     assert saved["schema_version"] == 3 and saved["student_id"] == "s9"
+
+
+def test_submit_asks_for_the_id_once_on_a_terminal(workspace: Path, run_cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    answers = iter(["../bad", "s-42"])
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True, raising=False)
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
+    done = run_cli("submit", "--out", "first.zip", cwd=workspace)
+    assert done.returncode == 0 and "s-42" in done.stdout and "may hold only" in done.stderr
+    monkeypatch.setattr("builtins.input", lambda prompt="": pytest.fail("asked twice"))
+    again = run_cli("submit", "--out", "second.zip", cwd=workspace)
+    assert again.returncode == 0 and _manifest(workspace / "second.zip").student_id == "s-42"

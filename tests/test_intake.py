@@ -229,3 +229,32 @@ def test_deadline_forms() -> None:
     assert parse_deadline("2026-06-01T23:59+08:00") == datetime(2026, 6, 1, 15, 59, tzinfo=UTC)
     assert parse_deadline("2026-06-01T15:59Z") == datetime(2026, 6, 1, 15, 59, tzinfo=UTC)
     assert parse_deadline("2026-06-01").tzinfo is not None
+
+
+def test_only_rejected_hand_ins_still_get_a_row_per_selected_exercise(tmp_path: Path, catalog: Catalog) -> None:
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    (batch / "bad.zip").write_bytes(MALFORMED["symlink"][0])
+    selected = [catalog.resolve(LEAF_ID), catalog.resolve("autograd/vjp")]
+    with take_in(batch, catalog, selected) as intake:
+        assert intake.work_dir is None  # nothing accepted: nothing unpacked, no folder made
+        assert [(task.student, task.exercise.id, task.file) for task in intake.tasks] == [("s1", LEAF_ID, None), ("s1", "autograd/vjp", None)]
+        assert all(task.origin.problem.startswith("symlink:") for task in intake.tasks)
+
+
+def test_moodle_folders_with_loose_workspaces_and_a_single_hand_in_as_path(tmp_path: Path, catalog: Catalog) -> None:
+    batch = tmp_path / "batch"
+    folder = batch / "Ann Lee_31_assignsubmission_file_" / "exercises" / "01_autograd"
+    folder.mkdir(parents=True)
+    (folder / "01_leaf_tensors.py").write_bytes(GOOD)
+    with take_in(batch, catalog, [catalog.resolve(LEAF_ID)]) as intake:
+        (task,) = intake.tasks
+    assert task.student == "Ann Lee_31_assignsubmission_file_" and task.file == folder / "01_leaf_tensors.py"
+    assert (task.origin.lms, task.origin.student_id, task.origin.display_name) == ("moodle", "31", "Ann Lee")
+    single = tmp_path / "one.zip"
+    single.write_bytes(handin("solo"))
+    with take_in(single, catalog, [catalog.resolve(LEAF_ID)]) as intake:
+        (task,) = intake.tasks
+        assert task.student == "solo" and task.file is not None and task.file.read_bytes() == GOOD
+        work = intake.work_dir
+    assert work is not None and not work.exists()  # the temporary work dir is gone after the batch
