@@ -4,11 +4,13 @@ EN: A module declares its layers in `__init__` as attributes (`self.fc1 = ...`);
 assigning a module to an attribute *registers* it, so its parameters appear in
 `.parameters()`, move with `.to(device)` and are saved in `state_dict()`.
 `forward` says how data flows. Without a non-linearity between them, two Linear
-layers collapse into one.
+layers collapse into one. Like `nn.Linear`, the network takes inputs of shape
+`(*, in_features)`: one sample, a batch, or more leading dimensions.
 
 中文: 模块在 `__init__` 中把层声明为属性(`self.fc1 = ...`);把模块赋值给属性就会 *注册*
 它,于是它的参数会出现在 `.parameters()` 中,随 `.to(device)` 移动,并保存在 `state_dict()`
 里。`forward` 描述数据如何流动。两个 Linear 层之间如果没有非线性激活,就会退化成一个。
+与 `nn.Linear` 一样,网络接受形状为 `(*, in_features)` 的输入:单个样本、一个批次,或有更多前导维度。
 """
 
 import torch

@@ -2,13 +2,17 @@
 
 EN: Save only the `state_dict()` (a dict of tensors), not the whole model:
 pickling the model ties the file to your source code. Load with
-`torch.load(path, weights_only=True)` (the default since PyTorch 2.6), which
+`torch.load(path, weights_only=True)`, written out (it is the default since
+PyTorch 2.6, but older versions and some settings default to False), which
 refuses to run code hidden in a file you got from someone else, then
-`model.load_state_dict(...)`.
+`model.load_state_dict(...)`. A file that does not hold this model's weights
+(other keys or shapes) raises an error: `load_state_dict` is strict by default.
 
 中文: 只保存 `state_dict()`(一个张量字典),不要保存整个模型:pickle 整个模型会让文件
-依赖你的源代码。加载时使用 `torch.load(path, weights_only=True)`(PyTorch 2.6 起的默认值),
+依赖你的源代码。加载时使用 `torch.load(path, weights_only=True)`,并显式写出 weights_only=True(PyTorch 2.6 起这是默认值,
+但旧版本和某些设置下默认为 False),
 它会拒绝执行别人给你的文件中隐藏的代码,然后调用 `model.load_state_dict(...)`。
+文件中不是这个模型的权重(键或形状不同)时会报错:`load_state_dict` 默认是严格模式。
 """
 
 from pathlib import Path

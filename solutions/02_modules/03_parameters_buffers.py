@@ -6,13 +6,15 @@ EN: `nn.Parameter` is a tensor the optimizer trains. A *buffer*
 BatchNorm's running statistics. `Standardize` keeps a running mean of its
 inputs: in training mode it uses the batch mean and moves `running_mean` by
 `momentum` toward it; in eval mode it uses `running_mean` and leaves it alone.
-Output: `(x - mean) * scale + shift`.
+Output: `(x - mean) * scale + shift`. Gradients flow through the batch mean too
+(as in BatchNorm); only the update of `running_mean` is kept out of autograd.
 
-中文: `nn.Parameter` 是优化器会训练的张量。*buffer*(`self.register_buffer("name", tensor)`)
+中文: `nn.Parameter` 是优化器会训练的张量。*缓冲区*(`self.register_buffer("name", tensor)`)
 是会保存到 `state_dict()`、会随 `.to(device)` 移动、但没有梯度的状态 —— 比如 BatchNorm
 的 running 统计量。`Standardize` 记录输入的滑动平均:训练模式下使用当前批次的均值,并让
 `running_mean` 按 `momentum` 向它靠近;评估模式下使用 `running_mean`,且不修改它。
-输出:`(x - mean) * scale + shift`。
+输出:`(x - mean) * scale + shift`。梯度也会经过批次均值(与批归一化一样);只有
+`running_mean` 的更新不记录在自动求导中。
 """
 
 import torch
