@@ -525,3 +525,133 @@ def _compare_state(expected: GlobalState, got: GlobalState, context: tuple[str, 
             (a_en, a_zh), (b_en, b_zh) = _state_word(a), _state_word(b)
             return Difference([(f"{en} after the call{context[0]}", f"{zh}在调用之后{context[1]}")], a_en, b_en, a_zh, b_zh)
     return None
+
+
+# -- training loops: spy loaders and optimizers ------------------------------------------------------
+
+
+class SpyLoader(torch.utils.data.DataLoader):
+    """A real DataLoader (len, .dataset, .batch_size all work) that logs every pass and batch it gives."""
+
+    def __init__(self, dataset: Any, *, log: TrainingLog, name: str, **kwargs: Any) -> None:
+        super().__init__(dataset, **kwargs)
+        self._spy_log = log
+        self._spy_name = name
+
+    def __iter__(self) -> Iterator[Any]:
+        log, name = self._spy_log, self._spy_name
+        log.pass_started(name)
+        for batch in super().__iter__():
+            log.events.append(("batch", name))
+            log.samples.setdefault(name, []).append(_batch_length(batch))
+            yield batch
+
+
+def _batch_length(batch: Any) -> int:
+    first = batch[0] if _isinstance(batch, list | tuple) and batch else batch
+    return len(first) if hasattr(first, "__len__") else 1
+
+
+@dataclass
+class TrainingLog:
+    """What a training loop did, in order, for comparison with the reference run.
+
+    `loader(...)` makes a `SpyLoader`; `watch_optimizer` and `watch_model` instrument the
+    caller's objects without replacing them (hooks and instance attributes only). Verdicts
+    are by effect — `step_gradients` (what each `optimizer.step()` found in `.grad`) and
+    `step_parameters` (the parameters right after it) compared with the reference's — because
+    zeroing before the forward pass is as right as zeroing after the step. The order of
+    `events` only explains a difference in the learner's words (`explain_steps`).
+    """
+
+    events: list[tuple[str, str]] = field(default_factory=list)
+    samples: dict[str, list[int]] = field(default_factory=dict)
+    step_gradients: list[torch.Tensor | None] = field(default_factory=list)
+    step_parameters: list[torch.Tensor] = field(default_factory=list)
+    forward_modes: list[tuple[bool, bool]] = field(default_factory=list)
+    pass_parameters: list[tuple[str, torch.Tensor]] = field(default_factory=list)
+    watched_model: torch.nn.Module | None = None
+
+    def pass_started(self, name: str) -> None:
+        self.events.append(("pass", name))
+        if self.watched_model is not None:  # the parameters each pass began with (e.g. after each epoch of training)
+            self.pass_parameters.append((name, torch.cat([p.detach().reshape(-1).to("cpu", copy=True) for p in self.watched_model.parameters()])))
+
+    def loader(self, dataset: Any, name: str, **kwargs: Any) -> SpyLoader:
+        return SpyLoader(dataset, log=self, name=name, **kwargs)
+
+    def watch_optimizer(self, optimizer: torch.optim.Optimizer) -> torch.optim.Optimizer:
+        def stepped(opt: torch.optim.Optimizer, args: Any, kwargs: Any) -> None:
+            params = [p for group in opt.param_groups for p in group["params"]]
+            self.events.append(("step", "optimizer"))
+            grads = [p.grad for p in params]
+            self.step_gradients.append(None if all(g is None for g in grads) else torch.cat(
+                [(g if g is not None else torch.zeros_like(p)).detach().reshape(-1).to("cpu", copy=True) for g, p in zip(grads, params, strict=True)]))
+            self.step_parameters.append(torch.cat([p.detach().reshape(-1).to("cpu", copy=True) for p in params]))
+
+        optimizer.register_step_post_hook(stepped)
+        self._log_calls(optimizer, "zero_grad", "optimizer.zero_grad()")
+        return optimizer
+
+    def watch_model(self, model: torch.nn.Module) -> torch.nn.Module:
+        self.watched_model = model
+        model.register_forward_hook(lambda module, inputs, output: self.forward_modes.append((module.training, torch.is_grad_enabled())))
+        self._log_calls(model, "zero_grad", "model.zero_grad()")
+        first = next((p for p in model.parameters() if p.requires_grad), None)
+        if first is not None:  # one event per backward pass that reaches the model
+            first.register_post_accumulate_grad_hook(lambda p: self.events.append(("backward", "loss.backward()")))
+        return model
+
+    def _log_calls(self, owner: Any, method: str, words: str) -> None:
+        original = getattr(owner, method)
+
+        @wraps(original)
+        def logged(*args: Any, **kwargs: Any) -> Any:
+            self.events.append((method, words))
+            return original(*args, **kwargs)
+
+        object.__setattr__(owner, method, logged)
+
+    def passes(self) -> list[str]:
+        """The loaders' names in the order their passes began."""
+        return [name for kind, name in self.events if kind == "pass"]
+
+    def steps(self) -> int:
+        return sum(1 for kind, _ in self.events if kind == "step")
+
+
+def explain_steps(expected: TrainingLog, got: TrainingLog) -> tuple[str, str] | None:
+    """The first cause, in the learner's words, of a difference in what their optimizer steps used.
+
+    Only called once a difference in effect was found: the order of calls alone never fails a check.
+    """
+    if got.steps() != expected.steps():
+        batches = sum(1 for kind, _ in got.events if kind == "batch")
+        return (f"Your loop called optimizer.step() {got.steps()} times for {batches} batches; the reference calls it once per batch.",
+                f"你的循环在 {batches} 个批次中调用了 {got.steps()} 次 optimizer.step();参考答案每个批次调用一次。")
+    step, backward_since_step, zeroed_since_step, zero_after_backward = 0, False, False, False
+    for kind, _ in got.events:
+        if kind == "backward":
+            if step and not zeroed_since_step and not backward_since_step:
+                return (f"Between optimizer.step() #{step} and the next loss.backward() the gradients were not cleared, so they add up "
+                        "across batches: call optimizer.zero_grad() once per batch.",
+                        f"在第 {step} 次 optimizer.step() 与下一次 loss.backward() 之间梯度没有清零,于是梯度在批次之间累加:"
+                        "请每个批次调用一次 optimizer.zero_grad()。")
+            backward_since_step, zero_after_backward = True, False
+        elif kind == "zero_grad":
+            zeroed_since_step = True
+            zero_after_backward = backward_since_step
+        elif kind == "step":
+            step += 1
+            if not backward_since_step:
+                return (f"optimizer.step() #{step} ran before its batch's loss.backward(): it used old (or no) gradients. "
+                        "The order is loss.backward(), then optimizer.step().",
+                        f"第 {step} 次 optimizer.step() 在本批次的 loss.backward() 之前运行:它用的是旧的(或没有)梯度。"
+                        "正确的顺序是先 loss.backward(),再 optimizer.step()。")
+            if zero_after_backward:
+                return (f"zero_grad() ran between loss.backward() and optimizer.step() #{step}: the step found the gradients already "
+                        "cleared. Clear them after the step (or before the forward pass).",
+                        f"zero_grad() 在 loss.backward() 与第 {step} 次 optimizer.step() 之间运行:step 时梯度已被清空。"
+                        "请在 step 之后(或前向传播之前)清零。")
+            backward_since_step, zeroed_since_step, zero_after_backward = False, False, False
+    return None

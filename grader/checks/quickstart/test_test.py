@@ -1,71 +1,111 @@
-"""Checks for quickstart/test: accuracy over samples, loss over batches, eval mode, no graph."""
+"""Checks for quickstart/test, by comparison with the reference run on generated data.
+
+Compared: the accuracy (correct / samples) and the mean batch loss on loaders whose last
+batch is mostly smaller than the others, with losses whose reduction is not a plain mean,
+and a second call on another loader (no state kept between calls); the model's mode in
+the forward passes and afterwards, its buffers (batch norm's running statistics must not
+move); grad mode in the forward passes, after the call, and inside the caller's `no_grad`.
+"""
 
 import torch
-from torch import nn
-from torch.utils.data import DataLoader
+from hypothesis import given
 
-from grader.checks.quickstart.common import blobs, record_modes, small_model
-from grader.checks.support import expect, fail, show
-
-
-def _reference(model: nn.Module, loader: DataLoader) -> tuple[float, float]:
-    model.eval()
-    loss, correct = 0.0, 0
-    with torch.no_grad():
-        for X, y in loader:
-            pred = model(X)
-            loss += nn.functional.cross_entropy(pred, y).item()
-            correct += int((pred.argmax(1) == y).sum())
-    return correct / len(loader.dataset), loss / len(loader)
+from grader.checks.harness import TrainingLog
+from grader.checks.quickstart.common import (
+    STATE_HINT,
+    as_pair,
+    blobs,
+    modes_seen,
+    small_model,
+    state,
+    unless_unused,
+)
+from grader.checks.strategies.quickstart import Batches, LossSpec, batches, losses
 
 
-def _numbers(learner, result) -> tuple[float, float]:
-    if not (isinstance(result, tuple | list) and len(result) == 2 and all(isinstance(v, int | float) for v in result)):
-        fail(f"test should return (accuracy, mean_loss) as two floats, got {show(result)}.",
-             f"test 应返回两个 float:(accuracy, mean_loss),实际返回 {show(result)}。", learner.test)
-    return float(result[0]), float(result[1])
+def _evaluate(impl, plan: Batches, loss: LossSpec, *, mode_layers: bool = False):
+    log = TrainingLog()
+    model = log.watch_model(small_model(plan.seed, batchnorm=mode_layers, dropout=0.5 if mode_layers else 0.0))
+    if mode_layers:
+        with torch.no_grad():  # running statistics that differ from any batch's own
+            model[1].running_mean.uniform_(-1, 1, generator=torch.Generator().manual_seed(plan.seed))
+        model.train()  # as a training epoch before it would leave it
+    loader = log.loader(blobs(plan.samples, seed=plan.seed + 1), name="test", batch_size=plan.batch_size)
+    return log, model, impl.test(loader, model, loss.make())
 
 
-def _run(learner, count: int = 50, batch: int = 16, dropout: float = 0.0):
-    model = small_model(seed=3, dropout=dropout)
-    loader = DataLoader(blobs(count, seed=5), batch_size=batch)  # 50 = 16 + 16 + 16 + 2: an uneven last batch
-    return model, loader, _numbers(learner, learner.test(loader, model, nn.CrossEntropyLoss()))
+def _given(plan: Batches, loss: LossSpec, extra: tuple[str, str] = ("", "")) -> tuple[str, str]:
+    en, zh = plan.describe()
+    return f"{en}, loss_fn = {loss.name}{extra[0]}", f"{zh},loss_fn = {loss.name}{extra[1]}"
 
 
-def test_accuracy_over_samples(learner) -> None:
-    model, loader, (accuracy, _) = _run(learner)
-    want, _ = _reference(model, loader)
-    if abs(accuracy - want * len(loader.dataset) / len(loader)) < 1e-6 and abs(want - accuracy) > 1e-6:
-        fail("The accuracy was divided by the number of batches; divide the correct count by the number of samples.",
-             "准确率除以了批次数;请用正确数除以样本数。", learner.test)
-    if abs(accuracy - 100 * want) < 1e-4 and want > 0:
-        fail("The accuracy is a percentage; return a fraction in [0, 1] (the tutorial multiplies by 100 only when printing).",
-             "准确率是百分数;请返回 [0, 1] 之间的比例(教程只在打印时乘以 100)。", learner.test)
-    expect(abs(accuracy - want) < 1e-6, f"accuracy {accuracy:.4f}, expected {want:.4f} (50 samples, last batch of 2).",
-           f"准确率为 {accuracy:.4f},应为 {want:.4f}(50 个样本,最后一个批次只有 2 个)。", learner.test)
+RESULT_TYPE = ("the type of the result", "返回值的类型")
 
 
-def test_mean_batch_loss(learner) -> None:
-    model, loader, (_, loss) = _run(learner)
-    _, want = _reference(model, loader)
-    expect(abs(loss - want) < 1e-5, f"mean loss {loss:.6f}, expected {want:.6f}: sum the batch losses and divide by the number of batches.",
-           f"平均损失为 {loss:.6f},应为 {want:.6f}:把各批次损失相加后除以批次数。", learner.test)
+MODE_IN_FORWARD = ("model.training in the forward passes", "前向传播时的 model.training")
 
 
-def test_eval_mode(learner) -> None:
-    model = small_model(seed=3, dropout=0.9)
-    model.train()
-    seen = record_modes(model)
-    learner.test(DataLoader(blobs(32), batch_size=16), model, nn.CrossEntropyLoss())
-    expect(bool(seen) and not any(training for training, _ in seen),
-           "The model was evaluated in training mode (dropout active, results random). Call model.eval() first.",
-           "评估时模型处于训练模式(dropout 生效,结果随机)。请先调用 model.eval()。", learner.test)
+@given(batches(min_batches=2), batches(min_batches=1), losses)
+def test_accuracy_over_samples(compare, plan: Batches, other: Batches, loss: LossSpec) -> None:
+    def scenario(impl):
+        _, _, first = _evaluate(impl, plan, loss)
+        _, _, second = _evaluate(impl, other, loss)
+        return {RESULT_TYPE: type(first).__name__,
+                ("the accuracy (the first item of the result)", "准确率(返回值的第一项)"): as_pair(first, 0),
+                ("the accuracy of a second call (another loader)", "第二次调用(另一个 DataLoader)的准确率"): as_pair(second, 0)}
+
+    en, zh = _given(plan, loss)
+    compare.same(scenario, state_hint=STATE_HINT, given=en, given_zh=zh, where="test",
+                 hint=("Return (accuracy, mean_loss) as floats: the accuracy is the number of correct predictions divided by "
+                       "the number of samples (len(dataloader.dataset)), a fraction in [0, 1].",
+                       "请以 float 返回 (accuracy, mean_loss):准确率是预测正确的个数除以样本数(len(dataloader.dataset)),"
+                       "是 [0, 1] 之间的比例。"))
 
 
-def test_no_grad(learner) -> None:
-    model = small_model(seed=3)
-    seen = record_modes(model)
-    learner.test(DataLoader(blobs(32), batch_size=16), model, nn.CrossEntropyLoss())
-    expect(bool(seen) and not any(grad for _, grad in seen),
-           "Gradients were enabled during evaluation, so every batch built a graph. Wrap the loop in `with torch.no_grad():`.",
-           "评估时梯度是开启的,每个批次都构建了计算图。请把循环放进 `with torch.no_grad():`。", learner.test)
+@given(batches(min_batches=2), batches(min_batches=1), losses)
+def test_mean_batch_loss(compare, plan: Batches, other: Batches, loss: LossSpec) -> None:
+    def scenario(impl):
+        _, _, first = _evaluate(impl, plan, loss)
+        _, _, second = _evaluate(impl, other, loss)
+        return {("the mean loss (the second item of the result)", "平均损失(返回值的第二项)"): as_pair(first, 1),
+                ("the mean loss of a second call (another loader)", "第二次调用(另一个 DataLoader)的平均损失"): as_pair(second, 1)}
+
+    en, zh = _given(plan, loss)
+    compare.same(scenario, state_hint=STATE_HINT, given=en, given_zh=zh, where="test",
+                 hint=("The mean loss is the sum of the batch losses (loss_fn(pred, y).item()) divided by the number of "
+                       "batches (len(dataloader)), as the tutorial does.",
+                       "平均损失是各批次损失(loss_fn(pred, y).item())之和除以批次数(len(dataloader)),与教程一致。"))
+
+
+@given(batches(), losses)
+def test_eval_mode(compare, plan: Batches, loss: LossSpec) -> None:
+    def scenario(impl):
+        log, model, _ = _evaluate(impl, plan, loss, mode_layers=True)
+        return {
+            MODE_IN_FORWARD: modes_seen(log.forward_modes, 0),
+            ("the parameters and buffers after the call (batch norm's running statistics)", "调用之后的参数和缓冲区(批归一化的运行统计量)"): state(model),
+        }
+
+    en, zh = _given(plan, loss, (", a model with dropout and batch norm, left in training mode by a training epoch",
+                                 ",一个带 dropout 和批归一化的模型,之前的训练把它留在了训练模式"))
+    compare.same(scenario, state_hint=STATE_HINT, given=en, given_zh=zh, where="test",
+                 hint=unless_unused(MODE_IN_FORWARD, ("Call model.eval() first: dropout off, batch norm uses (and keeps) its running statistics.",
+                       "请先调用 model.eval():关闭 dropout,批归一化使用(并保持)其运行统计量。")))
+
+
+GRAD_IN_FORWARD = ("grad mode (torch.is_grad_enabled()) in the forward passes", "前向传播时的梯度模式(torch.is_grad_enabled())")
+NO_GRAD_HINT = ("Evaluate inside `with torch.no_grad():` (a block: grad mode comes back as the caller had it).",
+                "请在 `with torch.no_grad():` 代码块中评估(退出代码块时梯度模式恢复为调用者的设置)。")
+
+
+@given(batches(), losses)
+def test_no_grad(compare, plan: Batches, loss: LossSpec) -> None:
+    def scenario(impl):
+        log, _, _ = _evaluate(impl, plan, loss)
+        return {GRAD_IN_FORWARD: modes_seen(log.forward_modes, 1)}
+
+    en, zh = _given(plan, loss)
+    compare.same(scenario, state_hint=STATE_HINT, given=en, given_zh=zh, where="test", hint=unless_unused(GRAD_IN_FORWARD, NO_GRAD_HINT))
+    compare.same(scenario, state_hint=STATE_HINT, given=en + ", called inside the caller's torch.no_grad()", given_zh=zh + ",在调用者的 torch.no_grad() 中调用",
+                 where="test", context=torch.no_grad, context_words=(" (inside the caller's no_grad)", "(在调用者的 no_grad 中)"),
+                 hint=unless_unused(GRAD_IN_FORWARD, NO_GRAD_HINT))

@@ -1,86 +1,115 @@
-"""Checks for quickstart/train: mode, order of operations and the returned loss, measured against a reference."""
+"""Checks for quickstart/train, by comparison with the reference run on generated data.
 
-import torch
-from torch import nn
-from torch.utils.data import DataLoader
+Verdicts are by effect: what each `optimizer.step()` found in `.grad`, the parameters right
+after it, the parameters and buffers after the epoch, the returned value, and the model's
+mode during and after the call. The order of calls (recorded by a `TrainingLog`) only names
+the cause of a difference: zeroing the gradients first is as right as zeroing them last.
+Data: an unequal last batch in most draws; optimizers with learning rates other than the
+tutorial's, with momentum and Adam (state that a hand-written update would not keep).
+"""
 
-from grader.checks.quickstart.common import blobs, record_modes, small_model
-from grader.checks.support import expect, expect_close, fail, show
+from hypothesis import given
+from hypothesis import strategies as st
 
-
-def _reference(batches: int) -> tuple[nn.Module, float]:
-    model = small_model()
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-    losses = []
-    for X, y in DataLoader(blobs(16 * batches), batch_size=16):
-        loss = nn.functional.cross_entropy(model(X), y)
-        loss.backward()
-        optimizer.step()
-        optimizer.zero_grad()
-        losses.append(loss.item())
-    return model, sum(losses) / len(losses)
-
-
-def _learner_train(learner, batches: int) -> tuple[nn.Module, object]:
-    model = small_model()
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-    result = learner.train(DataLoader(blobs(16 * batches), batch_size=16), model, nn.CrossEntropyLoss(), optimizer)
-    return model, result
-
-
-def _same_parameters(a: nn.Module, b: nn.Module) -> bool:
-    return all(torch.allclose(p.detach(), q.detach(), atol=1e-5) for p, q in zip(a.parameters(), b.parameters(), strict=True))
+from grader.checks.harness import TrainingLog, explain_steps
+from grader.checks.quickstart.common import (
+    STATE_HINT,
+    blobs,
+    modes_seen,
+    small_model,
+    state,
+)
+from grader.checks.strategies.quickstart import (
+    Batches,
+    LossSpec,
+    OptimizerSpec,
+    batches,
+    losses,
+    optimizers,
+)
 
 
-def test_one_batch_step(learner) -> None:
-    model, _ = _learner_train(learner, 1)
-    reference, _ = _reference(1)
-    expect(_same_parameters(model, reference),
-           "After one batch the parameters differ from forward -> loss -> backward -> step. Is step() called before backward()?",
-           "一个批次之后参数与 forward -> loss -> backward -> step 的结果不同。是不是在 backward() 之前调用了 step()?",
-           learner.train)
+def _train(impl, plan: Batches, optimizer: OptimizerSpec, loss: LossSpec, *, batchnorm: bool = False,
+           start_eval: bool = False, epochs: int = 1):
+    log = TrainingLog()
+    model = log.watch_model(small_model(plan.seed, batchnorm=batchnorm))
+    if start_eval:
+        model.eval()  # as an evaluation before it would leave it
+    opt = log.watch_optimizer(optimizer.make(model.parameters()))
+    loader = log.loader(blobs(plan.samples, seed=plan.seed), name="train", batch_size=plan.batch_size)
+    results = [impl.train(loader, model, loss.make(), opt) for _ in range(epochs)]
+    return log, model, results
 
 
-def test_zero_grad_each_batch(learner) -> None:
-    model, _ = _learner_train(learner, 4)
-    reference, _ = _reference(4)
-    expect(_same_parameters(model, reference),
-           "After four batches the parameters differ from the reference: gradients accumulate across batches. Call optimizer.zero_grad() every batch.",
-           "四个批次之后参数与参考结果不同:梯度在批次之间累加了。请每个批次都调用 optimizer.zero_grad()。",
-           learner.train)
+def _given(plan: Batches, optimizer: OptimizerSpec, loss: LossSpec, extra: tuple[str, str] = ("", "")) -> tuple[str, str]:
+    en, zh = plan.describe()
+    return (f"{en}, optimizer = {optimizer.describe()}, loss_fn = {loss.name}{extra[0]}",
+            f"{zh},optimizer = {optimizer.describe()},loss_fn = {loss.name}{extra[1]}")
 
 
-class RecordingLoss(nn.CrossEntropyLoss):
-    """CrossEntropyLoss that remembers every value it computed."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.values: list[float] = []
-
-    def forward(self, pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        loss = super().forward(pred, target)
-        self.values.append(loss.item())
-        return loss
+STEP_GRADIENTS = ("the gradients each optimizer.step() used (all parameters, flattened)", "每次 optimizer.step() 使用的梯度(全部参数展平)")
+STEP_PARAMETERS = ("the parameters after each optimizer.step()", "每次 optimizer.step() 之后的参数")
 
 
-def test_returns_mean_batch_loss(learner) -> None:
-    model, loss_fn = small_model(), RecordingLoss()
-    result = learner.train(DataLoader(blobs(48), batch_size=16), model, loss_fn, torch.optim.SGD(model.parameters(), lr=0.1))
-    if len(loss_fn.values) != 3:
-        fail(f"loss_fn was called {len(loss_fn.values)} times for 3 batches; call it once per batch.",
-             f"3 个批次调用了 {len(loss_fn.values)} 次 loss_fn;每个批次应调用一次。", learner.train)
-    mean = sum(loss_fn.values) / 3
-    if isinstance(result, torch.Tensor) or not isinstance(result, int | float):
-        fail(f"train should return the mean batch loss as a float, got {show(result)}.",
-             f"train 应以 float 返回平均批次损失,实际返回 {show(result)}。", learner.train)
-    expect_close(torch.tensor(float(result)), torch.tensor(mean), "mean batch loss", "平均批次损失", learner.train)
+def _explain(expected: dict, got: dict) -> tuple[str, str] | None:
+    return explain_steps(expected["log"], got["log"])
 
 
-def test_train_mode(learner) -> None:
-    model = small_model(dropout=0.5)
-    model.eval()  # left in eval mode by an earlier evaluation
-    seen = record_modes(model)
-    learner.train(DataLoader(blobs(32), batch_size=16), model, nn.CrossEntropyLoss(), torch.optim.SGD(model.parameters(), lr=0.1))
-    expect(bool(seen) and all(training for training, _ in seen),
-           "The model was in eval mode while training (dropout off). Call model.train() at the start.",
-           "训练时模型处于评估模式(dropout 被关闭)。请在开始时调用 model.train()。", learner.train)
+@given(st.integers(2, 9), st.integers(0, 3), optimizers, losses, st.integers(0, 2**16))
+def test_one_batch_step(compare, samples: int, extra: int, optimizer: OptimizerSpec, loss: LossSpec, seed: int) -> None:
+    plan = Batches(samples, samples + extra, seed)  # a single batch, full or not
+
+    def scenario(impl):
+        log, _, _ = _train(impl, plan, optimizer, loss)
+        return {"log": log, STEP_GRADIENTS: log.step_gradients, STEP_PARAMETERS: log.step_parameters}
+
+    en, zh = _given(plan, optimizer, loss)
+    compare.same(scenario, state_hint=STATE_HINT, given=en, given_zh=zh, where="train", hint=_explain)
+
+
+@given(batches(min_batches=3), optimizers, losses)
+def test_zero_grad_each_batch(compare, plan: Batches, optimizer: OptimizerSpec, loss: LossSpec) -> None:
+    def scenario(impl):
+        log, model, _ = _train(impl, plan, optimizer, loss, batchnorm=True, epochs=2)
+        return {"log": log, STEP_GRADIENTS: log.step_gradients, STEP_PARAMETERS: log.step_parameters,
+                ("the parameters and buffers after two epochs", "两轮之后的参数和缓冲区"): state(model)}
+
+    en, zh = _given(plan, optimizer, loss, (", two calls (two epochs) with the same optimizer", ",用同一个优化器调用两次(两轮)"))
+    compare.same(scenario, state_hint=STATE_HINT, given=en, given_zh=zh, where="train", hint=_explain)
+
+
+@given(batches(), batches(min_batches=1), losses)
+def test_returns_mean_batch_loss(compare, plan: Batches, other: Batches, loss: LossSpec) -> None:
+    # lr=0: the parameters never move, so the batch losses do not depend on the order of the updates.
+    optimizer = OptimizerSpec("SGD", 0.0)
+
+    def scenario(impl):
+        _, _, (first,) = _train(impl, plan, optimizer, loss)
+        _, _, (second,) = _train(impl, other, optimizer, loss)
+        return {"the returned value": first,
+                ("the value a second call returns (another loader)", "第二次调用(另一个 DataLoader)的返回值"): second}
+
+    en, zh = _given(plan, optimizer, loss)
+    compare.same(scenario, state_hint=STATE_HINT, given=en, given_zh=zh, where="train",
+                 hint=("Return the mean of the batch losses as a float: the sum of loss.item() divided by the number of "
+                       "batches (the last batch may be smaller, and still counts as one batch).",
+                       "请以 float 返回各批次损失的平均值:loss.item() 之和除以批次数(最后一个批次可能更小,但仍算一个批次)。"))
+
+
+@given(batches(), losses)
+def test_train_mode(compare, plan: Batches, loss: LossSpec) -> None:
+    optimizer = OptimizerSpec("SGD", 0.0)  # the buffers then show the mode alone, not the updates (other checks)
+
+    def scenario(impl):
+        log, model, _ = _train(impl, plan, optimizer, loss, batchnorm=True, start_eval=True)
+        return {
+            ("model.training in the forward passes", "前向传播时的 model.training"): modes_seen(log.forward_modes, 0),
+            ("model.training after the call", "调用之后的 model.training"): model.training,
+            ("the parameters and buffers after the epoch (batch norm's running statistics)", "一轮之后的参数和缓冲区(批归一化的运行统计量)"): state(model),
+        }
+
+    en, zh = _given(plan, optimizer, loss, (", a model with batch norm, left in eval mode by an evaluation",
+                                            ",一个带批归一化的模型,之前的评估把它留在了评估模式"))
+    compare.same(scenario, state_hint=STATE_HINT, given=en, given_zh=zh, where="train",
+                 hint=("Call model.train() at the start, and leave the model in training mode.",
+                       "请在开始时调用 model.train(),并让模型保持训练模式。"))
