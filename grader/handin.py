@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 FORMAT = "torchdojo-submission"
 MANIFEST_NAME = "manifest.json"
 MAX_STUDENT_ID = 64
+MAX_FILE_BYTES = 2**20  # per exercise file; grade-batch refuses bigger ones (exercise files are a few kB)
 _STUDENT_ID = re.compile(r"[\w@.+\- ]+")  # \w is Unicode: 张三 and Zoë are fine
 
 
@@ -215,6 +216,15 @@ def pack(
         if data is None or not _is_started(workspace, exercise, data):
             unstarted.append(exercise.id)
             continue
+        if len(data) > MAX_FILE_BYTES:
+            raise HandinError(
+                t(
+                    f"{shown_path(path)} is {len(data) // 1024} kB; a hand-in file may be at most {MAX_FILE_BYTES // 1024} kB "
+                    "(is there data pasted into it?). Nothing was written.",
+                    f"{shown_path(path)} 有 {len(data) // 1024} kB;提交的文件最多 {MAX_FILE_BYTES // 1024} kB"
+                    "(是不是把数据粘贴进去了?)。没有写入任何文件。",
+                )
+            )
         digest = hashlib.sha256(data).hexdigest()
         contents[member_name(exercise)] = data
         files.append(PackedFile(exercise=exercise.id, path=member_name(exercise), sha256=digest, size=len(data)))

@@ -24,6 +24,8 @@ made from the catalog (never from names inside the archive).
 from __future__ import annotations
 
 import hashlib
+import io
+import json
 import os
 import re
 import stat
@@ -37,7 +39,7 @@ from pydantic import ValidationError
 
 from grader.batch import Origin, Student, Task, plan
 from grader.catalog import Catalog, Exercise
-from grader.handin import MANIFEST_NAME, Manifest, catalog_sha256, member_name, student_id_problem
+from grader.handin import MANIFEST_NAME, MAX_FILE_BYTES, Manifest, catalog_sha256, member_name, student_id_problem
 from grader.i18n import Text, t
 
 # Archive statuses, most serious first: an archive gets the first that applies.
@@ -74,7 +76,7 @@ STATUS_TEXT: dict[str, Text] = {
 class SizeLimits:
     archive_bytes: int = 20 * 2**20  # the archive file itself
     members: int = 200
-    file_bytes: int = 2**20  # one exercise file uncompressed (they are a few kB)
+    file_bytes: int = MAX_FILE_BYTES  # one exercise file uncompressed (they are a few kB)
     total_bytes: int = 16 * 2**20  # everything uncompressed
     ratio: int = 100  # uncompressed / compressed, for members over 64 kB
     manifest_bytes: int = 2**20
@@ -176,8 +178,6 @@ def _kind(info: zipfile.ZipInfo) -> str:
 
 def check_archive(data: bytes, catalog: Catalog, limits: SizeLimits = SizeLimits(), now: datetime | None = None) -> Checked:
     """Everything wrong with one hand-in archive, judged in memory; its files only when all is well."""
-    import io
-
     if len(data) > limits.archive_bytes:
         return Checked(TOO_LARGE, f"the archive is {len(data) // 2**20} MiB (at most {limits.archive_bytes // 2**20} MiB)")
     try:
@@ -265,8 +265,6 @@ def _check_members(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], catal
 
 def _peek_student(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: SizeLimits) -> str:
     """The student id a rejected archive's manifest claims, read in memory, so the listing can name them."""
-    import json
-
     for info in infos:
         if info.filename == MANIFEST_NAME and _kind(info) == "file" and info.file_size <= limits.manifest_bytes:
             try:
@@ -561,6 +559,11 @@ def take_in(
     from grader.batch import is_nbgrader_submitted
 
     deadline_at = parse_deadline(deadline) if isinstance(deadline, str) else deadline
+    if work_dir is not None and root.is_dir() and Path(work_dir).expanduser().resolve().is_relative_to(root.resolve()):
+        raise IntakeError(
+            t(f"--work-dir {work_dir} is inside {root}: choose a folder outside the submissions (they are never changed).",
+              f"--work-dir {work_dir} 位于 {root} 之内:请选择提交文件夹之外的文件夹(提交的内容从不被修改)。")
+        )
     if root.is_dir() and is_nbgrader_submitted(root):
         return Intake(entries=[], tasks=plan(root, catalog, exercises), work_dir=None, deadline=deadline_at)
     found = _found(root, catalog, limits)
@@ -571,7 +574,7 @@ def take_in(
         updates: dict[str, object] = {"archive": entry.source}
         if entry.status == OK and data is not None:
             checked = check_archive(data, catalog, limits, now)
-            entry.status, entry.detail = checked.status, checked.detail
+            entry.status, entry.detail = checked.status, _printable(checked.detail)  # names inside come from the archive
             entry.student = checked.student
             if checked.manifest is not None:
                 entry.student = checked.manifest.student_id

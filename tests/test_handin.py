@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from grader.catalog import Catalog
-from grader.handin import Manifest, pack, student_id_problem
+from grader.handin import HandinError, Manifest, pack, student_id_problem
 from grader.progress import Progress, ProgressStore
 from grader.workspace import init_workspace
 from grader.cli import main
@@ -127,3 +127,10 @@ def test_submit_asks_for_the_id_once_on_a_terminal(workspace: Path, run_cli, mon
     monkeypatch.setattr("builtins.input", lambda prompt="": pytest.fail("asked twice"))
     again = run_cli("submit", "--out", "second.zip", cwd=workspace)
     assert again.returncode == 0 and _manifest(workspace / "second.zip").student_id == "s-42"
+
+
+def test_a_huge_exercise_file_is_refused_before_writing(workspace: Path, catalog: Catalog) -> None:
+    (workspace / "exercises" / LEAF).write_bytes(b"x = 1\n" + b"#" * (2 * 2**20))
+    with pytest.raises(HandinError) as error:
+        pack(workspace, catalog, Progress(), "s1", str(workspace / "big.zip"))
+    assert "at most" in error.value.text.en and "最多" in error.value.text.zh and not (workspace / "big.zip").exists()

@@ -159,6 +159,9 @@ def test_work_dir_must_be_new_or_empty_and_deadline_must_parse(tmp_path: Path, c
         take_in(batch, catalog, work_dir=busy)
     assert "empty" in error.value.text.en and "空" in error.value.text.zh and (busy / "keep.txt").read_text(encoding="utf-8") == "mine"
     with pytest.raises(IntakeError) as error:
+        take_in(batch, catalog, work_dir=batch / "work")
+    assert "inside" in error.value.text.en and not (batch / "work").exists()
+    with pytest.raises(IntakeError) as error:
         take_in(batch, catalog, deadline="next friday")
     assert "2026-06-01" in error.value.text.en and error.value.text.zh
 
@@ -258,3 +261,24 @@ def test_moodle_folders_with_loose_workspaces_and_a_single_hand_in_as_path(tmp_p
         assert task.student == "solo" and task.file is not None and task.file.read_bytes() == GOOD
         work = intake.work_dir
     assert work is not None and not work.exists()  # the temporary work dir is gone after the batch
+
+
+def test_grade_batch_refuses_bad_input_clearly_before_grading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from grader.cli import main
+
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    (batch / "a.zip").write_bytes(handin("a"))
+    monkeypatch.chdir(tmp_path)
+    cases = [
+        (["batch", "--deadline", "soon"], "is not a date", "不是日期"),
+        (["notes.txt"], "neither a folder", "既不是"),
+        (["batch", "--work-dir", "batch/unpacked"], "inside", "之内"),
+    ]
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    for args, en, zh in cases:
+        assert main(["grade-batch", *args, "--out", "g.csv"]) == 2
+        assert en in capsys.readouterr().err
+        assert main(["grade-batch", *args, "--out", "g.csv", "--lang", "zh"]) == 2
+        assert zh in capsys.readouterr().err
+    assert not (tmp_path / "g.csv").exists() and sorted(p.name for p in batch.iterdir()) == ["a.zip"]
