@@ -3,7 +3,7 @@
 Target (issue 13): the app's first screen within 1.3x the minimal app, measured in the same
 run (interleaved). The app starts headless with a sample record; the clock stops when the
 dashboard, with its real figures, has been composed and painted once (the child prints a line
-then). `python -c "import textual"` is shown too, for scale. The validated question bank is
+then: Textual's Ready event, the same for both apps). `python -c "import textual"` is shown too, for scale. The validated question bank is
 cached per user (like .pyc files); the first start after a bank change, without that cache,
 is reported separately.
 
@@ -27,12 +27,12 @@ import sys
 from pathlib import Path
 from quizzes.app import TorchDojoApp
 
-async def first_screen(pilot):
-    await pilot.pause()
-    print("first-screen", flush=True)
-    pilot.app.exit()
+class Timed(TorchDojoApp):
+    def on_ready(self):  # Textual: the first frame has been displayed
+        print("first-screen", flush=True)
+        self.exit()
 
-TorchDojoApp(progress_path=Path(sys.argv[1])).run(headless=True, size=(110, 36), auto_pilot=first_screen)
+Timed(progress_path=Path(sys.argv[1])).run(headless=True, size=(110, 36))
 print("torch loaded:", "torch" in sys.modules, flush=True)
 """
 
@@ -47,12 +47,11 @@ class Minimal(App):
         yield Static("hello")
         yield Footer()
 
-async def first_screen(pilot):
-    await pilot.pause()
-    print("first-screen", flush=True)
-    pilot.app.exit()
+    def on_ready(self):  # Textual: the first frame has been displayed
+        print("first-screen", flush=True)
+        self.exit()
 
-Minimal().run(headless=True, size=(110, 36), auto_pilot=first_screen)
+Minimal().run(headless=True, size=(110, 36))
 """
 
 

@@ -275,3 +275,44 @@ async def test_the_palette_has_every_action(tmp_path: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, ExercisesScreen)
         assert "1/3" in _text(app, "#exercise-report")
+
+
+def test_the_first_screen_figures_match_the_full_models(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from grader.progress import SCHEMA_VERSION, ProgressStore
+    from grader.report import NOT_COUNTED
+    from quizzes.app import fast
+    from quizzes.app.state import full_figures, load_bank_cached
+
+    assert fast.SCHEMA_VERSION == SCHEMA_VERSION and set(fast.NOT_COUNTED) == set(NOT_COUNTED)
+    bank, catalog = load_bank_cached(), load_catalog()  # also writes the plain index
+    record = write_sample(tmp_path / "p.json")
+    when = datetime(2026, 3, 5, tzinfo=UTC)
+    plain = fast.figures(record, when=when)
+    assert plain is not None
+    from unittest import mock
+
+    with mock.patch("quizzes.engine.now", return_value=when):
+        full = full_figures(ProgressStore(record).load(), bank, catalog, "en")
+    assert plain == full
+    assert plain.exercises_done == 2 and plain.reviews_due == 1
+
+
+def test_the_first_screen_loads_no_pydantic() -> None:
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from quizzes.app import TorchDojoApp\n"
+        "from quizzes.app.state import load_bank_cached\n"
+        "load_bank_cached()\n"  # the plain index exists after any full start
+        "for name in [n for n in sys.modules if n.split('.')[0] in ('pydantic', 'grader', 'quizzes', 'fsrs')]: del sys.modules[name]\n"
+        "from quizzes.app import TorchDojoApp\n"
+        "class First(TorchDojoApp):\n"
+        "    def on_ready(self):\n"
+        "        print(sorted({m.split('.')[0] for m in sys.modules} & {'pydantic', 'fsrs', 'torch'}))\n"
+        "        self.exit()\n"
+        "First(progress_path=Path('missing.json')).run(headless=True, size=(80, 24))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.stdout.strip().splitlines()[0] == "[]", done.stdout + done.stderr

@@ -15,32 +15,33 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from grader.catalog import Catalog, Exercise, load_catalog
-from grader.progress import Progress, attempt_from_report
-from quizzes.app.screens import (
-    DashboardScreen,
-    DojoScreen,
-    ExercisesScreen,
-    HelpScreen,
-    NothingDueScreen,
-    ProgressScreen,
-    QuizScreen,
-    ResultsScreen,
-)
-from quizzes.app.state import Record, load_bank_cached
+from quizzes.app import fast
+from quizzes.app.dashboard import DashboardScreen, DojoScreen
 from quizzes.app.words import w
-from quizzes.bank import Bank, load_shipped
-from quizzes.engine import QuizSession, due_reviews
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
+    from grader.catalog import Catalog, Exercise
+    from grader.progress import Progress
+    from quizzes.app.state import Record
+    from quizzes.bank import Bank
+    from quizzes.engine import QuizSession
     from grader.i18n import Text
     from grader.report import Report
 
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
 
 
+def _screens() -> ModuleType:
+    """The other screens, loaded after the first paint (they need the models)."""
+    from quizzes.app import screens
+
+    return screens
+
+
 class TorchDojoApp(App[None]):
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).resolve().parent / "app.tcss"
     TITLE = "torchdojo"
     BINDINGS = [
         Binding("l", "toggle_lang", "中文/English"),
@@ -69,29 +70,99 @@ class TorchDojoApp(App[None]):
             workspace = getattr(ctx, "workspace", None)
             progress_path = store.path if store is not None else record_file(workspace)
             lang = getattr(getattr(ctx, "args", None), "lang", None) or lang
-        self.record = Record(progress_path)
-        self.progress: Progress = self.record.load(lang or "en")
+        self.progress_path = progress_path
         self.workspace = workspace
-        self.catalog: Catalog = load_catalog()
-        self.bank: Bank = load_bank_cached()
         self.initial_quiz = quiz
         self.warm: object | None = None
-        self.set_reactive(TorchDojoApp.lang, lang if lang in ("en", "zh") else self.progress.settings.lang)
+        self._loaded = False
+        self._asked_lang = lang
+        # The first screen is drawn from plain data when it can be (quizzes.app.fast); the models
+        # load right after it is shown. Otherwise (no index yet, an unusual record) they load now.
+        self._figures = fast.figures(progress_path, lang) if quiz is None else None
+        if self._figures is None:
+            self._load()
+            start_lang, self._theme = lang if lang in ("en", "zh") else self.progress.settings.lang, self.progress.settings.theme
+        else:
+            start_lang, self._theme = self._figures.lang, self._figures.theme
+        self.set_reactive(TorchDojoApp.lang, start_lang)
         if quiz is not None:
             quiz.store = self.record.store
             quiz.lang = self.lang  # type: ignore[assignment]
 
     # -- start ---------------------------------------------------------------------------
     def on_mount(self) -> None:
-        self.theme = THEMES.get(self.progress.settings.theme, "textual-dark")
+        self.theme = THEMES.get(self._theme, "textual-dark")
         self.sub_title = w("dashboard", self.lang)
         self.push_screen(DashboardScreen())
         if self.initial_quiz is not None:
-            self.push_screen(QuizScreen(self.initial_quiz))
+            self.push_screen(_screens().QuizScreen(self.initial_quiz))
+        if self._loaded:
+            self._say_record_problems()
+
+    def on_ready(self) -> None:
+        if not self._loaded:  # the first frame is on screen: now load the models
+            self.set_timer(0.01, self._finish_loading)
+
+    def _finish_loading(self) -> None:
+        if self._figures is None:
+            return
+        self._load()
+        self._say_record_problems()
+        if isinstance(self.screen, DashboardScreen) and self.screen.is_mounted:
+            self.screen.refresh_words()
+
+    def _say_record_problems(self) -> None:
         for notice in self.record.notices:
             self.notify(notice, severity="warning", timeout=15)
         if self.record.problem:
             self.notify(w("not_saved", self.lang, reason=self.record.problem), severity="error", timeout=20)
+
+    # -- the models, loaded once, on first use -----------------------------------------------
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        from grader.catalog import load_catalog
+        from quizzes.app.state import Record, load_bank_cached
+
+        self._loaded = True
+        self._record = Record(self.progress_path)
+        self._progress = self._record.load(self._asked_lang or "en")
+        self._catalog = load_catalog()
+        self._bank = load_bank_cached()
+        self._figures = None
+
+    @property
+    def record(self) -> Record:
+        self._load()
+        return self._record
+
+    @property
+    def progress(self) -> Progress:
+        self._load()
+        return self._progress
+
+    @progress.setter
+    def progress(self, value: Progress) -> None:
+        self._load()
+        self._progress = value
+
+    @property
+    def catalog(self) -> Catalog:
+        self._load()
+        return self._catalog
+
+    @property
+    def bank(self) -> Bank:
+        self._load()
+        return self._bank
+
+    def figures(self) -> fast.Figures:
+        """What the dashboard shows: from plain data until the models are loaded."""
+        if self._figures is not None and not self._loaded:
+            return self._figures
+        from quizzes.app.state import full_figures
+
+        return full_figures(self.progress, self.bank, self.catalog, self.lang)
 
     def on_unmount(self) -> None:
         if self.warm is not None:
@@ -114,6 +185,8 @@ class TorchDojoApp(App[None]):
             self.warm = WarmOrCold()  # torch loads there, in its own process, on the first check
         report = grade(exercise, exercise_file(self.workspace, exercise), launcher=self.warm)
         if self.record.store is not None:
+            from grader.progress import attempt_from_report
+
             self.record.store.update(lambda p: p.exercise_attempts.append(attempt_from_report(report, source="app")))
             self.call_from_thread(self.reload_progress)
         return report
@@ -133,31 +206,37 @@ class TorchDojoApp(App[None]):
         """The record in use, as the learner would type its path."""
         from grader.paths import shown_path
 
+        if not self._loaded:  # the first screen: the record read fine as plain data
+            return shown_path(self.progress_path) if self.progress_path is not None else None
         return shown_path(self.record.store.path) if self.record.store is not None else None
 
     def next_unfinished(self) -> Exercise | None:
         return next((e for e in self.catalog.exercises if self.progress.status(e.id) != "done"), None)
 
     def start_quiz(self, review: bool = False, topic: str | None = None) -> None:
+        from quizzes.engine import QuizSession, due_reviews
+
         ids = due_reviews(self.progress, self.bank) if review else None
         if review and not ids:
             from quizzes.app.state import later_reviews, missed_questions
 
-            self.push_screen(NothingDueScreen(missed_questions(self.progress, self.bank), later_reviews(self.progress, self.bank)))
+            self.push_screen(_screens().NothingDueScreen(missed_questions(self.progress, self.bank), later_reviews(self.progress, self.bank)))
             return
         topics = [topic] if topic else None
         session = QuizSession.start(self.bank, topics, count=None if review else 10, lang=self.lang, store=self.record.store, question_ids=ids)  # type: ignore[arg-type]
-        self.push_screen(QuizScreen(session))
+        self.push_screen(_screens().QuizScreen(session))
 
     def practise(self, question_ids: list[str]) -> None:
         """The missed questions now, before they are due (answers are recorded and rescheduled)."""
+        from quizzes.engine import QuizSession
+
         session = QuizSession.start(self.bank, lang=self.lang, store=self.record.store, question_ids=question_ids)  # type: ignore[arg-type]
         while len(self.screen_stack) > 2:
             self.pop_screen()
-        self.push_screen(QuizScreen(session))
+        self.push_screen(_screens().QuizScreen(session))
 
     def show_results(self, session: QuizSession) -> None:
-        self.switch_screen(ResultsScreen(session))
+        self.switch_screen(_screens().ResultsScreen(session))
 
     # -- actions -------------------------------------------------------------------------
     def _go(self, screen_type: type[DojoScreen]) -> None:
@@ -172,14 +251,14 @@ class TorchDojoApp(App[None]):
         self._go(DashboardScreen)
 
     def action_exercises(self) -> None:
-        self._go(ExercisesScreen)
+        self._go(_screens().ExercisesScreen)
 
     def action_progress(self) -> None:
-        self._go(ProgressScreen)
+        self._go(_screens().ProgressScreen)
 
     def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+        if not isinstance(self.screen, _screens().HelpScreen):
+            self.push_screen(_screens().HelpScreen())
 
     def action_toggle_lang(self) -> None:
         self.lang = "zh" if self.lang == "en" else "en"
@@ -247,7 +326,7 @@ class TorchDojoApp(App[None]):
 
     def _on_exercise(self, action: str) -> None:
         """Check or hint from anywhere: on the Exercises screen (opened if needed), for its selected row."""
-        if not isinstance(self.screen, ExercisesScreen):
+        if not isinstance(self.screen, _screens().ExercisesScreen):
             self.action_exercises()
         self.call_after_refresh(lambda: getattr(self.screen, action)())
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from grader.catalog import Catalog
 from grader.progress import Progress, ProgressError, ProgressStore
+from quizzes.app.fast import Figures, pad  # noqa: F401 - pad is shared
 from quizzes.bank import Bank
 from quizzes.engine import due_reviews, mastery
 
@@ -92,13 +93,6 @@ def people(number: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-def pad(text: str, width: int) -> str:
-    """Left-align by display width: a Chinese character takes two columns."""
-    from rich.cells import cell_len
-
-    return text + " " * max(0, width - cell_len(text))
-
-
 def later_reviews(progress: Progress, bank: Bank, when: datetime | None = None) -> list[tuple[datetime, str]]:
     """Questions whose review is not due yet, soonest first: (due, id)."""
     from fsrs import Card
@@ -139,52 +133,63 @@ def when_words(due: datetime, lang: str, when: datetime | None = None) -> str:
     return w("on_day", lang, day=local.strftime("%Y-%m-%d"))
 
 
-def cache_dir() -> Path:
-    import os
-
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "torchdojo"
-
-
 def load_bank_cached() -> Bank:
     """The shipped bank, from a cache of the validated questions when the bank files are unchanged.
 
     Parsing and validating every TOML file is most of the app's start-up; like Python's .pyc files,
     the result is kept (per user, keyed by each file's path, size and modification time, and by the
     versions that made it) and used only while all of those still match. Anything odd: load afresh.
+    Beside it goes the plain index the first screen is drawn from (`quizzes.app.fast`).
     """
-    import hashlib
     import os
     import pickle
 
     import pydantic
 
-    import grader
-    from quizzes.bank import load_shipped, shipped_bank_files
+    from quizzes.app.fast import bank_key, cache_dir, index_file, write_index
+    from quizzes.bank import load_shipped
+    from quizzes.models import TOPIC_TITLES, TOPICS
 
-    files = shipped_bank_files()
-    key = hashlib.sha256()
-    for path in files:
-        stat = path.stat()
-        key.update(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
-    key.update(f"{grader.__version__}|{pydantic.VERSION}|{Path(__file__).resolve()}".encode())
-    cached = cache_dir() / f"bank-{key.hexdigest()[:24]}.pickle"
+    key = bank_key()
+    cached = cache_dir() / f"bank-{key}-{pydantic.VERSION}.pickle"
+    bank = None
     try:
         with cached.open("rb") as handle:
-            bank = pickle.load(handle)  # noqa: S301 - the learner's own cache, written below
-        if isinstance(bank, Bank) and not bank.problems:
-            return bank
+            loaded = pickle.load(handle)  # noqa: S301 - the learner's own cache, written below
+        if isinstance(loaded, Bank) and not loaded.problems:
+            bank = loaded
     except Exception:  # noqa: BLE001 - no cache, an old one, or a broken one: load afresh
         pass
-    bank = load_shipped()
-    if not bank.problems:
-        try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            for old in cached.parent.glob("bank-*.pickle"):
-                old.unlink(missing_ok=True)
-            temporary = cached.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_bytes(pickle.dumps(bank, protocol=pickle.HIGHEST_PROTOCOL))
-            temporary.replace(cached)
-        except OSError:
-            pass
+    if bank is None:
+        bank = load_shipped()
+        if not bank.problems:
+            try:
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                for old in cached.parent.glob("bank-*.pickle"):
+                    old.unlink(missing_ok=True)
+                temporary = cached.with_suffix(f".{os.getpid()}.tmp")
+                temporary.write_bytes(pickle.dumps(bank, protocol=pickle.HIGHEST_PROTOCOL))
+                temporary.replace(cached)
+            except OSError:
+                pass
+    if not bank.problems and not index_file(key).exists():
+        topics = [(t, TOPIC_TITLES[t]("en"), TOPIC_TITLES[t]("zh")) for t in TOPICS]
+        write_index(key, topics, {t: [q.id for q in bank.questions if q.topic == t] for t in TOPICS})
     return bank
+
+
+def full_figures(progress: Progress, bank: Bank, catalog: Catalog, lang: str) -> Figures:
+    """The dashboard's figures from the full models (the same as `quizzes.app.fast.figures`)."""
+    from quizzes.models import TOPIC_TITLES, TOPICS
+
+    summary = summarize(progress, bank, catalog)
+    return Figures(
+        topics=[(t, TOPIC_TITLES[t]("en"), TOPIC_TITLES[t]("zh")) for t in TOPICS],
+        mastery=summary.mastery,
+        exercises_done=summary.exercises_done,
+        exercises_total=summary.exercises_total,
+        reviews_due=summary.reviews_due,
+        last_activity=summary.last_activity,
+        lang=lang,
+        theme=progress.settings.theme,
+    )

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from grader.i18n import Text
+from typing import NamedTuple
+
+
+class Text(NamedTuple):
+    """A label in both languages (a plain tuple: the app's first screen loads no pydantic)."""
+
+    en: str
+    zh: str
 
 WORDS: dict[str, Text] = {
     "title": Text(en="torchdojo", zh="torchdojo"),
