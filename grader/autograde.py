@@ -76,6 +76,9 @@ class RegradeWithRunner(Preprocessor):
             exercise_id, check_name = call
             result = next((c for c in reports[exercise_id].checks if c.name == check_name), None)
             nb.cells[index].outputs = _outputs(check_name, result)
+        for cell in nb.cells:  # graded: every check ran, so no "public checks only" line in the feedback
+            if cell.cell_type == "code" and "from grader.notebook import summary" in _source(cell):
+                cell.outputs = _summary_outputs(reports)
         self.log.info("torchdojo: %s graded by the isolated runner", ", ".join(sorted(exercises)))
         return nb, resources
 
@@ -92,6 +95,20 @@ def _outputs(check_name: str, result: Any) -> list[Any]:
     message = result.message or result.title
     text = f"[{check_name}] {message.en}\n[{check_name}] {message.zh}"
     return [new_output("error", ename="CheckFailed", evalue=text, traceback=[f"CheckFailed: {text}"])]
+
+
+def _summary_outputs(reports: dict[str, Any]) -> list[Any]:
+    from nbformat.v4 import new_output
+
+    from grader.report import NOT_COUNTED
+
+    lines = []
+    for report in reports.values():
+        counted = [c for c in report.checks if c.outcome not in NOT_COUNTED]
+        passed = sum(c.outcome == "passed" for c in counted)
+        lines.append(f"Graded: {passed}/{len(counted)} checks passed, {report.score}/{report.max_score} points (hidden checks included).\n"
+                     f"评分结果:通过 {passed}/{len(counted)} 项检查,得分 {report.score}/{report.max_score}(含隐藏检查)。\n")
+    return [new_output("stream", name="stdout", text="".join(lines))]
 
 
 # -- inspecting a submitted notebook (grade-batch) -------------------------------------------------

@@ -51,6 +51,22 @@ c.Autograde.autograde_preprocessors = [
     AssignLatePenalties, CheckCellMetadata,
 ]
 c.RegradeWithRunner.timeout = {timeout}
+
+# Feedback pages (`nbgrader generate_feedback` only; formgrader keeps its own templates): torchdojo's
+# copy of nbgrader's template names each test cell by its check's title and wraps long lines.
+import os  # noqa: E402
+import sys  # noqa: E402
+
+if "generate_feedback" in sys.argv[1:2]:
+    import nbgrader
+
+    import grader
+
+    c.HTMLExporter.template_name = "torchdojo_feedback"
+    c.HTMLExporter.extra_template_basedirs = [
+        os.path.join(os.path.dirname(grader.__file__), "templates"),
+        os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader", "templates"),
+    ]
 '''
 
 

@@ -12,8 +12,12 @@ import json
 import re
 from pathlib import Path
 
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, as_completed
+
 from rich.console import Console
 
+from grader.batch import default_jobs
 from grader.ticker import Ticker
 
 
@@ -71,29 +75,47 @@ def syntax_problems(path: Path) -> list[str]:
     return found
 
 
-def check_course(root: Path, console: Console) -> list[str]:
-    from nbgrader.validator import Validator
+def _validation_config():  # -> traitlets Config
     from traitlets.config import Config
+
+    config = Config()
+    config.Execute.timeout = 600
+    config.Execute.kernel_name = "python3"
+    config.Execute.extra_arguments = ["--IPKernelApp.log_level=ERROR"]  # no "Kernel is running over TCP" warning per notebook
+    config.Execute.startup_timeout = 300  # kernels start slowly on a busy machine
+    return config
+
+
+def _validate_one(path: Path) -> list[str]:
+    """Structure, syntax, then nbgrader's own Validator (in its own process: it changes the cwd and the environment)."""
+    from nbgrader.validator import Validator
+
+    found = structural_problems(path) or syntax_problems(path)
+    if not found:
+        result = Validator(config=_validation_config()).validate(str(path))
+        for kind, cells in result.items():
+            for cell in cells:
+                first = (cell.get("source") or "").strip().splitlines()[:1]
+                found.append(f"{path.parent.name}/{path.name}: {kind} cell {first[0] if first else ''}{_reason(cell)}")
+    return found
+
+
+def check_course(root: Path, console: Console, jobs: int | None = None) -> list[str]:
+    import nbgrader.validator  # noqa: F401 - imported once here, inherited by the forked validators
 
     notebooks = sorted((root / "source").glob("*/*.ipynb"))
     problems: list[str] = []
     if not notebooks:
         return [f"{root / 'source'} holds no notebooks"]
-    config = Config()
-    config.Execute.timeout = 600
-    config.Execute.kernel_name = "python3"
-    config.KernelManager.transport = "ipc"  # a local kernel: no "running over TCP without encryption" warning per notebook
-    validator = Validator(config=config)
-    with Ticker(console, "validating", len(notebooks)) as ticker:  # a bar on a terminal, a line every few seconds in a log
-        for path in notebooks:
-            ticker.note(f"{path.parent.name}/{path.name}")
-            found = structural_problems(path) or syntax_problems(path)
-            if not found:
-                result = validator.validate(str(path))
-                for kind, cells in result.items():
-                    for cell in cells:
-                        first = (cell.get("source") or "").strip().splitlines()[:1]
-                        found.append(f"{path.parent.name}/{path.name}: {kind} cell {first[0] if first else ''}{_reason(cell)}")
-            problems += found
-            ticker.advance(f"{path.parent.name}/{path.name} {'ok' if not found else 'problem'}")
+    jobs = max(1, min(jobs or default_jobs(), len(notebooks)))
+    found_by_path: dict[Path, list[str]] = {}
+    with Ticker(console, "validating", len(notebooks)) as ticker, \
+            ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        futures = {pool.submit(_validate_one, path): path for path in notebooks}
+        for future in as_completed(futures):
+            path = futures[future]
+            found_by_path[path] = future.result()
+            ticker.advance(f"{path.parent.name}/{path.name} {'ok' if not found_by_path[path] else 'problem'}")
+    for path in notebooks:  # reported in a stable order, whatever finished first
+        problems += found_by_path[path]
     return problems

@@ -303,3 +303,24 @@ def test_messages_that_differ_only_in_numbers_are_one_misconception() -> None:
         rows.append(BatchRow(student=f"s{index}", exercise="alpha/first", status="ok", score=0, max_score=2, failed_checks=[], source="", checks=checks))
     values = next(c for c in summarize(rows, CATALOG).checks if c.check == "values")
     assert values.message_count == 3 and values.message == "With x = [1.5]: expected 0, got 1"
+
+
+# -- progress in a log ------------------------------------------------------------------------
+
+
+def test_ticker_prints_a_line_every_few_seconds_even_while_nothing_finishes() -> None:
+    import time
+
+    from rich.console import Console
+
+    from grader.ticker import Ticker
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=False)
+    with Ticker(console, "grading", 3, every=0.2) as ticker:
+        time.sleep(0.7)  # a long submission: nothing done yet, lines keep coming
+        ticker.advance("ann alpha/first ok")
+    lines = buffer.getvalue().splitlines()
+    assert len(lines) >= 3 and lines[0].startswith("grading: 0/3 done (0%), 0:00:00 elapsed")
+    assert lines[-1].startswith("grading: 1/3 done (33%)") and lines[-1].endswith("last: ann alpha/first ok")
+    assert "\x1b" not in buffer.getvalue()

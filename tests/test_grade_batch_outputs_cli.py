@@ -251,3 +251,50 @@ def test_course_build_says_what_happens_to_other_notebooks_and_ignores_student_w
     assert "Left as they were" in again.stdout and f"{first.topic}/{first.name}.ipynb" in again.stdout
     ignored = (course / ".gitignore").read_text(encoding="utf-8").split()
     assert {"gradebook.db", "submitted/", "autograded/", "feedback/"} <= set(ignored)
+
+
+# -- nbgrader's feedback pages -------------------------------------------------------------------
+
+
+def test_nbgrader_feedback_names_checks_and_wraps_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import nbformat
+    from nbconvert import HTMLExporter
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from grader.course import build, notebook
+
+    exercise = first_exercise()
+    course = tmp_path / "course"
+    build(course, load_catalog(), [exercise.id])
+    monkeypatch.setattr(sys, "argv", ["nbgrader", "generate_feedback", exercise.topic])  # the config applies to that command only
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    assert config.HTMLExporter.template_name == "torchdojo_feedback"
+    monkeypatch.setattr(sys, "argv", ["nbgrader", "formgrader"])
+    assert "template_name" not in PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config().HTMLExporter
+    monkeypatch.setattr(sys, "argv", ["nbgrader", "generate_feedback", exercise.topic])
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    static = Path(__import__("nbgrader").__file__).parent / "server_extensions" / "formgrader" / "static" / "node_modules" / "bootstrap" / "dist" / "css"
+    config.HTMLExporter.extra_template_paths = [str(static)]  # what nbgrader's GenerateFeedback adds
+    nb = nbformat.from_dict(notebook(exercise, 60.0))
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade"):
+            meta["score"] = 0
+            cell.outputs = [nbformat.v4.new_output("error", ename="CheckFailed", evalue="x" * 400, traceback=["CheckFailed: " + "x" * 400])]
+    html, _ = HTMLExporter(config=config).from_notebook_node(nb, resources={"nbgrader": {"notebook": exercise.name, "score": 0, "max_score": 8, "late_penalty": 0}})
+    assert "Test cell" not in html and "Grade cell:" not in html
+    assert exercise.checks[0].title.en in html
+    assert "white-space: pre-wrap" in html
+
+
+def test_graded_summary_has_no_public_checks_only_line() -> None:
+    from grader.autograde import _summary_outputs
+    from grader.report import Report
+
+    exercise = first_exercise()
+    rows = rows_for(exercise, {"ann": {exercise.checks[0].name}})
+    report = Report(exercise=exercise.id, file="x.py", checks=rows[0].checks)
+    text = _summary_outputs({exercise.id: report})[0]["text"]
+    counted = len([c for c in exercise.checks if not c.needs_gpu])
+    assert f"Graded: {counted - 1}/{counted} checks passed" in text and "hidden checks included" in text and "含隐藏检查" in text
+    assert "public checks only" not in text
