@@ -26,7 +26,8 @@ _MAX_MESSAGE = 1 << 20
 
 
 def child_env() -> dict[str, str]:
-    """The environment of a grading child (the same as `grader.runner._child_env`, kept light)."""
+    """What a grading child needs from its first instant (`grader.runner._child_env` sets more; the
+    early child takes that full environment with the run, before any learner code)."""
     env = dict(os.environ)
     package_parent = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH", "")) if p)
@@ -61,7 +62,9 @@ class EarlyChild:
             from grader.runner import ColdLauncher
 
             return ColdLauncher().launch(argv, nonce, result_fd, output_fd, cwd)
-        payload = json.dumps({"argv": argv, "nonce": nonce, "cwd": cwd}).encode()
+        from grader.runner import _child_env
+
+        payload = json.dumps({"argv": argv, "nonce": nonce, "cwd": cwd, "env": _child_env()}).encode()
         try:
             socket.send_fds(sock, [payload], [result_fd, output_fd])
         finally:
@@ -97,6 +100,8 @@ def serve_once() -> None:
     if not message or len(fds) != 2:
         os._exit(0)  # the parent needed no check
     request = json.loads(message)
+    os.environ.clear()
+    os.environ.update(request["env"])  # exactly a cold child's environment from here on
     result_fd, output_fd = fds
     os.dup2(output_fd, 1)
     os.dup2(output_fd, 2)

@@ -249,3 +249,37 @@ def test_scores_are_rounded_and_chinese_labels_align() -> None:
     assert [people(x) for x in (4.3333, 5.0, 10, 0.5)] == ["4.3", "5", "10", "0.5"]
     labels = ["发展历史", "优点", "使用场景", "History"]
     assert len({cell_len(pad(label, 14)) for label in labels}) == 1
+
+
+# -- speed the learner feels: the check path stays light ----------------------------------------------
+
+
+def test_the_check_path_imports_no_quiz_engine_fsrs_textual_or_nbgrader(tmp_path: Path) -> None:
+    probe = (
+        "import json, sys\n"
+        "from grader.cli import main\n"
+        "code = main(sys.argv[1:])\n"
+        "heavy = ('quizzes.engine', 'quizzes.bank', 'fsrs', 'textual', 'nbgrader')\n"
+        "print(json.dumps([h for h in heavy if any(m == h or m.startswith(h + '.') for m in sys.modules)]), file=sys.stderr)\n"
+    )
+    solution = ROOT / "solutions" / "01_autograd" / "05_vjp.py"
+    done = subprocess.run([sys.executable, "-c", probe, "check", "vjp", "--file", str(solution), "--json", "--progress", str(tmp_path / "p.json")],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert json.loads(done.stderr.strip().splitlines()[-1]) == [], done.stderr
+    assert json.loads(done.stdout)["score"] == json.loads(done.stdout)["max_score"]
+
+
+def test_a_cold_check_starts_its_grading_process_first(tmp_path: Path) -> None:
+    from grader.early import EarlyChild, child_env, wants_early_child
+    from grader.runner import _child_env
+
+    early_env, full_env = child_env(), _child_env()
+    assert {key: early_env[key] for key in early_env if key not in os.environ or early_env[key] != os.environ[key]}.items() <= full_env.items()
+    assert wants_early_child(["check", "vjp"]) and not wants_early_child(["check", "--help"]) and not wants_early_child(["list"])
+    early = EarlyChild()
+    report = grade(CATALOG.resolve("autograd/vjp"), ROOT / "solutions" / "01_autograd" / "05_vjp.py", launcher=early)
+    assert report.score == report.max_score
+    early.close()
+    unused = EarlyChild()
+    unused.close()  # a check that never ran (usage error): the early process is stopped
+    assert unused.process.poll() is not None

@@ -1,9 +1,8 @@
 """The dashboard's figures without pydantic, the bank or the catalog models: the first screen.
 
 Importing pydantic and building the models costs more than Textual's own start-up, so the app
-paints its first screen from plain data — the record read as JSON, the catalog's ids read as
-TOML, and an index of the bank (topic titles and question ids) kept beside the validated-bank
-cache — and loads the full models right after. Anything unexpected (no index, an old or damaged
+paints its first screen from plain data — the record read as JSON, and an index of the bank and the catalog (topic titles, question
+ids, exercise ids) kept beside the validated-bank cache — and loads the full models right after. Anything unexpected (no index, an old or damaged
 record) returns None, and the app takes the full path before painting. `tests/test_app.py`
 checks that both paths give the same figures.
 """
@@ -13,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,11 +50,11 @@ def cache_dir() -> Path:
 
 
 def bank_key() -> str:
-    """Identifies the shipped bank files as they are now (path, size, modification time)."""
+    """Identifies the shipped bank files and the catalog as they are now (path, size, modification time)."""
     import grader
 
     key = hashlib.sha256()
-    for path in sorted((QUIZZES_DIR / "banks").glob("*.toml")):
+    for path in [*sorted((QUIZZES_DIR / "banks").glob("*.toml")), CATALOG]:
         stat = path.stat()
         key.update(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
     key.update(f"{grader.__version__}|{Path(__file__).resolve()}".encode())
@@ -67,8 +65,8 @@ def index_file(key: str) -> Path:
     return cache_dir() / f"bank-index-{key}.json"
 
 
-def write_index(key: str, topics: list[tuple[str, str, str]], questions: dict[str, list[str]]) -> None:
-    data = {"topics": [list(t) for t in topics], "questions": questions}
+def write_index(key: str, topics: list[tuple[str, str, str]], questions: dict[str, list[str]], exercises: list[str]) -> None:
+    data = {"topics": [list(t) for t in topics], "questions": questions, "exercises": exercises}
     target = index_file(key)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -97,8 +95,7 @@ def figures(record: Path | None, lang: str | None = None, when: datetime | None 
     """The dashboard from plain data, or None when only the full models can tell."""
     try:
         index = json.loads(index_file(bank_key()).read_text(encoding="utf-8"))
-        catalog = tomllib.loads(CATALOG.read_text(encoding="utf-8"))
-        ids = [exercise["id"] for exercise in catalog["exercises"]]
+        ids: list[str] = index["exercises"]
         data: dict[str, Any] = {}
         if record is not None and record.exists():
             data = json.loads(record.read_text(encoding="utf-8"))
@@ -131,7 +128,7 @@ def figures(record: Path | None, lang: str | None = None, when: datetime | None 
             lang=lang if lang in ("en", "zh") else settings.get("lang", "en"),
             theme=settings.get("theme", "dark"),
         )
-    except (OSError, ValueError, KeyError, TypeError, tomllib.TOMLDecodeError, ZeroDivisionError):
+    except (OSError, ValueError, KeyError, TypeError, ZeroDivisionError):
         return None
 
 

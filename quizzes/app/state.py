@@ -174,7 +174,10 @@ def load_bank_cached() -> Bank:
                 pass
     if not bank.problems and not index_file(key).exists():
         topics = [(t, TOPIC_TITLES[t]("en"), TOPIC_TITLES[t]("zh")) for t in TOPICS]
-        write_index(key, topics, {t: [q.id for q in bank.questions if q.topic == t] for t in TOPICS})
+        from grader.catalog import load_catalog
+
+        exercises = [e.id for e in load_catalog().exercises]
+        write_index(key, topics, {t: [q.id for q in bank.questions if q.topic == t] for t in TOPICS}, exercises)
     return bank
 
 
