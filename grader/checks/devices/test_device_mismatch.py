@@ -68,7 +68,15 @@ def test_cpu_model_values(compare, case: ModelCase, sizes: list[int], seed: int)
         }
 
     en, zh = _given(case, tuple(sizes), "the CPU")
+
+    def wrong_width(impl):  # the model itself raises: so must predict (no swallowed errors, no None)
+        model = case.make(seed)
+        x = case.make_input(torch.Generator().manual_seed(seed), 2)
+        return impl.predict(model, torch.cat([x, x], dim=1) if case.dtype != torch.int64 else x.float() + 0.5)
+
     with learner_code():
+        same(compare, wrong_width, {}, ("Let the model's own error reach the caller: don't catch it.", "让模型自己的错误传给调用者:不要捕获它。"),
+             given=f"model = {case.name} on the CPU, an input of the wrong width (the model raises)", where="predict")
         same(compare, scenario, {"the result": ("Return model(x) itself, computed with x as given (no dtype change) on the model's device.",
                                                 "请返回 model(x) 本身:x 保持原来的 dtype,在模型所在的设备上计算。")},
              ("Don't change the caller's x or model.", "不要改动调用者的 x 或模型。"), given=en, given_zh=zh, where="predict")

@@ -18,6 +18,11 @@ from grader.checks.strategies.devices import (DEVICES_META, TARGETS, batch_tenso
                                               nested_batches, skeleton, tensors_in)
 
 
+def _plain(tensors: list) -> list:
+    """Tensors as values plus requires_grad: the tensor itself or a copy of it (copy=True) are both right."""
+    return [(t.detach(), t.requires_grad) if isinstance(t, torch.Tensor) else t for t in tensors]
+
+
 def _given(batch, device) -> str:
     return f"obj = {describe_batch(batch)}, device = {device!r}"
 
@@ -26,9 +31,13 @@ def _given(batch, device) -> str:
 @given(batch_tensors(), TARGETS)
 def test_moves_tensor(compare, tensor: torch.Tensor, device: object) -> None:
     def scenario(impl):
-        return {"the result": impl.to_device(copy_batch(tensor), device)}
+        result = impl.to_device(copy_batch(tensor), device)
+        return {"the result": _plain([result])[0] if isinstance(result, torch.Tensor) else result}
 
     with learner_code():
+        same(compare, lambda impl: impl.to_device([copy_batch(tensor)], "gpu"), {},
+             ("Let .to's own error reach the caller: don't catch it.", "让 .to 自己的错误传给调用者:不要捕获它。"),
+             given="obj = [a tensor], device = 'gpu' (not a device name: .to raises)", where="to_device")
         same(compare, scenario, {}, ("A tensor is moved with tensor.to(device): same values, dtype and requires_grad.",
                                      "张量用 tensor.to(device) 移动:数值、dtype 和 requires_grad 都不变。"),
              given=f"obj = tensor{tuple(tensor.shape)} of dtype {str(tensor.dtype).removeprefix('torch.')}"
@@ -39,7 +48,7 @@ def test_moves_tensor(compare, tensor: torch.Tensor, device: object) -> None:
 @given(nested_batches, DEVICES_META)
 def test_moves_nested(compare, batch, device: object) -> None:
     def scenario(impl):
-        return {("the tensors inside the result, in order", "返回值中的张量(按顺序)"): tensors_in(impl.to_device(copy_batch(batch), device))}
+        return {("the tensors inside the result, in order", "返回值中的张量(按顺序)"): _plain(tensors_in(impl.to_device(copy_batch(batch), device)))}
 
     with learner_code():
         same(compare, scenario, {}, ("Recurse: every tensor at any depth inside dicts, lists, tuples and namedtuples must be moved.",
@@ -78,7 +87,7 @@ def test_input_not_mutated(compare, batch, device: object) -> None:
         del before
         return {
             ("the caller's batch afterwards", "调用后调用者的批次"): skeleton(caller),
-            ("the tensors of the caller's batch afterwards", "调用后调用者批次中的张量"): tensors_in(caller),
+            ("the tensors of the caller's batch afterwards", "调用后调用者批次中的张量"): _plain(tensors_in(caller)),
             ("each container of the caller's batch still holds the very same items", "调用者批次的每个容器仍持有原来的对象"): same_items,
         }
 

@@ -19,7 +19,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 
 from grader.checks.devices.common import same
 from grader.checks.stand_in import MACHINES, Machine, MetaDeviceSpy, learner_code, needs_gpu, parse_to, simulated
-from grader.checks.strategies.devices import CPU_TARGETS, CUDA, CUDA_TARGETS, META_TARGETS, Source, sources, target_dtypes
+from grader.checks.strategies.devices import CPU_TARGETS, CUDA, CUDA_DEVICES as CUDA_TARGETS, META_TARGETS, Source, sources, target_dtypes
 from grader.checks.support import expect, expect_close, tensor_result
 
 aten = torch.ops.aten
@@ -55,6 +55,9 @@ def test_to_device_as_result(compare, source: Source, device: object, dtype: tor
                 ("the caller's x afterwards", "调用后调用者的 x"): x}
 
     with learner_code():
+        same(compare, lambda impl: impl.to_device_as(source.make(), "gpu", dtype), {},
+             ("Let .to's own error reach the caller: don't catch it.", "让 .to 自己的错误传给调用者:不要捕获它。"),
+             given=f"{source.describe()}, device = 'gpu' (not a device name: .to raises)", where="to_device_as")
         same(compare, scenario, {"the caller's x": ("Don't change x: .to returns a new tensor.", "不要改动 x:.to 会返回新的张量。")},
              ("Return x.to(device, dtype): the values of x, on `device`, with `dtype`, still attached to x's graph.",
               "请返回 x.to(device, dtype):x 的数值,位于 `device`,类型为 `dtype`,并仍连接在 x 的计算图上。"),
@@ -84,10 +87,13 @@ def _transfer(impl, source: Source, device: object, machine: Machine, redirect: 
     spy = MetaDeviceSpy(where=getattr(impl, "pinned_to", None), redirect=redirect, machine=machine)
     with simulated(machine), spy:
         result = impl.pinned_to(x, device)
-    moved = [t for t in spy.transfers if t.device.type == torch.device(device).type]
+    target = torch.device(device)
+    moved = [t for t in spy.transfers if t.device.type == target.type]
     observed = {
         ("the result's device", "返回值所在的设备"): spy.device_of(result).type if isinstance(result, torch.Tensor) else type(result).__name__,
         ("the result's shape and dtype", "返回值的形状和 dtype"): (tuple(result.shape), str(result.dtype)) if isinstance(result, torch.Tensor) else None,
+        ("the result's requires_grad", "返回值的 requires_grad"): result.requires_grad if isinstance(result, torch.Tensor) else None,
+        ("the device index it was copied to", "拷贝到的设备编号"): sorted({_index(t.device, machine) for t in moved}),
         ("pin_memory() called", "是否调用了 pin_memory()"): spy.pins > 0,
         ("the copy to the target came from pinned memory", "拷贝到目标设备的数据来自锁页内存"): any(t.pinned_source for t in moved),
         ("non_blocking=True used for the copy", "拷贝时使用了 non_blocking=True"): any(t.non_blocking for t in spy.transfers),
@@ -96,6 +102,13 @@ def _transfer(impl, source: Source, device: object, machine: Machine, redirect: 
     if isinstance(result, torch.Tensor) and result.device.type == "cpu":
         observed["the result"] = result.detach()
     return observed
+
+
+def _index(device: torch.device, machine: Machine) -> int:
+    """cuda and cuda:<current> are the same device."""
+    if device.type == "cpu":
+        return 0
+    return device.index if device.index is not None else machine.index
 
 
 NOT_CUDA = ("For a target that is not CUDA, make a plain copy: x.to(device) — no pin_memory(), no non_blocking. "
@@ -108,20 +121,24 @@ NOT_CUDA = ("For a target that is not CUDA, make a plain copy: x.to(device) — 
 @given(sources, st.one_of(CPU_TARGETS, META_TARGETS), st.sampled_from(MACHINES))
 def test_pinned_to_without_gpu(compare, source: Source, device: object, machine: Machine) -> None:
     with learner_code():
+        same(compare, lambda impl: impl.pinned_to(source.make(), "gpu"), {},
+             ("Let .to's own error reach the caller: don't catch it.", "让 .to 自己的错误传给调用者:不要捕获它。"),
+             given=f"{source.describe()}, device = 'gpu' (not a device name: .to raises)", where="pinned_to")
         same(compare, lambda impl: _transfer(impl, source, device, machine, frozenset()), {}, NOT_CUDA,
              given=f"{source.describe()}, device = {device!r}, on a machine with {machine.describe()[0]}", where="pinned_to")
 
 
-@settings(max_examples=10)
-@given(sources, CUDA_TARGETS, st.sampled_from(CUDA))
-def test_pinned_to_cuda_target(compare, source: Source, device: object, machine: Machine) -> None:
+@settings(max_examples=6)
+@given(sources, st.sampled_from(CUDA))
+def test_pinned_to_cuda_target(compare, source: Source, machine: Machine) -> None:
     with learner_code():
-        same(compare, lambda impl: _transfer(impl, source, device, machine, frozenset({"cuda"})), {},
-             ("For a CUDA target (\"cuda\", \"cuda:0\" or a torch.device), copy from pinned memory without blocking: "
-              "x.pin_memory().to(device, non_blocking=True) — pin_memory() returns the pinned copy, use it.",
-              "目标是 CUDA(\"cuda\"、\"cuda:0\" 或 torch.device)时,从锁页内存异步拷贝:"
-              "x.pin_memory().to(device, non_blocking=True)——pin_memory() 返回锁页后的副本,要用它。"),
-             given=f"{source.describe()}, device = {device!r}, on a machine with {machine.describe()[0]} (simulated)", where="pinned_to")
+        for device in CUDA_TARGETS:  # every spelling, and a device other than the current one
+            same(compare, lambda impl: _transfer(impl, source, device, machine, frozenset({"cuda"})), {},
+                 ("For a CUDA target (\"cuda\", \"cuda:1\" or a torch.device), copy from pinned memory without blocking to that "
+                  "very device: x.pin_memory().to(device, non_blocking=True) — pin_memory() returns the pinned copy, use it.",
+                  "目标是 CUDA(\"cuda\"、\"cuda:1\" 或 torch.device)时,从锁页内存异步拷贝到该设备:"
+                  "x.pin_memory().to(device, non_blocking=True)——pin_memory() 返回锁页后的副本,要用它。"),
+                 given=f"{source.describe()}, device = {device!r}, on a machine with {machine.describe()[0]} (simulated)", where="pinned_to")
 
 
 class TransferRecorder(TorchFunctionMode):

@@ -304,4 +304,5 @@ sources = st.builds(
 target_dtypes = st.sampled_from([torch.float16, torch.float32, torch.float64, torch.int32, torch.bfloat16])
 CPU_TARGETS = st.sampled_from(["cpu", torch.device("cpu")])
 META_TARGETS = st.sampled_from(["meta", torch.device("meta")])
-CUDA_TARGETS = st.sampled_from(["cuda", "cuda:0", torch.device("cuda"), torch.device("cuda", 0)])
+CUDA_DEVICES = ("cuda", "cuda:0", torch.device("cuda"), torch.device("cuda", 0), "cuda:1", torch.device("cuda", 1))
+CUDA_TARGETS = st.sampled_from(CUDA_DEVICES)
