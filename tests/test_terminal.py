@@ -42,6 +42,11 @@ def _footer(term: Terminal) -> str:
     return term.lines()[-1]
 
 
+def _wait_footer(term: Terminal, *keys: str) -> None:
+    """The footer (redrawn after each screen change) shows these keys."""
+    term.wait_for(lambda: all(f"{key} " in _footer(term) for key in keys), timeout=20)
+
+
 def test_a_multiple_choice_tick_is_visible(tmp_path: Path) -> None:
     term, text = _quiz(tmp_path, "multiple")
     with term:
@@ -87,22 +92,22 @@ def test_every_screen_works_at_80x24(tmp_path: Path, lang: str) -> None:
         screen = term.text()
         for fragment in (words["done"], words["record"], ".torchdojo/progress.json"):
             assert fragment in screen, screen
-        for key in ("? ", "q "):
-            assert key in _footer(term), _footer(term)
+        _wait_footer(term, "?", "q")
         term.send("e")
         term.wait_for(words["status"])
+        term.wait_for("quickstart/predict", timeout=20)  # the last row fits too
         term.settle()
         header = next(line for line in term.lines() if words["status"] in line)
         assert words["score"] in header
         rows = [line for line in term.lines() if "autograd/" in line or "quickstart/" in line]
         assert any("quickstart/predict" in row for row in rows), term.text()  # the last row fits too
         assert all("-/" in row for row in rows)
-        assert "? " in _footer(term) and "q " in _footer(term) and "c " in _footer(term), _footer(term)
+        _wait_footer(term, "?", "q", "c")
         term.send("p")
         term.wait_for(words["progress"])
         term.settle()
         assert "█" not in term.text(), "an empty record draws no bar"
-        assert "? " in _footer(term) and "q " in _footer(term)
+        _wait_footer(term, "?", "q")
         term.send("?")
         term.wait_for(words["keys"])
         term.settle()
@@ -114,8 +119,7 @@ def test_every_screen_works_at_80x24(tmp_path: Path, lang: str) -> None:
         term.send("s")
         term.wait_for("1/10")
         term.settle()
-        assert "? " in _footer(term) and "q " in _footer(term), _footer(term)
-        assert "esc" in _footer(term)
+        _wait_footer(term, "?", "q", "esc")
 
 
 def test_watch_picks_up_a_save_made_during_a_check(tmp_path: Path) -> None:

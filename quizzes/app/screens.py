@@ -312,7 +312,7 @@ class ExercisesScreen(DojoScreen):
         status_width = max(cell_len(w(f"status_{s}", lang)) for s in ("not started", "failing", "done"))
         status_width = max(status_width, cell_len(w("col_status", lang)))
         score_width = max(5, cell_len(w("col_score", lang)))
-        room = (self.query_one(DataTable).size.width or 80) - 1  # a scrollbar may take one column
+        room = self.query_one(DataTable).size.width - 2  # a vertical scrollbar may take two; 0 before layout: no title yet
         left = room - (id_width + status_width + score_width + 2 * 4)
         title_width = min(34, max((cell_len(e.title(lang)) for e in exercises), default=0), left)
         columns = [("col_exercise", id_width)]
@@ -322,7 +322,7 @@ class ExercisesScreen(DojoScreen):
 
     def on_resize(self) -> None:
         narrow = self.size.width < 100
-        self.query_one("#exercise-detail").styles.width = 30 if narrow else "2fr"
+        self.query_one("#exercise-detail").styles.width = 27 if narrow else "2fr"
         self.call_after_refresh(self.refresh_words)
 
     def refresh_words(self) -> None:
