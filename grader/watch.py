@@ -226,8 +226,8 @@ class Watch:
                 self._poll_file()
                 continue
             if kind == "key":
-                if self.line_mode and self.running is not None and payload not in ("eof", "q"):
-                    self.deferred.append(payload)  # a script's commands run in order, after the check
+                if self.line_mode and (self.running is not None or self.deferred):
+                    self.deferred.append(payload)  # a script's commands (and its end) run in order, after the check
                     continue
                 if self._key(payload):
                     return 0
