@@ -65,6 +65,11 @@ def attempt(call: Callable[[], Any]) -> Any:
         return f"raises {type(error).__name__}"
 
 
+def values(result: Any) -> Any:
+    """A returned tensor without its graph (values, shape, dtype, device): where attachment is another check's business."""
+    return result.detach() if _is_tensor(result) else result
+
+
 def same_state(expected: Any, got: Any) -> str:
     """'the same keys and values' or the first difference between two state_dicts (torch.equal: saved values are exact)."""
     if not isinstance(got, dict):
@@ -159,40 +164,71 @@ def aligned(
         generator = torch.Generator().manual_seed(seed)
         values = [torch.randn(p.shape, generator=generator, dtype=p.dtype) * scale for p in reference_params]
     result = Aligned(compare, make, values, parameter_labels(reference_module), [])
-    result.order = _find_order(result, reference_params, probe)
+    result.order = _find_order(result, reference_module, probe)
     return result
 
 
-def _find_order(alignment: Aligned, reference_params: list[torch.Tensor], probe: torch.Tensor) -> list[int]:
-    """learner parameter j gets values[order[j]]: registration order within each shape, unless another fits."""
-    learner_module = alignment.make(alignment.compare.learner)
-    learner_shapes = [tuple(p.shape) for p in learner_module.parameters()]
-    groups: dict[tuple[int, ...], list[int]] = {}
-    for index, param in enumerate(reference_params):
-        groups.setdefault(tuple(param.shape), []).append(index)
-    positions: dict[tuple[int, ...], list[int]] = {}
-    for j, shape in enumerate(learner_shapes):
-        positions.setdefault(shape, []).append(j)
-    shapes = list(groups)
-    default = [0] * len(learner_shapes)
-    for shape in shapes:
-        for j, index in zip(positions.get(shape, []), groups[shape], strict=False):
-            default[j] = index
-    count = 1
-    for shape in shapes:
-        for k in range(2, len(groups[shape]) + 1):
-            count *= k
-    if count == 1 or count > _MAX_ORDERS:
-        return default
+def _units(named: list[tuple[str, torch.Tensor]], by_module: bool) -> list[tuple[tuple, list[int]]]:
+    """Groups of parameter indices that move together: a module's parameters (weight with its bias), or each alone."""
+    if not by_module:
+        return [((tuple(p.shape),), [i]) for i, (_, p) in enumerate(named)]
+    owners: dict[str, list[int]] = {}
+    for i, (name, _) in enumerate(named):
+        owners.setdefault(name.rpartition(".")[0], []).append(i)
+    return [(tuple(tuple(named[i][1].shape) for i in indices), indices) for indices in owners.values()]
+
+
+def _candidates(reference: list[tuple[tuple, list[int]]], learner: list[tuple[tuple, list[int]]], size: int) -> list[list[int]] | None:
+    """Orders (learner parameter j gets values[order[j]]) that pair units of the same shapes: registration order first,
+    then the reverse, then every other permutation while there are few."""
+    if sorted(sig for sig, _ in reference) != sorted(sig for sig, _ in learner):
+        return None
+    signatures = list(dict.fromkeys(sig for sig, _ in reference))
+    per_signature = []
+    total = 1
+    for sig in signatures:
+        units = [indices for s, indices in reference if s == sig]
+        for k in range(2, len(units) + 1):
+            total *= k
+        per_signature.append(units)
+    choices = []
+    for units in per_signature:
+        ordered = [tuple(range(len(units))), tuple(reversed(range(len(units))))]
+        if total <= _MAX_ORDERS:
+            ordered += list(itertools.permutations(range(len(units))))
+        choices.append(list(dict.fromkeys(ordered)))
+    orders = []
+    for choice in itertools.product(*choices):
+        order = [0] * size
+        for sig, units, permutation in zip(signatures, per_signature, choice, strict=True):
+            mine = [indices for s, indices in learner if s == sig]
+            for positions, k in zip(mine, permutation, strict=True):
+                for j, index in zip(positions, units[k], strict=True):
+                    order[j] = index
+        orders.append(order)
+        if len(orders) > _MAX_ORDERS:
+            break
+    return orders
+
+
+def _find_order(alignment: Aligned, reference_module: nn.Module, probe: torch.Tensor) -> list[int]:
+    """learner parameter j gets values[order[j]]: registration order, unless another pairing of equal shapes fits."""
+    learner_named = list(alignment.make(alignment.compare.learner).named_parameters())
+    reference_named = list(reference_module.named_parameters())
+    orders = None
+    for by_module in (True, False):
+        orders = _candidates(_units(reference_named, by_module), _units(learner_named, by_module), len(learner_named))
+        if orders:
+            break
+    if not orders:
+        return list(range(len(learner_named)))
+    if len(orders) == 1:
+        return orders[0]
     try:
         reference, _ = alignment.build(alignment.compare.reference)
         with torch.no_grad():
             want = reference(probe.clone())
-        for choice in itertools.product(*(itertools.permutations(groups[shape]) for shape in shapes)):
-            order = [0] * len(learner_shapes)
-            for shape, chosen in zip(shapes, choice, strict=True):
-                for j, index in zip(positions[shape], chosen, strict=True):
-                    order[j] = index
+        for order in orders:
             alignment.order = order
             module, _ = alignment.build(alignment.compare.learner)
             with torch.no_grad():
@@ -201,4 +237,4 @@ def _find_order(alignment: Aligned, reference_params: list[torch.Tensor], probe:
                 return order
     except Exception:  # noqa: BLE001 - the learner's errors are reported by the comparison itself
         pass
-    return default
+    return orders[0]

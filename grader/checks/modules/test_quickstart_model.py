@@ -12,7 +12,7 @@ import io
 import torch
 from torch import nn
 
-from grader.checks.modules.common import aligned, attempt, compact, outcome, same_state
+from grader.checks.modules.common import aligned, attempt, compact, outcome, same_state, values
 from grader.checks.strategies import CallerTensor
 from grader.checks.support import fail, show
 
@@ -121,16 +121,16 @@ def test_forward_logits(compare) -> None:
     colour = images((2, 3, 28, 28), 3)
     _no_softmax(net_of, x)
 
-    def scenario(impl):
+    def scenario(impl):  # values only: graph attachment is the gradients check's
         model, _ = net_of.build(impl)
         model.eval()
         x_in = x.clone()
-        seen = {("model(x) in eval mode", "评估模式下的 model(x)"): model(x_in), ("x after the call", "调用后的 x"): x_in}
-        seen[("model(x) for a batch of one image", "只有一张图片的批次的 model(x)")] = model(one.clone())
-        seen[("model(x) for images of shape 28x28 (no channel dimension)", "形状为 28x28(没有通道维度)的图片的 model(x)")] = model(flat.clone())
-        seen[("model(x.transpose(2, 3)) (a non-contiguous batch)", "model(x.transpose(2, 3))(非连续的批次)")] = model(x.transpose(2, 3))
+        seen = {("model(x) in eval mode", "评估模式下的 model(x)"): values(model(x_in)), ("x after the call", "调用后的 x"): x_in}
+        seen[("model(x) for a batch of one image", "只有一张图片的批次的 model(x)")] = values(model(one.clone()))
+        seen[("model(x) for images of shape 28x28 (no channel dimension)", "形状为 28x28(没有通道维度)的图片的 model(x)")] = values(model(flat.clone()))
+        seen[("model(x.transpose(2, 3)) (a non-contiguous batch)", "model(x.transpose(2, 3))(非连续的批次)")] = values(model(x.transpose(2, 3)))
         model.train()
-        seen[("model(x) in training mode", "训练模式下的 model(x)")] = model(x.clone())
+        seen[("model(x) in training mode", "训练模式下的 model(x)")] = values(model(x.clone()))
         seen[("model(x) for 3x28x28 (colour) images", "3x28x28(彩色)图片的 model(x)")] = outcome(lambda: model(colour.clone()))
         return seen
 

@@ -115,6 +115,8 @@ def test_saves_state_dict_only(compare, tmp_path) -> None:
         impl.save_weights(again, second)
         seen[("the second file after saving another model to the same path", "向同一路径保存另一个模型之后第二个文件的内容")] = (
             _holds(second, _snapshot(again)))
+        seen[("save_weights(model, path) where path is an existing folder", "path 是已存在的文件夹时的 save_weights(model, path)")] = (
+            outcome(lambda: impl.save_weights(again, tmp_path)))
         return seen
 
     compare.same(
@@ -123,9 +125,10 @@ def test_saves_state_dict_only(compare, tmp_path) -> None:
         given_zh="一个 NeuralNetwork 保存到 str 路径,然后一个带缓冲区的小模型(评估模式)两次保存到同一个 Path",
         where="save_weights",
         hint=("Save exactly model.state_dict() to the path you are given: torch.save(model.state_dict(), path). Not the model "
-              "itself (pickled), not only the parameters (buffers are state too), and leave the model as it was.",
+              "itself (pickled), not only the parameters (buffers are state too), leave the model as it was, and let errors "
+              "reach the caller.",
               "把 model.state_dict() 原样保存到给定的路径:torch.save(model.state_dict(), path)。不要保存整个模型(pickle),"
-              "也不要只保存参数(缓冲区也是状态),并且不要改动模型。"),
+              "也不要只保存参数(缓冲区也是状态),不要改动模型,并让错误传给调用者。"),
     )
 
 
@@ -135,6 +138,7 @@ def test_round_trip(compare, tmp_path) -> None:
     torch.save(states[0], first)
     torch.save(states[1], second)
     x = torch.rand(3, 1, 28, 28, generator=torch.Generator().manual_seed(0))
+    colour = torch.rand(2, 3, 28, 28, generator=torch.Generator().manual_seed(1))
 
     def scenario(impl):
         one = impl.load_weights(str(first))
@@ -146,6 +150,7 @@ def test_round_trip(compare, tmp_path) -> None:
             p.requires_grad for p in one.parameters())
         one.eval()
         seen[("its output in eval mode", "它在评估模式下的输出")] = one(x.clone())
+        seen[("its output for 3x28x28 (colour) images", "它对 3x28x28(彩色)图片的输出")] = outcome(lambda: one(colour.clone()))
         two = impl.load_weights(second)
         seen[("load_weights(path) for another file (given as a Path) returns a new model", "对另一个文件(Path)调用 load_weights(path) 返回新模型")] = (
             two is not one)
