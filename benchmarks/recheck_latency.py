@@ -117,8 +117,9 @@ def main() -> int:
 
     local = InProcess(exercise, solution)
     with WarmWorker() as worker:
-        grade(exercise, solution, launcher=worker)  # the first run waits for the worker's imports
-        local.run()  # and the first in-process run imports the check module
+        grade(exercise, solution, launcher=worker)  # the first run waits for the worker's imports,
+        grade(exercise, solution, launcher=worker)  # the second for its rehearsal (once per exercise),
+        local.run()  # and the first in-process run pays the same one-time costs here
         warm, compute = [], []
         for _ in range(args.runs):  # interleaved, again
             started = time.perf_counter()

@@ -78,11 +78,70 @@ def _watch_exit(selector: selectors.BaseSelector, pid: int) -> None:
         pass
 
 
+def _argument(argv: list[str], name: str) -> str | None:
+    return argv[argv.index(name) + 1] if name in argv[:-1] else None
+
+
+def _rehearse(argv: list[str]) -> None:
+    """Run an exercise's checks once here, on the reference solution, with no one waiting.
+
+    Importing is not enough: the first run of a check pays one-time costs (hypothesis building its
+    strategies, torch's first calls of each operator) that every fork would pay again. Rehearsed
+    once in the worker, they are paid for good, and a watch re-check costs what the checks cost.
+    Never fatal: anything that goes wrong only leaves the worker unrehearsed."""
+    import contextlib
+
+    import pytest
+
+    from grader import child
+
+    reference, module, name = _argument(argv, "--reference"), _argument(argv, "--checks-module"), _argument(argv, "--module-name")
+    if not (reference and module and name and Path(reference).is_file()):
+        return
+    checks = _check_names(argv)
+    saved = os.dup(1), os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        with open(os.devnull, "w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            plugin = child.GradingPlugin(child.Channel(sink, "-"), Path(reference), f"rehearsal_{name}", checks, Path(reference))
+            pytest.main([*(f"{module}::test_{c}" for c in checks), "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:warnings",
+                         "-p", "no:stepwise", "-p", "no:faulthandler", "-p", "no:logging", "-s", "--noconftest", "--assert=plain",
+                         "-c", os.devnull, "--rootdir", str(Path(module).parent), "-o", "python_files=test_*.py"], plugins=[plugin])
+    except BaseException:  # noqa: BLE001 - a rehearsal must never take the worker down
+        pass
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in (*saved, devnull):
+            os.close(fd)
+        for loaded in [m for m in sys.modules if m.endswith(f"rehearsal_{name}")]:
+            del sys.modules[loaded]
+
+
+def _check_names(argv: list[str]) -> list[str]:
+    """The positional check names of a child's argv (every option of grader.child takes a value)."""
+    names = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        if arg.startswith("--"):
+            skip = True
+            continue
+        names.append(arg)
+    return names
+
+
 def serve(sock: socket.socket) -> None:
     _preload()
     selector = selectors.DefaultSelector()
     selector.register(sock, selectors.EVENT_READ)
     children: set[int] = set()
+    rehearsed: set[str] = set()
+    to_rehearse: list[list[str]] = []
     while True:
         for key, _ in selector.select(timeout=0.05):
             if key.data is not None:  # a fork's pidfd: it has exited, reap it below at once
@@ -102,6 +161,12 @@ def serve(sock: socket.socket) -> None:
             children.add(pid)
             _watch_exit(selector, pid)
             _send(sock, {"event": "started", "id": request["id"], "pid": pid})
+            module = _argument(request["argv"], "--checks-module")
+            if module and module not in rehearsed:
+                rehearsed.add(module)
+                to_rehearse.append(list(request["argv"]))
+        if to_rehearse and not children:  # idle: nobody waits for this
+            _rehearse(to_rehearse.pop(0))
         for pid in list(children):
             try:
                 done, status = os.waitpid(pid, os.WNOHANG)
