@@ -77,9 +77,10 @@ def test_cpu_model_values(compare, case: ModelCase, sizes: list[int], seed: int)
     with learner_code():
         same(compare, wrong_width, {}, ("Let the model's own error reach the caller: don't catch it.", "让模型自己的错误传给调用者:不要捕获它。"),
              given=f"model = {case.name} on the CPU, an input of the wrong width (the model raises)", where="predict")
-        same(compare, scenario, {"the result": ("Return model(x) itself, computed with x as given (no dtype change) on the model's device.",
-                                                "请返回 model(x) 本身:x 保持原来的 dtype,在模型所在的设备上计算。")},
-             ("Don't change the caller's x or model.", "不要改动调用者的 x 或模型。"), given=en, given_zh=zh, where="predict")
+        result_hint = ("Return model(x) itself, computed with x as given (no dtype change) on the model's device.",
+                       "请返回 model(x) 本身:x 保持原来的 dtype,在模型所在的设备上计算。")
+        same(compare, scenario, {"the result": result_hint}, ("Don't change the caller's x or model.", "不要改动调用者的 x 或模型。"),
+             result_hint, given=en, given_zh=zh, where="predict")
 
 
 @settings(max_examples=10)

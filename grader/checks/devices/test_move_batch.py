@@ -10,7 +10,8 @@ afterwards (its tensors and containers unchanged, the very same objects).
 """
 
 import torch
-from hypothesis import given, settings
+from hypothesis import example, given, settings
+from torch import nn
 
 from grader.checks.devices.common import same
 from grader.checks.stand_in import learner_code
@@ -58,6 +59,7 @@ def test_moves_nested(compare, batch, device: object) -> None:
 
 @settings(max_examples=15)
 @given(nested_batches, TARGETS)
+@example({"x": torch.ones(2), "head": nn.Linear(2, 2)}, "meta")  # a module has .to too, and moves in place
 def test_keeps_containers(compare, batch, device: object) -> None:
     def scenario(impl):
         result = impl.to_device(copy_batch(batch), device)
@@ -73,6 +75,7 @@ def test_keeps_containers(compare, batch, device: object) -> None:
 
 @settings(max_examples=15)
 @given(nested_batches, TARGETS)
+@example({"x": torch.ones(2), "head": nn.Linear(2, 2)}, "meta")  # a module has .to too, and moves in place
 def test_input_not_mutated(compare, batch, device: object) -> None:
     def scenario(impl):
         caller = copy_batch(batch)

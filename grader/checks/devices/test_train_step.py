@@ -39,7 +39,14 @@ def test_returns_float(compare, case: TrainCase) -> None:
         model, loss_fn, optimizer = case.build()
         return {("the value it returns", "返回值"): impl.train_step(model, case.batches()[0], loss_fn, optimizer, _device_arg(case))}
 
+    def wrong_width(impl):  # the model raises on this batch: so must train_step (no swallowed errors)
+        model, loss_fn, optimizer = case.build()
+        X, y = case.batches()[0]
+        return impl.train_step(model, (torch.cat([X, X], dim=1), y), loss_fn, optimizer, _device_arg(case))
+
     with learner_code():
+        same(compare, wrong_width, {}, ("Let the model's own error reach the caller: don't catch it.", "让模型自己的错误传给调用者:不要捕获它。"),
+             given=case.describe() + ", but X has 8 features instead of 4 (the model raises)", where="train_step")
         same(compare, scenario, {}, ("Return the batch's loss as a Python float: loss.item() (not a tensor, not a sum over samples).",
                                      "请以 Python float 返回该批次的损失:loss.item()(不是张量,也不是对样本求和)。"),
              given=case.describe(), where="train_step")
