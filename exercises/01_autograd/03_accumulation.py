@@ -22,6 +22,10 @@ def sgd_step(params: Iterable[Tensor], lr: float) -> None:
 
     对每个有梯度的参数:原地执行 p -= lr * p.grad,然后清空 p.grad。
     Parameters whose `.grad` is None are skipped. / `.grad` 为 None 的参数跳过。
+    `params` may be a generator such as `model.parameters()`: it can be read only once.
+    `params` 可以是 `model.parameters()` 这样的生成器:它只能遍历一次。
+    Update `p` itself under `torch.no_grad()`, not `p.data`: autograd must still notice the change.
+    请在 `torch.no_grad()` 中更新 `p` 本身,不要通过 `p.data`:自动求导必须仍能察觉这次修改。
     """
     # TODO: loop over params inside torch.no_grad(); skip p.grad is None.
     # TODO: 在 torch.no_grad() 中遍历参数;跳过 p.grad 为 None 的参数。

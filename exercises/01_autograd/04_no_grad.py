@@ -28,6 +28,8 @@ def detached_product(x: Tensor) -> Tensor:
     """Return x * x.detach(): the value is x**2, the gradient with respect to x is x.
 
     返回 x * x.detach():数值是 x**2,对 x 的梯度是 x。
+    Use `x.detach()`, not `x.data`: autograd must still notice a later in-place change of x.
+    请使用 `x.detach()`,不要用 `x.data`:之后若 x 被原地修改,自动求导必须仍能察觉。
     """
     # TODO: detach exactly one of the two factors.
     # TODO: 只 detach 两个因子中的一个。

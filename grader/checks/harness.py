@@ -153,6 +153,9 @@ def load_reference(path: Path, module_name: str, guard: ReferenceGuard) -> Modul
 class Tolerance:
     rtol: float = 1e-4
     atol: float = 1e-5
+    # float64 against float64: optional tighter bounds (a float32 computation cast back to float64 shows).
+    rtol64: float | None = None
+    atol64: float | None = None
 
 
 @dataclass
@@ -196,7 +199,11 @@ def _grad_of(tensor: torch.Tensor) -> torch.Tensor | None:
 def _same_numbers(a: torch.Tensor, b: torch.Tensor, tol: Tolerance) -> bool:
     if a.dtype.is_floating_point or a.dtype.is_complex or b.dtype.is_floating_point:
         common = torch.promote_types(a.dtype, b.dtype)
-        return bool(_allclose(a.to(common), b.to(common), rtol=tol.rtol, atol=tol.atol, equal_nan=True))
+        rtol, atol = tol.rtol, tol.atol
+        if a.dtype == b.dtype == torch.float64:
+            rtol = tol.rtol if tol.rtol64 is None else tol.rtol64
+            atol = tol.atol if tol.atol64 is None else tol.atol64
+        return bool(_allclose(a.to(common), b.to(common), rtol=rtol, atol=atol, equal_nan=True))
     return bool(_equal(a, b))
 
 
@@ -219,6 +226,9 @@ def _compare_tensors(expected: torch.Tensor, got: torch.Tensor, path: list[tuple
         )
     a, b = _tensor_values(expected), _tensor_values(got)
     if a is not None and b is not None and not _same_numbers(b, a, tol):
+        if show(a) == show(b):  # differs below the digits shown: say by how much
+            largest = float((a.to(torch.float64) - b.to(torch.float64)).abs().nan_to_num(nan=float("inf")).max())
+            return Difference(path, show(a), f"{show(b)} (differs by up to {largest:.3g})", None, f"{show(b)}(最多相差 {largest:.3g})")
         return Difference(path, show(a), show(b))
     grad_a, grad_b = _grad_of(expected), _grad_of(got)
     if (grad_a is None) != (grad_b is None):
@@ -434,13 +444,18 @@ class Compare:
         context_words: tuple[str, str] = ("", ""),
         seed: int = 0,
         tolerance: Tolerance = Tolerance(),
-        hint: tuple[str, str] | None = None,
+        hint: tuple[str, str] | Callable[[Any, Any], tuple[str, str] | None] | None = None,
+        state_hint: tuple[str, str] | None = None,
     ) -> Any:
         """Fail with the first observable difference between the reference and the learner.
 
         `scenario(impl)` builds fresh inputs, calls `impl`'s code and returns what to observe
         (a dict of label -> value reads best in messages). `context` (e.g. `torch.no_grad`) is
         entered around the scenario for both. Returns the learner's observation.
+        `hint` is added to a failure message; when it is a function, it is called with the
+        reference's and the learner's observations (to name the cause, e.g. from a `TrainingLog`).
+        `state_hint`, when given, replaces `hint` for a difference in global state (grad mode...):
+        a hint about the values would point at the wrong cause there.
         """
         expected = self.run(self.reference, scenario, seed, context, where)
         if expected.raised is None and _isinstance(expected.value, BaseException):
@@ -472,12 +487,17 @@ class Compare:
             self._fail(Difference([], _outcome(expected.raised), _outcome(got.value), _outcome_zh(expected.raised), _outcome_zh(got.value)),
                        given, given_zh, where, got.returned_at, hint)
         diff = self._compare_observed(expected.value, got.value, tolerance)
+        chosen = hint(expected.value, got.value) if callable(hint) and diff is not None else hint
         if diff is None:
             diff = _compare_state(expected.state, got.state, context_words if context else ("", ""))
-        if diff is None and expected.state_outside and got.state_outside:
-            diff = _compare_state(expected.state_outside, got.state_outside, (" after the caller's block ended", "(调用者的代码块结束后)"))
+            if diff is None and expected.state_outside and got.state_outside:
+                diff = _compare_state(expected.state_outside, got.state_outside, (" after the caller's block ended", "(调用者的代码块结束后)"))
+            if state_hint is not None:
+                chosen = state_hint
+            elif callable(hint) and diff is not None:
+                chosen = hint(expected.value, got.value)
         if diff is not None:
-            self._fail(diff, given, given_zh, where, got.returned_at, hint)
+            self._fail(diff, given, given_zh, where, got.returned_at, chosen)
         return got.value
 
     def _raised_at(self, error: BaseException) -> int | None:
@@ -512,7 +532,7 @@ class Compare:
         else:  # how the call ended: raised or returned
             en = f"{prefix_en}the reference {diff.expected}; yours {diff.got}."
             zh = f"{prefix_zh}参考答案{diff.expected_zh or diff.expected};你的代码{diff.got_zh or diff.got}。"
-        if hint:
+        if hint and not callable(hint):
             en += " " + hint[0]
             zh += hint[1]
         raise CheckFailed(en[0].upper() + en[1:], zh, line if line is not None else self.where(where))

@@ -1,62 +1,108 @@
-"""Checks for autograd/vjp: v^T J for shape-changing functions, with no stale gradient."""
+"""Checks for autograd/vjp, by comparison with the reference on generated functions, x and v.
+
+f's output has another shape than x (2-d -> 2-d, 1-d -> 2-d, a 0-d output with a 0-d v)
+or the same shape with a non-diagonal Jacobian (cumsum): v ⊙ grad, v @ J, v.t() and
+ones_like(y) all go wrong somewhere. v is never ones. x and v are float32 or float64
+(float64 compared tightly); x is held as a caller may hold it (a leaf with a stale .grad,
+a non-leaf); calls are repeated and made inside the caller's no_grad.
+"""
 
 import torch
-from torch.autograd.functional import vjp as reference_vjp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from grader.checks.support import expect, expect_close, tensor_result
+from grader.checks.autograd.common import PRECISE, STATE_HINT, raises, snapshot
+from grader.checks.strategies import CallerTensor
+from grader.checks.strategies.autograd import Vjp, vjps
 
-A = torch.tensor([[1.0, 2.0, -1.0], [0.5, 0.0, 3.0]], dtype=torch.float64)
-B = torch.tensor([[1.0, -1.0], [2.0, 0.5], [0.0, 3.0]], dtype=torch.float64)
-C = torch.arange(12, dtype=torch.float64).reshape(3, 4) / 6
-
-# (description, f, shape of x): outputs of a different shape than inputs on purpose.
-CASES = [
-    ("sin(x), x of shape (3,)", lambda x: torch.sin(x), (3,)),
-    ("A @ x, (3,) -> (2,)", lambda x: A @ x, (3,)),
-    ("x.sum(dim=0) * x[0], (2, 3) -> (3,)", lambda x: x.sum(dim=0) * x[0], (2, 3)),
-    ("x @ B, (2, 3) -> (2, 2)", lambda x: x @ B, (2, 3)),
-    ("(x ** 2) @ C, (2, 3) -> (2, 4)", lambda x: (x**2) @ C, (2, 3)),
-]
+STATES = st.sampled_from(["plain", "requires_grad", "leaf_with_grad", "non_leaf"])
 
 
-def _case(index: int, seed: int) -> tuple[str, object, torch.Tensor, torch.Tensor, torch.Tensor]:
-    name, f, shape = CASES[index]
-    generator = torch.Generator().manual_seed(seed)
-    x = torch.randn(shape, generator=generator, dtype=torch.float64)
-    v = torch.randn(f(x).shape, generator=generator, dtype=torch.float64)
-    expected = reference_vjp(f, x, v)[1]
-    return name, f, x, v, expected
-
-
-def test_matches_jacobian(learner) -> None:
-    for index in range(len(CASES)):
-        for seed in (0, 1):
-            name, f, x, v, expected = _case(index, seed)
-            got = tensor_result(learner.vector_jacobian_product(f, x.clone(), v.clone()), "vector_jacobian_product", learner.vector_jacobian_product)
-            expect_close(got, expected, f"v^T J for {name}", f"{name} 的 v^T J", learner.vector_jacobian_product)
-
-
-def test_result_shape(learner) -> None:
-    name, f, x, v, _ = _case(3, 0)
-    got = tensor_result(learner.vector_jacobian_product(f, x, v), "vector_jacobian_product", learner.vector_jacobian_product)
-    expect(
-        got.shape == x.shape,
-        f"For {name} the result should have x's shape {tuple(x.shape)}, got {tuple(got.shape)}. v has the shape of f(x); the result has the shape of x.",
-        f"对于 {name},结果应与 x 形状相同 {tuple(x.shape)},实际为 {tuple(got.shape)}。v 与 f(x) 形状相同;结果与 x 形状相同。",
-        learner.vector_jacobian_product,
+@settings(max_examples=14)
+@given(vjps())
+def test_matches_jacobian(compare, case: Vjp) -> None:
+    compare.same(
+        lambda impl: {"the result": impl.vector_jacobian_product(case.case.f, case.x.clone(), case.v.clone())},
+        given=case.describe(),
+        where="vector_jacobian_product",
+        tolerance=PRECISE,
+        state_hint=STATE_HINT,
+        hint=(("The result is y.backward(gradient=v) on a fresh leaf copy of x, with v passed as it is (not transposed, not "
+              "replaced by ones, not multiplied afterwards), in x's dtype."),
+              ("结果就是在 x 的新叶子副本上执行 y.backward(gradient=v):v 原样传入(不转置、不换成全 1、不在之后再相乘),"
+              "使用 x 的 dtype。")),
     )
 
 
-def test_fresh_gradient_each_call(learner) -> None:
-    name, f, x, v, expected = _case(1, 3)
-    x.requires_grad_(True)
-    x.grad = torch.ones_like(x)  # a stale gradient from some earlier work
-    for scale in (1.0, -2.0):
-        got = tensor_result(learner.vector_jacobian_product(f, x, v * scale), "vector_jacobian_product", learner.vector_jacobian_product)
-        expect_close(
-            got,
-            expected * scale,
-            f"v^T J on a tensor that already had a .grad (call with v * {scale})",
-            f"在已带有 .grad 的张量上计算 v^T J(v * {scale})",
-            learner.vector_jacobian_product,
-        )
+@settings(max_examples=6)
+@given(vjps())
+def test_result_shape(compare, case: Vjp) -> None:
+    # A v that is not f(x)'s shape (and cannot broadcast to it) is the caller's mistake: it must not pass silently.
+    wrong_v = torch.ones(case.v.numel() + 2, dtype=case.v.dtype)
+
+    def scenario(impl):
+        result = impl.vector_jacobian_product(case.case.f, case.x.clone(), case.v.clone())
+        seen = {("the shape of the result", "返回值的形状"): tuple(result.shape) if torch.is_tensor(result) else result}
+        if case.v.dim() > 0:  # any v broadcasts against a 0-d f(x): (f(x) * v).sum() would be right there
+            seen[(f"a v of shape {tuple(wrong_v.shape)}, not f(x)'s shape", f"形状为 {tuple(wrong_v.shape)}、与 f(x) 不同的 v")] = raises(
+                lambda: impl.vector_jacobian_product(case.case.f, case.x.clone(), wrong_v))
+        return seen
+
+    compare.same(
+        scenario,
+        given=case.describe(),
+        where="vector_jacobian_product",
+        state_hint=STATE_HINT,
+        hint=("v has the shape of f(x); the result has the shape of x. A v of another shape is an error: let it raise.",
+              "v 与 f(x) 形状相同;结果与 x 形状相同。形状不同的 v 是错误:让它抛出异常。"),
+    )
+
+
+@settings(max_examples=10)
+@given(vjps(), STATES)
+def test_fresh_gradient_each_call(compare, case: Vjp, state: str) -> None:
+    x = CallerTensor(case.x, state)  # type: ignore[arg-type]
+
+    def scenario(impl):
+        caller = x.make()
+        first = impl.vector_jacobian_product(case.case.f, caller, case.v.clone())
+        first_then = snapshot(first)
+        second = impl.vector_jacobian_product(case.case.f, caller, case.v * -2.0)
+        return {
+            "the result": first_then,
+            ("the result of a second call with v * -2", "用 v * -2 第二次调用的返回值"): second,
+            ("the first result, after the second call", "第二次调用之后的第一次返回值"): first,
+            ("the caller's x after both calls", "两次调用之后调用者的 x"): caller,
+        }
+
+    en, zh = x.describe()
+    compare.same(
+        scenario,
+        given=f"{case.describe()}, x held by the caller as {en}",
+        given_zh=f"{case.describe()},调用者持有的 x 为 {zh}",
+        where="vector_jacobian_product",
+        tolerance=PRECISE,
+        state_hint=STATE_HINT,
+        hint=(("Make a fresh leaf from x on every call (x.detach().clone().requires_grad_()): the caller's x, its "
+              "requires_grad and its .grad stay as they were, and no old gradient (or cached leaf) is added in."),
+              ("每次调用都从 x 新建叶子张量(x.detach().clone().requires_grad_()):调用者的 x、它的 requires_grad 和 .grad "
+              "都保持不变,也不会累加旧的梯度(或缓存的叶子张量)。")),
+    )
+
+
+@settings(max_examples=6)
+@given(vjps())
+def test_works_inside_no_grad(compare, case: Vjp) -> None:
+    compare.same(
+        lambda impl: {("the result when called inside torch.no_grad()", "在 torch.no_grad() 中调用时的返回值"):
+                      impl.vector_jacobian_product(case.case.f, case.x.clone(), case.v.clone())},
+        given=case.describe(),
+        where="vector_jacobian_product",
+        tolerance=PRECISE,
+        context=torch.no_grad,
+        context_words=(" inside the caller's torch.no_grad()", "(在调用者的 torch.no_grad() 中)"),
+        hint=(("The caller may be inside torch.no_grad(): compute under `with torch.enable_grad():`, which also puts grad "
+              "mode back as the caller had it when the block ends (torch.set_grad_enabled(True) does not)."),
+              ("调用者可能处在 torch.no_grad() 中:请在 `with torch.enable_grad():` 中计算,代码块结束时它会把梯度模式"
+              "恢复成调用者原来的设置(torch.set_grad_enabled(True) 不会)。")),
+    )
