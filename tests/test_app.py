@@ -13,7 +13,17 @@ from textual.widgets import Button, OptionList, Static
 from grader.catalog import load_catalog
 from grader.workspace import init_workspace
 from quizzes.app import TorchDojoApp
-from quizzes.app.screens import Chart, DashboardScreen, ExercisesScreen, HelpScreen, ProgressScreen, QuizScreen, ResultsScreen
+from quizzes.app.screens import (
+    Chart,
+    DashboardScreen,
+    ExercisesScreen,
+    HelpScreen,
+    PredictScreen,
+    ProgressScreen,
+    QuizScreen,
+    ResultsScreen,
+    TopicsScreen,
+)
 from quizzes.bank import load_shipped
 from quizzes.engine import QuizSession, correct_response
 from tests.app_fixtures.make_progress import write_sample
@@ -107,10 +117,15 @@ async def test_exercises_run_a_check_on_a_solution(tmp_path: Path) -> None:
         assert "exercises/01_autograd/01_leaf_tensors.py" in _text(app, "#exercise-path")
         await pilot.press("enter")
         await pilot.pause()
+        assert isinstance(app.screen, PredictScreen)  # a first check: "predict the output" is offered, never forced
+        await pilot.click("#predict-skip")
+        await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
         report = _text(app, "#exercise-report")
         assert "8/8" in report and "All checks passed" in report
+        linked = app.screen.query_one("#linked-quiz", Button)
+        assert linked.display and "10" in str(linked.label)  # passed: its questions are offered
         await pilot.press("h")
         await pilot.pause()
         assert "1/3" in _text(app, "#exercise-report")
@@ -316,3 +331,105 @@ def test_the_first_screen_loads_no_pydantic() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert done.stdout.strip().splitlines()[0] == "[]", done.stdout + done.stderr
+
+
+# -- topics, questions after a pass, predicting before a first check (issue 17) --------------
+
+
+async def test_choose_topics_from_the_dashboard(tmp_path: Path) -> None:
+    app = TorchDojoApp(progress_path=tmp_path / "p.json")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, TopicsScreen)
+        await pilot.click("#topics-start")  # nothing ticked: stays, says why
+        await pilot.pause()
+        assert isinstance(app.screen, TopicsScreen)
+        await pilot.press("space", "down", "down", "down", "down", "space")  # history and tensors
+        await pilot.click("#topics-start")
+        await pilot.pause()
+        assert isinstance(app.screen, QuizScreen)
+        topics = {p.question.topic for p in app.screen.session.items}
+        assert topics <= {"history", "tensors"} and len(app.screen.session.items) == 10
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("o")
+        await pilot.pause()
+        assert set(app.screen.query_one("#topic-list").selected) == {"history", "tensors"}  # remembered
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_choose_topics_from_the_palette_in_chinese(tmp_path: Path) -> None:
+    app = TorchDojoApp(progress_path=tmp_path / "p.json", lang="zh")
+    async with app.run_test(size=(80, 24)) as pilot:
+        command = next(c for c in app.get_system_commands(app.screen) if c.title.startswith("Choose topics"))
+        assert "选择主题" in command.title
+        command.callback()
+        await pilot.pause()
+        assert isinstance(app.screen, TopicsScreen)
+        start = app.screen.query_one("#topics-start", Button)
+        assert str(start.label) == "开始" and start.region.bottom <= 24  # fits 80×24
+        listed = app.screen.query_one("#topic-list")
+        assert listed.option_count == 10 and "自动求导" in str(listed.get_option_at_index(5).prompt)
+
+
+async def test_a_passed_exercise_offers_its_linked_questions(tmp_path: Path) -> None:
+    from quizzes.engine import linked_questions
+
+    workspace = tmp_path / "dojo"
+    init_workspace(workspace, load_catalog())
+    app = TorchDojoApp(progress_path=write_sample(workspace / ".torchdojo" / "progress.json"), workspace=workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("e")
+        await pilot.pause()
+        linked = app.screen.query_one("#linked-quiz", Button)
+        assert app.screen._selected().id == "autograd/accumulation" and not linked.display  # not passed: nothing offered
+        await pilot.press("u")
+        await pilot.pause()
+        assert isinstance(app.screen, ExercisesScreen)
+        await pilot.press("up")  # autograd/gradient_of passed in the sample record
+        await pilot.pause()
+        assert linked.display
+        await pilot.press("u")
+        await pilot.pause()
+        assert isinstance(app.screen, QuizScreen)
+        wanted = {q.id for q in linked_questions(BANK, "autograd/gradient_of")}
+        assert {p.question.id for p in app.screen.session.items} == wanted
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ExercisesScreen)  # back where the offer was
+        command = next(c for c in app.get_system_commands(app.screen) if c.title.startswith("Quiz on the selected exercise"))
+        command.callback()
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, QuizScreen)
+
+
+async def test_a_new_exercise_offers_one_prediction_before_its_first_check(tmp_path: Path) -> None:
+    from quizzes.engine import predict_question
+
+    workspace = tmp_path / "dojo"
+    init_workspace(workspace, load_catalog())
+    app = TorchDojoApp(progress_path=workspace / ".torchdojo" / "progress.json", workspace=workspace, lang="zh")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("e")
+        await pilot.pause()
+        assert app.screen._selected().id == "autograd/leaf_tensors"
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, PredictScreen)
+        assert str(app.screen.query_one("#predict-skip", Button).label) == "跳过,直接检查"
+        await pilot.press("enter")  # "Predict" has the focus
+        await pilot.pause()
+        assert isinstance(app.screen, QuizScreen)
+        assert [p.question.id for p in app.screen.session.items] == [predict_question(BANK, "autograd/leaf_tensors").id]
+        assert app.screen.session.items[0].question.kind == "code_output"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ExercisesScreen)
+        from quizzes.app.state import predict_offer
+
+        assert predict_offer(app.progress, app.bank, "autograd/leaf_tensors", app.predict_offered) is None  # offered once
+        assert predict_offer(app.progress, app.bank, "autograd/gradient_of", app.predict_offered) is not None

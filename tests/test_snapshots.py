@@ -69,6 +69,7 @@ SCREENS = {
     "exercises": ["e"],
     "progress": ["p"],
     "help": ["question_mark"],
+    "topics": ["o", "space"],
 }
 
 
@@ -102,3 +103,13 @@ def test_80x24_review_not_due_yet(snap_compare, tmp_path: Path, lang: str) -> No
         pilot.app.push_screen(NothingDueScreen(["history-01", "history-02"], upcoming))
 
     assert snap_compare(_app(tmp_path, lang), run_before=not_due, terminal_size=SMALL)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_80x24_predict_before_a_first_check(snap_compare, tmp_path: Path, lang: str) -> None:
+    from quizzes.app.screens import PredictScreen
+
+    def offer(pilot) -> None:
+        pilot.app.push_screen(PredictScreen("autograd/leaf_tensors"))
+
+    assert snap_compare(_app(tmp_path, lang), run_before=offer, terminal_size=SMALL)

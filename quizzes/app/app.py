@@ -74,6 +74,8 @@ class TorchDojoApp(App[None]):
         self.workspace = workspace
         self.initial_quiz = quiz
         self.warm: object | None = None
+        self.predict_offered: set[str] = set()  # exercises whose "predict the output" was offered
+        self.quiz_topics: list[str] = []  # the topics last chosen for a quiz
         self._loaded = False
         self._asked_lang = lang
         # The first screen is drawn from plain data when it can be (quizzes.app.fast); the models
@@ -213,7 +215,17 @@ class TorchDojoApp(App[None]):
     def next_unfinished(self) -> Exercise | None:
         return next((e for e in self.catalog.exercises if self.progress.status(e.id) != "done"), None)
 
-    def start_quiz(self, review: bool = False, topic: str | None = None) -> None:
+    def choose_topics(self) -> None:
+        """Tick topics, then ten questions from them."""
+
+        def chosen(topics: list[str] | None) -> None:
+            if topics:
+                self.quiz_topics = topics
+                self.start_quiz(topics=topics)
+
+        self.push_screen(_screens().TopicsScreen(self.quiz_topics), chosen)
+
+    def start_quiz(self, review: bool = False, topic: str | None = None, topics: list[str] | None = None) -> None:
         from quizzes.engine import QuizSession, due_reviews
 
         ids = due_reviews(self.progress, self.bank) if review else None
@@ -222,7 +234,7 @@ class TorchDojoApp(App[None]):
 
             self.push_screen(_screens().NothingDueScreen(missed_questions(self.progress, self.bank), later_reviews(self.progress, self.bank)))
             return
-        topics = [topic] if topic else None
+        topics = [topic] if topic else topics
         session = QuizSession.start(self.bank, topics, count=None if review else 10, lang=self.lang, store=self.record.store, question_ids=ids)  # type: ignore[arg-type]
         self.push_screen(_screens().QuizScreen(session))
 
@@ -233,6 +245,13 @@ class TorchDojoApp(App[None]):
         session = QuizSession.start(self.bank, lang=self.lang, store=self.record.store, question_ids=question_ids)  # type: ignore[arg-type]
         while len(self.screen_stack) > 2:
             self.pop_screen()
+        self.push_screen(_screens().QuizScreen(session))
+
+    def quiz_on(self, question_ids: list[str]) -> None:
+        """These questions, over the screen that offered them (Esc returns there)."""
+        from quizzes.engine import QuizSession
+
+        session = QuizSession.start(self.bank, lang=self.lang, store=self.record.store, question_ids=question_ids)  # type: ignore[arg-type]
         self.push_screen(_screens().QuizScreen(session))
 
     def show_results(self, session: QuizSession) -> None:
@@ -286,11 +305,13 @@ class TorchDojoApp(App[None]):
             ("t", "浅色/深色主题" if zh else "light / dark theme"),
             ("d / e / p", "总览 / 练习 / 进度" if zh else "dashboard / exercises / progress"),
             ("s / r", "开始测验 / 复习(总览)" if zh else "start a quiz / review (dashboard)"),
+            ("o", "选择测验主题(总览)" if zh else "choose the quiz topics (dashboard)"),
             ("1-6 ↑↓", "选择选项(测验)" if zh else "choose an option (quiz)"),
             ("enter", "提交答案、下一题(测验);检查练习" if zh else "answer, next question (quiz); check (exercises)"),
             ("a", "提交多选题" if zh else "answer a multiple-choice question"),
             ("r", "练习答错的题(结果)" if zh else "practise the missed questions (results)"),
             ("c / h", "检查 / 下一条提示(练习)" if zh else "check / next hint (exercises)"),
+            ("u", "通过后的相关测验(练习)" if zh else "quiz on a passed exercise (exercises)"),
             ("esc", "返回" if zh else "back"),
             ("?", w("help", self.lang)),
             ("ctrl+p", "命令面板:所有操作" if zh else "command palette: every action"),
@@ -312,6 +333,7 @@ class TorchDojoApp(App[None]):
             (both("progress"), "Open the progress charts", self.action_progress),
             (both("start_quiz"), "Ten questions from every topic", self.start_quiz),
             (both("start_review"), "The questions that are due for review", lambda: self.start_quiz(review=True)),
+            (both("choose_topics"), "Tick the topics, then ten questions from them", self.choose_topics),
         ]
         for topic in TOPICS:
             title = f"{w('quiz_topic', 'en', topic=TOPIC_TITLES[topic]('en'))} / {w('quiz_topic', 'zh', topic=TOPIC_TITLES[topic]('zh'))}"
@@ -319,6 +341,7 @@ class TorchDojoApp(App[None]):
         actions += [
             (both("check_selected"), "Run the grader on the selected exercise", lambda: self._on_exercise("action_check")),
             (both("hint_selected"), "Show one more hint for the selected exercise", lambda: self._on_exercise("action_hint")),
+            (both("linked_selected"), "The questions that go with the selected exercise, once it passes", lambda: self._on_exercise("action_linked")),
             (both("help"), "Every key", self.action_help),
             (both("quit"), "Leave torchdojo", self.exit),
         ]

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 # Footer labels in the learner's language, and their order: the screen's own keys first.
 FOOTER_WORDS = {
-    "start_quiz": "footer_quiz", "start_review": "footer_review", "app.pop_screen": "footer_back", "back": "footer_back",
+    "start_quiz": "footer_quiz", "choose_topics": "footer_topics", "start_review": "footer_review", "app.pop_screen": "footer_back", "back": "footer_back",
     "check": "footer_check", "hint": "footer_hint", "practise": "footer_practise", "dismiss": "footer_close",
     "toggle_lang": "language", "help": "help", "quit": "quit",
 }
@@ -83,6 +83,7 @@ class DojoScreen(Screen):
 class DashboardScreen(DojoScreen):
     BINDINGS = [
         Binding("s", "start_quiz", "Quiz 测验"),
+        Binding("o", "choose_topics", "Topics 主题"),
         Binding("r", "start_review", "Review 复习"),
     ]
 
@@ -134,6 +135,9 @@ class DashboardScreen(DojoScreen):
     @on(Button.Pressed, "#start-quiz")
     def action_start_quiz(self) -> None:
         self.dojo.start_quiz()
+
+    def action_choose_topics(self) -> None:
+        self.dojo.choose_topics()
 
     @on(Button.Pressed, "#start-review")
     def action_start_review(self) -> None:

@@ -12,11 +12,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, OptionList, ProgressBar, Static
+from textual.widgets import Button, DataTable, Footer, Header, Input, OptionList, ProgressBar, SelectionList, Static
 from textual.widgets.option_list import Option
 
 from quizzes.app.dashboard import DashboardScreen, DojoFooter, DojoScreen
-from quizzes.app.state import exercises_done_series, pad, people, quiz_score_series
+from quizzes.app.state import after_pass_questions, exercises_done_series, pad, people, predict_offer, quiz_score_series, topic_choices
 from quizzes.app.words import w
 from quizzes.engine import Grade, QuizSession, correct_response
 from quizzes.models import KIND_TITLES, TOPIC_TITLES, TOPICS, CodeOutput, MultipleChoice, ShortAnswer, TrueFalse
@@ -280,6 +280,7 @@ class ExercisesScreen(DojoScreen):
         Binding("enter", "check", "Check 检查", show=False),
         Binding("c", "check", "Check 检查"),
         Binding("h", "hint", "Hint 提示"),
+        Binding("u", "linked", "Linked quiz 相关测验", show=False),
         Binding("escape", "app.pop_screen", "Back 返回"),
     ]
 
@@ -292,6 +293,7 @@ class ExercisesScreen(DojoScreen):
                 with Horizontal(id="exercise-actions"):
                     yield Button(id="run-check", variant="primary")
                     yield Button(id="show-hint")
+                yield Button(id="linked-quiz")
                 yield Static(id="exercise-report")
         yield DojoFooter()
 
@@ -352,11 +354,23 @@ class ExercisesScreen(DojoScreen):
         table = self.query_one(DataTable)
         return self.dojo.catalog.exercises[table.cursor_row] if table.row_count else None
 
+    def _linked(self, exercise, passed: bool | None = None) -> list[str]:
+        return after_pass_questions(self.dojo.progress, self.dojo.bank, exercise.id, passed=passed)
+
+    def _show_linked(self, exercise, passed: bool | None = None) -> list[str]:
+        """The button that offers a passed exercise's questions: shown only when there are some."""
+        linked = self._linked(exercise, passed)
+        button = self.query_one("#linked-quiz", Button)
+        button.display = bool(linked)
+        button.label = w("linked_quiz", self.lang, n=len(linked))
+        return linked
+
     def _show_path(self) -> None:
         exercise = self._selected()
         workspace = self.dojo.workspace
         if exercise is None:
             return
+        self._show_linked(exercise)
         if workspace is None:
             self.query_one("#exercise-path", Static).update(w("no_workspace", self.lang))
         else:
@@ -376,6 +390,21 @@ class ExercisesScreen(DojoScreen):
         if exercise is None or self.dojo.workspace is None:
             self.notify(w("no_workspace", self.lang), severity="warning")
             return
+        question = predict_offer(self.dojo.progress, self.dojo.bank, exercise.id, self.dojo.predict_offered)
+        if question is None:
+            self._start_check(exercise)
+            return
+        self.dojo.predict_offered.add(exercise.id)  # offered once: skipping it is always fine
+
+        def chosen(predict: bool | None) -> None:
+            if predict:
+                self.dojo.quiz_on([question])
+            else:
+                self._start_check(exercise)
+
+        self.app.push_screen(PredictScreen(exercise.id), chosen)
+
+    def _start_check(self, exercise) -> None:
         report = self.query_one("#exercise-report", Static)
         report.update(w("checking", self.lang, id=exercise.id))
         report.loading = True
@@ -400,6 +429,21 @@ class ExercisesScreen(DojoScreen):
         widget.loading = False
         widget.update(RichText.from_ansi(buffer.getvalue()))
         self.refresh_words()
+        if report.all_passed and exercise is self._selected():
+            linked = self._show_linked(exercise, passed=True)
+            if linked:
+                self.notify(w("linked_offer", self.lang, n=len(linked)), timeout=8)
+
+    @on(Button.Pressed, "#linked-quiz")
+    def action_linked(self) -> None:
+        exercise = self._selected()
+        if exercise is None:
+            return
+        linked = self._linked(exercise)
+        if linked:
+            self.dojo.quiz_on(linked)
+        else:
+            self.notify(w("linked_none", self.lang), severity="warning")
 
     @on(Button.Pressed, "#show-hint")
     def action_hint(self) -> None:
@@ -409,6 +453,76 @@ class ExercisesScreen(DojoScreen):
         hints = self.dojo.next_hints(exercise)
         lines = [f"{n}/{len(exercise.hints)} {hint(self.lang)}" for n, hint in enumerate(hints, 1)]
         self.query_one("#exercise-report", Static).update(RichText("\n".join(lines)))
+
+
+# -- choosing topics, predicting an output --------------------------------------------------
+
+
+class TopicsScreen(ModalScreen[list[str] | None]):
+    """Tick the topics a quiz is drawn from; Start returns them, Cancel returns None."""
+
+    BINDINGS = [Binding("escape", "cancel", "Close")]
+
+    def __init__(self, chosen: list[str] | None = None) -> None:
+        super().__init__()
+        self.chosen = set(chosen or [])
+
+    def compose(self) -> ComposeResult:
+        app: TorchDojoApp = self.app  # type: ignore[assignment]
+        lang = app.lang
+        with Vertical(id="topics") as box:
+            box.border_title = w("choose_topics", lang)
+            yield Static(RichText(w("topics_hint", lang), style="dim"), id="topics-hint")
+            yield SelectionList[str](*((label, topic, topic in self.chosen) for topic, label in topic_choices(app.bank, lang)), id="topic-list")
+            with Horizontal(id="topics-actions"):
+                yield Button(w("start", lang), id="topics-start", variant="primary")
+                yield Button(w("cancel", lang), id="topics-cancel")
+
+    def on_mount(self) -> None:
+        self.query_one(SelectionList).focus()
+
+    @on(Button.Pressed, "#topics-start")
+    def action_start(self) -> None:
+        chosen = list(self.query_one(SelectionList).selected)
+        if not chosen:
+            self.notify(w("no_topic", self.app.lang), severity="warning")  # type: ignore[attr-defined]
+            self.query_one(SelectionList).focus()
+            return
+        self.dismiss(chosen)
+
+    @on(Button.Pressed, "#topics-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PredictScreen(ModalScreen[bool]):
+    """Before an exercise's first check: offer one "predict the output" question (True) or skip (False)."""
+
+    BINDINGS = [Binding("escape", "skip", "Close")]
+
+    def __init__(self, exercise_id: str) -> None:
+        super().__init__()
+        self.exercise_id = exercise_id
+
+    def compose(self) -> ComposeResult:
+        lang = self.app.lang  # type: ignore[attr-defined]
+        with Vertical(id="predict") as box:
+            box.border_title = w("predict_title", lang)
+            yield Static(RichText(w("predict_intro", lang, id=self.exercise_id)))
+            with Horizontal(id="predict-actions"):
+                yield Button(w("predict_now", lang), id="predict-now", variant="primary")
+                yield Button(w("predict_skip", lang), id="predict-skip")
+
+    def on_mount(self) -> None:
+        self.query_one("#predict-now", Button).focus()
+
+    @on(Button.Pressed, "#predict-now")
+    def on_predict(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#predict-skip")
+    def action_skip(self) -> None:
+        self.dismiss(False)
 
 
 # -- progress ----------------------------------------------------------------------------

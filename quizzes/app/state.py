@@ -196,3 +196,35 @@ def full_figures(progress: Progress, bank: Bank, catalog: Catalog, lang: str) ->
         lang=lang,
         theme=progress.settings.theme,
     )
+
+
+def topic_choices(bank: Bank, lang: str) -> list[tuple[str, str]]:
+    """The topics a quiz can be drawn from, as (topic, "Title (n)"), in the bank's order."""
+    from quizzes.models import TOPIC_TITLES, TOPICS
+
+    counts = {t: sum(q.topic == t for q in bank.questions) for t in TOPICS}
+    return [(t, f"{TOPIC_TITLES[t](lang)} ({counts[t]})") for t in TOPICS if counts[t]]
+
+
+def after_pass_questions(progress: Progress, bank: Bank, exercise_id: str, passed: bool | None = None, limit: int = 10) -> list[str]:
+    """The questions offered once an exercise has passed: its linked questions, those never
+    answered first, at most `limit`; none while the exercise has not passed (`passed`: the
+    check just run, when it is not in the record; else the record says)."""
+    from quizzes.engine import linked_questions
+
+    if not (passed or progress.status(exercise_id) == "done"):
+        return []
+    answered = {a.question_id for a in progress.quiz_answers}
+    linked = [q.id for q in linked_questions(bank, exercise_id)]
+    return ([q for q in linked if q not in answered] + [q for q in linked if q in answered])[:limit]
+
+
+def predict_offer(progress: Progress, bank: Bank, exercise_id: str, offered: set[str]) -> str | None:
+    """The "predict the output" question to offer before an exercise's first check (okpy's
+    unlocking): only for an exercise never attempted, once per exercise per session."""
+    from quizzes.engine import predict_question
+
+    if exercise_id in offered or progress.latest(exercise_id) is not None:
+        return None
+    question = predict_question(bank, exercise_id, progress)
+    return question.id if question is not None else None
