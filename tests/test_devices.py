@@ -131,8 +131,9 @@ def test_simulated_machine_answers_the_whole_accelerator_api(machine: Machine) -
             with torch.accelerator.device_index(0):
                 assert torch.accelerator.current_device_index() == 0
             assert torch.accelerator.current_device_index() == machine.index
+            assert torch.accelerator.memory_allocated() == 0 and torch.accelerator.max_memory_allocated() == 0
             with pytest.raises(GraderLimit) as raised:
-                torch.accelerator.memory_allocated()
+                torch.accelerator.get_device_capability()
             assert is_genuine(raised.value)
         if machine.kind == "cuda":
             assert torch.cuda.current_device() == machine.index and torch.cuda.device_count() == machine.count
