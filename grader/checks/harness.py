@@ -645,8 +645,13 @@ def explain_steps(expected: TrainingLog, got: TrainingLog) -> tuple[str, str] | 
 
     Only called once a difference in effect was found: the order of calls alone never fails a check.
     """
+    got_batches, want_batches = (sum(1 for kind, _ in log.events if kind == "batch") for log in (got, expected))
+    if got_batches != want_batches:
+        return (f"Your code went through {got_batches} batches where the reference went through {want_batches}: "
+                "each call trains on every batch of its loader, once.",
+                f"你的代码处理了 {got_batches} 个批次,参考答案处理了 {want_batches} 个:每次调用都要把 DataLoader 的每个批次训练一次。")
     if got.steps() != expected.steps():
-        batches = sum(1 for kind, _ in got.events if kind == "batch")
+        batches = got_batches
         return (f"Your loop called optimizer.step() {got.steps()} times for {batches} batches; the reference calls it once per batch.",
                 f"你的循环在 {batches} 个批次中调用了 {got.steps()} 次 optimizer.step();参考答案每个批次调用一次。")
     step, backward_since_step, zeroed_since_step, zero_after_backward = 0, False, False, False

@@ -89,6 +89,9 @@ def unless_unused(key: object, hint: tuple[str, str]):
     return choose
 
 
+ERRORS_HINT = ("Let errors reach the caller: a try/except that hides them turns a mistake into a wrong answer.",
+               "请让错误传给调用者:用 try/except 把错误藏起来,会把错误变成一个错误的答案。")
+
 STATE_HINT = ("Leave grad mode as the caller had it: turn gradients off with a `with torch.no_grad():` block (it restores the "
               "mode on exit), not with torch.set_grad_enabled(...) as a statement.",
               "请保持调用者的梯度模式:用 `with torch.no_grad():` 代码块关闭梯度(退出时会恢复),"

@@ -12,7 +12,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader.checks.quickstart.common import STATE_HINT, IndexDataset
+from grader.checks.quickstart.common import ERRORS_HINT, STATE_HINT, IndexDataset
 
 _equal = torch.equal
 
@@ -100,6 +100,10 @@ def test_batch_size(compare, case) -> None:
     compare.same(scenario, state_hint=STATE_HINT, given=en, given_zh=zh, where="make_dataloaders",
                  hint=_unless_swapped(("Pass batch_size=batch_size to both DataLoaders and keep the last, smaller batch (no drop_last).",
                        "请把 batch_size=batch_size 传给两个 DataLoader,并保留最后一个较小的批次(不要 drop_last)。")))
+    compare.same(lambda impl: _call(impl, case[0], case[1], 0, "keyword"), state_hint=STATE_HINT,
+                 given=f"make_dataloaders(training_data, test_data, batch_size=0) with {case[0]} training and {case[1]} test samples",
+                 given_zh=f"make_dataloaders(training_data, test_data, batch_size=0),训练样本 {case[0]} 个,测试样本 {case[1]} 个",
+                 where="make_dataloaders", hint=ERRORS_HINT)
 
 
 @given(_sizes_and_batch(small=True).filter(lambda case: case[0] >= 12))

@@ -15,7 +15,13 @@ from hypothesis import strategies as st
 from torch.utils.data import Subset
 
 from grader.checks.harness import TrainingLog
-from grader.checks.quickstart.common import STATE_HINT, blobs, small_model, state
+from grader.checks.quickstart.common import (
+    FEATURES,
+    STATE_HINT,
+    blobs,
+    small_model,
+    state,
+)
 from grader.checks.strategies.quickstart import LEARNING_RATES, Batches, batches
 
 KEYS = ("epoch", "train_loss", "test_loss", "accuracy")
@@ -26,6 +32,10 @@ DEFAULT = "default"
 def _fit(impl, train: Batches, test: Batches, epochs: int, lr):
     log = TrainingLog()
     model = log.watch_model(small_model(train.seed, batchnorm=True))
+    seen: set[tuple[str, bool, bool]] = set()  # (the loader of the current pass, model.training, grad mode) in each forward pass
+    model.register_forward_hook(lambda module, inputs, output: seen.add(
+        ((log.passes() or ["none"])[-1], module.training, torch.is_grad_enabled())))
+    log.loader_modes = seen
     train_dl = log.loader(blobs(train.samples, seed=train.seed), name="train", batch_size=train.batch_size)
     test_dl = log.loader(blobs(test.samples, seed=test.seed + 1, spread=2.0), name="test", batch_size=test.batch_size)
     history = impl.fit(model, train_dl, test_dl, epochs) if lr == DEFAULT else impl.fit(model, train_dl, test_dl, epochs, lr=lr)
@@ -127,6 +137,46 @@ def test_metrics_per_epoch(compare, train: Batches, test: Batches, epochs: int, 
 
     en, zh = _given(train, test, epochs, lr)
     compare.same(scenario, state_hint=STATE_HINT, given=en, given_zh=zh, where="fit", hint=_metrics_hint)
+
+    def mismatch(bad: str):
+        def run(impl):  # one loader holds data with 5 features for a model that takes 6: the reference raises there
+            log = TrainingLog()
+            good = log.loader(blobs(train.samples, seed=train.seed), name="good", batch_size=train.batch_size)
+            wrong = log.loader(blobs(train.samples, seed=train.seed, features=FEATURES - 1), name=bad, batch_size=train.batch_size)
+            loaders = (wrong, good) if bad == "train_dl" else (good, wrong)
+            try:
+                impl.fit(small_model(train.seed), *loaders, epochs, lr=lr)
+                ended = "returns normally"
+            except Exception as error:  # noqa: BLE001 - how the call ends is what is compared
+                ended = f"raises {type(error).__name__}"
+            return {(f"{bad} was iterated", f"遍历了 {bad}"): bad in log.passes(), ("how the call ends", "调用如何结束"): ended}
+
+        return run
+
+    for bad in ("train_dl", "test_dl"):
+        compare.same(mismatch(bad), state_hint=STATE_HINT,
+                     given=f"{en}, {bad} with {FEATURES - 1} features for a model that takes {FEATURES}",
+                     given_zh=f"{zh},{bad} 的数据有 {FEATURES - 1} 个特征,而模型需要 {FEATURES} 个", where="fit",
+                     hint=("Train on train_dl and evaluate on test_dl every epoch, and let errors reach the caller "
+                           "(a try/except that hides them turns a mistake into wrong records).",
+                           "每一轮都在 train_dl 上训练、在 test_dl 上评估,并让错误传给调用者"
+                           "(用 try/except 把错误藏起来,会把错误变成错误的记录)。"))
+
+
+@given(batches(min_batches=1, max_batches=2), batches(min_batches=1, max_batches=2), st.integers(1, 2), LEARNING_RATES)
+@settings(max_examples=6)
+def test_evaluation_modes(compare, train: Batches, test: Batches, epochs: int, lr: float) -> None:
+    def scenario(impl):
+        log, _, _ = _fit(impl, train, test, epochs, lr)
+        return {("(loader, model.training, grad mode) in the forward passes", "前向传播时的(DataLoader, model.training, 梯度模式)"):
+                sorted(log.loader_modes)}
+
+    en, zh = _given(train, test, epochs, lr)
+    compare.same(scenario, state_hint=STATE_HINT, given=en, given_zh=zh, where="fit",
+                 hint=("Train on train_dl in training mode, then evaluate on test_dl in eval mode inside torch.no_grad(), "
+                       "as the given train and test do.",
+                       "请像给出的 train 和 test 那样:在 train_dl 上以训练模式训练,再在 test_dl 上以评估模式、"
+                       "在 torch.no_grad() 中评估。"))
 
 
 @given(batches(min_batches=2, max_batches=3), batches(min_batches=1, max_batches=2), st.integers(1, 2), LEARNING_RATES)

@@ -116,3 +116,10 @@ def test_other_class_lists(compare, shape: tuple[int, ...], names, seed: int) ->
                  given_zh=f"形状为 {_shape(shape)} 的图片,classes = {names!r}", where="predict_class",
                  hint=("Use the `classes` you are given (any length, list or tuple), not a list of your own.",
                        "请使用传入的 `classes`(任意长度,list 或 tuple),不要用你自己的列表。"))
+    compare.same(lambda impl: impl.predict_class(_model(seed)[1], _image(shape, seed), type(names)()), state_hint=STATE_HINT,
+                 given=f"an image of shape {_shape(shape)}, classes = {type(names)()!r} (no names: classes[index] raises IndexError)",
+                 given_zh=f"形状为 {_shape(shape)} 的图片,classes = {type(names)()!r}(没有名称:classes[index] 抛出 IndexError)",
+                 where="predict_class", hint=("The name comes from the `classes` you are given (here none, so classes[index] raises IndexError): "
+                       "use them, and let errors reach the caller (no try/except that hides them).",
+                       "名称来自传入的 `classes`(这里为空,所以 classes[index] 抛出 IndexError):请使用它,"
+                       "并让错误传给调用者(不要用 try/except 把错误藏起来)。"))

@@ -9,9 +9,12 @@ move); grad mode in the forward passes, after the call, and inside the caller's 
 
 import torch
 from hypothesis import given
+from torch.utils.data import DataLoader
 
 from grader.checks.harness import TrainingLog
 from grader.checks.quickstart.common import (
+    ERRORS_HINT,
+    FEATURES,
     STATE_HINT,
     as_pair,
     blobs,
@@ -55,11 +58,18 @@ def test_accuracy_over_samples(compare, plan: Batches, other: Batches, loss: Los
                 ("the accuracy of a second call (another loader)", "第二次调用(另一个 DataLoader)的准确率"): as_pair(second, 0)}
 
     en, zh = _given(plan, loss)
+
+    def mismatch(impl):  # data with 5 features for a model that takes 6: the reference's forward pass raises
+        loader = DataLoader(blobs(plan.samples, seed=plan.seed, features=FEATURES - 1), batch_size=plan.batch_size)
+        return impl.test(loader, small_model(plan.seed), loss.make())
+
     compare.same(scenario, state_hint=STATE_HINT, given=en, given_zh=zh, where="test",
                  hint=("Return (accuracy, mean_loss) as floats: the accuracy is the number of correct predictions divided by "
                        "the number of samples (len(dataloader.dataset)), a fraction in [0, 1].",
                        "请以 float 返回 (accuracy, mean_loss):准确率是预测正确的个数除以样本数(len(dataloader.dataset)),"
                        "是 [0, 1] 之间的比例。"))
+    compare.same(mismatch, state_hint=STATE_HINT, given=f"{en}, data with {FEATURES - 1} features for a model that takes {FEATURES}",
+                 given_zh=f"{zh},数据有 {FEATURES - 1} 个特征,而模型需要 {FEATURES} 个", where="test", hint=ERRORS_HINT)
 
 
 @given(batches(min_batches=2), batches(min_batches=1), losses)

@@ -10,9 +10,12 @@ tutorial's, with momentum and Adam (state that a hand-written update would not k
 
 from hypothesis import given
 from hypothesis import strategies as st
+from torch.utils.data import DataLoader
 
 from grader.checks.harness import TrainingLog, explain_steps
 from grader.checks.quickstart.common import (
+    ERRORS_HINT,
+    FEATURES,
     STATE_HINT,
     blobs,
     modes_seen,
@@ -90,10 +93,18 @@ def test_returns_mean_batch_loss(compare, plan: Batches, other: Batches, loss: L
                 ("the value a second call returns (another loader)", "第二次调用(另一个 DataLoader)的返回值"): second}
 
     en, zh = _given(plan, optimizer, loss)
+
+    def mismatch(impl):  # data with 5 features for a model that takes 6: the reference's forward pass raises
+        model = small_model(plan.seed)
+        loader = DataLoader(blobs(plan.samples, seed=plan.seed, features=FEATURES - 1), batch_size=plan.batch_size)
+        return impl.train(loader, model, loss.make(), optimizer.make(model.parameters()))
+
     compare.same(scenario, state_hint=STATE_HINT, given=en, given_zh=zh, where="train",
                  hint=("Return the mean of the batch losses as a float: the sum of loss.item() divided by the number of "
                        "batches (the last batch may be smaller, and still counts as one batch).",
                        "请以 float 返回各批次损失的平均值:loss.item() 之和除以批次数(最后一个批次可能更小,但仍算一个批次)。"))
+    compare.same(mismatch, state_hint=STATE_HINT, given=f"{en}, data with {FEATURES - 1} features for a model that takes {FEATURES}",
+                 given_zh=f"{zh},数据有 {FEATURES - 1} 个特征,而模型需要 {FEATURES} 个", where="train", hint=ERRORS_HINT)
 
 
 @given(batches(), losses)
