@@ -46,7 +46,9 @@ class Limits(BaseModel):
     memory_mb: int = Field(default=2048, ge=256)
     output_bytes: int = Field(default=32_000, ge=256)
     file_mb: int = Field(default=64, ge=1)
-    threads: int = Field(default=0, ge=0)
+    # One torch thread: checks work on small tensors, and two threads per child oversubscribe a
+    # shared machine (parallel tests, grade-batch, watch) and slow every check down.
+    threads: int = Field(default=1, ge=0)
     protect: tuple[Path, ...] = ()  # more paths learner code may not change (e.g. a --progress file)
 
 

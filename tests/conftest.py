@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
 import re
 import subprocess
@@ -14,6 +16,7 @@ import pytest
 from grader.catalog import Catalog, load_catalog
 from grader.report import Report
 from grader.runner import Limits, grade
+from grader.warm import WarmWorker
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -26,7 +29,16 @@ def catalog() -> Catalog:
 
 
 def grade_file(exercise_id: str, path: Path, **limits: float) -> Report:
-    return grade(load_catalog().resolve(exercise_id), path, Limits(**limits))
+    """Grade with forks of this test process's warm worker: the same isolation and verdicts as a cold
+    check (tests/test_warm.py and tests/test_hostile.py hold the two paths to that), seconds faster."""
+    return grade(load_catalog().resolve(exercise_id), path, Limits(**limits), launcher=_warm_worker())
+
+
+@functools.cache
+def _warm_worker() -> WarmWorker:
+    worker = WarmWorker()
+    atexit.register(worker.close)
+    return worker
 
 
 def expectation(path: Path) -> set[str] | None:

@@ -18,8 +18,9 @@ from tests.conftest import FIXTURES, ROOT, run_cli
 pytestmark = pytest.mark.xdist_group("hostile")
 HOSTILE = FIXTURES / "hostile"
 TARGET = Path("exercises") / "01_autograd" / "04_no_grad.py"
-PREDICT = {"predict_values", "predict_builds_no_graph"}
-EVERY = PREDICT | {"detached_product_values", "detached_product_gradient"}
+# The hostile code lives in predict_no_grad: the checks that call it, and every check of the exercise.
+EVERY = {c.name for c in load_catalog().resolve("autograd/no_grad").checks}
+PREDICT = {name for name in EVERY if name.startswith("predict")}
 
 # fixture -> (checks that must score 0, outcome they get, words the message must contain)
 CASES: dict[str, tuple[set[str], str, str]] = {
@@ -109,4 +110,5 @@ def test_hostile_submission(case: str, tmp_path: Path, monkeypatch: pytest.Monke
     assert len(attempts) == 1 and attempts[0]["score"] == report["score"]
     assert grading_processes(workspace) == set(), "a grading process was left behind"
     still_there = run_cli("check", "autograd/vjp", "--json", "--file", str(ROOT / "solutions" / "01_autograd" / "05_vjp.py"), cwd=workspace)
-    assert json.loads(still_there.stdout)["score"] == 6  # the grader still works
+    after = json.loads(still_there.stdout)
+    assert after["score"] == after["max_score"] > 0  # the grader still works

@@ -183,7 +183,7 @@ def test_autograd_sees_the_update(compare, param: Param, lr: float) -> None:
         p = param.make()
         loss = (p * p).sum()  # saves p for its backward
         impl.sgd_step([p], lr)
-        return {("loss.backward() for a loss computed from p before the step", "对更新前用 p 计算的 loss 调用 backward()"):
+        return {("loss.backward() for a loss computed from p before the step", "对更新前用 p 计算的损失调用 `loss.backward()`"):
                 outcome(loss.backward)}
 
     compare.same(

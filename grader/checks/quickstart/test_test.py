@@ -8,7 +8,7 @@ move); grad mode in the forward passes, after the call, and inside the caller's 
 """
 
 import torch
-from hypothesis import given
+from hypothesis import given, settings
 from torch.utils.data import DataLoader
 
 from grader.checks.harness import TrainingLog
@@ -48,6 +48,7 @@ RESULT_TYPE = ("the type of the result", "返回值的类型")
 MODE_IN_FORWARD = ("model.training in the forward passes", "前向传播时的 model.training")
 
 
+@settings(max_examples=12)
 @given(batches(min_batches=2), batches(min_batches=1), losses)
 def test_accuracy_over_samples(compare, plan: Batches, other: Batches, loss: LossSpec) -> None:
     def scenario(impl):
@@ -72,6 +73,7 @@ def test_accuracy_over_samples(compare, plan: Batches, other: Batches, loss: Los
                  given_zh=f"{zh},数据有 {FEATURES - 1} 个特征,而模型需要 {FEATURES} 个", where="test", hint=ERRORS_HINT)
 
 
+@settings(max_examples=12)
 @given(batches(min_batches=2), batches(min_batches=1), losses)
 def test_mean_batch_loss(compare, plan: Batches, other: Batches, loss: LossSpec) -> None:
     def scenario(impl):
@@ -87,6 +89,7 @@ def test_mean_batch_loss(compare, plan: Batches, other: Batches, loss: LossSpec)
                        "平均损失是各批次损失(loss_fn(pred, y).item())之和除以批次数(len(dataloader)),与教程一致。"))
 
 
+@settings(max_examples=12)
 @given(batches(), losses)
 def test_eval_mode(compare, plan: Batches, loss: LossSpec) -> None:
     def scenario(impl):
@@ -108,6 +111,7 @@ NO_GRAD_HINT = ("Evaluate inside `with torch.no_grad():` (a block: grad mode com
                 "请在 `with torch.no_grad():` 代码块中评估(退出代码块时梯度模式恢复为调用者的设置)。")
 
 
+@settings(max_examples=12)
 @given(batches(), losses)
 def test_no_grad(compare, plan: Batches, loss: LossSpec) -> None:
     def scenario(impl):

@@ -8,7 +8,7 @@ Data: an unequal last batch in most draws; optimizers with learning rates other 
 tutorial's, with momentum and Adam (state that a hand-written update would not keep).
 """
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch.utils.data import DataLoader
 
@@ -58,6 +58,7 @@ def _explain(expected: dict, got: dict) -> tuple[str, str] | None:
     return explain_steps(expected["log"], got["log"])
 
 
+@settings(max_examples=12)
 @given(st.integers(2, 9), st.integers(0, 3), optimizers, losses, st.integers(0, 2**16))
 def test_one_batch_step(compare, samples: int, extra: int, optimizer: OptimizerSpec, loss: LossSpec, seed: int) -> None:
     plan = Batches(samples, samples + extra, seed)  # a single batch, full or not
@@ -70,6 +71,7 @@ def test_one_batch_step(compare, samples: int, extra: int, optimizer: OptimizerS
     compare.same(scenario, state_hint=STATE_HINT, given=en, given_zh=zh, where="train", hint=_explain)
 
 
+@settings(max_examples=12)
 @given(batches(min_batches=3), optimizers, losses)
 def test_zero_grad_each_batch(compare, plan: Batches, optimizer: OptimizerSpec, loss: LossSpec) -> None:
     def scenario(impl):
@@ -81,6 +83,7 @@ def test_zero_grad_each_batch(compare, plan: Batches, optimizer: OptimizerSpec, 
     compare.same(scenario, state_hint=STATE_HINT, given=en, given_zh=zh, where="train", hint=_explain)
 
 
+@settings(max_examples=12)
 @given(batches(), batches(min_batches=1), losses)
 def test_returns_mean_batch_loss(compare, plan: Batches, other: Batches, loss: LossSpec) -> None:
     # lr=0: the parameters never move, so the batch losses do not depend on the order of the updates.
@@ -107,6 +110,7 @@ def test_returns_mean_batch_loss(compare, plan: Batches, other: Batches, loss: L
                  given_zh=f"{zh},数据有 {FEATURES - 1} 个特征,而模型需要 {FEATURES} 个", where="train", hint=ERRORS_HINT)
 
 
+@settings(max_examples=12)
 @given(batches(), losses)
 def test_train_mode(compare, plan: Batches, loss: LossSpec) -> None:
     optimizer = OptimizerSpec("SGD", 0.0)  # the buffers then show the mode alone, not the updates (other checks)
