@@ -148,7 +148,8 @@ def describe_exception(exc: BaseException, tb: TracebackType | None, learner_fil
         if line is None and exc.where is not None:
             line = learner_line(exc.where)
             source = _source_at(learner_file, line)
-        return {"outcome": "failed", "en": exc.en, "zh": exc.zh, "line": line, "source": source}
+        outcome = "error" if getattr(exc, "outcome", "failed") == "error" else "failed"
+        return {"outcome": outcome, "en": exc.en, "zh": exc.zh, "line": line, "source": source}
     kind = type(exc).__name__
     detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
     if isinstance(exc, SyntaxError) and exc.filename == learner_file:

@@ -100,7 +100,9 @@ def test_hostile_submission(case: str, tmp_path: Path, monkeypatch: pytest.Monke
     by_name = {c["name"]: c for c in report["checks"]}
     for name, check in by_name.items():
         if name in zeroed:
-            assert check["points"] == 0 and check["outcome"] == outcome, check
+            # a refused read inside a check is the learner's error, reported as a failed comparison or as an error
+            allowed = {outcome, "failed"} if outcome == "error" else {outcome}
+            assert check["points"] == 0 and check["outcome"] in allowed, check
             assert words in check["message"], check
         else:
             assert check["outcome"] == "passed", check

@@ -20,11 +20,12 @@ _is_tensor = torch.is_tensor
 class CheckFailed(AssertionError):
     """A check's verdict on learner code: what was expected and what came."""
 
-    def __init__(self, en: str, zh: str, where: object | None = None) -> None:
+    def __init__(self, en: str, zh: str, where: object | None = None, outcome: str = "failed") -> None:
         super().__init__(en)
         self.en = en
         self.zh = zh
         self.where = where
+        self.outcome = outcome  # "error" when the learner's code raised, as the report's `!` marker says
 
 
 class GraderLimit(Exception):
