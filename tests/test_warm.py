@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import time
+import re
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,12 @@ def worker():
         yield warm
 
 
+def _words(check) -> str:
+    """A check's message, without the line a loop happened to be on when it was stopped (that varies)."""
+    text = check.message.en if check.message else ""
+    return re.sub(r"running line \d+", "running line N", text)
+
+
 def verdicts(report) -> list[tuple[str, str, int]]:
     return [(c.name, c.outcome, c.points) for c in report.checks]
 
@@ -35,12 +42,13 @@ def verdicts(report) -> list[tuple[str, str, int]]:
 @pytest.mark.parametrize("case", CASES)
 def test_warm_fork_gives_the_cold_verdict(worker: WarmWorker, case: str) -> None:
     exercise = load_catalog().resolve("autograd/no_grad")
-    limits = Limits(timeout_s=6, memory_mb=1024, output_bytes=4000)
+    # room for the fresh interpreters a crash needs (each imports torch) on a busy machine
+    limits = Limits(timeout_s=30, memory_mb=1024, output_bytes=4000)
     cold = grade(exercise, HOSTILE / f"{case}.py", limits)
     warm = grade(exercise, HOSTILE / f"{case}.py", limits, worker)
     assert verdicts(warm) == verdicts(cold)
     assert warm.status == cold.status
-    assert [c.message.en if c.message else "" for c in warm.checks] == [c.message.en if c.message else "" for c in cold.checks]
+    assert [_words(c) for c in warm.checks] == [_words(c) for c in cold.checks]
     assert warm.output_truncated == cold.output_truncated
 
 
