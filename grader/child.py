@@ -184,6 +184,17 @@ def describe_exception(exc: BaseException, tb: TracebackType | None, learner_fil
 
 def _plain_words(exc: BaseException, detail: str) -> tuple[str, str] | None:
     """Plain words for PyTorch errors a learner meets early, with PyTorch's own words after them."""
+    if isinstance(exc, MemoryError):
+        return (
+            "Your code ran out of memory. Look for a function that calls itself without end, "
+            "or a list that keeps growing.",
+            "你的代码耗尽了内存。请检查是否有无限调用自身的函数,或不断变长的列表。",
+        )
+    if isinstance(exc, RecursionError):
+        return (
+            "Your function calls itself without end (RecursionError). Give the recursion a case that stops it, or use a loop.",
+            "你的函数在无限地调用自身(RecursionError)。请给递归一个停止的条件,或改用循环。",
+        )
     text = str(exc)
     said = f" (PyTorch: {detail})" if detail else ""
     said_zh = f"(PyTorch 原文:{detail})" if detail else ""
@@ -224,6 +235,8 @@ class GradingPlugin:
         self.pending: dict[str, dict[str, Any]] = {}
         self.started: dict[str, float] = {}
         self.tampered: list[str] = []
+        # Room to describe a MemoryError: freed when one arrives, so the verdict can still be built.
+        self.reserve: bytearray | None = bytearray(16 << 20)
 
     # -- the fixture ---------------------------------------------------------
     @pytest.fixture(scope="session", name="learner")
@@ -282,6 +295,8 @@ class GradingPlugin:
         if isinstance(exc, GraderLimit) and _raised_by_grader(call.excinfo.tb):
             self.pending[name] = {"outcome": "not_graded", "en": exc.en, "zh": exc.zh}
             return
+        if isinstance(exc, MemoryError | RecursionError):
+            return self._report_exhausted(item, call, name)
         result = describe_exception(exc, call.excinfo.tb, str(self.learner_file))
         if call.when == "setup" and result["line"] is None and not isinstance(exc, SystemExit):
             result["en"] = f"Your file could not be imported: {result['en']}"
@@ -290,7 +305,24 @@ class GradingPlugin:
             result["outcome"] = "error" if result["outcome"] != "failed" else "failed"
         self.pending[name] = result
 
+    def _report_exhausted(self, item: Any, call: Any, name: str) -> Any:
+        """Memory or stack ran out: the traceback holds every frame of the runaway code, so
+        pytest's own report of it would run out again. Say it plainly, drop the traceback,
+        and hand pytest a short report instead."""
+        self.reserve = None
+        exc = call.excinfo.value
+        result = describe_exception(exc, call.excinfo.tb, str(self.learner_file))
+        result["outcome"] = "error"
+        self.pending[name] = result
+        exc.__traceback__ = None
+        return pytest.TestReport(item.nodeid, item.location, {}, "failed", type(exc).__name__, call.when)
+
     def _finish(self, name: str) -> None:
+        if self.reserve is None:
+            try:
+                self.reserve = bytearray(16 << 20)
+            except MemoryError:
+                pass
         result = self.pending.pop(name, None) or {"outcome": "error", "en": "The check did not run.", "zh": "检查没有运行。"}
         changed = [key for key, (owner, attr, original) in self.targets.items() if inspect.getattr_static(owner, attr, None) is not original]
         if self.reference_guard.delegations:
@@ -316,6 +348,18 @@ class GradingPlugin:
         duration = time.perf_counter() - self.started.get(name, time.perf_counter())
         self.reported.add(name)
         self.channel.send(EVENT_RESULT, check=name, duration=duration, **result)
+
+    def finish_interrupted(self) -> None:
+        """Report a check that pytest stopped inside (an internal error, such as running out of
+        memory while describing the learner's exception): its verdict was recorded, only pytest's
+        own report failed. The checks not yet started are left for the next process."""
+        for name in [name for name in self.started if name not in self.reported]:
+            self.pending.setdefault(name, {
+                "outcome": "error",
+                "en": "The check stopped unexpectedly while running your code. Look for code that uses a lot of memory.",
+                "zh": "运行你的代码时,检查意外中止了。请检查是否有占用大量内存的代码。",
+            })
+            self._finish(name)
 
     def pytest_keyboard_interrupt(self, excinfo: Any) -> None:
         """A KeyboardInterrupt from learner code stops pytest: report the check it hit,
@@ -395,6 +439,7 @@ def main(argv: list[str] | None = None, nonce: str | None = None) -> int:
         "-o", "python_files=test_*.py",
     ]
     pytest.main(pytest_args, plugins=[plugin])
+    plugin.finish_interrupted()
     channel.send(EVENT_DONE)
     sys.stdout.flush()
     sys.stderr.flush()

@@ -113,6 +113,12 @@ def _crash_message(returncode: int | None, during_import: bool) -> Text:
                 f"Process killed (signal {number}, {name}){where_en}: probably out of memory.",
                 f"进程被杀死(信号 {number},{name}){where_zh}:可能是内存不足。",
             )
+        if number == signal.SIGABRT:  # what C++ code does when an allocation fails
+            return t(
+                f"Process crashed (signal {number}, {name}){where_en}: often out of memory. Look for a function that "
+                "calls itself without end, or a list that keeps growing.",
+                f"进程崩溃(信号 {number},{name}){where_zh}:通常是内存不足。请检查是否有无限调用自身的函数,或不断变长的列表。",
+            )
         return t(
             f"Process crashed (signal {number}, {name}){where_en}.",
             f"进程崩溃(信号 {number},{name}){where_zh}。",

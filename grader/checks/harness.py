@@ -473,7 +473,8 @@ class Compare:
                     self._fail(Difference([], _outcome(expected.raised), _outcome(error), _outcome_zh(expected.raised), _outcome_zh(error)),
                                given, given_zh, where, line, hint)
                 missing_name = _isinstance(error, AttributeError) and getattr(error, "obj", None) is self.learner
-                if unfinished or not given or missing_name:  # the child says these in its own words
+                exhausted = _isinstance(error, MemoryError | RecursionError)  # not about the inputs: say what ran out
+                if unfinished or not given or missing_name or exhausted:  # the child says these in its own words
                     raise
                 detail = (str(error).strip().splitlines() or [""])[0][:200]
                 kind = type(error).__name__

@@ -77,7 +77,7 @@ def test_to_device_as_single_copy(compare, source: Source, device: object, dtype
     with learner_code():
         same(compare, scenario, {}, ("Pass the device and the dtype to one .to call: x.to(device, dtype) — no .to(...).to(...), "
                                      ".type(...), .clone() or .contiguous() around it.",
-                                     "请把 device 和 dtype 传给同一次 .to 调用:x.to(device, dtype)——前后不要再有 .to(...).to(...)、"
+                                     "请把设备和 dtype 传给同一次 `.to` 调用:x.to(device, dtype)——前后不要再有 .to(...).to(...)、"
                                      ".type(...)、.clone() 或 .contiguous()。"),
              given=f"{source.describe()}, {_target_words(device, dtype)}", where="to_device_as")
 
