@@ -32,7 +32,7 @@ from grader.runner import _module_name, grade  # noqa: E402
 from grader.warm import WarmWorker  # noqa: E402
 
 EXERCISE = "autograd/gradient_of"
-FORBIDDEN = ("quizzes.engine", "quizzes.bank", "fsrs", "textual", "nbgrader")
+FORBIDDEN = ("quizzes.engine", "quizzes.bank", "fsrs", "textual", "nbgrader", "nbconvert", "jupyter_client")
 
 IMPORTS_PROBE = """
 import json, sys

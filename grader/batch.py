@@ -26,7 +26,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from grader.catalog import Catalog, Exercise
-from grader.autograde import expected_test_cells, inspect_notebook
+from grader.integrity import expected_test_cells, inspect_notebook
 from grader.notebook import cells_of_notebook, write_module
 from grader.report import CheckResult
 from grader.runner import Launcher, Limits, grade

@@ -259,7 +259,7 @@ def test_the_check_path_imports_no_quiz_engine_fsrs_textual_or_nbgrader(tmp_path
         "import json, sys\n"
         "from grader.cli import main\n"
         "code = main(sys.argv[1:])\n"
-        "heavy = ('quizzes.engine', 'quizzes.bank', 'fsrs', 'textual', 'nbgrader')\n"
+        "heavy = ('quizzes.engine', 'quizzes.bank', 'fsrs', 'textual', 'nbgrader', 'nbconvert', 'jupyter_client')\n"
         "print(json.dumps([h for h in heavy if any(m == h or m.startswith(h + '.') for m in sys.modules)]), file=sys.stderr)\n"
     )
     solution = ROOT / "solutions" / "01_autograd" / "05_vjp.py"
