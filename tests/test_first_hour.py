@@ -283,3 +283,25 @@ def test_a_cold_check_starts_its_grading_process_first(tmp_path: Path) -> None:
     unused = EarlyChild()
     unused.close()  # a check that never ran (usage error): the early process is stopped
     assert unused.process.poll() is not None
+
+
+def test_a_cold_check_leaves_bytecode_for_the_grader_and_none_beside_the_learner(tmp_path: Path) -> None:
+    """The grading child writes no bytecode (nothing may appear beside a learner's file); the parent
+    compiles the grader's own modules, so later cold checks do not compile the checks from source."""
+    from grader.early import compile_grader
+
+    grader_copy = tmp_path / "copy" / "grader"
+    shutil.copytree(ROOT / "grader", grader_copy, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "solutions", grader_copy.parent / "solutions", ignore=shutil.ignore_patterns("__pycache__"))
+    learner = tmp_path / "work" / "05_vjp.py"
+    learner.parent.mkdir()
+    shutil.copyfile(ROOT / "solutions" / "01_autograd" / "05_vjp.py", learner)
+    probe = "import sys; from grader.early import main; sys.argv = ['torchdojo', *sys.argv[1:]]; raise SystemExit(main())"
+    env = {**os.environ, "PYTHONPATH": str(grader_copy.parent)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    done = subprocess.run([sys.executable, "-c", probe, "check", "autograd/vjp", "--file", str(learner), "--json",
+                           "--progress", str(tmp_path / "p.json")], capture_output=True, text=True, timeout=300, cwd=learner.parent, env=env)
+    assert json.loads(done.stdout)["score"] == json.loads(done.stdout)["max_score"], done.stderr
+    assert list((grader_copy / "checks" / "autograd" / "__pycache__").glob("test_vjp.*.pyc")), "the checks were not compiled"
+    assert not list(learner.parent.rglob("__pycache__")), "bytecode appeared beside the learner's file"
+    assert compile_grader.__module__ == "grader.early"
