@@ -31,6 +31,8 @@ from tests.conftest import ROOT
 
 SIZE = (110, 36)
 BANK = load_shipped()
+CATALOG = load_catalog()
+FIRST = CATALOG.exercises[0]  # whatever the catalog lists first: selected when the exercise list opens
 
 
 def _text(app: TorchDojoApp, selector: str) -> str:
@@ -107,14 +109,14 @@ async def test_switch_language_shows_the_question_in_chinese(tmp_path: Path) -> 
 async def test_exercises_run_a_check_on_a_solution(tmp_path: Path) -> None:
     workspace = tmp_path / "dojo"
     init_workspace(workspace, load_catalog())
-    shutil.copyfile(ROOT / "solutions" / "01_autograd" / "01_leaf_tensors.py", workspace / "exercises" / "01_autograd" / "01_leaf_tensors.py")
+    shutil.copyfile(ROOT / "solutions" / FIRST.file, workspace / "exercises" / FIRST.file)
     record = workspace / ".torchdojo" / "progress.json"
     app = TorchDojoApp(progress_path=record, workspace=workspace)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("e")
         await pilot.pause()
         assert isinstance(app.screen, ExercisesScreen)
-        assert "exercises/01_autograd/01_leaf_tensors.py" in _text(app, "#exercise-path")
+        assert f"exercises/{FIRST.file}" in _text(app, "#exercise-path")
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, PredictScreen)  # a first check: "predict the output" is offered, never forced
@@ -123,15 +125,16 @@ async def test_exercises_run_a_check_on_a_solution(tmp_path: Path) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         report = _text(app, "#exercise-report")
-        assert "8/8" in report and "All checks passed" in report
+        assert f"{FIRST.max_score}/{FIRST.max_score}" in report and "All checks passed" in report
         linked = app.screen.query_one("#linked-quiz", Button)
-        assert linked.display and "10" in str(linked.label)  # passed: its questions are offered
+        count = sum(FIRST.id in q.exercises for q in BANK.questions)
+        assert linked.display and f"Quiz: {count} on this" in str(linked.label)  # passed: its questions are offered
         await pilot.press("h")
         await pilot.pause()
-        assert "1/3" in _text(app, "#exercise-report")
+        assert f"1/{len(FIRST.hints)}" in _text(app, "#exercise-report")
     saved = json.loads(record.read_text(encoding="utf-8"))
-    assert saved["exercise_attempts"][-1]["source"] == "app" and saved["exercise_attempts"][-1]["score"] == 8
-    assert saved["hints_shown"] == {"autograd/leaf_tensors": 1}
+    assert saved["exercise_attempts"][-1]["source"] == "app" and saved["exercise_attempts"][-1]["score"] == FIRST.max_score
+    assert saved["hints_shown"] == {FIRST.id: 1}
 
 
 async def test_bad_keys_do_nothing_harmful(tmp_path: Path) -> None:
@@ -170,7 +173,7 @@ async def test_help_theme_and_progress_screens(tmp_path: Path) -> None:
         await pilot.press("d")
         await pilot.pause()
         assert isinstance(app.screen, DashboardScreen)
-        assert "2 / 21" in _text(app, "#stat-exercises") and "1" in _text(app, "#stat-reviews")
+        assert f"2 / {len(CATALOG.exercises)}" in _text(app, "#stat-exercises") and "1" in _text(app, "#stat-reviews")
     assert json.loads(record.read_text(encoding="utf-8"))["settings"]["theme"] == "light"
 
 
@@ -416,7 +419,7 @@ async def test_a_new_exercise_offers_one_prediction_before_its_first_check(tmp_p
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("e")
         await pilot.pause()
-        assert app.screen._selected().id == "autograd/leaf_tensors"
+        assert app.screen._selected().id == FIRST.id
         await pilot.press("c")
         await pilot.pause()
         assert isinstance(app.screen, PredictScreen)
@@ -424,12 +427,12 @@ async def test_a_new_exercise_offers_one_prediction_before_its_first_check(tmp_p
         await pilot.press("enter")  # "Predict" has the focus
         await pilot.pause()
         assert isinstance(app.screen, QuizScreen)
-        assert [p.question.id for p in app.screen.session.items] == [predict_question(BANK, "autograd/leaf_tensors").id]
+        assert [p.question.id for p in app.screen.session.items] == [predict_question(BANK, FIRST.id).id]
         assert app.screen.session.items[0].question.kind == "code_output"
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, ExercisesScreen)
         from quizzes.app.state import predict_offer
 
-        assert predict_offer(app.progress, app.bank, "autograd/leaf_tensors", app.predict_offered) is None  # offered once
-        assert predict_offer(app.progress, app.bank, "autograd/gradient_of", app.predict_offered) is not None
+        assert predict_offer(app.progress, app.bank, FIRST.id, app.predict_offered) is None  # offered once
+        assert predict_offer(app.progress, app.bank, CATALOG.exercises[1].id, app.predict_offered) is not None

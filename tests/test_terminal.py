@@ -19,7 +19,9 @@ from tests.terminal import Terminal
 
 pytestmark = pytest.mark.timeout(240)
 
-LEAF = Path("exercises/01_autograd/01_leaf_tensors.py")
+CATALOG = load_catalog()
+FIRST, SECOND, FOURTH = CATALOG.exercises[0], CATALOG.exercises[1], CATALOG.exercises[3]  # whatever the catalog lists
+LEAF = Path("exercises") / FIRST.file  # the exercise watch starts with in a fresh workspace
 
 
 def _seed_for(kind: str, topic: str = "history", lang: str = "en") -> tuple[int, str]:
@@ -95,12 +97,13 @@ def test_every_screen_works_at_80x24(tmp_path: Path, lang: str) -> None:
         _wait_footer(term, "?", "q")
         term.send("e")
         term.wait_for(words["status"])
-        term.wait_for("quickstart/predict", timeout=20)  # the last row fits too
+        term.wait_for(CATALOG.exercises[-1].id, timeout=20)  # the last row fits too
         term.settle()
         header = next(line for line in term.lines() if words["status"] in line)
         assert words["score"] in header
-        rows = [line for line in term.lines() if "autograd/" in line or "quickstart/" in line]
-        assert any("quickstart/predict" in row for row in rows), term.text()  # the last row fits too
+        topics = {f"{e.topic}/" for e in CATALOG.exercises}
+        rows = [line for line in term.lines() if any(topic in line for topic in topics)]
+        assert any(CATALOG.exercises[-1].id in row for row in rows), term.text()  # the last row fits too
         assert all("-/" in row for row in rows)
         _wait_footer(term, "?", "q", "c")
         term.send("p")
@@ -129,27 +132,27 @@ def test_watch_picks_up_a_save_made_during_a_check(tmp_path: Path) -> None:
     slow = "import time\ntime.sleep(3)  # a slow import keeps the check running\n" + leaf.read_text(encoding="utf-8")
     leaf.write_text(slow, encoding="utf-8")
     with Terminal(["watch"], cwd=workspace, cols=100, rows=40) as term:
-        term.wait_for("Checking autograd/leaf_tensors", where="log")
+        term.wait_for(f"Checking {FIRST.id}", where="log")
         time.sleep(0.5)
         shutil.copyfile(ROOT / "solutions" / LEAF.relative_to("exercises"), leaf)  # saved while the slow check runs
         term.wait_for("All checks passed", where="log", timeout=120)
         log = term.log()
-        assert "8/8" in log
-        assert "Next up: autograd/gradient_of" in log and "torchdojo check autograd/gradient_of" not in log
-        term.wait_for("Checking autograd/gradient_of", where="log")
+        assert f"{FIRST.max_score}/{FIRST.max_score}" in log
+        assert f"Next up: {SECOND.id}" in log and f"torchdojo check {SECOND.id}" not in log
+        term.wait_for(f"Checking {SECOND.id}", where="log")
         term.wait_for(lambda: term.log().count("Keys:") >= 2, timeout=120)
         term.send("h")  # no Enter: keys act at once
         term.wait_for(lambda: "1/" in term.log().rsplit("Keys:", 1)[-1], timeout=20)
-        other = workspace / "exercises" / "01_autograd" / "03_accumulation.py"
+        other = workspace / "exercises" / FOURTH.file
         other.write_text(other.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-        term.wait_for("switching to autograd/accumulation", where="log", timeout=30)
+        term.wait_for(f"switching to {FOURTH.id}", where="log", timeout=30)
         (workspace / "exercises" / "scratch.py").write_text("x = 1\n", encoding="utf-8")
         term.wait_for("is not one of the exercises", where="log", timeout=30)
         term.send("q")
         term.child.expect(__import__("pexpect").EOF, timeout=30)
     attempts = json.loads((workspace / ".torchdojo" / "progress.json").read_text(encoding="utf-8"))["exercise_attempts"]
-    leaf_attempts = [a for a in attempts if a["exercise"] == "autograd/leaf_tensors"]
-    assert leaf_attempts[-1]["score"] == 8
+    leaf_attempts = [a for a in attempts if a["exercise"] == FIRST.id]
+    assert leaf_attempts[-1]["score"] == FIRST.max_score
 
 
 def test_watch_quits_on_q_while_a_check_runs(tmp_path: Path) -> None:
@@ -157,7 +160,7 @@ def test_watch_quits_on_q_while_a_check_runs(tmp_path: Path) -> None:
     init_workspace(workspace, load_catalog())
     (workspace / LEAF).write_text("while True:\n    pass\n", encoding="utf-8")
     with Terminal(["watch"], cwd=workspace) as term:
-        term.wait_for("Checking autograd/leaf_tensors", where="log")
+        term.wait_for(f"Checking {FIRST.id}", where="log")
         term.send("q")
         started = time.monotonic()
         term.child.expect(__import__("pexpect").EOF, timeout=30)

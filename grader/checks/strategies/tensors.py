@@ -1,0 +1,89 @@
+"""Strategies for the tensors checks: tensors as a caller may hold them.
+
+Why these draws: a tensor op that is right for one contiguous float32 CPU tensor can be
+wrong for the others. So every draw can be float64 or an integer dtype (a hard-coded
+dtype or a float-only formula shows), non-contiguous (a transposed or strided view:
+`.view()` on it fails, code that assumes strides shows), empty or 0-d where the
+exercise allows it, a leaf that requires grad (the result must stay attached to the
+graph), or on the `meta` device (a tensor made without `device=` lands on the CPU and
+the mix fails, as it would on CUDA). Values are small integers stored in the dtype, so
+sums and products are exact and a comparison never depends on rounding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import torch
+from hypothesis import strategies as st
+
+from grader.checks.support import show
+
+Layout = Literal["contiguous", "transposed", "strided"]
+FLOATS = (torch.float32, torch.float64)
+NUMBERS = (torch.float32, torch.float64, torch.int64)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One input tensor: its values (a contiguous CPU master copy) and how the caller holds it.
+
+    `make()` builds a fresh, independent tensor for each implementation under comparison.
+    """
+
+    values: torch.Tensor
+    layout: Layout = "contiguous"
+    device: str = "cpu"
+    requires_grad: bool = False
+
+    def make(self) -> torch.Tensor:
+        tensor = self.values.clone()
+        if self.layout == "transposed" and tensor.dim() >= 2:
+            tensor = tensor.transpose(-1, -2).contiguous().transpose(-1, -2)  # same values, column-major strides
+        elif self.layout == "strided" and tensor.dim() >= 1:
+            wide = torch.zeros(*tensor.shape[:-1], tensor.shape[-1] * 2 + 1, dtype=tensor.dtype)
+            wide[..., 1::2] = tensor  # every other element of a wider tensor: a view with stride 2
+            tensor = wide[..., 1::2]
+        if self.device != "cpu":
+            tensor = tensor.to(self.device)
+        if self.requires_grad:
+            tensor.requires_grad_(True)
+        return tensor
+
+    def describe(self) -> tuple[str, str]:
+        if self.device == "meta":
+            text = f"tensor(shape={tuple(self.values.shape)}, dtype={str(self.values.dtype).removeprefix('torch.')}, device=meta)"
+        else:
+            text = show(self.values)
+        en, zh = {
+            "contiguous": ("", ""),
+            "transposed": (" (non-contiguous: a transposed view)", "(非连续:转置后的视图)"),
+            "strided": (" (non-contiguous: every other element of a wider tensor)", "(非连续:取自更宽张量的隔一个元素)"),
+        }[self.layout if self.values.dim() >= 1 else "contiguous"]
+        if self.requires_grad:
+            en, zh = en + " (requires grad)", zh + "(需要梯度)"
+        return text + en, text + zh
+
+
+def values(shape: tuple[int, ...], dtype: torch.dtype, seed: int, low: int = -9, high: int = 10) -> torch.Tensor:
+    """Small integers in [low, high) stored as `dtype`: exact in every dtype."""
+    generator = torch.Generator().manual_seed(seed)
+    return torch.randint(low, high, shape, generator=generator).to(dtype)
+
+
+@st.composite
+def cases(draw: st.DrawFn, shapes: st.SearchStrategy[tuple[int, ...]], dtypes: tuple[torch.dtype, ...] = NUMBERS,
+          layouts: tuple[Layout, ...] = ("contiguous", "transposed", "strided"), grad: bool = True,
+          low: int = -9, high: int = 10) -> Case:
+    """A `Case` of a drawn shape and dtype; float cases may require grad."""
+    shape = draw(shapes)
+    dtype = draw(st.sampled_from(dtypes))
+    seed = draw(st.integers(0, 2**16))
+    layout = draw(st.sampled_from(layouts))
+    requires_grad = grad and dtype.is_floating_point and draw(st.booleans())
+    return Case(values(shape, dtype, seed, low, high), layout, "cpu", requires_grad)
+
+
+def sizes(low: int = 1, high: int = 6) -> st.SearchStrategy[int]:
+    return st.integers(low, high)

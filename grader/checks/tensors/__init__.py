@@ -1,0 +1,1 @@
+"""Checks for the tensors topic: creation, indexing, views, reductions, and puzzles whose rules are enforced."""

@@ -1,0 +1,56 @@
+"""What the tensors checks share: givens in words, and the puzzle-rules check."""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+import torch
+
+from grader.checks.constraints import Rules, check_rules
+from grader.checks.strategies.tensors import Case
+
+
+def given(**inputs: Case | Any) -> dict[str, str]:
+    """`compare.same`'s given / given_zh for named inputs (cases, or plain values such as ints)."""
+    en, zh = [], []
+    for name, value in inputs.items():
+        words = value.describe() if isinstance(value, Case) else (repr(value), repr(value))
+        en.append(f"{name} = {words[0]}")
+        zh.append(f"{name} = {words[1]}")
+    return {"given": ", ".join(en), "given_zh": ",".join(zh)}
+
+
+def puzzle_rules(learner: ModuleType, name: str, rules: Rules, *probe: Any) -> None:
+    """The puzzle's rules, on the AST of the learner's function.
+
+    The function is called once first on a legal input: an untouched stub then says
+    "not written yet" (its NotImplementedError), while any other error is left to the
+    behaviour checks — this check is about the rules only.
+    """
+    function = getattr(learner, name)
+    try:
+        function(*probe)
+    except NotImplementedError:
+        raise
+    except Exception:  # noqa: BLE001, S110 - behaviour is the other checks' business
+        pass
+    check_rules(learner, name, rules)
+
+
+# A default device other than the inputs' (as inside a caller's `with torch.device("cuda"):`): a tensor made
+# without `device=` lands there and mixing it with the inputs fails, as it would on a GPU. The inputs stay on
+# the CPU, so right answers never touch the `meta` device (its first use costs seconds).
+ELSEWHERE = ("inside the caller's `with torch.device(\"meta\"):` (the default device is not the input's device)",
+             "在调用者的 `with torch.device(\"meta\"):` 中(默认设备不是输入所在的设备)")
+
+
+def elsewhere() -> torch.device:
+    """The context manager for `ELSEWHERE`."""
+    return torch.device("meta")
+
+
+DEVICE_HINT = (("Make every new tensor on the input's device: torch.arange(n, device=a.device). Without device= it is made "
+                "on the default device, which is not always the input's (a GPU, or a `with torch.device(...)` block)."),
+               ("每个新张量都要创建在输入所在的设备上:torch.arange(n, device=a.device)。不写 device= 就会创建在默认设备上,"
+                "而默认设备不一定是输入所在的设备(GPU,或 `with torch.device(...)` 代码块)。"))
