@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -54,3 +55,18 @@ DEVICE_HINT = (("Make every new tensor on the input's device: torch.arange(n, de
                 "on the default device, which is not always the input's (a GPU, or a `with torch.device(...)` block)."),
                ("每个新张量都要创建在输入所在的设备上:torch.arange(n, device=a.device)。不写 device= 就会创建在默认设备上,"
                 "而默认设备不一定是输入所在的设备(GPU,或 `with torch.device(...)` 代码块)。"))
+
+
+def ends(action: Callable[[], Any]) -> Any:
+    """The value of a call of learner code, or the exception it raised (compared by type, with the check's hint)."""
+    try:
+        return action()
+    except Exception as error:  # noqa: BLE001 - the exception is the observation
+        return error
+
+
+def device_of(action: Callable[[], Any]) -> Any:
+    """Where a call's result lands ("cpu", "meta"...), or the exception it raised: the device check looks at nothing else,
+    so that a wrong value is the other checks' business."""
+    value = ends(action)
+    return value.device.type if torch.is_tensor(value) else value
