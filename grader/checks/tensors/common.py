@@ -39,6 +39,8 @@ def puzzle_rules(learner: ModuleType, name: str, rules: Rules, *probe: Any) -> N
     check_rules(learner, name, rules)
 
 
+_equal = torch.equal  # captured before any learner code runs
+
 # A default device other than the inputs' (as inside a caller's `with torch.device("cuda"):`): a tensor made
 # without `device=` lands there and mixing it with the inputs fails, as it would on a GPU. The inputs stay on
 # the CPU, so right answers never touch the `meta` device (its first use costs seconds).
@@ -66,7 +68,19 @@ def ends(action: Callable[[], Any]) -> Any:
 
 
 def device_of(action: Callable[[], Any]) -> Any:
-    """Where a call's result lands ("cpu", "meta"...), or the exception it raised: the device check looks at nothing else,
-    so that a wrong value is the other checks' business."""
-    value = ends(action)
-    return value.device.type if torch.is_tensor(value) else value
+    """A call inside the caller's other default device (`ELSEWHERE`), in words: the same result as outside it, or how it
+    differs (another device, other values), or the exception it raised.
+
+    Only the difference the block makes is observed, so that a wrong value is the other checks' business.
+    (The words matter: a CPU tensor multiplied by a meta one can come back on the CPU with garbage in it.)
+    """
+    outside = ends(action)
+    with elsewhere():
+        inside = ends(action)
+    if not torch.is_tensor(inside) or not torch.is_tensor(outside):
+        return inside if isinstance(inside, Exception) else "not a tensor"
+    if inside.device != outside.device:
+        return f"a tensor on the {inside.device.type} device, not on the input's"
+    if inside.dtype != outside.dtype or inside.shape != outside.shape or not _equal(inside.detach(), outside.detach()):
+        return "other values than the same call outside the block"
+    return "the same result as outside the block"

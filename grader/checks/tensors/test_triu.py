@@ -18,7 +18,6 @@ from grader.checks.tensors.common import (
     DEVICE_HINT,
     ELSEWHERE,
     device_of,
-    elsewhere,
     puzzle_rules,
 )
 from grader.checks.tensors.common import given as words
@@ -31,12 +30,9 @@ HINT = (("Keep a[i, j] where i <= j (on and above the diagonal) and put 0 below 
          "其中 rows = arange(行数),cols = arange(列数)。不要修改 a。"))
 
 
-def _scenario(a: Case, b: Case, far: bool = False):
+def _scenario(a: Case, b: Case):
     def scenario(impl):
         x, y = a.make(), b.make()
-        if far:
-            with elsewhere():
-                return {("the device of triu(a)", "triu(a) 所在的设备"): device_of(lambda: impl.triu(x))}
         return {
             ("triu(a)", "triu(a)"): impl.triu(x),
             ("a after the call", "调用后的 a"): x,
@@ -68,9 +64,13 @@ def test_edge_cases(compare) -> None:
 
 def test_device(compare) -> None:
     for a in (Case(values((3, 3), torch.float32, 11)), Case(values((4, 4), torch.int64, 12))):
+        def scenario(impl, a=a):
+            x = a.make()
+            return {("triu(a) in the block, against the same call outside it", "代码块中的 triu(a) 与块外同样的调用相比"):
+                    device_of(lambda: impl.triu(x))}
+
         given_en, given_zh = words(a=a).values()
-        compare.same(_scenario(a, a, far=True), given=f"{given_en}, {ELSEWHERE[0]}", given_zh=f"{given_zh},{ELSEWHERE[1]}",
-                     where="triu", hint=DEVICE_HINT)
+        compare.same(scenario, given=f"{given_en}, {ELSEWHERE[0]}", given_zh=f"{given_zh},{ELSEWHERE[1]}", where="triu", hint=DEVICE_HINT)
 
 
 def test_rules(learner) -> None:
