@@ -60,9 +60,14 @@ DEVICE_HINT = (("Make every new tensor on the input's device: torch.arange(n, de
 
 
 def ends(action: Callable[[], Any]) -> Any:
-    """The value of a call of learner code, or the exception it raised (compared by type, with the check's hint)."""
+    """The value of a call of learner code, or the exception it raised (compared by type, with the check's hint).
+
+    NotImplementedError propagates: an untouched stub says "not written yet", never "the same error as the reference".
+    """
     try:
         return action()
+    except NotImplementedError:
+        raise
     except Exception as error:  # noqa: BLE001 - the exception is the observation
         return error
 
@@ -77,6 +82,8 @@ def device_of(action: Callable[[], Any]) -> Any:
     outside = ends(action)
     with elsewhere():
         inside = ends(action)
+    if isinstance(inside, Exception) and isinstance(outside, Exception) and type(inside) is type(outside):
+        return "the same result as outside the block"  # an error either way: the other checks say why
     if not torch.is_tensor(inside) or not torch.is_tensor(outside):
         return inside if isinstance(inside, Exception) else "not a tensor"
     if inside.device != outside.device:
