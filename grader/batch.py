@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
@@ -31,6 +32,9 @@ from grader.notebook import cells_of_notebook, write_module
 from grader.report import CheckResult
 from grader.runner import Launcher, Limits, grade
 from grader.warm import WarmWorker
+
+if TYPE_CHECKING:
+    from grader.exports import RosterEntry
 
 
 class BatchRow(BaseModel):
@@ -200,7 +204,17 @@ def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
-def write_rows(rows: list[BatchRow], out: Path) -> None:
+GRADES_HEADER = ["student", "student_id", "name", "email", "exercise", "status", "score", "max_score", "failed_checks", "flags",
+                 "lms", "submitted_at", "late"]
+
+
+def write_rows(rows: list[BatchRow], out: Path, roster: list[RosterEntry] | None = None) -> None:
+    """grades.csv (GRADES_HEADER, one row per student x exercise) or grades.json.
+
+    The identity columns say who each row belongs to, so a teacher can match it to a gradebook:
+    `student_id` is the hand-in's own (Canvas user id, Moodle participant id, the id in a `torchdojo
+    submit` manifest), else the folder name; `name` is the roster's, else the LMS's; `email` comes
+    from the roster only (no hand-in carries one)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix == ".json":
         totals: dict[str, int] = {}
@@ -210,9 +224,14 @@ def write_rows(rows: list[BatchRow], out: Path) -> None:
         return
     with out.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["student", "exercise", "status", "score", "max_score", "failed_checks", "flags"])
+        writer.writerow(GRADES_HEADER)
+        listed = {entry.folder: entry for entry in roster or []}
         for row in rows:
-            writer.writerow([row.student, row.exercise, row.status, row.score, row.max_score, " ".join(row.failed_checks), "; ".join(row.flags)])
+            entry = listed.get(row.student)
+            name = (entry.name if entry else "") or row.display_name
+            writer.writerow([row.student, row.student_id or row.student, name, entry.email if entry else "", row.exercise, row.status,
+                             row.score, row.max_score, " ".join(row.failed_checks), "; ".join(row.flags), row.lms, row.submitted_at,
+                             "yes" if row.late else ""])
 
 
 class Disagreement(BaseModel):

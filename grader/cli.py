@@ -352,7 +352,7 @@ def cmd_grade_batch(ctx: Context) -> int:
     with Ticker(ctx.err, "grading", len(tasks)) as ticker:  # a bar on a terminal, a line every few seconds in a log
         rows = run_batch(tasks, limits, ctx.args.jobs, lambda row: ticker.advance(f"{row.student} {row.exercise} {row.status}"), warm=not ctx.args.cold)
     intake.close()  # the unpacked hand-ins (a --work-dir is kept)
-    write_rows(rows, out)
+    write_rows(rows, out, outputs.roster)  # the roster adds names and emails to grades.csv
     counts = {status: sum(r.status == status for r in rows) for status in ("ok", "timeout", "crashed", "tampered", "missing", "rejected")}
     summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
     ctx.say(t(f"Graded {len(rows)} submissions ({summary}) -> {out}", f"已评分 {len(rows)} 份提交({summary})-> {out}"), "green")

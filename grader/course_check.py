@@ -3,17 +3,35 @@
 `nbgrader validate` exits 0 even when validation fails and has no JSON output,
 so this runs nbgrader's Validator through its Python API and turns its result
 into a list of problems (empty = all good).
+
+It is fast without checking less. Each notebook still runs in a fresh kernel under nbgrader's
+Validator, and each test cell still asks the isolated runner about the notebook's own code.
+What changes is where the fixed costs are paid:
+
+- the runner's verdicts come from one warm worker (`grader.warm`, as in grade-batch), graded
+  before the kernels need them and handed over by content (`grader.notebook.verdict_key`): a
+  test cell whose code is not exactly what was graded grades it itself;
+- kernels are forks of one process that imported ipykernel and torch once (`grader.kernels`);
+- notebooks run in parallel, as many at a time as there are cores.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
-import re
-from pathlib import Path
-
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import os
+import re
+import tempfile
+from concurrent.futures import (
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    as_completed,
+)
+from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
@@ -86,36 +104,124 @@ def _validation_config():  # -> traitlets Config
     return config
 
 
-def _validate_one(path: Path) -> list[str]:
-    """Structure, syntax, then nbgrader's own Validator (in its own process: it changes the cwd and the environment)."""
+def _validator_class() -> type:
+    """nbgrader's Validator, with its own preprocessors, whose Execute starts kernels through the fork server."""
+    from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, Execute
     from nbgrader.validator import Validator
+    from traitlets import List
 
-    found = structural_problems(path) or syntax_problems(path)
-    if not found:
-        result = Validator(config=_validation_config()).validate(str(path))
-        for kind, cells in result.items():
-            for cell in cells:
-                first = (cell.get("source") or "").strip().splitlines()[:1]
-                found.append(f"{path.parent.name}/{path.name}: {kind} cell {first[0] if first else ''}{_reason(cell)}")
+    from grader.kernels import ForkedKernelManager
+
+    class ForkedExecute(Execute):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("kernel_manager_class", ForkedKernelManager)
+            super().__init__(*args, **kwargs)
+
+    class CourseValidator(Validator):
+        preprocessors = List([CheckCellMetadata, ClearOutput, ForkedExecute])
+
+    return CourseValidator
+
+
+def _validate_one(path: Path, environment: dict[str, str]) -> list[str]:
+    """nbgrader's own Validator on one notebook (in a worker process: it changes the cwd and the environment)."""
+    os.environ.update(environment)
+    result = _validator_class()(config=_validation_config()).validate(str(path))
+    found = []
+    for kind, cells in result.items():
+        for cell in cells:
+            first = (cell.get("source") or "").strip().splitlines()[:1]
+            found.append(f"{path.parent.name}/{path.name}: {kind} cell {first[0] if first else ''}{_reason(cell)}")
     return found
+
+
+_TIMEOUT = re.compile(r"timeout=([0-9.]+)")
+
+
+def pregrade(path: Path, verdicts: Path, launcher: Any = None) -> int:
+    """Grade the notebook's code as its test cells will ask for it, and leave the reports in `verdicts`.
+
+    Exactly the kernel's request: the same module (`learner_cells` of the code cells), the same
+    exercise, the same time limit, the same runner; only the process it forks from is warm.
+    Returns how many reports were written (0 when the notebook has no torchdojo test cells)."""
+    from grader.catalog import UnknownExercise, load_catalog
+    from grader.integrity import check_call
+    from grader.notebook import (
+        cells_of_notebook,
+        learner_cells,
+        module_source,
+        verdict_key,
+    )
+    from grader.runner import Limits, grade
+
+    cells = cells_of_notebook(path)
+    requests = set()
+    for source in cells:
+        call = check_call({"source": source})
+        timeout = _TIMEOUT.search(source)
+        if call:
+            requests.add((call[0], float(timeout.group(1)) if timeout else 60.0))
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    transform = TransformerManager().transform_cell  # a kernel's `In` holds each cell as IPython transformed it,
+    module = module_source(learner_cells([transform(source).rstrip("\n") for source in cells]))  # less its final newlines
+    written = 0
+    for exercise_id, timeout in sorted(requests):
+        try:
+            exercise = load_catalog().resolve(exercise_id)
+        except UnknownExercise:
+            continue  # the kernel's test cell reports it
+        digest = hashlib.sha256(module.encode()).hexdigest()[:12]
+        with tempfile.TemporaryDirectory(prefix="torchdojo-nb-") as folder:
+            file = Path(folder) / f"{exercise.name}_{digest}.py"
+            file.write_text(module, encoding="utf-8")
+            report = grade(exercise, file, Limits(timeout_s=timeout), launcher)
+        key = verdict_key(exercise_id, module, timeout)
+        partial = verdicts / f".{key}.part"
+        partial.write_text(report.model_dump_json(), encoding="utf-8")
+        partial.replace(verdicts / f"{key}.json")
+        written += 1
+    return written
+
+
+def _noop() -> None:
+    """Submitted once so the pool forks its workers now, before this process starts any thread."""
 
 
 def check_course(root: Path, console: Console, jobs: int | None = None) -> list[str]:
     import nbgrader.validator  # noqa: F401 - imported once here, inherited by the forked validators
 
+    from grader.kernels import (  # imported here too, inherited by the validators
+        SERVER_ENV,
+        KernelForkServer,
+    )
+    from grader.notebook import VERDICTS_ENV
+    from grader.warm import WarmWorker
+
     notebooks = sorted((root / "source").glob("*/*.ipynb"))
-    problems: list[str] = []
     if not notebooks:
         return [f"{root / 'source'} holds no notebooks"]
     jobs = max(1, min(jobs or default_jobs(), len(notebooks)))
-    found_by_path: dict[Path, list[str]] = {}
-    with Ticker(console, "validating", len(notebooks)) as ticker, \
-            ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-        futures = {pool.submit(_validate_one, path): path for path in notebooks}
-        for future in as_completed(futures):
-            path = futures[future]
-            found_by_path[path] = future.result()
-            ticker.advance(f"{path.parent.name}/{path.name} {'ok' if not found_by_path[path] else 'problem'}")
-    for path in notebooks:  # reported in a stable order, whatever finished first
-        problems += found_by_path[path]
-    return problems
+    found_by_path = {path: structural_problems(path) or syntax_problems(path) for path in notebooks}
+    runnable = [path for path in notebooks if not found_by_path[path]]
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as validators:
+        validators.submit(_noop).result()
+        with tempfile.TemporaryDirectory(prefix="torchdojo-verdicts-") as verdicts, KernelForkServer() as kernels, \
+                WarmWorker() as worker, ThreadPoolExecutor(max_workers=jobs) as graders, \
+                Ticker(console, "validating", len(notebooks)) as ticker:
+            for path in notebooks:
+                if found_by_path[path]:
+                    ticker.advance(f"{path.parent.name}/{path.name} problem")
+            environment = {VERDICTS_ENV: verdicts, SERVER_ENV: kernels.address}
+            graded: dict[Future[int], Path] = {graders.submit(pregrade, path, Path(verdicts), worker): path for path in runnable}
+            validating: dict[Future[list[str]], Path] = {}
+            for future in as_completed(graded):
+                path = graded[future]
+                future.exception()  # a failed pregrade only means the kernel grades this notebook itself
+                ticker.note(f"{path.parent.name}/{path.name} graded")
+                validating[validators.submit(_validate_one, path, environment)] = path
+            for future in as_completed(validating):
+                path = validating[future]
+                found_by_path[path] = future.result()
+                ticker.advance(f"{path.parent.name}/{path.name} {'ok' if not found_by_path[path] else 'problem'}")
+    return [problem for path in notebooks for problem in found_by_path[path]]  # a stable order, whatever finished first

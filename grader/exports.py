@@ -223,7 +223,9 @@ def class_table(rows: list[BatchRow], catalog: Catalog, roster: list[RosterEntry
     for row in rows:
         line = lines.get(row.student)
         if line is None:
-            entry = by_folder.get(row.student) or _entry_from_row(row)
+            handed_in = _entry_from_row(row)
+            listed = by_folder.get(row.student)  # the roster wins; what it leaves blank, the hand-in fills
+            entry = listed.model_copy(update={"name": listed.name or row.display_name, "id": listed.id or handed_in.id}) if listed else handed_in
             line = lines[row.student] = StudentLine(entry, True, row.student in by_folder, {}, {})
         line.scores[row.exercise] = row.score
         line.maxima[row.exercise] = row.max_score

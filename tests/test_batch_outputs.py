@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch import BatchRow
+from grader.batch import BatchRow, write_rows
 from grader.catalog import Catalog
 from grader.class_report import render, summarize
 from grader.exports import (
@@ -110,6 +110,42 @@ ROSTER = [RosterEntry(folder="ann", name="Lee, Ann", id="101", sis_user_id="S101
           RosterEntry(folder="ben", name="Ben Ito", id="102", sis_user_id="S102", section="A", email="ben@school.edu"),
           RosterEntry(folder="cat", name="Cat Roy", id="103", sis_user_id="S103", section="B", email="cat@school.edu"),
           RosterEntry(folder="eve", name="Eve Park", id="105", sis_user_id="S105", section="B", email="eve@school.edu")]
+
+
+def test_grades_csv_says_who_handed_in(tmp_path: Path) -> None:
+    """Identity from the hand-ins (issue 19): an LMS's id and name, a `torchdojo submit` id, a plain folder; emails from the roster."""
+    canvas = make_row("doejane", "alpha/first", {"values"}).model_copy(update={
+        "student_id": "12345", "display_name": "Doe, Jane", "lms": "canvas", "submitted_at": "2026-06-02T10:00:00+00:00", "late": True})
+    submitted = make_row("s123", "alpha/first").model_copy(update={"student_id": "s123", "submitted_at": "2026-06-01T09:00:00+00:00"})
+    folder = make_row("ann", "beta/second", status="missing")  # a row made without grade_task: no student_id at all
+    roster = [RosterEntry(folder="ann", name="Lee, Ann", email="ann@school.edu"), RosterEntry(folder="s123", email="s123@school.edu")]
+    write_rows([canvas, submitted, folder], tmp_path / "grades.csv", roster)
+    with (tmp_path / "grades.csv").open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        rows = list(reader)
+    assert reader.fieldnames == ["student", "student_id", "name", "email", "exercise", "status", "score", "max_score", "failed_checks",
+                                 "flags", "lms", "submitted_at", "late"]
+    assert rows[0] == {"student": "doejane", "student_id": "12345", "name": "Doe, Jane", "email": "", "exercise": "alpha/first",
+                       "status": "ok", "score": "5", "max_score": "7", "failed_checks": "values", "flags": "", "lms": "canvas",
+                       "submitted_at": "2026-06-02T10:00:00+00:00", "late": "yes"}
+    assert [rows[1][k] for k in ("student_id", "name", "email", "lms", "late")] == ["s123", "", "s123@school.edu", "", ""]
+    assert [rows[2][k] for k in ("student_id", "name", "email", "status", "score")] == ["ann", "Lee, Ann", "ann@school.edu", "missing", "0"]
+
+
+def test_grades_csv_without_roster(tmp_path: Path) -> None:
+    write_rows(CLASS[:2], tmp_path / "grades.csv")
+    table = parse(tmp_path / "grades.csv")
+    assert table[0][:4] == ["student", "student_id", "name", "email"] and [r[:4] for r in table[1:]] == [["ann", "ann", "", ""]] * 2
+
+
+def test_a_roster_without_ids_keeps_the_lms_ids(tmp_path: Path) -> None:
+    """The roster wins where it has a value; where it is blank, the id and name the Canvas download carried fill in."""
+    row = make_row("doejane", "alpha/first").model_copy(update={"student_id": "12345", "display_name": "Doe, Jane", "lms": "canvas"})
+    write_export("canvas", class_table([row], CATALOG, [RosterEntry(folder="doejane", section="B")]), tmp_path / "canvas.csv")
+    assert parse(tmp_path / "canvas.csv")[2][:5] == ["Doe, Jane", "12345", "", "", "B"]
+    named = [RosterEntry(folder="doejane", name="Doe, J.", id="999")]
+    write_export("canvas", class_table([row], CATALOG, named), tmp_path / "canvas.csv")
+    assert parse(tmp_path / "canvas.csv")[2][:2] == ["Doe, J.", "999"]
 
 
 def test_wide_export_layout(tmp_path: Path) -> None:

@@ -126,6 +126,13 @@ def test_every_output_is_written(tiny_class: Path, graded: subprocess.CompletedP
         checks = list(csv.DictReader(handle))
     assert {c["check"] for c in checks} == {c.name for c in exercise.checks}
     assert (out / "moodle.csv").read_text(encoding="utf-8").startswith("ID number,")
+    with (out / "grades.csv").open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        grades = {row["student"]: row for row in reader}
+    assert reader.fieldnames == ["student", "student_id", "name", "email", "exercise", "status", "score", "max_score", "failed_checks",
+                                 "flags", "lms", "submitted_at", "late"]
+    assert (grades["ann"]["student_id"], grades["ann"]["name"], grades["ann"]["exercise"]) == ("ann", "Lee, Ann", exercise.id)
+    assert (grades["ben"]["student_id"], grades["ben"]["name"], grades["ben"]["score"]) == ("ben", "", "0")  # not in the roster
     report = (out / "report.html").read_text(encoding="utf-8")
     assert "http" not in report.lower() and "<svg" in report
     assert {p.name for p in (out / "feedback").iterdir()} == {"ann.html", "ann.md", "ben.html", "ben.md"}
