@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import torch
 
 from grader.checks.harness import Tolerance
+from grader.checks.support import show
 
 # The checks' tensors are tiny: more intra-op threads only spin against each other on a busy machine.
 torch.set_num_threads(1)
@@ -22,6 +24,17 @@ def values(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return type(value)(values(v) for v in value)
     return value
+
+
+def raises(action: Callable[[], Any]) -> str:
+    """Whether a call with an input outside the contract fails loudly: any exception type is right, returning is not."""
+    try:
+        result = action()
+    except NotImplementedError:  # a stub is unfinished, not right
+        raise
+    except Exception:  # noqa: BLE001 - any loud failure is right
+        return "raises an error"
+    return f"returns {show(result)}"
 
 
 STATE_HINT = (

@@ -101,3 +101,133 @@ def loss_cases(draw: st.DrawFn, weighted: bool | None = None, smoothing: bool | 
               else draw(st.sampled_from([0.1, 0.35, 0.8, 0.05])) if smoothing else 0.0)
     return LossCase(samples, classes, draw(st.sampled_from([torch.float32, torch.float64])), draw(st.integers(0, 2**16)),
                     use_weights, draw(st.sampled_from(reductions)), smooth, layout == "transposed", layout == "large")
+
+
+# -- optimizers written by hand (SGD with momentum, Adam) ------------------------------------------
+
+SHAPES = ((3,), (), (2, 3), (4, 1), (1,))
+
+
+@dataclass(frozen=True)
+class Params:
+    """Leaf parameters that require grad, and the gradients a caller gives them before each step.
+
+    `missing[i]`: "never" (its .grad stays None), "late" (None before the second step), or "" (a gradient each step).
+    Gradients after the first are written into the existing `.grad` in place (as backward() does after
+    zero_grad(set_to_none=False)): a buffer that is `p.grad` itself shows. The first 2-d parameter is a
+    transposed (not contiguous) leaf when `transposed`.
+    """
+
+    shapes: tuple[tuple[int, ...], ...]
+    dtype: torch.dtype
+    seed: int
+    missing: tuple[str, ...]
+    transposed: bool = False
+
+    def make(self) -> list[torch.Tensor]:
+        g = _generator(self.seed)
+        made = []
+        for shape in self.shapes:
+            if self.transposed and len(shape) == 2:
+                made.append(torch.randn(shape[::-1], generator=g, dtype=self.dtype).t().requires_grad_(True))
+            else:
+                made.append(torch.randn(shape, generator=g, dtype=self.dtype).requires_grad_(True))
+        return made
+
+    def give_gradients(self, params: list[torch.Tensor], step: int) -> None:
+        g = _generator(self.seed * 31 + step + 1)
+        for p, missing in zip(params, self.missing, strict=True):
+            grad = torch.randn(p.shape, generator=g, dtype=p.dtype) * 1.5
+            if missing == "never" or (missing == "late" and step == 0):
+                continue
+            if p.grad is None:
+                p.grad = grad
+            else:
+                p.grad.copy_(grad)
+
+    def describe(self) -> str:
+        dtype = str(self.dtype).removeprefix("torch.")
+        words = [f"{len(self.shapes)} parameters of shapes {', '.join(str(s) for s in self.shapes)} ({dtype})"]
+        if self.transposed and any(len(s) == 2 for s in self.shapes):
+            words.append("the first 2-d one not contiguous")
+        never = [str(i) for i, m in enumerate(self.missing) if m == "never"]
+        late = [str(i) for i, m in enumerate(self.missing) if m == "late"]
+        if never:
+            words.append(f".grad of parameter {', '.join(never)} always None")
+        if late:
+            words.append(f".grad of parameter {', '.join(late)} None before the second step")
+        return ", ".join(words)
+
+
+@st.composite
+def parameter_sets(draw: st.DrawFn, missing: bool = False) -> Params:
+    count = draw(st.integers(1, 3)) + (1 if missing else 0)
+    shapes = tuple(draw(st.sampled_from(SHAPES)) for _ in range(count))
+    if missing:
+        absent = draw(st.sampled_from([("never", "late"), ("late",), ("never",)]))
+        kinds = list(absent) + [""] * (count - len(absent))
+        gaps = tuple(draw(st.permutations(kinds)))
+    else:
+        gaps = ("",) * count
+    return Params(shapes, draw(st.sampled_from([torch.float32, torch.float64])), draw(st.integers(0, 2**16)), gaps, draw(st.booleans()))
+
+
+@dataclass(frozen=True)
+class SgdSettings:
+    lr: float
+    momentum: float
+    dampening: float = 0.0
+    nesterov: bool = False
+    weight_decay: float = 0.0
+
+    def call(self, impl: object, params: list[torch.Tensor], buffers: list[torch.Tensor | None]) -> object:
+        """The defaults are left out when they hold: a wrong default shows."""
+        extra: dict[str, object] = {}
+        if self.dampening:
+            extra["dampening"] = self.dampening
+        if self.nesterov:
+            extra["nesterov"] = True
+        if self.weight_decay:
+            extra["weight_decay"] = self.weight_decay
+        return impl.sgd_momentum_step(params, buffers, self.lr, self.momentum, **extra)  # type: ignore[attr-defined]
+
+    def describe(self) -> str:
+        words = [f"lr={self.lr}", f"momentum={self.momentum}"]
+        words += [f"{name}={getattr(self, name)}" for name in ("dampening", "nesterov", "weight_decay") if getattr(self, name)]
+        return ", ".join(words)
+
+
+LRS = st.sampled_from([0.1, 0.03, 0.7, 0.25])
+MOMENTA = st.sampled_from([0.9, 0.37, 0.5, 0.81, 0.2])  # never 0.5 only: there (1 - m) == m hides a swapped formula
+
+
+@st.composite
+def sgd_settings(draw: st.DrawFn, dampening: bool = True, nesterov: bool | None = False, weight_decay: bool = False) -> SgdSettings:
+    nest = draw(st.booleans()) if nesterov is None else nesterov
+    damp = draw(st.sampled_from([0.0, 0.1, 0.6])) if dampening and not nest else 0.0
+    decay = draw(st.sampled_from([0.01, 0.3, 0.05])) if weight_decay else 0.0
+    return SgdSettings(draw(LRS), draw(MOMENTA), damp, nest, decay)
+
+
+@dataclass(frozen=True)
+class AdamSettings:
+    lr: float = 1e-3
+    betas: tuple[float, float] = (0.9, 0.999)
+    eps: float = 1e-8
+    weight_decay: float = 0.0
+
+    def call(self, impl: object, params: list[torch.Tensor], exp_avgs: list[torch.Tensor], exp_avg_sqs: list[torch.Tensor], step: int) -> object:
+        """The defaults are left out when they hold: a wrong default shows."""
+        given = {name: getattr(self, name) for name in ("lr", "betas", "eps", "weight_decay") if getattr(self, name) != getattr(AdamSettings, name)}
+        return impl.adam_step(params, exp_avgs, exp_avg_sqs, step, **given)  # type: ignore[attr-defined]
+
+    def describe(self) -> str:
+        given = [f"{name}={getattr(self, name)}" for name in ("lr", "betas", "eps", "weight_decay") if getattr(self, name) != getattr(AdamSettings, name)]
+        return ", ".join(given) or "the default lr, betas, eps and weight_decay"
+
+
+@st.composite
+def adam_settings(draw: st.DrawFn, weight_decay: bool = False) -> AdamSettings:
+    # A large eps and low betas make a misplaced eps or a missing bias correction show in a few steps.
+    return AdamSettings(draw(st.sampled_from([1e-3, 0.05, 0.3])), draw(st.sampled_from([(0.9, 0.999), (0.8, 0.95), (0.5, 0.7)])),
+                        draw(st.sampled_from([1e-8, 0.1, 0.5])), draw(st.sampled_from([0.02, 0.4])) if weight_decay else 0.0)
