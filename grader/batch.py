@@ -31,6 +31,7 @@ from grader.integrity import expected_test_cells, inspect_notebook
 from grader.notebook import cells_of_notebook, write_module
 from grader.report import CheckResult
 from grader.runner import Launcher, Limits, grade
+from grader.sandbox import SandboxPool
 from grader.warm import WarmWorker
 
 if TYPE_CHECKING:
@@ -185,7 +186,10 @@ def run_batch(
     grading costs the checks' own work, not an interpreter start and `import torch`.
     """
     rows: dict[int, BatchRow] = {}
-    worker = WarmWorker() if warm else None
+    worker: WarmWorker | SandboxPool | None = WarmWorker() if warm and not limits.sandbox else None
+    if warm and limits.sandbox:  # warm workers in sandboxes, one run at a time each, seeing no submission folder
+        hide = (*limits.sandbox_hide, *{task.file.parent for task in tasks if task.file is not None})
+        worker = SandboxPool(max(1, min(jobs, len(tasks))), hide)
     try:
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             futures = {pool.submit(grade_task, task, limits, worker): index for index, task in enumerate(tasks)}

@@ -405,6 +405,8 @@ def main(argv: list[str] | None = None, nonce: str | None = None) -> int:
     parser.add_argument("--stack-file", type=Path, default=None, help="where SIGUSR1 dumps the stack (a timeout says where the code was)")
     parser.add_argument("--no-read", action="append", default=[], help="folders learner code may not read")
     parser.add_argument("--no-write", action="append", default=[], help="folders learner code may not change")
+    parser.add_argument("--reference-transient", type=int, default=0, help="1: delete the reference file once imported (a sandbox's staged copy)")
+    parser.add_argument("--max-processes", type=int, default=0, help="RLIMIT_NPROC (in a sandbox's own user namespace)")
     parser.add_argument("check", nargs="+")
     args = parser.parse_args(argv)
 
@@ -414,6 +416,8 @@ def main(argv: list[str] | None = None, nonce: str | None = None) -> int:
     os.dup2(devnull, 0)  # learner `input()` gets EOF instead of waiting forever
     sys.dont_write_bytecode = True
     apply_limits(args.memory_mb, args.file_mb)
+    if args.max_processes:
+        resource.setrlimit(resource.RLIMIT_NPROC, (args.max_processes, args.max_processes))
     channel = Channel(os.fdopen(args.result_fd, "w", encoding="utf-8"), nonce)
     if args.stack_file is not None:  # before a timeout kill, the parent asks where the code is
         import faulthandler
@@ -429,6 +433,8 @@ def main(argv: list[str] | None = None, nonce: str | None = None) -> int:
     warnings.simplefilter("ignore")  # warnings are not failures; keep the learner's output readable
 
     plugin = GradingPlugin(channel, args.file.resolve(), args.module_name, list(args.check), args.reference)
+    if args.reference_transient and args.reference is not None:  # imported: no copy left for learner code to read
+        args.reference.unlink(missing_ok=True)
     install_guard([os.path.realpath(p) for p in args.no_read], [os.path.realpath(p) for p in args.no_write], os.path.realpath(args.file))
     node_ids = [f"{args.checks_module}::test_{name}" for name in args.check]
     pytest_args = [

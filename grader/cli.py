@@ -191,7 +191,10 @@ def cmd_check(ctx: Context) -> int:
         exercise = found
     file = _target_file(ctx, exercise, file_arg)
     protect = (ctx.store.path, ctx.store.path.with_name(ctx.store.path.name + ".lock")) if ctx.store else ()
-    limits = Limits(timeout_s=args.timeout, memory_mb=args.memory_mb, protect=protect)
+    sandbox = getattr(args, "sandbox", False)
+    if sandbox:
+        _require_sandbox()
+    limits = Limits(timeout_s=args.timeout, memory_mb=args.memory_mb, protect=protect, sandbox=sandbox)
     lang = ctx.lang
     if args.json or not ctx.out.is_terminal:
         report = grade(exercise, file, limits, ctx.early)  # type: ignore[arg-type]
@@ -205,8 +208,10 @@ def cmd_check(ctx: Context) -> int:
             ctx.warn(error.text)
         ctx.flush_notices()
     if args.json:
-        print(json.dumps(report.public_json(lang), ensure_ascii=False))
+        print(json.dumps({**report.public_json(lang), **({"sandbox": True} if sandbox else {})}, ensure_ascii=False))
     else:
+        if sandbox:
+            ctx.say(SANDBOX_ON, "dim")
         upcoming = ctx.next_unfinished(after=exercise) if report.all_passed else None
         display = os.path.relpath(file) if not Path(os.path.relpath(file)).is_absolute() else str(file)
         print_report(ctx.out, report, exercise, lang, upcoming.id if upcoming else None, display)
@@ -326,6 +331,37 @@ def cmd_course_check(ctx: Context) -> int:
     return EXIT_OK
 
 
+SANDBOX_ON = t("Sandbox: on (bubblewrap: no network, read-only files, no other submissions or solutions in view).",
+               "沙箱:已开启(bubblewrap:无网络、文件只读、看不到其他提交和参考答案)。")
+
+
+def _require_sandbox() -> None:
+    """An explicit --sandbox: without a working bubblewrap, stop (exit 2) and say how to get one."""
+    from grader.sandbox import sandbox_status
+
+    status = sandbox_status()
+    if not status.available:
+        raise UsageError(status.problem())
+
+
+def _batch_sandbox(ctx: Context, default_on: bool) -> bool:
+    """grade-batch: on by default where bubblewrap works; an explicit --sandbox insists, --no-sandbox declines.
+    (On a Dask cluster the workers' machines decide what they can do: only an explicit --sandbox asks it there.)"""
+    from grader.sandbox import sandbox_status
+
+    wanted = ctx.args.sandbox
+    if wanted is False or (wanted is None and not default_on):
+        return False
+    if wanted:
+        _require_sandbox()
+        return True
+    status = sandbox_status()
+    if not status.available:
+        problem = status.problem()
+        ctx.warn(t(f"grading without a sandbox: {problem.en}", f"在没有沙箱的情况下评分:{problem.zh}"))
+    return status.available
+
+
 def cmd_grade_batch(ctx: Context) -> int:
     from grader.batch import run_batch, write_rows
     from grader.batch_outputs import check_submissions_folder, deliver, prepare
@@ -348,7 +384,9 @@ def cmd_grade_batch(ctx: Context) -> int:
     tasks = intake.tasks
     if not tasks:
         raise UsageError(t(f"No student folders or hand-in archives in {root}.", f"{root} 中没有学生文件夹或提交的压缩包。"))
-    limits = Limits(timeout_s=ctx.args.timeout, memory_mb=ctx.args.memory_mb, threads=1)
+    sandbox = _batch_sandbox(ctx, default_on=True)
+    hide = (root.resolve(), *([Path(ctx.args.work_dir).expanduser().resolve()] if ctx.args.work_dir else []))
+    limits = Limits(timeout_s=ctx.args.timeout, memory_mb=ctx.args.memory_mb, threads=1, sandbox=sandbox, sandbox_hide=hide)
     with Ticker(ctx.err, "grading", len(tasks)) as ticker:  # a bar on a terminal, a line every few seconds in a log
         rows = run_batch(tasks, limits, ctx.args.jobs, lambda row: ticker.advance(f"{row.student} {row.exercise} {row.status}"), warm=not ctx.args.cold)
     intake.close()  # the unpacked hand-ins (a --work-dir is kept)
@@ -356,6 +394,7 @@ def cmd_grade_batch(ctx: Context) -> int:
     counts = {status: sum(r.status == status for r in rows) for status in ("ok", "timeout", "crashed", "tampered", "missing", "rejected")}
     summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
     ctx.say(t(f"Graded {len(rows)} submissions ({summary}) -> {out}", f"已评分 {len(rows)} 份提交({summary})-> {out}"), "green")
+    ctx.say(SANDBOX_ON if limits.sandbox else t("Sandbox: off.", "沙箱:未开启。"), "dim")
     for row in rows:
         if row.flags:
             ctx.say(t(f"tampered: {row.student} {row.exercise}: {'; '.join(row.flags)}", f"篡改:{row.student} {row.exercise}:{'; '.join(row.flags)}"), "yellow")
@@ -424,6 +463,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print only the JSON report")
     p.add_argument("--timeout", type=_positive_float, default=float(os.environ.get("TORCHDOJO_TIMEOUT", 60)), help="seconds for all checks together (default 60)")
     p.add_argument("--memory-mb", type=int, default=2048, help="memory limit of the checking process (default 2048)")
+    p.add_argument("--sandbox", action="store_true", help="check inside a bubblewrap sandbox: no network, read-only files (needs bwrap)")
     p.set_defaults(handler=cmd_check)
 
     p = sub.add_parser("submit", parents=[common], help="hand your work in: pack your exercise files into one zip for your teacher")
@@ -480,6 +520,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=_positive_float, default=60.0, help="seconds per exercise (default 60)")
     p.add_argument("--memory-mb", type=int, default=2048)
     p.add_argument("--cold", action="store_true", help="start a fresh interpreter per grading (slower; no warm worker)")
+    p.add_argument("--sandbox", action=argparse.BooleanOptionalAction, default=None,
+                   help="grade inside a bubblewrap sandbox: no network, read-only files, no other submissions in view (default: on when bwrap works here)")
     p.add_argument("--compare-gradebook", metavar="GRADEBOOK_DB", help="list every score that differs from an nbgrader gradebook.db (exit 1 if any)")
     p.add_argument("--deadline", metavar="WHEN", help="list hand-ins packed after this time (2026-06-01, 2026-06-01T23:59+08:00); no penalty is applied")
     p.add_argument("--work-dir", metavar="DIR", help="unpack hand-in archives here, a new or empty folder, kept (default: a temporary folder)")

@@ -114,8 +114,8 @@ def serve_once() -> None:
 
 
 def wants_early_child(argv: list[str]) -> bool:
-    """`torchdojo check|submit ...` that will grade (not --help)."""
-    return bool(argv) and argv[0] in ("check", "submit") and not {"-h", "--help"} & set(argv)
+    """`torchdojo check|submit ...` that will grade (not --help; a --sandbox run starts its own process inside bwrap)."""
+    return bool(argv) and argv[0] in ("check", "submit") and not {"-h", "--help", "--sandbox"} & set(argv)
 
 
 def compile_grader() -> None:

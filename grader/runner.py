@@ -50,6 +50,9 @@ class Limits(BaseModel):
     # shared machine (parallel tests, grade-batch, watch) and slow every check down.
     threads: int = Field(default=1, ge=0)
     protect: tuple[Path, ...] = ()  # more paths learner code may not change (e.g. a --progress file)
+    # Run inside a bubblewrap sandbox (grader.sandbox): no network, own PID namespace, read-only files.
+    sandbox: bool = False
+    sandbox_hide: tuple[Path, ...] = ()  # folders the sandbox hides besides solutions/ and $HOME (a class's submissions)
 
 
 @dataclass
@@ -245,6 +248,9 @@ def _run_child(
             stack_file = Path(workdir) / ".stack"
             argv = child_arguments(exercise, file, checks, limits, result_w, stack_file)
             process = launcher.launch(argv, nonce, result_w, output_w, workdir)
+            # A sandboxed run reads a staged copy of the file and dumps its stack where it can write.
+            stack_file = getattr(process, "stack_file", stack_file)
+            seen_as = getattr(process, "learner_path", file)
         finally:
             os.close(result_w)
             os.close(output_w)
@@ -258,7 +264,7 @@ def _run_child(
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     attempt.timed_out = True
-                    attempt.stopped_at = _where_stopped(process.pid, stack_file, file)
+                    attempt.stopped_at = _where_stopped(process.pid, stack_file, file, seen_as)
                     break
                 if process.poll() is not None:
                     # The child is gone: anything still holding our pipes is a leftover grandchild.
@@ -288,14 +294,14 @@ def _run_child(
 _STACK_LINE = re.compile(r'^\s*File "(?P<file>.+)", line (?P<line>\d+) in ')
 
 
-def _where_stopped(pid: int, stack_file: Path, learner_file: Path) -> tuple[int, str | None] | None:
+def _where_stopped(pid: int, stack_file: Path, learner_file: Path, seen_as: Path | None = None) -> tuple[int, str | None] | None:
     """Before a timeout kill: ask the child for its stack (faulthandler, on SIGUSR1) and find the
     innermost line of the learner's file in it. None when it cannot tell (e.g. not in their code)."""
     try:
         os.kill(pid, signal.SIGUSR1)
     except (ProcessLookupError, PermissionError):
         return None
-    target = str(learner_file)
+    targets = {str(learner_file), str(seen_as or learner_file)}
     until = time.monotonic() + 0.5
     while time.monotonic() < until:
         time.sleep(0.02)
@@ -307,7 +313,7 @@ def _where_stopped(pid: int, stack_file: Path, learner_file: Path) -> tuple[int,
         if not found:
             continue
         for match in found:  # most recent call first
-            if match["file"] == target:
+            if match["file"] in targets:
                 number = int(match["line"])
                 try:
                     source = learner_file.read_text(encoding="utf-8", errors="replace").splitlines()[number - 1].strip() or None
@@ -353,6 +359,11 @@ def grade(exercise: Exercise, file: Path, limits: Limits | None = None, launcher
     (`grader.warm.WarmWorker`) for instant re-checks; the verdict path is the same.
     """
     limits = limits or Limits()
+    if limits.sandbox and not getattr(launcher, "sandboxed", False):
+        # Asked for a sandbox: never fall back to an unsandboxed launcher silently.
+        from grader.sandbox import SandboxLauncher
+
+        launcher = SandboxLauncher(hide=limits.sandbox_hide)
     launcher = launcher or ColdLauncher()
     file = file.resolve()
     started_at = time.monotonic()

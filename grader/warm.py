@@ -21,6 +21,7 @@ import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -85,7 +86,7 @@ def _argument(argv: list[str], name: str) -> str | None:
     return argv[argv.index(name) + 1] if name in argv[:-1] else None
 
 
-def _rehearse(argv: list[str]) -> None:
+def _rehearse(argv: list[str], source: bytes | None = None) -> None:
     """Run an exercise's checks once here, on the reference solution, with no one waiting.
 
     Importing is not enough: the first run of a check pays one-time costs (hypothesis building its
@@ -99,6 +100,18 @@ def _rehearse(argv: list[str]) -> None:
     from grader import child
 
     reference, module, name = _argument(argv, "--reference"), _argument(argv, "--checks-module"), _argument(argv, "--module-name")
+    if source is not None and reference and module and name:
+        # Sandboxed: the fork deleted its staged copy of the reference; rehearse from the bytes read before
+        # the fork, in a private folder that exists only now, while no learner code is running.
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="torchdojo-rehearsal-") as folder:
+            copy = Path(folder) / Path(reference).name
+            copy.write_bytes(source)
+            staged = list(argv)
+            staged[staged.index("--reference") + 1] = str(copy)
+            _rehearse(staged)
+        return
     if not (reference and module and name and Path(reference).is_file()):
         return
     checks = _check_names(argv)
@@ -123,6 +136,33 @@ def _rehearse(argv: list[str]) -> None:
             del sys.modules[loaded]
 
 
+def _end_strays(me: int) -> None:
+    """Sandboxed, this worker is PID 1 of its own PID namespace: once a run is over, every other
+    process in it is left over from that run (a daemon, a fork bomb) and must not meet the next
+    student's run. Kill and reap them all; if that cannot be done, end the namespace instead."""
+    import time
+
+    until = time.monotonic() + 5
+    while True:
+        while True:
+            try:
+                if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                    break
+            except ChildProcessError:
+                break
+        others = [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) != me]
+        if not others:
+            return
+        if time.monotonic() > until:
+            os._exit(75)
+        for pid in others:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        time.sleep(0.002)
+
+
 def _check_names(argv: list[str]) -> list[str]:
     """The positional check names of a child's argv (every option of grader.child takes a value)."""
     names = []
@@ -144,7 +184,8 @@ def serve(sock: socket.socket) -> None:
     selector.register(sock, selectors.EVENT_READ)
     children: set[int] = set()
     rehearsed: set[str] = set()
-    to_rehearse: list[list[str]] = []
+    to_rehearse: list[tuple[list[str], bytes | None]] = []
+    sandboxed = os.environ.get("TORCHDOJO_SANDBOXED") == "1"  # see grader.sandbox: one run at a time, cleaned up after
     while True:
         for key, _ in selector.select(timeout=0.05):
             if key.data is not None:  # a fork's pidfd: it has exited, reap it below at once
@@ -155,6 +196,14 @@ def serve(sock: socket.socket) -> None:
             if not message:
                 return  # the parent went away
             request = json.loads(message)
+            module = _argument(request["argv"], "--checks-module")
+            reference = _argument(request["argv"], "--reference")
+            source = None
+            if sandboxed and module and module not in rehearsed and reference:
+                try:  # read now: the fork deletes its staged copy once imported
+                    source = Path(reference).read_bytes()
+                except OSError:
+                    pass
             pid = os.fork()
             if pid == 0:
                 sock.close()
@@ -164,12 +213,11 @@ def serve(sock: socket.socket) -> None:
             children.add(pid)
             _watch_exit(selector, pid)
             _send(sock, {"event": "started", "id": request["id"], "pid": pid})
-            module = _argument(request["argv"], "--checks-module")
             if module and module not in rehearsed:
                 rehearsed.add(module)
-                to_rehearse.append(list(request["argv"]))
+                to_rehearse.append((list(request["argv"]), source))
         if to_rehearse and not children:  # idle: nobody waits for this
-            _rehearse(to_rehearse.pop(0))
+            _rehearse(*to_rehearse.pop(0))
         for pid in list(children):
             try:
                 done, status = os.waitpid(pid, os.WNOHANG)
@@ -178,6 +226,8 @@ def serve(sock: socket.socket) -> None:
                 continue
             if done:
                 children.discard(pid)
+                if sandboxed and not children:
+                    _end_strays(os.getpid())
                 _send(sock, {"event": "exit", "pid": pid, "code": os.waitstatus_to_exitcode(status)})
 
 
@@ -212,15 +262,17 @@ class ForkedChild:
 class WarmWorker:
     """Start once, then `launch` many isolated check runs; safe to share between threads."""
 
-    def __init__(self) -> None:
+    def __init__(self, wrap: Callable[[list[str]], list[str]] | None = None, env_update: dict[str, str] | None = None) -> None:
+        """`wrap` turns the worker's command into the one to run (grader.sandbox: inside bwrap)."""
         from grader.runner import _child_env
 
         parent_end, worker_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self._sock = parent_end
+        command = [os.path.abspath(sys.executable), "-X", "utf8", "-c", "from grader.warm import worker_main; worker_main()", str(worker_end.fileno())]
         self._process = subprocess.Popen(
-            [os.path.abspath(sys.executable), "-X", "utf8", "-c", "from grader.warm import worker_main; worker_main()", str(worker_end.fileno())],
+            wrap(command) if wrap else command,
             pass_fds=(worker_end.fileno(),),
-            env=_child_env(),
+            env={**_child_env(), **(env_update or {})},
             stdin=subprocess.DEVNULL,
         )
         worker_end.close()
