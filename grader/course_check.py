@@ -30,6 +30,7 @@ from concurrent.futures import (
     ThreadPoolExecutor,
     as_completed,
 )
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -143,7 +144,10 @@ def pregrade(path: Path, verdicts: Path, launcher: Any = None) -> int:
 
     Exactly the kernel's request: the same module (`learner_cells` of the code cells), the same
     exercise, the same time limit, the same runner; only the process it forks from is warm.
-    Returns how many reports were written (0 when the notebook has no torchdojo test cells)."""
+    Only a report where every check passed is left: a failure is always found again by the
+    kernel's own cold grading, as nbgrader would grade it, so a problem the warm worker alone
+    would have (a check module that imports differently there) can never fail the course.
+    Returns how many reports were written."""
     from grader.catalog import UnknownExercise, load_catalog
     from grader.integrity import check_call
     from grader.notebook import (
@@ -176,6 +180,8 @@ def pregrade(path: Path, verdicts: Path, launcher: Any = None) -> int:
             file = Path(folder) / f"{exercise.name}_{digest}.py"
             file.write_text(module, encoding="utf-8")
             report = grade(exercise, file, Limits(timeout_s=timeout), launcher)
+        if report.status != "ok" or not report.all_passed:
+            continue
         key = verdict_key(exercise_id, module, timeout)
         partial = verdicts / f".{key}.part"
         partial.write_text(report.model_dump_json(), encoding="utf-8")
@@ -194,6 +200,7 @@ def check_course(root: Path, console: Console, jobs: int | None = None) -> list[
     from grader.kernels import (  # imported here too, inherited by the validators
         SERVER_ENV,
         KernelForkServer,
+        fork_server_supported,
     )
     from grader.notebook import VERDICTS_ENV
     from grader.warm import WarmWorker
@@ -204,24 +211,27 @@ def check_course(root: Path, console: Console, jobs: int | None = None) -> list[
     jobs = max(1, min(jobs or default_jobs(), len(notebooks)))
     found_by_path = {path: structural_problems(path) or syntax_problems(path) for path in notebooks}
     runnable = [path for path in notebooks if not found_by_path[path]]
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as validators:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as validators, ExitStack() as stack:
         validators.submit(_noop).result()
-        with tempfile.TemporaryDirectory(prefix="torchdojo-verdicts-") as verdicts, KernelForkServer() as kernels, \
-                WarmWorker() as worker, ThreadPoolExecutor(max_workers=jobs) as graders, \
-                Ticker(console, "validating", len(notebooks)) as ticker:
-            for path in notebooks:
-                if found_by_path[path]:
-                    ticker.advance(f"{path.parent.name}/{path.name} problem")
-            environment = {VERDICTS_ENV: verdicts, SERVER_ENV: kernels.address}
-            graded: dict[Future[int], Path] = {graders.submit(pregrade, path, Path(verdicts), worker): path for path in runnable}
-            validating: dict[Future[list[str]], Path] = {}
-            for future in as_completed(graded):
-                path = graded[future]
-                future.exception()  # a failed pregrade only means the kernel grades this notebook itself
-                ticker.note(f"{path.parent.name}/{path.name} graded")
-                validating[validators.submit(_validate_one, path, environment)] = path
-            for future in as_completed(validating):
-                path = validating[future]
-                found_by_path[path] = future.result()
-                ticker.advance(f"{path.parent.name}/{path.name} {'ok' if not found_by_path[path] else 'problem'}")
+        verdicts = stack.enter_context(tempfile.TemporaryDirectory(prefix="torchdojo-verdicts-"))
+        environment = {VERDICTS_ENV: verdicts}
+        if fork_server_supported():
+            environment[SERVER_ENV] = stack.enter_context(KernelForkServer()).address
+        worker = stack.enter_context(WarmWorker())
+        graders = stack.enter_context(ThreadPoolExecutor(max_workers=jobs))
+        ticker = stack.enter_context(Ticker(console, "validating", len(notebooks)))
+        for path in notebooks:
+            if found_by_path[path]:
+                ticker.advance(f"{path.parent.name}/{path.name} problem")
+        graded: dict[Future[int], Path] = {graders.submit(pregrade, path, Path(verdicts), worker): path for path in runnable}
+        validating: dict[Future[list[str]], Path] = {}
+        for future in as_completed(graded):
+            path = graded[future]
+            future.exception()  # a failed pregrade only means the kernel grades this notebook itself
+            ticker.note(f"{path.parent.name}/{path.name} graded")
+            validating[validators.submit(_validate_one, path, environment)] = path
+        for future in as_completed(validating):
+            path = validating[future]
+            found_by_path[path] = future.result()
+            ticker.advance(f"{path.parent.name}/{path.name} {'ok' if not found_by_path[path] else 'problem'}")
     return [problem for path in notebooks for problem in found_by_path[path]]  # a stable order, whatever finished first

@@ -133,7 +133,11 @@ def serve(listener: socket.socket) -> None:
                     listener.close()
                     conn.close()
                     _become_kernel(request)
-                pidfd = os.pidfd_open(pid)  # before any reaping: it can only name this child
+                try:
+                    pidfd = os.pidfd_open(pid)  # before any reaping: it can only name this child
+                except OSError:  # a Linux older than 5.3: the client starts its kernel the usual way
+                    os.kill(pid, signal.SIGKILL)
+                    continue
                 try:
                     socket.send_fds(conn, [json.dumps({"pid": pid}).encode() + b"\n"], [pidfd])
                 except OSError:
@@ -151,6 +155,11 @@ def serve(listener: socket.socket) -> None:
 
 def server_main() -> None:
     serve(socket.socket(fileno=int(sys.argv[1])))
+
+
+def fork_server_supported() -> bool:
+    """Linux only: the server hands each kernel's pidfd to its client (elsewhere kernels start as usual)."""
+    return sys.platform.startswith("linux") and hasattr(os, "pidfd_open") and hasattr(socket, "send_fds") and hasattr(os, "fork")
 
 
 class KernelForkServer:

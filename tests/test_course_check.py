@@ -28,9 +28,11 @@ from grader.notebook import (
 )
 from grader.report import CheckResult, Report
 from grader.warm import WarmWorker
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.xdist_group("course_check")
 KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
+NOTEBOOK_EXERCISE = "autograd/gradient_of"  # a notebook whose reference passes
 
 
 def run_notebook(sources: list[str], cwd: Path, timeout: int = 120) -> list[str]:
@@ -100,7 +102,7 @@ def fake_report(exercise_id: str, check: str, message: str) -> Report:
 
 
 def test_a_test_cell_takes_a_verdict_only_for_exactly_its_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    exercise = load_catalog().exercises[0]
+    exercise = load_catalog().resolve(NOTEBOOK_EXERCISE)
     check = exercise.checks[0].name
     cells = ["def f():\n    return 1", f'from grader.notebook import check\ncheck("{exercise.id}", "{check}")']
     key = verdict_key(exercise.id, module_source(learner_cells(cells)), 60.0)
@@ -123,13 +125,20 @@ def test_a_test_cell_takes_a_verdict_only_for_exactly_its_code(tmp_path: Path, m
 
 def test_the_kernels_ask_for_the_verdicts_graded_ahead(server: KernelForkServer, tmp_path: Path) -> None:
     """pregrade (warm worker) then nbgrader's Validator in a forked kernel: the test cells used those verdicts."""
-    exercise = load_catalog().exercises[0]
+    exercise = load_catalog().resolve(NOTEBOOK_EXERCISE)
     course = tmp_path / "course"
     build(course, load_catalog(), [exercise.id], timeout=60)
     notebook = course / "source" / exercise.topic / f"{exercise.name}.ipynb"
     verdicts = tmp_path / "verdicts"
     verdicts.mkdir()
+    broken = tmp_path / "broken" / notebook.name  # the stub as reference: its failures are left to the kernel's cold grading
+    broken.parent.mkdir()
+    data = json.loads(notebook.read_text(encoding="utf-8"))
+    solution = next(c for c in data["cells"] if c["metadata"].get("nbgrader", {}).get("solution"))
+    solution["source"] = (ROOT / "exercises" / exercise.file).read_text(encoding="utf-8")
+    broken.write_text(json.dumps(data), encoding="utf-8")
     with WarmWorker() as worker:
+        assert pregrade(broken, verdicts, worker) == 0 and not list(verdicts.iterdir())
         assert pregrade(notebook, verdicts, worker) == 1
     saved = dict(os.environ)
     try:
