@@ -91,3 +91,15 @@ def device_of(action: Callable[[], Any]) -> Any:
     if inside.dtype != outside.dtype or inside.shape != outside.shape or not _equal(inside.detach(), outside.detach()):
         return "other values than the same call outside the block"
     return "the same result as outside the block"
+
+
+def raises(action: Callable[[], Any]) -> str:
+    """Whether a call outside the contract fails loudly: any exception type is right (indexing and gather word the
+    same mistake differently), returning is not. NotImplementedError propagates."""
+    try:
+        result = action()
+    except NotImplementedError:
+        raise
+    except Exception:  # noqa: BLE001 - any loud failure is right
+        return "raises an error"
+    return f"returns {type(result).__name__}"
