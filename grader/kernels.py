@@ -20,6 +20,7 @@ answer — falls back to jupyter_client's own launch, so a kernel always starts.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import selectors
@@ -110,7 +111,8 @@ def serve(listener: socket.socket) -> None:
 
     Ends when its stdin closes (the owner went away)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the terminal is for the owner
-    _preload()
+    with contextlib.suppress(Exception):  # if an import fails, kernels import what they need themselves, as usual
+        _preload()
     selector = selectors.DefaultSelector()
     selector.register(listener, selectors.EVENT_READ, "listener")
     selector.register(sys.stdin, selectors.EVENT_READ, "owner")
@@ -166,7 +168,7 @@ class KernelForkServer:
     """Start the fork server (its imports run in the background); `address` is its socket path."""
 
     def __init__(self) -> None:
-        self._folder = tempfile.TemporaryDirectory(prefix="torchdojo-kernels-")
+        self._folder = tempfile.TemporaryDirectory(prefix="torchdojo-kernels-")  # mode 0700: no other user can connect
         self.address = str(Path(self._folder.name) / "fork.sock")
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:  # listening before the server starts:
             listener.bind(self.address)  # a client never finds no socket, it waits in the backlog
