@@ -23,7 +23,7 @@ from grader.catalog import load_catalog
 from grader.paths import solutions_dir
 from grader.runner import Limits, grade
 from grader.sandbox import SandboxPool
-from tests.conftest import ROOT, run_cli
+from tests.conftest import FIXTURES, ROOT, run_cli
 from tests.test_hostile import grading_processes
 
 HAVE_BWRAP = shutil.which("bwrap") is not None
@@ -342,3 +342,20 @@ def test_explicit_sandbox_never_falls_back_silently() -> None:
 
     report = grade(load_catalog().resolve("autograd/vjp"), solutions_dir() / "01_autograd" / "05_vjp.py", Limits(sandbox=True, timeout_s=90), Spy())
     assert seen == [] and report.score == report.max_score > 0
+
+
+@needs_bwrap
+def test_a_timeout_and_a_crash_say_the_same_inside() -> None:
+    """The runner signals the sandboxed process itself (not bwrap): a timeout still names the learner's
+    line, cold and warm, and bwrap's 128 + N exit status still reads as the signal that killed it."""
+    exercise = load_catalog().resolve(EXERCISE)
+    loop = FIXTURES / "hostile" / "loop.py"
+    cold = grade(exercise, loop, Limits(sandbox=True, timeout_s=20))
+    with SandboxPool(1) as pool:
+        warm = grade(exercise, loop, Limits(sandbox=True, timeout_s=30), pool)
+    for report in (cold, warm):
+        assert report.status == "timeout" and report.score == 0
+        first = report.checks[0].message
+        assert first is not None and "your code was running line" in first.en, first
+    crash = grade(exercise, FIXTURES / "hostile" / "segfault.py", Limits(sandbox=True, timeout_s=90))
+    assert any(c.message and "signal 11, SIGSEGV" in c.message.en for c in crash.checks), crash.checks
