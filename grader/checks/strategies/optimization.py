@@ -231,3 +231,136 @@ def adam_settings(draw: st.DrawFn, weight_decay: bool = False) -> AdamSettings:
     # A large eps and low betas make a misplaced eps or a missing bias correction show in a few steps.
     return AdamSettings(draw(st.sampled_from([1e-3, 0.05, 0.3])), draw(st.sampled_from([(0.9, 0.999), (0.8, 0.95), (0.5, 0.7)])),
                         draw(st.sampled_from([1e-8, 0.1, 0.5])), draw(st.sampled_from([0.02, 0.4])) if weight_decay else 0.0)
+
+
+# -- gradient clipping ----------------------------------------------------------------------------------
+
+NORM_TYPES = st.sampled_from([2.0, 1.0, float("inf"), 3.0])
+
+
+@dataclass(frozen=True)
+class ClipCase:
+    """Parameters with gradients, passed as a list, a generator (readable once) or one tensor."""
+
+    params: Params
+    max_norm: float
+    norm_type: float = 2.0
+    form: str = "list"
+    scale: float = 1.0  # gradients multiplied by it (1e-6: where torch's + 1e-6 in the factor shows)
+
+    def argument(self, params: list[torch.Tensor]) -> object:
+        if self.form == "generator":
+            return (p for p in params)
+        if self.form == "tensor":
+            return params[0]
+        return list(params)
+
+    def give_gradients(self, params: list[torch.Tensor]) -> None:
+        self.params.give_gradients(params, 0)
+        for p in params:
+            if p.grad is not None:
+                p.grad.mul_(self.scale)
+
+    def call(self, impl: object, params: list[torch.Tensor]) -> object:
+        extra = {} if self.norm_type == 2.0 else {"norm_type": self.norm_type}
+        return impl.clip_grad_norm(self.argument(params), self.max_norm, **extra)  # type: ignore[attr-defined]
+
+    def describe(self) -> str:
+        form = {"list": "a list", "generator": "a generator (readable once)", "tensor": "the first one, as a single tensor"}[self.form]
+        norm = "" if self.norm_type == 2.0 else f", norm_type={self.norm_type}"
+        scale = f", gradients of size about {self.scale:g}" if self.scale != 1.0 else ""
+        return f"{self.params.describe()}{scale}, passed as {form}; max_norm={self.max_norm}{norm}"
+
+
+@st.composite
+def clip_cases(draw: st.DrawFn, max_norms: tuple[float, ...], norm_types: st.SearchStrategy[float] | None = None,
+               forms: tuple[str, ...] = ("list",), missing: bool = False, tiny: bool = False) -> ClipCase:
+    params = draw(parameter_sets(missing=missing))
+    form = draw(st.sampled_from(forms))
+    if form == "tensor":  # a single tensor that has a gradient
+        params = Params(params.shapes[:1], params.dtype, params.seed, ("",), params.transposed)
+    norm_type = draw(norm_types) if norm_types is not None else 2.0
+    scale = draw(st.sampled_from([1.0, 1e-6])) if tiny else 1.0
+    return ClipCase(params, draw(st.sampled_from(max_norms)) * scale, norm_type, form, scale)
+
+
+# -- gradient accumulation ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MicroBatches:
+    """Micro-batches of the given sizes cut from one batch of blobs; `generator`: passed as a generator."""
+
+    sizes: tuple[int, ...]
+    seed: int
+    generator: bool = False
+
+    def make(self) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        from grader.checks.quickstart.common import blobs
+
+        data = blobs(sum(self.sizes), seed=self.seed)
+        X, y = data.tensors
+        cut, start = [], 0
+        for size in self.sizes:
+            cut.append((X[start:start + size], y[start:start + size]))
+            start += size
+        return cut
+
+    def argument(self) -> object:
+        made = self.make()
+        return (pair for pair in made) if self.generator else made
+
+    def describe(self) -> str:
+        form = " (as a generator)" if self.generator else ""
+        return f"micro-batches of sizes {list(self.sizes)}{form}"
+
+
+@st.composite
+def micro_batches(draw: st.DrawFn, equal: bool, generator: bool = False) -> MicroBatches:
+    count = draw(st.integers(2, 4))
+    if equal:
+        sizes = (draw(st.integers(2, 5)),) * count
+    else:
+        sizes = tuple(draw(st.lists(st.integers(1, 7), min_size=count, max_size=count, unique=True)))
+    return MicroBatches(sizes, draw(st.integers(0, 2**16)), generator)
+
+
+# -- early stopping -----------------------------------------------------------------------------------
+
+# Multiples of 1/8: every difference and every best - min_delta is exact in floating point, so
+# "better by more than min_delta" has one answer whichever way a correct solution writes it.
+METRICS = st.sampled_from([2.0, 1.75, 1.5, 1.625, 1.25, 1.0, 0.875, 1.125, 0.75])
+
+
+@dataclass(frozen=True)
+class StopCase:
+    values: tuple[float, ...]
+    patience: int = 3
+    min_delta: float = 0.0
+    mode: str = "min"
+    tensors: bool = False  # each value given as a 0-d tensor (loss rather than loss.item())
+
+    def kwargs(self) -> dict[str, object]:
+        given: dict[str, object] = {}
+        if self.patience != 3:
+            given["patience"] = self.patience
+        if self.min_delta:
+            given["min_delta"] = self.min_delta
+        if self.mode != "min":
+            given["mode"] = self.mode
+        return given
+
+    def inputs(self) -> list[object]:
+        return [torch.tensor(v, requires_grad=True) * 1.0 if self.tensors else v for v in self.values]
+
+    def describe(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.kwargs().items())
+        kind = " (as 0-d tensors attached to a graph)" if self.tensors else ""
+        return f"EarlyStopping({args}), values {list(self.values)}{kind}"
+
+
+@st.composite
+def stop_cases(draw: st.DrawFn, min_delta: bool = False, mode: str | None = "min", tensors: bool = False) -> StopCase:
+    values = tuple(draw(st.lists(METRICS, min_size=4, max_size=12)))
+    return StopCase(values, draw(st.sampled_from([1, 2, 3, 4])), draw(st.sampled_from([0.125, 0.25])) if min_delta else 0.0,
+                    draw(st.sampled_from(["min", "max"])) if mode is None else mode, tensors)
