@@ -364,3 +364,60 @@ def stop_cases(draw: st.DrawFn, min_delta: bool = False, mode: str | None = "min
     values = tuple(draw(st.lists(METRICS, min_size=4, max_size=12)))
     return StopCase(values, draw(st.sampled_from([1, 2, 3, 4])), draw(st.sampled_from([0.125, 0.25])) if min_delta else 0.0,
                     draw(st.sampled_from(["min", "max"])) if mode is None else mode, tensors)
+
+
+# -- parameter groups --------------------------------------------------------------------------------
+
+
+class _GroupNet(torch.nn.Module):
+    """A body and a head; drawn: a norm layer (1-d weight), a layer without bias, a frozen layer, a tied weight."""
+
+    def __init__(self, norm: str, bias: bool, frozen: bool, tied: bool, seed: int) -> None:
+        super().__init__()
+        torch.manual_seed(seed)
+        layers: list[torch.nn.Module] = [torch.nn.Linear(4, 6)]
+        if norm == "layernorm":
+            layers.append(torch.nn.LayerNorm(6))
+        elif norm == "batchnorm":
+            layers.append(torch.nn.BatchNorm1d(6))
+        layers += [torch.nn.ReLU(), torch.nn.Linear(6, 5, bias=bias)]
+        self.body = torch.nn.Sequential(*layers)
+        self.head = torch.nn.Sequential(torch.nn.Linear(5, 3), torch.nn.ReLU(), torch.nn.Linear(3, 2))
+        if tied:  # one parameter, two modules: model.parameters() gives it once
+            self.extra = torch.nn.Linear(6, 5, bias=False)
+            self.extra.weight = self.body[-1].weight
+        if frozen:
+            for p in self.body[0].parameters():
+                p.requires_grad_(False)
+
+
+@dataclass(frozen=True)
+class GroupCase:
+    norm: str
+    bias: bool
+    frozen: bool
+    tied: bool
+    seed: int
+    lr: float
+    head_lr: float
+    weight_decay: float
+
+    def make(self) -> torch.nn.Module:
+        return _GroupNet(self.norm, self.bias, self.frozen, self.tied, self.seed)
+
+    def describe(self) -> str:
+        parts = [(f"a model with body = Linear(4, 6){', ' + {'layernorm': 'LayerNorm(6)', 'batchnorm': 'BatchNorm1d(6)'}[self.norm] if self.norm else ''}, "
+                 f"ReLU, Linear(6, 5{'' if self.bias else ', bias=False'}) and head = Linear(5, 3), ReLU, Linear(3, 2)")]
+        if self.frozen:
+            parts.append("the first layer frozen")
+        if self.tied:
+            parts.append("model.extra shares the body's last weight")
+        return ", ".join(parts) + f"; lr={self.lr}, head_lr={self.head_lr}, weight_decay={self.weight_decay}"
+
+
+@st.composite
+def group_cases(draw: st.DrawFn, frozen: bool | None = False, tied: bool | None = False) -> GroupCase:
+    lr = draw(st.sampled_from([1e-3, 0.01, 0.05]))
+    return GroupCase(draw(st.sampled_from(["", "layernorm", "batchnorm"])), draw(st.booleans()),
+                     draw(st.booleans()) if frozen is None else frozen, draw(st.booleans()) if tied is None else tied,
+                     draw(st.integers(0, 2**16)), lr, draw(st.sampled_from([lr * 10, lr * 3, 0.5])), draw(st.sampled_from([0.01, 0.1, 0.05])))
