@@ -103,3 +103,14 @@ def test_watch_manual_mode_rechecks_on_enter(tmp_path: Path) -> None:
 
     attempts = json.loads((workspace / ".torchdojo" / "progress.json").read_text(encoding="utf-8"))["exercise_attempts"]
     assert [a["source"] for a in attempts][:2] == ["watch", "watch"] and attempts[1]["score"] == 8
+
+
+def test_no_strategy_module_shadows_a_shared_strategy() -> None:
+    """A warm worker imports every topic's check module: a topic module `strategies/<name>.py` whose
+    name is also a function in `strategies/__init__.py` replaces that function for every later
+    import (`TypeError: 'module' object is not callable`, every warm run scoring 0)."""
+    import grader.checks.strategies as shared
+
+    topics = {path.stem for path in Path(shared.__file__).parent.glob("*.py") if path.stem != "__init__"}
+    public = {name for name, value in vars(shared).items() if not name.startswith("_") and not isinstance(value, type(shared))}
+    assert topics and not topics & public, topics & public

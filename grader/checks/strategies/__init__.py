@@ -22,8 +22,8 @@ DTYPES = st.sampled_from([torch.float32, torch.float64])
 
 
 @st.composite
-def tensors(draw: st.DrawFn, shapes: st.SearchStrategy[tuple[int, ...]] = SHAPES,
-            dtypes: st.SearchStrategy[torch.dtype] = DTYPES, scale: float = 2.0) -> torch.Tensor:
+def random_tensors(draw: st.DrawFn, shapes: st.SearchStrategy[tuple[int, ...]] = SHAPES,
+                   dtypes: st.SearchStrategy[torch.dtype] = DTYPES, scale: float = 2.0) -> torch.Tensor:
     """A random tensor (seeded from the draw) with negative and positive values."""
     shape = draw(shapes)
     dtype = draw(dtypes)
@@ -68,4 +68,4 @@ class CallerTensor:
 
 def caller_tensors(shapes: st.SearchStrategy[tuple[int, ...]] = SHAPES,
                    states: tuple[CallerState, ...] = ("plain", "requires_grad", "leaf_with_grad", "non_leaf")) -> st.SearchStrategy[CallerTensor]:
-    return st.builds(CallerTensor, tensors(shapes), st.sampled_from(states))
+    return st.builds(CallerTensor, random_tensors(shapes), st.sampled_from(states))

@@ -18,7 +18,7 @@ import torch
 from hypothesis import strategies as st
 from torch import nn
 
-from grader.checks.strategies import DTYPES, tensors
+from grader.checks.strategies import DTYPES, random_tensors
 from grader.checks.support import show
 
 
@@ -206,7 +206,7 @@ class Batch:
         return show(self.values, 80) + (" (requires grad)" if self.requires_grad else "")
 
 
-batches = st.builds(Batch, tensors(st.sampled_from([(3, 4), (5, 4)]), st.just(torch.float32), scale=1.5), st.booleans())
+batches = st.builds(Batch, random_tensors(st.sampled_from([(3, 4), (5, 4)]), st.just(torch.float32), scale=1.5), st.booleans())
 
 
 # -- vjp: functions whose output has another shape, and upstream vectors -----------------------------
@@ -268,7 +268,7 @@ CUBE_SHAPES = st.sampled_from([(), (4,), (2, 3)])
 def cube_inputs(draw: st.DrawFn, shapes: st.SearchStrategy[tuple[int, ...]] = CUBE_SHAPES) -> torch.Tensor:
     """Negative values always, and a zero where there is room for one (3 * y / x is 0/0 there)."""
     shape = draw(shapes)
-    x = draw(tensors(st.just(shape), DTYPES, scale=1.5))
+    x = draw(random_tensors(st.just(shape), DTYPES, scale=1.5))
     if x.dim() == 0:
         return -x.abs() - 0.5 if draw(st.booleans()) else x
     flat = x.reshape(-1).clone()
