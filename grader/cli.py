@@ -363,7 +363,7 @@ def _batch_sandbox(ctx: Context, default_on: bool) -> bool:
 
 
 def cmd_grade_batch(ctx: Context) -> int:
-    from grader.batch import run_batch, write_rows
+    from grader.batch import BatchRow, run_batch, write_rows
     from grader.batch_outputs import check_submissions_folder, deliver, prepare
     from grader.course import selected
     from grader.exports import OutputError
@@ -380,15 +380,26 @@ def cmd_grade_batch(ctx: Context) -> int:
         outputs = prepare(ctx.args, root, ctx.catalog, ctx.lang)
     except OutputError as error:
         raise UsageError(error.text) from None
-    intake = _take_in(ctx, root, selected(ctx.catalog, ctx.args.topics or None))
-    tasks = intake.tasks
-    if not tasks:
-        raise UsageError(t(f"No student folders or hand-in archives in {root}.", f"{root} 中没有学生文件夹或提交的压缩包。"))
-    sandbox = _batch_sandbox(ctx, default_on=True)
-    hide = (root.resolve(), *([Path(ctx.args.work_dir).expanduser().resolve()] if ctx.args.work_dir else []))
-    limits = Limits(timeout_s=ctx.args.timeout, memory_mb=ctx.args.memory_mb, threads=1, sandbox=sandbox, sandbox_hide=hide)
-    with Ticker(ctx.err, "grading", len(tasks)) as ticker:  # a bar on a terminal, a line every few seconds in a log
-        rows = run_batch(tasks, limits, ctx.args.jobs, lambda row: ticker.advance(f"{row.student} {row.exercise} {row.status}"), warm=not ctx.args.cold)
+    client = _cluster(ctx)  # None without --scheduler; no dask or no scheduler: exit 2 before anything is written
+    try:
+        intake = _take_in(ctx, root, selected(ctx.catalog, ctx.args.topics or None))
+        tasks = intake.tasks
+        if not tasks:
+            raise UsageError(t(f"No student folders or hand-in archives in {root}.", f"{root} 中没有学生文件夹或提交的压缩包。"))
+        sandbox = _batch_sandbox(ctx, default_on=client is None)
+        hide = (root.resolve(), *([Path(ctx.args.work_dir).expanduser().resolve()] if ctx.args.work_dir else []))
+        limits = Limits(timeout_s=ctx.args.timeout, memory_mb=ctx.args.memory_mb, threads=1, sandbox=sandbox, sandbox_hide=hide)
+        with Ticker(ctx.err, "grading", len(tasks)) as ticker:  # a bar on a terminal, a line every few seconds in a log
+            def done(row: BatchRow) -> None:
+                ticker.advance(f"{row.student} {row.exercise} {row.status}")
+
+            if client is None:
+                rows = run_batch(tasks, limits, ctx.args.jobs, done, warm=not ctx.args.cold)
+            else:
+                rows = _run_on_cluster(ctx, client, tasks, limits, done)
+    finally:
+        if client is not None:
+            client.close()
     intake.close()  # the unpacked hand-ins (a --work-dir is kept)
     write_rows(rows, out, outputs.roster)  # the roster adds names and emails to grades.csv
     counts = {status: sum(r.status == status for r in rows) for status in ("ok", "timeout", "crashed", "tampered", "missing", "rejected")}
@@ -404,6 +415,32 @@ def cmd_grade_batch(ctx: Context) -> int:
     if ctx.args.compare_gradebook:
         return _report_gradebook_disagreements(ctx, rows, Path(ctx.args.compare_gradebook).expanduser()) or (EXIT_OK if delivered else EXIT_FAILED)
     return EXIT_OK if delivered else EXIT_FAILED
+
+
+def _cluster(ctx: Context):  # -> distributed.Client | None
+    """With --scheduler: a client of a cluster whose workers grade like this machine (see grader.cluster)."""
+    if not ctx.args.scheduler:
+        return None
+    from grader.cluster import ClusterError, connect, describe
+
+    try:
+        client = connect(ctx.args.scheduler, ctx.args.scheduler_timeout)
+    except ClusterError as error:
+        raise UsageError(error.text) from None
+    workers, threads = describe(client)
+    ctx.say(t(f"Grading on the Dask cluster at {ctx.args.scheduler}: {workers} worker(s), {threads} thread(s).",
+              f"在 {ctx.args.scheduler} 的 Dask 集群上评分:{workers} 个 worker,{threads} 个线程。"), "dim")
+    return client
+
+
+def _run_on_cluster(ctx: Context, client: object, tasks: list, limits: Limits, done: Callable) -> list:
+    from grader.cluster import run_cluster
+
+    def fallback(task, reason: str) -> None:  # type: ignore[no-untyped-def]
+        ctx.warn(t(f"graded on this machine instead: {task.student} {task.exercise.id} (the cluster could not: {reason})",
+                   f"改在本机评分:{task.student} {task.exercise.id}(集群无法完成:{reason})"))
+
+    return run_cluster(tasks, limits, client, done, warm=not ctx.args.cold, on_fallback=fallback)  # type: ignore[arg-type]
 
 
 def _take_in(ctx: Context, root: Path, exercises: list[Exercise]):  # -> grader.intake.Intake
@@ -525,6 +562,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--compare-gradebook", metavar="GRADEBOOK_DB", help="list every score that differs from an nbgrader gradebook.db (exit 1 if any)")
     p.add_argument("--deadline", metavar="WHEN", help="list hand-ins packed after this time (2026-06-01, 2026-06-01T23:59+08:00); no penalty is applied")
     p.add_argument("--work-dir", metavar="DIR", help="unpack hand-in archives here, a new or empty folder, kept (default: a temporary folder)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help='grade on this Dask cluster instead of this machine\'s cores (--jobs is then the cluster\'s threads); '
+                        'needs pip install "torchdojo[cluster]" here and on the workers; see docs/scale.md')
+    p.add_argument("--scheduler-timeout", type=_positive_float, default=20.0, metavar="SECONDS",
+                   help="give up reaching the scheduler, or waiting for its first worker, after this long (default 20)")
     from grader.batch_outputs import add_output_options
 
     add_output_options(p)

@@ -180,6 +180,7 @@ def _check_names(argv: list[str]) -> list[str]:
 
 def serve(sock: socket.socket) -> None:
     _preload()
+    _send(sock, {"event": "ready"})  # see WarmWorker.wait_ready
     selector = selectors.DefaultSelector()
     selector.register(sock, selectors.EVENT_READ)
     children: set[int] = set()
@@ -280,6 +281,7 @@ class WarmWorker:
         self._cond = threading.Condition()
         self._started: dict[str, int] = {}
         self._exits: dict[int, int] = {}
+        self._ready = False
         self._closed = False
         self._next_id = 0
         self._reader = threading.Thread(target=self._read_events, daemon=True, name="warm-worker-events")
@@ -288,6 +290,11 @@ class WarmWorker:
     @property
     def pid(self) -> int:
         return self._process.pid
+
+    @property
+    def alive(self) -> bool:
+        """Still serving forks (a long-lived holder, such as a Dask worker, replaces a dead one)."""
+        return self._process.poll() is None and not self._closed
 
     def _read_events(self) -> None:
         buffer = b""
@@ -310,7 +317,19 @@ class WarmWorker:
                         self._started[event["id"]] = event["pid"]
                     elif event["event"] == "exit":
                         self._exits[event["pid"]] = event["code"]
+                    elif event["event"] == "ready":
+                        self._ready = True
                 self._cond.notify_all()
+
+    def wait_ready(self, timeout: float = 300) -> bool:
+        """Block until torch and every check are imported (False if the worker stopped first).
+
+        A run's time limit starts when it is asked for; without this wait, the first runs of a batch
+        also pay the worker's start-up, which a busy machine stretches past a short --timeout, so
+        the same submission could time out or not depending on when it was graded."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._ready or self._closed, timeout)
+            return self._ready
 
     def launch(self, argv: list[str], nonce: str, result_fd: int, output_fd: int, cwd: str) -> ForkedChild:
         with self._lock:

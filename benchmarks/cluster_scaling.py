@@ -1,0 +1,222 @@
+"""grade-batch on a Dask cluster: one worker against two, and the cost of going through Dask.
+
+A class of 40 students is made from the reference solutions and the fixture corpus (each student
+gets, per exercise, the reference or one of tests/fixtures' submissions, in turn). It is graded,
+in one run on this machine:
+
+    local        grade-batch's own path (run_batch, a warm worker, 2 jobs)
+    1 worker     a fresh `dask scheduler` and one `dask worker --nthreads 1`
+    2 workers    a fresh `dask scheduler` and two `dask worker --nthreads 1`
+
+Each time is the whole grading, as a teacher waits for it: the warm worker's start-up, and for
+the cluster connecting, checking the workers and registering the plugin (the Dask processes
+themselves are started before the clock: a cluster is already running when a teacher uses it).
+
+The two cluster sizes are measured in the order 1, 2, 2, 1 (`--rounds 2`) and each keeps its
+best time, so a change in the machine's other load during the run weighs on both alike.
+
+Targets (issue 15): scaling efficiency t1 / (2 * t2) >= 0.8. Also printed: the overhead per
+submission of the two-worker cluster against a local run with the same parallelism (2), and
+whether every run gave the same rows. And what docs/scale.md costs out: the CPU-seconds of
+every process of the local run (warm worker, forks, checks) per graded exercise, and the whole
+course for one student (a run of two students handing in every exercise's reference, minus a run
+of one: start-up and the warm worker's one rehearsal per exercise cancel out).
+
+    python benchmarks/cluster_scaling.py [--students 40] [--rounds 2] [--exercises autograd/leaf_tensors autograd/gradient_of]
+    python benchmarks/cluster_scaling.py --course-only     # only the whole course's CPU-seconds per student
+
+Two cores shared with other work make the times noisy: the load average is printed with the result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Self
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from grader.batch import BatchRow, plan, run_batch
+from grader.catalog import Catalog, load_catalog
+from grader.runner import Limits
+
+TARGET = 0.8
+LIMITS = Limits(timeout_s=60, threads=1)
+
+
+def make_class(folder: Path, students: int, exercise_ids: list[str]) -> None:
+    catalog = load_catalog()
+    for exercise_id in exercise_ids:
+        exercise = catalog.resolve(exercise_id)
+        fixtures = sorted((ROOT / "tests" / "fixtures" / exercise.topic / exercise.name).glob("*.py"))
+        sources = [ROOT / "solutions" / exercise.file, *fixtures]
+        for number in range(students):
+            target = folder / f"s{number:03d}" / "exercises" / exercise.file
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(sources[number % len(sources)], target)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class LocalCluster:
+    """A scheduler and `workers` one-thread workers on 127.0.0.1, as separate processes; ended on exit."""
+
+    def __init__(self, workers: int, folder: Path) -> None:
+        self.address = f"tcp://127.0.0.1:{_free_port()}"
+        self.workers, self.folder = workers, folder
+        self.processes: list[subprocess.Popen[bytes]] = []
+
+    def __enter__(self) -> Self:
+        from distributed import Client
+
+        port = self.address.rsplit(":", 1)[1]
+        log = (self.folder / "dask.log").open("ab")
+        start = [sys.executable, "-m"]
+        self.processes.append(subprocess.Popen([*start, "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard"],
+                                               cwd=self.folder, stdout=log, stderr=log, stdin=subprocess.DEVNULL))
+        until = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", int(port)), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > until:
+                    raise RuntimeError("the scheduler did not start") from None
+                time.sleep(0.2)
+        for number in range(self.workers):
+            self.processes.append(subprocess.Popen([*start, "distributed.cli.dask_worker", self.address, "--nthreads", "1", "--no-nanny",
+                                                    "--no-dashboard", "--host", "127.0.0.1", "--name", f"w{number}"],
+                                                   cwd=self.folder, stdout=log, stderr=log, stdin=subprocess.DEVNULL))
+        with Client(self.address, timeout=30, set_as_default=False) as client:
+            client.wait_for_workers(self.workers, timeout=120)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import psutil
+
+        family = []
+        for process in self.processes:
+            try:
+                family += psutil.Process(process.pid).children(recursive=True)
+            except psutil.NoSuchProcess:
+                pass
+        for process in reversed(self.processes):
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=20)
+        for leftover in family:
+            try:
+                leftover.kill()
+            except psutil.NoSuchProcess:
+                pass
+
+
+def _cpu_of(tasks_for: list) -> float:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    run_batch(tasks_for, LIMITS, 1, warm=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+
+
+def course_cost(work: Path, catalog: Catalog) -> tuple[list, float]:
+    """CPU-seconds one more student costs for the whole course: every process of a run of two students
+    (each handing in every exercise's reference) minus a run of one. The warm worker's start-up and its
+    one rehearsal of each exercise cancel out: what is left is what 10,000 students multiply."""
+    course = list(catalog.exercises)
+    cpu = {}
+    for students in (1, 2):
+        make_class(work / f"course{students}", students, [e.id for e in course])
+        cpu[students] = _cpu_of(plan(work / f"course{students}", catalog, course))
+    return course, cpu[2] - cpu[1]
+
+
+def _untimed(rows: list[BatchRow]) -> list[dict]:
+    return [row.model_dump(exclude={"check_seconds": True, "checks": {"__all__": {"duration_s"}}}) for row in rows]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--students", type=int, default=40)
+    parser.add_argument("--exercises", nargs="+", default=["autograd/leaf_tensors", "autograd/gradient_of"])
+    parser.add_argument("--rounds", type=int, default=2, help="cluster runs per size, in the order 1, 2, 2, 1, ...; the best counts")
+    parser.add_argument("--course-only", action="store_true", help="only the CPU-seconds one student costs for the whole course")
+    args = parser.parse_args()
+    if args.course_only:
+        with tempfile.TemporaryDirectory(prefix="torchdojo-cluster-bench-") as folder:
+            course, per_course = course_cost(Path(folder), load_catalog())
+        print(f"CPU-seconds per student for the whole course ({len(course)} exercises, reference solutions): {per_course:.1f} s")
+        return 0
+    from grader.cluster import connect, run_cluster
+
+    catalog = load_catalog()
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory(prefix="torchdojo-cluster-bench-") as folder:
+        work = Path(folder)
+        make_class(work / "class", args.students, args.exercises)
+        tasks = plan(work / "class", catalog, [catalog.resolve(e) for e in args.exercises])
+
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        local_rows = run_batch(tasks, LIMITS, 2, warm=True)
+        t_local = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu_local = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+
+        times: dict[int, list[float]] = {1: [], 2: []}
+        same = True
+        order = [size for round_ in range(args.rounds) for size in ((1, 2) if round_ % 2 == 0 else (2, 1))]
+        for number, workers in enumerate(order):
+            (work / f"dask{number}").mkdir()
+            with LocalCluster(workers, work / f"dask{number}") as cluster:
+                started = time.perf_counter()
+                client = connect(cluster.address, timeout=60)
+                try:
+                    rows = run_cluster(tasks, LIMITS, client)
+                finally:
+                    client.close()
+                times[workers].append(time.perf_counter() - started)
+            same = same and _untimed(rows) == _untimed(local_rows)
+
+        course, per_course = course_cost(work, catalog)
+    load_after = os.getloadavg()
+
+    n = len(tasks)
+    t1, t2 = min(times[1]), min(times[2])
+    efficiency = t1 / (2 * t2)
+    overhead_ms = 1000 * (t2 - t_local) / n
+    per_grading = cpu_local / n
+    print(f"class: {args.students} students x {len(args.exercises)} exercises = {n} submissions ({', '.join(args.exercises)})")
+    print(f"machine: {os.cpu_count()} cores; load average {load_before[0]:.1f} before, {load_after[0]:.1f} after (1 min)")
+    print(f"{'run':<28}{'wall s':>10}{'s per submission':>20}")
+    for label, seconds in (("local, 2 jobs", t_local), ("cluster, 1 worker x 1 thread", t1), ("cluster, 2 workers x 1 thread", t2)):
+        print(f"{label:<30}{seconds:>10.1f}{seconds / n:>20.3f}")
+    print(f"all cluster runs (s): 1 worker {', '.join(f'{t:.1f}' for t in times[1])}; 2 workers {', '.join(f'{t:.1f}' for t in times[2])}")
+    print(f"scaling efficiency t1 / (2 t2) = {efficiency:.2f} (target >= {TARGET})")
+    print(f"overhead per submission, 2 workers vs local with 2 jobs: {overhead_ms:+.0f} ms")
+    print(f"CPU-seconds per graded exercise (local run, every process, start-up shared out): {per_grading:.2f} s")
+    print(f"CPU-seconds per student for the whole course ({len(course)} exercises, reference solutions): {per_course:.1f} s")
+    print(f"same rows in all three runs: {'yes' if same else 'NO'}")
+    ok = efficiency >= TARGET and same
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
