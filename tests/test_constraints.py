@@ -120,3 +120,17 @@ def test_the_function_that_runs_must_be_the_def_that_was_checked(tmp_path: Path)
     with pytest.raises(CheckFailed) as failed:
         check_rules(module, "f", RULES)
     assert "is not the `def f` written at line 4" in failed.value.en
+
+
+def test_rules_read_the_notebook_cell_the_function_was_written_in(tmp_path: Path) -> None:
+    """nbgrader submissions run as cells inside a generated module (grader.notebook): the rules read the
+    cell that defined the function, and the message names the cell and the line inside it."""
+    from grader.notebook import write_module
+
+    good = write_module(["import torch", HEADER + "    return torch.where(a > n, a, 0)\n"], tmp_path, "good")
+    check_rules(_load(tmp_path, good.read_text(encoding="utf-8")), "f", RULES)  # no exception
+    loopy = write_module(["import torch", "x = 1", HEADER + "    b = a * 2\n    return b\n"], tmp_path, "loopy")
+    with pytest.raises(CheckFailed) as failed:
+        check_rules(_load(tmp_path, loopy.read_text(encoding="utf-8")), "f", RULES)
+    assert failed.value.en.startswith("Cell 3, line 5: an assignment breaks the puzzle's rules")
+    assert failed.value.zh.startswith("第 3 个单元格第 5 行:赋值语句")

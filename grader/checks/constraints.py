@@ -27,6 +27,7 @@ keeps the behaviour points and loses only these.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -254,20 +255,29 @@ def check_rules(learner: ModuleType, name: str, rules: Rules) -> None:
     function = getattr(learner, name)
     code = getattr(function, "__code__", None)
     path = Path(getattr(learner, "__file__", "") or "")
-    source = path.read_text(encoding="utf-8")
-    found = violations(source, name, rules, code.co_firstlineno if code is not None and code.co_filename == str(path) else 0)
+    # A notebook's cells run from a generated module (grader.notebook): read the cell the function was defined in.
+    cells = getattr(learner, "__torchdojo_cells__", None)
+    cell = re.fullmatch(r"<cell (\d+)>", code.co_filename) if code is not None else None
+    if cell is not None and isinstance(cells, list) and 0 < int(cell[1]) <= len(cells):
+        source, in_file = str(cells[int(cell[1]) - 1]), False
+        found = violations(source, name, rules, code.co_firstlineno if code is not None else 0)
+    else:
+        source, in_file = path.read_text(encoding="utf-8"), True
+        found = violations(source, name, rules, code.co_firstlineno if code is not None and code.co_filename == str(path) else 0)
     if not found:
         return
     first = found[0]
     allowed_en, allowed_zh = rules.allowed()
     more_en = f" ({len(found) - 1} more after it)" if len(found) > 1 else ""
     more_zh = f"(之后还有 {len(found) - 1} 处)" if len(found) > 1 else ""
-    at_en = f"Line {first.line}: " if first.line else ""
-    at_zh = f"第 {first.line} 行:" if first.line else ""
+    cell_en = f"Cell {cell[1]}, line" if cell is not None and not in_file else "Line"
+    cell_zh = f"第 {cell[1]} 个单元格第" if cell is not None and not in_file else "第"
+    at_en = f"{cell_en} {first.line}: " if first.line else ""
+    at_zh = f"{cell_zh} {first.line} 行:" if first.line else ""
     extra_en, extra_zh = rules.extra
     raise CheckFailed(
         f"{at_en}{first.en} breaks the puzzle's rules{more_en}. Write `{name}` as one `return` expression. "
         f"{allowed_en}{' ' + extra_en if extra_en else ''}",
         f"{at_zh}{first.zh}不符合谜题的规则{more_zh}。请把 `{name}` 写成一个 `return` 表达式。{allowed_zh}{extra_zh}",
-        first.line or function,
+        first.line if first.line and in_file else function,
     )
