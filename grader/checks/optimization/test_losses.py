@@ -34,7 +34,7 @@ def _losses(case: LossCase, other: LossCase, hint: tuple[str, str]) -> dict[str,
             "tolerance": PRECISE, "state_hint": STATE_HINT, "hint": hint}
 
 
-@settings(max_examples=10)
+@settings(max_examples=8)
 @given(loss_cases(weighted=False, smoothing=False), loss_cases(weighted=False, smoothing=False))
 def test_plain_cross_entropy(compare, case: LossCase, other: LossCase) -> None:
     compare.same(**_losses(case, other, (
@@ -44,7 +44,7 @@ def test_plain_cross_entropy(compare, case: LossCase, other: LossCase) -> None:
         "\"mean\" 对样本求平均,\"sum\" 求和,\"none\" 返回每个样本的损失。输入保持不变。"))))
 
 
-@settings(max_examples=10)
+@settings(max_examples=8)
 @given(loss_cases(weighted=True, smoothing=False), loss_cases(weighted=True, smoothing=False))
 def test_class_weights(compare, case: LossCase, other: LossCase) -> None:
     compare.same(**_losses(case, other, (
@@ -53,7 +53,7 @@ def test_class_weights(compare, case: LossCase, other: LossCase) -> None:
         "把每个样本的损失乘以 weight[target];reduction=\"mean\" 时,总和要除以所有样本的 weight[target] 之和(而不是样本数)。")))
 
 
-@settings(max_examples=12)
+@settings(max_examples=8)
 @given(loss_cases(smoothing=True), loss_cases(smoothing=True))
 def test_label_smoothing(compare, case: LossCase, other: LossCase) -> None:
     compare.same(**_losses(case, other, (
@@ -63,7 +63,7 @@ def test_label_smoothing(compare, case: LossCase, other: LossCase) -> None:
         "(没有权重时为 -log_probs.mean(-1));\"mean\" 时除以与不平滑时相同的 weight[target] 之和。"))))
 
 
-@settings(max_examples=10)
+@settings(max_examples=8)
 @given(loss_cases(weighted=False, smoothing=False), st.integers(0, 2**16))
 def test_gradients(compare, case: LossCase, seed: int) -> None:
     # Plain cases only: a wrong weighting or smoothing formula is the other checks' business.
@@ -84,7 +84,7 @@ def test_gradients(compare, case: LossCase, seed: int) -> None:
                        "这样 loss.backward() 才能传到 logits。")))
 
 
-@settings(max_examples=10)
+@settings(max_examples=8)
 @example(LossCase(4, 3, torch.float32, 7, large=True), LossCase(-1, 5, torch.float64, 3, reduction="sum"))
 @given(loss_cases(odd=True), loss_cases(odd=True))
 def test_odd_shapes(compare, case: LossCase, other: LossCase) -> None:
@@ -97,7 +97,7 @@ def test_odd_shapes(compare, case: LossCase, other: LossCase) -> None:
         "也不要用 .view()(转置得到的视图不连续);请用 log_softmax,不要用 log(softmax),后者在 logits 很大时会溢出;空批次时 \"mean\" 得到 nan(0 / 0),\"sum\" 得到 0,\"none\" 得到空张量。"))))
 
 
-@settings(max_examples=4)
+@settings(max_examples=3)
 @given(loss_cases(reductions=("mean",)), st.sampled_from(["avg", "batchmean", "Mean", "sum "]))
 def test_bad_reduction_raises(compare, case: LossCase, reduction: str) -> None:
     def scenario(impl):

@@ -60,13 +60,13 @@ def _hint_or(words: tuple[str, str]):
     return hint
 
 
-@settings(max_examples=6)
+@settings(max_examples=4)
 @given(micro_batches(equal=True), micro_batches(equal=True), optimizers)
 def test_equal_micro_batches(compare, first: MicroBatches, second: MicroBatches, optimizer: OptimizerSpec) -> None:
     _by_effect(compare, first, second, optimizer, _hint_or(WEIGHTS))
 
 
-@settings(max_examples=6)
+@settings(max_examples=4)
 @given(micro_batches(equal=False), micro_batches(equal=False), optimizers)
 def test_unequal_micro_batches(compare, first: MicroBatches, second: MicroBatches, optimizer: OptimizerSpec) -> None:
     _by_effect(compare, first, second, optimizer, _hint_or((
@@ -74,7 +74,7 @@ def test_unequal_micro_batches(compare, first: MicroBatches, second: MicroBatche
         f"{WEIGHTS[1]}只有当所有微批次大小相同时,除以微批次的个数才正确。")))
 
 
-@settings(max_examples=4)
+@settings(max_examples=3)
 @given(micro_batches(equal=False, generator=True), micro_batches(equal=True, generator=True), optimizers)
 def test_any_iterable(compare, first: MicroBatches, second: MicroBatches, optimizer: OptimizerSpec) -> None:
     _by_effect(compare, first, second, optimizer, _hint_or((
@@ -84,7 +84,7 @@ def test_any_iterable(compare, first: MicroBatches, second: MicroBatches, optimi
         "先统计样本数再循环就没有数据可训练了。"))))
 
 
-@settings(max_examples=4)
+@settings(max_examples=3)
 @given(micro_batches(equal=False), micro_batches(equal=True))
 def test_returns_whole_batch_loss(compare, first: MicroBatches, second: MicroBatches) -> None:
     optimizer = OptimizerSpec("SGD", 0.0)  # lr 0: the parameters stay, the losses depend on the data alone

@@ -421,3 +421,32 @@ def group_cases(draw: st.DrawFn, frozen: bool | None = False, tied: bool | None 
     return GroupCase(draw(st.sampled_from(["", "layernorm", "batchnorm"])), draw(st.booleans()),
                      draw(st.booleans()) if frozen is None else frozen, draw(st.booleans()) if tied is None else tied,
                      draw(st.integers(0, 2**16)), lr, draw(st.sampled_from([lr * 10, lr * 3, 0.5])), draw(st.sampled_from([0.01, 0.1, 0.05])))
+
+
+# -- learning-rate schedulers ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SchedulerSpec:
+    """A scheduler that changes the rate after the first epoch (so a skipped first rate shows)."""
+
+    kind: str
+    lr: float
+
+    def make(self, optimizer: torch.optim.Optimizer) -> torch.optim.lr_scheduler.LRScheduler:
+        schedulers = torch.optim.lr_scheduler
+        if self.kind == "StepLR(step_size=1, gamma=0.5)":
+            return schedulers.StepLR(optimizer, step_size=1, gamma=0.5)
+        if self.kind == "StepLR(step_size=2, gamma=0.3)":
+            return schedulers.StepLR(optimizer, step_size=2, gamma=0.3)
+        if self.kind == "MultiStepLR(milestones=[1, 3], gamma=0.2)":
+            return schedulers.MultiStepLR(optimizer, milestones=[1, 3], gamma=0.2)
+        return schedulers.ExponentialLR(optimizer, gamma=0.7)
+
+    def describe(self) -> str:
+        return f"torch.optim.SGD(model.parameters(), lr={self.lr}), scheduler = {self.kind}"
+
+
+schedulers = st.builds(SchedulerSpec, st.sampled_from(["StepLR(step_size=1, gamma=0.5)", "StepLR(step_size=2, gamma=0.3)",
+                                                       "MultiStepLR(milestones=[1, 3], gamma=0.2)", "ExponentialLR(gamma=0.7)"]),
+                       st.sampled_from([0.1, 0.3, 0.05]))
