@@ -335,6 +335,22 @@ SANDBOX_ON = t("Sandbox: on (bubblewrap: no network, read-only files, no other s
                "沙箱:已开启(bubblewrap:无网络、文件只读、看不到其他提交和参考答案)。")
 
 
+def _sandbox_line(ctx: Context, limits: Limits, client: object) -> Text:
+    """Whether the submissions ran sandboxed. On a cluster with --sandbox unset, each worker decided (bwrap there)."""
+    if limits.sandbox or client is None or ctx.args.sandbox is not None:
+        return SANDBOX_ON if limits.sandbox else t("Sandbox: off.", "沙箱:未开启。")
+    from grader.cluster import sandboxing_workers
+
+    able, workers = sandboxing_workers(client)  # type: ignore[arg-type]
+    if able == workers:
+        return t(f"Sandbox: on (bubblewrap on all {workers} workers).", f"沙箱:已开启(全部 {workers} 个 worker 都有 bubblewrap)。")
+    if able == 0:
+        return t("Sandbox: off: no worker has a working bubblewrap (install it there: apt-get install bubblewrap).",
+                 "沙箱:未开启:没有 worker 有可用的 bubblewrap(请在那里安装:apt-get install bubblewrap)。")
+    return t(f"Sandbox: on {able} of {workers} workers; the others lack a working bubblewrap (install it there: apt-get install bubblewrap).",
+             f"沙箱:{workers} 个 worker 中有 {able} 个开启;其余的没有可用的 bubblewrap(请在那里安装:apt-get install bubblewrap)。")
+
+
 def _require_sandbox() -> None:
     """An explicit --sandbox: without a working bubblewrap, stop (exit 2) and say how to get one."""
     from grader.sandbox import sandbox_status
@@ -397,6 +413,7 @@ def cmd_grade_batch(ctx: Context) -> int:
                 rows = run_batch(tasks, limits, ctx.args.jobs, done, warm=not ctx.args.cold)
             else:
                 rows = _run_on_cluster(ctx, client, tasks, limits, done)
+        sandbox_note = _sandbox_line(ctx, limits, client)  # asks the workers, while the client is open
     finally:
         if client is not None:
             client.close()
@@ -405,7 +422,7 @@ def cmd_grade_batch(ctx: Context) -> int:
     counts = {status: sum(r.status == status for r in rows) for status in ("ok", "timeout", "crashed", "tampered", "missing", "rejected")}
     summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
     ctx.say(t(f"Graded {len(rows)} submissions ({summary}) -> {out}", f"已评分 {len(rows)} 份提交({summary})-> {out}"), "green")
-    ctx.say(SANDBOX_ON if limits.sandbox else t("Sandbox: off.", "沙箱:未开启。"), "dim")
+    ctx.say(sandbox_note, "dim")
     for row in rows:
         if row.flags:
             ctx.say(t(f"tampered: {row.student} {row.exercise}: {'; '.join(row.flags)}", f"篡改:{row.student} {row.exercise}:{'; '.join(row.flags)}"), "yellow")
@@ -440,7 +457,8 @@ def _run_on_cluster(ctx: Context, client: object, tasks: list, limits: Limits, d
         ctx.warn(t(f"graded on this machine instead: {task.student} {task.exercise.id} (the cluster could not: {reason})",
                    f"改在本机评分:{task.student} {task.exercise.id}(集群无法完成:{reason})"))
 
-    return run_cluster(tasks, limits, client, done, warm=not ctx.args.cold, on_fallback=fallback)  # type: ignore[arg-type]
+    return run_cluster(tasks, limits, client, done, warm=not ctx.args.cold, on_fallback=fallback,  # type: ignore[arg-type]
+                       sandbox_where_available=ctx.args.sandbox is None)
 
 
 def _take_in(ctx: Context, root: Path, exercises: list[Exercise]):  # -> grader.intake.Intake

@@ -99,6 +99,7 @@ class Submission(BaseModel):
     limits: Limits
     warm: bool
     fingerprint: str
+    sandbox_where_available: bool = False  # the teacher left --sandbox unset: each worker sandboxes if bwrap works there
 
 
 def _relative(task: Task) -> str:
@@ -111,7 +112,7 @@ def _relative(task: Task) -> str:
     return "/".join(parts[-depth:])
 
 
-def submission(task: Task, limits: Limits, warm: bool = True) -> Submission:
+def submission(task: Task, limits: Limits, warm: bool = True, sandbox_where_available: bool = False) -> Submission:
     """The task as data; the key hashes who, what, the bytes and the limits (idempotent on retries)."""
     assert task.file is not None
     content = task.file.read_bytes()
@@ -121,7 +122,7 @@ def submission(task: Task, limits: Limits, warm: bool = True) -> Submission:
     digest.update(content)
     return Submission(key=f"torchdojo-grade-{digest.hexdigest()[:24]}", student=task.student, exercise=task.exercise.id,
                       relative=_relative(task), content=content, notebook=task.notebook, origin=task.origin, limits=limits,
-                      warm=warm, fingerprint=fingerprint())
+                      warm=warm, fingerprint=fingerprint(), sandbox_where_available=sandbox_where_available)
 
 
 # -- the worker side ------------------------------------------------------------------------
@@ -146,6 +147,7 @@ class WarmPlugin(_worker_plugin_base()):  # type: ignore[misc]
 
     def __init__(self) -> None:
         self._warm: WarmWorker | None = None
+        self._pool: Any = None  # a grader.sandbox.SandboxPool, started by the first sandboxed task
         self._lock = threading.Lock()
 
     def __getstate__(self) -> dict[str, Any]:
@@ -162,6 +164,9 @@ class WarmPlugin(_worker_plugin_base()):  # type: ignore[misc]
             if self._warm is not None:
                 self._warm.close()
                 self._warm = None
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
 
     def _start(self) -> WarmWorker:
         from grader.warm import WarmWorker
@@ -173,11 +178,36 @@ class WarmPlugin(_worker_plugin_base()):  # type: ignore[misc]
                 self._warm = WarmWorker()
             return self._warm
 
-    def launcher(self) -> WarmWorker:
-        """The warm worker, once ready: called in a task's thread, so the time limits measure the checks only."""
+    def launcher(self, sandboxed: bool = False) -> Any:
+        """The warm worker, once ready: called in a task's thread, so the time limits measure the checks only.
+        Sandboxed: warm workers each in their own bubblewrap sandbox, one per Dask thread (one run each at a time)."""
+        if sandboxed:
+            from grader.sandbox import SandboxPool
+
+            with self._lock:
+                if self._pool is None:
+                    self._pool = SandboxPool(_threads())
+                return self._pool
         warm = self._start()
         warm.wait_ready()
         return warm
+
+
+def _threads() -> int:
+    """This Dask worker's thread count: how many submissions it grades at once."""
+    try:
+        from distributed import get_worker
+
+        return max(1, int(get_worker().state.nthreads))
+    except (ImportError, ValueError, AttributeError):
+        return 1
+
+
+def worker_can_sandbox() -> bool:
+    """Whether bubblewrap works on this machine (run on each worker by the client, and before each sandboxed task)."""
+    from grader.sandbox import sandbox_status
+
+    return sandbox_status().available
 
 
 _fallback = WarmPlugin()  # a worker without the plugin (registered too late, say) still grades warm
@@ -213,7 +243,13 @@ def grade_remote(job: Submission) -> BatchRow:
         file.parent.mkdir(parents=True)
         file.write_bytes(job.content)
         task = Task(job.student, exercise, file, job.notebook, job.origin)
-        return grade_task(task, job.limits, _plugin().launcher() if job.warm else None)
+        limits = job.limits
+        if job.sandbox_where_available and not limits.sandbox and worker_can_sandbox():
+            # the teacher's hide list names the teacher's folders; here the file sits in a private temp folder
+            limits = limits.model_copy(update={"sandbox": True, "sandbox_hide": ()})
+        elif limits.sandbox:
+            limits = limits.model_copy(update={"sandbox_hide": ()})
+        return grade_task(task, limits, _plugin().launcher(sandboxed=limits.sandbox) if job.warm else None)
 
 
 # -- the client side ------------------------------------------------------------------------
@@ -272,6 +308,12 @@ def _check_workers(client: Client, address: str) -> None:
             f"{', '.join(others)}。请在各处安装相同版本,否则分数会不同。尚未评分任何作业。"))
 
 
+def sandboxing_workers(client: Client) -> tuple[int, int]:
+    """(workers where bubblewrap works, workers): what a run that leaves --sandbox unset gets on this cluster."""
+    answers = client.run(worker_can_sandbox)
+    return sum(bool(v) for v in answers.values()), len(answers)
+
+
 def describe(client: Client) -> tuple[int, int]:
     """(workers, threads) the scheduler has now: what the teacher is told before grading."""
     try:
@@ -284,7 +326,7 @@ def describe(client: Client) -> tuple[int, int]:
 
 def run_cluster(
     tasks: list[Task], limits: Limits, client: Client, on_done: Callable[[BatchRow], None] | None = None,
-    warm: bool = True, on_fallback: Callable[[Task, str], None] | None = None,
+    warm: bool = True, on_fallback: Callable[[Task, str], None] | None = None, sandbox_where_available: bool = False,
 ) -> list[BatchRow]:
     """Grade `tasks` on the cluster; rows in the order of `tasks`, exactly one per task.
 
@@ -308,7 +350,7 @@ def run_cluster(
             finish(index, grade_task(task, limits))
             continue
         try:
-            job = submission(task, limits, warm)
+            job = submission(task, limits, warm, sandbox_where_available)
         except OSError:  # unreadable here: grade it here, as a local run would
             finish(index, grade_task(task, limits))
             continue

@@ -8,6 +8,7 @@ anything is written. Every process started here is ended in a `finally`, with it
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import shutil
@@ -307,3 +308,29 @@ def test_every_torchdojo_command_in_the_scale_guide_parses() -> None:
     for line in commands:
         args = build_parser().parse_args(shlex.split(line)[1:])
         assert args.scheduler.startswith("tcp://") and args.handler is not None
+
+
+@needs_dask
+def test_workers_sandbox_by_default_where_bubblewrap_works(cluster: Cluster, tmp_path: Path) -> None:
+    """--sandbox left unset: each worker grades inside bubblewrap when it has it. A submission that writes to
+    /tmp at import writes into the sandbox's private /tmp, never the worker machine's; the grade is unchanged."""
+    from grader.sandbox import sandbox_status
+
+    if not sandbox_status().available:
+        pytest.skip("bubblewrap does not work on this machine (the workers share it)")
+    probe = Path("/tmp") / f"torchdojo-cluster-probe-{os.getpid()}-{time.time_ns()}"
+    source = f"open({str(probe)!r}, 'w').write('escaped')\n" + (ROOT / "solutions" / LEAF).read_text(encoding="utf-8")
+    target = tmp_path / "class" / "ann" / "exercises" / LEAF
+    target.parent.mkdir(parents=True)
+    target.write_text(source, encoding="utf-8")
+    try:
+        done = run_cli("grade-batch", "class", "--out", "out/grades.csv", "--topics", "autograd", "--timeout", TIMEOUT,
+                       "--scheduler", cluster.address, cwd=tmp_path, timeout=280)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "Sandbox: on (bubblewrap on all 2 workers)." in done.stdout, done.stdout
+        assert not probe.exists(), "the submission wrote to the worker's own /tmp: it ran outside the sandbox"
+        rows = list(csv.DictReader((tmp_path / "out" / "grades.csv").open(encoding="utf-8")))
+        leaf = [row for row in rows if row["exercise"] == "autograd/leaf_tensors"]
+        assert leaf and leaf[0]["status"] == "ok" and leaf[0]["score"] == leaf[0]["max_score"], rows
+    finally:
+        probe.unlink(missing_ok=True)
