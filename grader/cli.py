@@ -343,11 +343,11 @@ def _sandbox_line(ctx: Context, limits: Limits, client: object) -> Text:
 
     able, workers = sandboxing_workers(client)  # type: ignore[arg-type]
     if able == workers:
-        return t(f"Sandbox: on (bubblewrap on all {workers} workers).", f"沙箱:已开启(全部 {workers} 个 worker 都有 bubblewrap)。")
+        return t(f"Sandbox: on (bubblewrap on all {workers} worker(s)).", f"沙箱:已开启(全部 {workers} 个 worker 都有 bubblewrap)。")
     if able == 0:
         return t("Sandbox: off: no worker has a working bubblewrap (install it there: apt-get install bubblewrap).",
                  "沙箱:未开启:没有 worker 有可用的 bubblewrap(请在那里安装:apt-get install bubblewrap)。")
-    return t(f"Sandbox: on {able} of {workers} workers; the others lack a working bubblewrap (install it there: apt-get install bubblewrap).",
+    return t(f"Sandbox: on {able} of {workers} worker(s); the others lack a working bubblewrap (install it there: apt-get install bubblewrap).",
              f"沙箱:{workers} 个 worker 中有 {able} 个开启;其余的没有可用的 bubblewrap(请在那里安装:apt-get install bubblewrap)。")
 
 

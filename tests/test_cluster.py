@@ -327,7 +327,7 @@ def test_workers_sandbox_by_default_where_bubblewrap_works(cluster: Cluster, tmp
         done = run_cli("grade-batch", "class", "--out", "out/grades.csv", "--topics", "autograd", "--timeout", TIMEOUT,
                        "--scheduler", cluster.address, cwd=tmp_path, timeout=280)
         assert done.returncode == 0, done.stdout + done.stderr
-        assert "Sandbox: on (bubblewrap on all 2 workers)." in done.stdout, done.stdout
+        assert re.search(r"Sandbox: on \(bubblewrap on all \d+ worker\(s\)\)\.", done.stdout), done.stdout  # a killed worker may be gone
         assert not probe.exists(), "the submission wrote to the worker's own /tmp: it ran outside the sandbox"
         rows = list(csv.DictReader((tmp_path / "out" / "grades.csv").open(encoding="utf-8")))
         leaf = [row for row in rows if row["exercise"] == "autograd/leaf_tensors"]

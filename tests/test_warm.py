@@ -76,6 +76,7 @@ def test_warm_recheck_is_fast_and_correct(worker: WarmWorker) -> None:
 
 
 def test_watch_manual_mode_rechecks_on_enter(tmp_path: Path) -> None:
+    first, second = load_catalog().exercises[:2]  # watch starts at the first exercise of the course
     workspace = tmp_path / "dojo"
     assert subprocess.run([sys.executable, "-m", "grader", "init", str(workspace)], capture_output=True, timeout=60).returncode == 0
     watcher = subprocess.Popen(
@@ -89,20 +90,21 @@ def test_watch_manual_mode_rechecks_on_enter(tmp_path: Path) -> None:
             lines.append(line)
             if "Keys:" in line:
                 break
-        shutil.copyfile(ROOT / "solutions" / "01_autograd" / "01_leaf_tensors.py", workspace / "exercises" / "01_autograd" / "01_leaf_tensors.py")
+        shutil.copyfile(ROOT / "solutions" / first.file, workspace / "exercises" / first.file)
         watcher.stdin.write("\nl\nq\n")
         watcher.stdin.flush()
         rest, _ = watcher.communicate(timeout=120)
     finally:
         watcher.kill()
     text = "".join(lines) + rest
-    assert "0/8" in text and "8/8" in text and "All checks passed" in text
-    assert "autograd/gradient_of" in text  # moved on to the next exercise
+    total = first.max_score
+    assert f"0/{total}" in text and f"{total}/{total}" in text and "All checks passed" in text
+    assert second.id in text  # moved on to the next exercise
     assert watcher.returncode == 0
     import json
 
     attempts = json.loads((workspace / ".torchdojo" / "progress.json").read_text(encoding="utf-8"))["exercise_attempts"]
-    assert [a["source"] for a in attempts][:2] == ["watch", "watch"] and attempts[1]["score"] == 8
+    assert [a["source"] for a in attempts][:2] == ["watch", "watch"] and attempts[1]["score"] == total
 
 
 def test_no_strategy_module_shadows_a_shared_strategy() -> None:
