@@ -44,6 +44,19 @@ _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 _MUTATING_EVENTS = {"os.remove", "os.rmdir", "os.rename", "os.replace", "shutil.rmtree", "os.truncate", "os.chmod", "os.symlink", "os.link", "os.mkdir"}
 
 
+def exit_with_parent() -> None:
+    """Never outlive the process that enforces the time limit: if it goes (a `watch` quit mid-check, a
+    closed terminal, a killed teacher's run), the kernel ends this process too (Linux's parent-death
+    signal; no thread, so nothing changes for the learner's code or its memory limit)."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the parent's own cleanup still applies
+        return
+
+
 def install_guard(no_read: list[str], no_write: list[str], allowed: str) -> None:
     """An audit hook (it cannot be removed) that stops learner code from reading the reference
     solutions or changing the project's files (catalog, checks, progress record, exercises)."""
@@ -237,6 +250,7 @@ class GradingPlugin:
         self.tampered: list[str] = []
         # Room to describe a MemoryError: freed when one arrives, so the verdict can still be built.
         self.reserve: bytearray | None = bytearray(16 << 20)
+        self.fresh_process = False
 
     # -- the fixture ---------------------------------------------------------
     @pytest.fixture(scope="session", name="learner")
@@ -287,6 +301,8 @@ class GradingPlugin:
                 self.pending[name] = {"outcome": "passed", "en": "", "zh": ""}
             return
         exc = call.excinfo.value
+        if isinstance(exc, MemoryError) or "can't allocate memory" in str(exc)[:500]:
+            self.fresh_process = True  # after an allocation failure the process is not to be trusted: the rest run anew
         if type(exc).__name__ == "Skipped" and str(exc).startswith("needs_gpu"):
             self.pending[name] = {"outcome": "needs_gpu", "en": "", "zh": ""}
             return
@@ -348,6 +364,8 @@ class GradingPlugin:
         duration = time.perf_counter() - self.started.get(name, time.perf_counter())
         self.reported.add(name)
         self.channel.send(EVENT_RESULT, check=name, duration=duration, **result)
+        if self.fresh_process:  # the runner starts a fresh process for the checks not yet run
+            pytest.exit("a fresh process for the remaining checks", returncode=0)
 
     def finish_interrupted(self) -> None:
         """Report a check that pytest stopped inside (an internal error, such as running out of
@@ -416,6 +434,7 @@ def main(argv: list[str] | None = None, nonce: str | None = None) -> int:
     os.dup2(devnull, 0)  # learner `input()` gets EOF instead of waiting forever
     sys.dont_write_bytecode = True
     apply_limits(args.memory_mb, args.file_mb)
+    exit_with_parent()
     if args.max_processes:
         resource.setrlimit(resource.RLIMIT_NPROC, (args.max_processes, args.max_processes))
     channel = Channel(os.fdopen(args.result_fd, "w", encoding="utf-8"), nonce)

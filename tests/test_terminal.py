@@ -171,3 +171,9 @@ def test_watch_quits_on_q_while_a_check_runs(tmp_path: Path) -> None:
         started = time.monotonic()
         term.child.expect(__import__("pexpect").EOF, timeout=30)
         assert time.monotonic() - started < 15
+    from tests.test_hostile import grading_processes
+
+    deadline = time.monotonic() + 15
+    while grading_processes(workspace) and time.monotonic() < deadline:  # the check it quit during ends with it
+        time.sleep(0.2)
+    assert grading_processes(workspace) == set(), "a grading process outlived watch"
