@@ -128,7 +128,10 @@ def test_every_screen_works_at_80x24(tmp_path: Path, lang: str) -> None:
         term.send("s")
         term.wait_for("1/10")
         term.settle()
-        _wait_footer(term, "?", "q", "esc")
+        if "Short answer" in term.text() or "简答" in term.text():
+            _wait_footer(term, "esc", "f1")  # today's first question takes typed text: "?" and "q" are letters of the answer
+        else:
+            _wait_footer(term, "?", "q", "esc")
 
 
 def test_watch_picks_up_a_save_made_during_a_check(tmp_path: Path) -> None:
