@@ -87,3 +87,40 @@ def cases(draw: st.DrawFn, shapes: st.SearchStrategy[tuple[int, ...]], dtypes: t
 
 def sizes(low: int = 1, high: int = 6) -> st.SearchStrategy[int]:
     return st.integers(low, high)
+
+
+# -- broadcasting ----------------------------------------------------------------------------------
+
+
+@st.composite
+def broadcastable_shapes(draw: st.DrawFn, max_dims: int = 4) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Two shapes that broadcast: a drawn result shape, each side keeping a size or putting 1 there, and one side
+    dropping leading dimensions. Sizes include 0 (1 with 0 broadcasts to 0, not 1) and sizes that differ between
+    dimensions (code that lines shapes up from the left gets another result)."""
+    result = draw(st.lists(st.integers(0, 4), min_size=0, max_size=max_dims))
+    a = [size if draw(st.booleans()) else 1 for size in result]
+    b = [size if draw(st.booleans()) else 1 for size in result]
+    drop = draw(st.integers(0, len(result)))
+    if draw(st.booleans()):
+        a = a[drop:]
+    else:
+        b = b[drop:]
+    return tuple(a), tuple(b)
+
+
+@st.composite
+def clashing_shapes(draw: st.DrawFn, max_dims: int = 4) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Two shapes that do not broadcast: broadcastable ones with one aligned pair of sizes set to two different sizes,
+    neither of them 1 (0 against 2 clashes too)."""
+    a, b = draw(broadcastable_shapes(max_dims))
+    if not a and not b:
+        a, b = (2,), (3,)
+    short, long_ = (list(a), list(b)) if len(a) <= len(b) else (list(b), list(a))
+    if not short:
+        short = [1]
+    position = draw(st.integers(1, len(short)))  # counted from the right: a pair both shapes have
+    if len(long_) < len(short):
+        long_ = [1] * (len(short) - len(long_)) + long_
+    first, second = draw(st.sampled_from([(2, 3), (3, 2), (0, 2), (4, 0), (2, 4)]))
+    short[-position], long_[-position] = first, second
+    return (tuple(short), tuple(long_)) if draw(st.booleans()) else (tuple(long_), tuple(short))
