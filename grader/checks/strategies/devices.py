@@ -306,3 +306,46 @@ CPU_TARGETS = st.sampled_from(["cpu", torch.device("cpu")])
 META_TARGETS = st.sampled_from(["meta", torch.device("meta")])
 CUDA_DEVICES = ("cuda", "cuda:0", torch.device("cuda"), torch.device("cuda", 0), "cuda:1", torch.device("cuda", 1))
 CUDA_TARGETS = st.sampled_from(CUDA_DEVICES)
+
+
+# -- autocast, grad_scaler, channels_last ---------------------------------------------------------
+
+
+AMP_MODELS: dict[str, Callable[[], nn.Module]] = {
+    "nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))":
+        lambda: nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3)),
+    "nn.Linear(4, 3)": lambda: nn.Linear(4, 3),
+    # Ends in a LayerNorm: autocast runs layer_norm in float32, so the output is float32 inside the region too.
+    "nn.Sequential(nn.Linear(4, 6), nn.Tanh(), nn.Linear(6, 3), nn.LayerNorm(3))":
+        lambda: nn.Sequential(nn.Linear(4, 6), nn.Tanh(), nn.Linear(6, 3), nn.LayerNorm(3)),
+    # A convolution: input (n, 2, 4) viewed as (n, 4) features by the first Unflatten.
+    "nn.Sequential(nn.Unflatten(1, (2, 2)), nn.Conv1d(2, 3, 2), nn.Flatten(), nn.Linear(3, 3))":
+        lambda: nn.Sequential(nn.Unflatten(1, (2, 2)), nn.Conv1d(2, 3, 2), nn.Flatten(), nn.Linear(3, 3)),
+}
+
+
+@dataclass(frozen=True)
+class AmpCase:
+    """A model with 4 inputs and 3 outputs, a batch (x, y) and a seed: rebuilt identically for each side."""
+
+    model: str
+    batch: int
+    scale: float
+    seed: int
+
+    def build(self) -> nn.Module:
+        torch.manual_seed(self.seed)
+        return AMP_MODELS[self.model]()
+
+    def data(self) -> tuple[torch.Tensor, torch.Tensor]:
+        generator = torch.Generator().manual_seed(self.seed + 1)
+        x = torch.randn(self.batch, 4, generator=generator) * self.scale
+        y = torch.randn(self.batch, 3, generator=generator) * 2
+        return x, y
+
+    def describe(self) -> str:
+        return f"model {self.model}, x of shape ({self.batch}, 4) (values about ±{self.scale}), y of shape ({self.batch}, 3)"
+
+
+amp_cases = st.builds(AmpCase, st.sampled_from(sorted(AMP_MODELS)), st.integers(1, 6), st.sampled_from([1.0, 3.0, 10.0]),
+                      st.integers(0, 10_000))
