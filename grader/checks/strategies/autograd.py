@@ -281,3 +281,23 @@ def cube_inputs(draw: st.DrawFn, shapes: st.SearchStrategy[tuple[int, ...]] = CU
 def upstream(like: torch.Tensor, seed: int) -> torch.Tensor:
     """An upstream gradient (grad_output, v) of `like`'s shape and dtype: not ones."""
     return _seeded(seed, tuple(like.shape), like.dtype, 1.5, 0.4)
+
+
+# -- tensor_hooks: factors where a wrong formula cannot coincide -----------------------------------
+
+# Never 1 (no hook at all), and both signs (gradient reversal is -1); 2.5 vs 0.4 tell grad * f from grad / f.
+HOOK_FACTORS = st.sampled_from([2.5, -1.0, 0.4, -0.3, 3.0, 0.0])
+
+
+# -- higher_order: element-wise functions whose first and second derivatives differ -----------------
+
+# f' and f'' never coincide with each other or with f; one linear function (f' has no graph, f'' = 0)
+# and one quadratic (f'' constant, f' still in the graph).
+SECOND_FUNCTIONS = [
+    Function("sin(x) * x", lambda x: torch.sin(x) * x),
+    Function("x ** 3", lambda x: x**3),
+    Function("exp(x / 2)", lambda x: torch.exp(x / 2)),
+    Function("tanh(x)", torch.tanh),
+    Function("0.5 * x ** 2 - x", lambda x: 0.5 * x**2 - x),
+]
+LINEAR_FUNCTIONS = [Function("3 * x + 1", lambda x: 3 * x + 1), Function("-2 * x", lambda x: -2 * x)]
