@@ -124,3 +124,21 @@ def clashing_shapes(draw: st.DrawFn, max_dims: int = 4) -> tuple[tuple[int, ...]
     first, second = draw(st.sampled_from([(2, 3), (3, 2), (0, 2), (4, 0), (2, 4)]))
     short[-position], long_[-position] = first, second
     return (tuple(short), tuple(long_)) if draw(st.booleans()) else (tuple(long_), tuple(short))
+
+
+# -- boolean masks ---------------------------------------------------------------------------------
+
+
+@st.composite
+def masks_for(draw: st.DrawFn, shape: tuple[int, ...]) -> torch.Tensor:
+    """A boolean mask of `shape`, or of a shape that broadcasts to it (sizes set to 1, leading dimensions dropped):
+    a mask the caller gives as a row or a column. Its values come from a drawn seed (all True and all False included)."""
+    mask_shape = [size if draw(st.booleans()) else 1 for size in shape]
+    mask_shape = mask_shape[draw(st.integers(0, len(mask_shape))):] if draw(st.booleans()) else mask_shape
+    kind = draw(st.sampled_from(["mixed", "mixed", "mixed", "all", "none"]))
+    generator = torch.Generator().manual_seed(draw(st.integers(0, 2**16)))
+    if kind == "all":
+        return torch.ones(mask_shape, dtype=torch.bool)
+    if kind == "none":
+        return torch.zeros(mask_shape, dtype=torch.bool)
+    return torch.rand(mask_shape, generator=generator) < 0.5
