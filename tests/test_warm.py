@@ -69,10 +69,21 @@ def test_warm_fork_leaves_no_process_behind(worker: WarmWorker, tmp_path: Path) 
 def test_warm_recheck_is_fast_and_correct(worker: WarmWorker) -> None:
     exercise = load_catalog().resolve("autograd/vjp")
     grade(exercise, ROOT / "solutions" / exercise.file, launcher=worker)  # the worker may still be preloading
-    started = time.perf_counter()
-    report = grade(exercise, ROOT / "solutions" / exercise.file, launcher=worker)
+    launches: list[list[str]] = []
+    launch = worker.launch
+
+    def counted(argv: list[str], *rest: object, **options: object):  # noqa: ANN202 - passes the worker's own result on
+        launches.append(argv)
+        return launch(argv, *rest, **options)  # type: ignore[arg-type]
+
+    worker.launch = counted  # type: ignore[method-assign]
+    try:
+        report = grade(exercise, ROOT / "solutions" / exercise.file, launcher=worker)
+    finally:
+        del worker.launch  # back to the class's method
     assert report.score == report.max_score
-    assert time.perf_counter() - started < 5  # generous bound here; benchmarks/recheck_latency.py measures
+    assert len(launches) == 1 and worker.alive  # forked from the warm worker (no fresh interpreter): the speed is
+    # measured by benchmarks/recheck_latency.py, not asserted here
 
 
 def test_watch_manual_mode_rechecks_on_enter(tmp_path: Path) -> None:

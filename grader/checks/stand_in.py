@@ -40,6 +40,7 @@ from typing import Any, NoReturn
 import pytest
 import torch
 from torch.overrides import TorchFunctionMode
+from torch.utils._pytree import tree_leaves as _leaves
 
 from grader.checks.support import CheckFailed, GraderLimit, fail
 
@@ -337,6 +338,73 @@ def _placeholder(source: torch.Tensor, dtype: torch.dtype | None = None) -> torc
     return data
 
 
+_META = torch.device("meta")
+_grad_get = _Tensor.grad.__get__  # a fresh method-wrapper on each access: compare with ==
+# Calls where torch itself lets an accelerator tensor meet a CPU one (copies between devices, metadata).
+_MIXING_ALLOWED = frozenset({_Tensor.copy_, _Tensor.to, _Tensor.cpu, _Tensor.cuda, torch._has_compatible_shallow_copy_type})
+
+
+class OnStandIn(torch.Tensor):
+    """A tensor on the stand-in accelerator that keeps real values: CPU data that reports the meta device.
+
+    Why not the meta device itself: its kernels are written in Python, and their first use imports sympy and
+    torch._dynamo (1-2 s of a cold check). This class runs the CPU kernels instead, and refuses, as an accelerator
+    would, an operation that mixes it with a CPU tensor (0-d CPU tensors may mix, as with CUDA). Gradients and
+    every result of an operation stay on the stand-in.
+    """
+
+    @property
+    def device(self) -> torch.device:  # type: ignore[override]
+        return _META
+
+    @property
+    def is_meta(self) -> bool:  # type: ignore[override]
+        return True
+
+    @property
+    def is_cpu(self) -> bool:  # type: ignore[override]
+        return False
+
+    @classmethod
+    def __torch_function__(cls, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
+        kwargs = kwargs or {}
+        if func not in _MIXING_ALLOWED and getattr(func, "__name__", "") not in ("__get__", "__set__"):
+            for leaf in _leaves((args, kwargs)):
+                if _isinstance(leaf, _Tensor) and not _isinstance(leaf, OnStandIn) and leaf.dim() > 0:
+                    raise RuntimeError("Expected all tensors to be on the same device, but found at least two devices, "
+                                       f"meta and {leaf.device.type}!")
+        result = super().__torch_function__(func, types, args, kwargs)
+        if func == _grad_get and result is not None and type(result) is _Tensor:
+            result = result.as_subclass(cls)  # torch leaves .grad unconverted; on an accelerator it is there too
+        return result
+
+
+def _plain(tensor: torch.Tensor) -> torch.Tensor:
+    """The CPU tensor behind a stand-in one (the same memory and graph)."""
+    return tensor.as_subclass(_Tensor) if _isinstance(tensor, OnStandIn) else tensor
+
+
+def carried(tensor: torch.Tensor, dtype: torch.dtype | None = None, memory_format: Any = None, copy: bool = True) -> torch.Tensor:
+    """`tensor` moved onto the stand-in: a copy (in the graph, like `.to`), unless it is there with that dtype already."""
+    plain = _plain(tensor)
+    if _isinstance(tensor, OnStandIn) and not copy and (dtype is None or dtype == tensor.dtype) and memory_format is None:
+        return tensor
+    options = {"memory_format": memory_format} if memory_format is not None else {}
+    return plain.to(dtype or plain.dtype, copy=True, **options).as_subclass(OnStandIn)
+
+
+def on_stand_in(module: torch.nn.Module) -> torch.nn.Module:
+    """`module` with its parameters and buffers on the stand-in accelerator (as `module.to(accelerator)` would)."""
+    for part in module.modules():
+        for name, parameter in list(part._parameters.items()):
+            if parameter is not None:
+                part._parameters[name] = torch.nn.Parameter(carried(parameter.detach()), parameter.requires_grad)
+        for name, buffer in list(part._buffers.items()):
+            if buffer is not None:
+                part._buffers[name] = carried(buffer)
+    return module
+
+
 @dataclass
 class Transfer:
     """A recorded move: where to, the dtype, the flags, and whether the source was pinned."""
@@ -360,8 +428,10 @@ class MetaDeviceSpy(TorchFunctionMode):
     """
 
     def __init__(self, allowed: tuple[str, ...] = ("cpu", "meta"), where: object | None = None,
-                 redirect: frozenset[str] | set[str] = frozenset(), machine: Machine | None = None) -> None:
+                 redirect: frozenset[str] | set[str] = frozenset(), machine: Machine | None = None,
+                 carry_data: bool = False) -> None:
         super().__init__()
+        self.carry_data = carry_data  # moves to meta land on `OnStandIn` (real values, no meta kernels)
         self.allowed = tuple(allowed) + tuple(sorted(redirect))
         self.shown = next((d for d in reversed(allowed) if d != "cpu"), allowed[-1])
         self.where = where
@@ -374,6 +444,19 @@ class MetaDeviceSpy(TorchFunctionMode):
         self.pins = 0
         self._pinned: dict[int, weakref.ref[torch.Tensor]] = {}  # by identity: tensors do not hash by value
         self._redirected: dict[int, tuple[weakref.ref[torch.Tensor], torch.device]] = {}
+
+    def __enter__(self) -> MetaDeviceSpy:
+        if self.carry_data:  # module.to(...) makes new parameters, so a model can leave the stand-in for real
+            self._overwrite = torch.__future__.get_overwrite_module_params_on_conversion()
+            torch.__future__.set_overwrite_module_params_on_conversion(True)
+        return super().__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            super().__exit__(*exc)
+        finally:
+            if self.carry_data:
+                torch.__future__.set_overwrite_module_params_on_conversion(self._overwrite)
 
     # -- helpers --
     def _reject(self, device: torch.device) -> NoReturn:
@@ -406,6 +489,12 @@ class MetaDeviceSpy(TorchFunctionMode):
             moved = source.to("meta", call.dtype or source.dtype)  # the mode is off inside its own handler
             self._redirected[id(moved)] = (weakref.ref(moved), device)
             return moved
+        if self.carry_data and device.type == "meta":
+            return carried(source, call.dtype, call.memory_format, copy=call.copy or not _isinstance(source, OnStandIn))
+        if _isinstance(source, OnStandIn) and device.type in _BACK_TO_CPU:
+            self.copies_to_cpu += 1
+            options = {"memory_format": call.memory_format} if call.memory_format is not None else {}
+            return _plain(source).to(call.dtype or source.dtype, copy=True, **options)
         if source.device.type == "meta" and device.type in _BACK_TO_CPU:
             self.copies_to_cpu += 1
             return _placeholder(source, call.dtype)
@@ -450,7 +539,14 @@ class MetaDeviceSpy(TorchFunctionMode):
             return self._pin(args[0])
         if func is _Tensor.is_pinned:
             return self.is_pinned(args[0]) if self.machine is not None else func(*args, **kwargs)
-        if _isinstance(args[0] if args else None, _Tensor) and args[0].device.type == "meta":
+        if _isinstance(args[0] if args else None, OnStandIn):
+            if func in (_Tensor.item, _Tensor.tolist, _Tensor.numpy):  # data read back to the host: real values
+                self.copies_to_cpu += func is not _Tensor.item
+                self.items += func is _Tensor.item
+                return func(_plain(args[0]), *args[1:], **kwargs)
+            if func in (_Tensor.__float__, _Tensor.__int__, _Tensor.__index__, _Tensor.__bool__):
+                self.items += 1
+        elif _isinstance(args[0] if args else None, _Tensor) and args[0].device.type == "meta":
             if func in (_Tensor.item, _Tensor.__float__, _Tensor.__int__, _Tensor.__index__, _Tensor.__bool__):
                 self.items += 1
                 if func is _Tensor.__bool__:
@@ -467,6 +563,9 @@ class MetaDeviceSpy(TorchFunctionMode):
             target = _as_device(device)
             if target is not None and target.type not in self.allowed:
                 self._reject(target)
+            if target is not None and target.type == "meta" and self.carry_data:
+                result = func(*args, **{**kwargs, "device": "cpu"})
+                return result.as_subclass(OnStandIn) if _isinstance(result, _Tensor) else result
             if target is not None and target.type in self.redirect:
                 self.moves.append(target)
                 self.transfers.append(Transfer(target, kwargs.get("dtype"), bool(kwargs.get("non_blocking", False)), False,

@@ -12,7 +12,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.checks.stand_in import MACHINES, MetaDeviceSpy, is_device_mismatch, learner_code, simulated
+from grader.checks.stand_in import MACHINES, MetaDeviceSpy, is_device_mismatch, learner_code, on_stand_in, simulated
 from grader.checks.devices.common import same
 from grader.checks.strategies.devices import ModelCase, batch_sizes, model_cases
 
@@ -116,10 +116,10 @@ def test_runs_without_graph(compare, case: ModelCase, n: int, x_requires_grad: b
 
 
 def _on_meta(impl, case: ModelCase, sizes: tuple[int, ...], seed: int, machine) -> dict:
-    model = case.make(seed).to("meta")
+    model = on_stand_in(case.make(seed))
     generator = torch.Generator().manual_seed(seed)
     inputs = [case.make_input(generator, n) for n in sizes]
-    spy = MetaDeviceSpy(where=getattr(impl, "predict", None))
+    spy = MetaDeviceSpy(where=getattr(impl, "predict", None), carry_data=True)
     seen = _watch(model, spy)
     with simulated(machine):
         results = [_call(impl, model, x, spy) for x in inputs]
@@ -168,8 +168,8 @@ def test_device_from_model(compare, case: ModelCase, machine, meta_first: bool, 
     order = ("meta", "cpu") if meta_first else ("cpu", "meta")
 
     def scenario(impl):
-        spy = MetaDeviceSpy(where=getattr(impl, "predict", None))
-        models = [case.make(seed).to(place) for place in order]
+        spy = MetaDeviceSpy(where=getattr(impl, "predict", None), carry_data=True)
+        models = [on_stand_in(case.make(seed)) if place == "meta" else case.make(seed) for place in order]
         seen = [_watch(model, spy) for model in models]
         generator = torch.Generator().manual_seed(seed)
         with simulated(machine):

@@ -32,6 +32,12 @@ class CopyCounter(TorchDispatchMode):
         super().__init__()
         self.copies = 0
 
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:
+        """Keep __torch_dispatch__ unwrapped: torch's wrapper imports torch._dynamo (about 1.5 s cold) on the first
+        dispatch, only to stop a compiler that never runs inside this counter."""
+        return False
+
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         if func.overloadpacket in (aten._to_copy, aten.copy_, aten.clone):
             self.copies += 1
