@@ -142,3 +142,57 @@ def masks_for(draw: st.DrawFn, shape: tuple[int, ...]) -> torch.Tensor:
     if kind == "none":
         return torch.zeros(mask_shape, dtype=torch.bool)
     return torch.rand(mask_shape, generator=generator) < 0.5
+
+
+# -- cat and stack ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Many:
+    """Several input tensors and a `dim`, as a caller joins them."""
+
+    cases: tuple[Case, ...]
+    dim: int
+
+    def make(self) -> list[torch.Tensor]:
+        return [case.make() for case in self.cases]
+
+    def describe(self) -> tuple[str, str]:
+        parts = [case.describe() for case in self.cases]
+        return (f"tensors = [{', '.join(en for en, _ in parts)}], dim = {self.dim}",
+                f"tensors = [{','.join(zh for _, zh in parts)}],dim = {self.dim}")
+
+
+def _joined(draw: st.DrawFn, shapes: list[tuple[int, ...]], dim: int) -> Many:
+    dtype = draw(st.sampled_from(NUMBERS))
+    grad = dtype.is_floating_point and draw(st.booleans())
+    made = []
+    for shape in shapes:
+        layout = draw(st.sampled_from(("contiguous", "contiguous", "transposed", "strided")))
+        made.append(Case(values(shape, dtype, draw(st.integers(0, 2**16))), layout, "cpu", grad and draw(st.booleans())))
+    return Many(tuple(made), dim)
+
+
+@st.composite
+def stack_inputs(draw: st.DrawFn, max_tensors: int = 4) -> Many:
+    """1 to `max_tensors` tensors of one shape (0 to 3 dimensions, sizes 0 to 3, sizes that differ between dimensions
+    more often than not) and a `dim` from -(ndim + 1) to ndim: negative dims count from the end of the result."""
+    shape = tuple(draw(st.lists(st.integers(0, 3), max_size=3)))
+    count = draw(st.integers(1, max_tensors))
+    dim = draw(st.integers(-(len(shape) + 1), len(shape)))
+    return _joined(draw, [shape] * count, dim)
+
+
+@st.composite
+def cat_inputs(draw: st.DrawFn, max_tensors: int = 4) -> Many:
+    """1 to `max_tensors` tensors of 1 to 3 dimensions whose sizes differ along a drawn `dim` only (0 included), and that
+    `dim`, from -ndim to ndim - 1."""
+    shape = draw(st.lists(st.integers(1, 3), min_size=1, max_size=3))
+    dim = draw(st.integers(-len(shape), len(shape) - 1))
+    count = draw(st.integers(1, max_tensors))
+    shapes = []
+    for _ in range(count):
+        own = list(shape)
+        own[dim] = draw(st.integers(0, 3))
+        shapes.append(tuple(own))
+    return _joined(draw, shapes, dim)
