@@ -203,3 +203,91 @@ def sequence_batches(features: tuple[tuple[int, ...], ...] = ((),), dtypes: tupl
                      tensor_labels: tuple[bool, ...] = (False,), min_size: int = 1) -> st.SearchStrategy[SequenceBatch]:
     return st.builds(SequenceBatch, st.lists(st.integers(0, 5), min_size=min_size, max_size=5).map(tuple),
                      st.sampled_from(features), st.sampled_from(dtypes), st.integers(0, 2**16), st.sampled_from(tensor_labels))
+
+
+# -- balanced_sampler ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LabelsCase:
+    """Labels with `counts[c]` samples of class c (unequal counts; a count of 0 is a class id that never occurs), shuffled."""
+
+    counts: tuple[int, ...]
+    num_samples: int
+    seed: int
+
+    def make(self) -> torch.Tensor:
+        labels = torch.cat([torch.full((n,), c) for c, n in enumerate(self.counts)])
+        return labels[torch.randperm(len(labels), generator=generator(self.seed))]
+
+    def describe(self) -> tuple[str, str]:
+        labels = self.make().tolist()
+        return (f"labels={labels}, num_samples={self.num_samples}, a seeded generator",
+                f"labels={labels},num_samples={self.num_samples},一个设定了种子的生成器")
+
+
+def labels_cases(missing: bool = False, many: bool = False) -> st.SearchStrategy[LabelsCase]:
+    count = st.integers(0, 6) if missing else st.integers(1, 6)
+    counts = st.lists(count, min_size=2, max_size=4).map(tuple).filter(
+        lambda c: len({n for n in c if n}) > 1 and sum(c) > 0 and (not missing or 0 in c[:-1]))
+    samples = st.integers(25, 40) if many else st.integers(3, 12)
+    return st.builds(LabelsCase, counts, samples, st.integers(0, 2**16))
+
+
+# -- sharded_stream ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StreamCase:
+    """A range [start, end) read by `workers` workers: lengths the worker count does not divide, more workers than numbers."""
+
+    start: int
+    length: int
+    workers: int
+
+    @property
+    def end(self) -> int:
+        return self.start + self.length
+
+    def describe(self) -> tuple[str, str]:
+        return (f"RangeStream({self.start}, {self.end}) read by {self.workers} workers",
+                f"由 {self.workers} 个工作进程读取的 RangeStream({self.start}, {self.end})")
+
+
+def stream_cases(uneven: bool = False) -> st.SearchStrategy[StreamCase]:
+    cases = st.builds(StreamCase, st.integers(-3, 7), st.integers(0, 11), st.integers(2, 5))
+    if uneven:  # the share is not a whole number: floor and ceil differ, and the last chunks are short or empty
+        return cases.filter(lambda c: c.length % c.workers != 0)
+    return cases.filter(lambda c: c.length % c.workers == 0 and c.length > 0)
+
+
+# -- split ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SplitCase:
+    """`samples` numbered samples split at `fraction` (a multiple of 1/8: len * fraction is exact, its floor unambiguous)."""
+
+    samples: int
+    eighths: int
+    seed: int
+
+    @property
+    def fraction(self) -> float:
+        return self.eighths / 8
+
+    def make(self) -> torch.utils.data.TensorDataset:
+        return torch.utils.data.TensorDataset(torch.arange(self.samples), torch.arange(self.samples) % 3)
+
+    def describe(self) -> tuple[str, str]:
+        return (f"a dataset of {self.samples} samples, train_fraction={self.fraction}, seed={self.seed}",
+                f"{self.samples} 个样本的数据集,train_fraction={self.fraction},seed={self.seed}")
+
+
+def split_cases(whole: bool = False) -> st.SearchStrategy[SplitCase]:
+    eighths = st.sampled_from([0, 8]) if whole else st.integers(1, 7)
+    cases = st.builds(SplitCase, st.integers(3, 14), eighths, st.integers(1, 2**31))
+    if whole:
+        return cases
+    # len * fraction not a whole number: rounding down, rounding to nearest and random_split's own fractions differ
+    return cases.filter(lambda c: (c.samples * c.eighths) % 8 not in (0, 4))
