@@ -349,3 +349,125 @@ class AmpCase:
 
 amp_cases = st.builds(AmpCase, st.sampled_from(sorted(AMP_MODELS)), st.integers(1, 6), st.sampled_from([1.0, 3.0, 10.0]),
                       st.integers(0, 10_000))
+
+
+@dataclass(frozen=True)
+class ScalerCase:
+    """A model, an optimizer, a `torch.amp.GradScaler("cpu", ...)` and batches for scaled_step.
+
+    `overflow` makes the scaled gradients overflow float32 (a huge init_scale and large targets), so that
+    the scaler must skip the step and back off; otherwise init_scale is small enough for finite gradients.
+    """
+
+    model: str
+    optimizer: str
+    lr: float
+    init_exponent: int
+    growth_factor: float
+    backoff_factor: float
+    growth_interval: int
+    max_norm: float
+    steps: int
+    overflow: bool
+    seed: int
+
+    def build(self) -> tuple[nn.Module, torch.optim.Optimizer, torch.amp.GradScaler]:
+        torch.manual_seed(self.seed)
+        model = nn.Sequential(nn.Linear(3, 5), nn.Tanh(), nn.Linear(5, 2)) if self.model == "mlp" else nn.Linear(3, 2)
+        if self.optimizer == "Adam":
+            optimizer: torch.optim.Optimizer = torch.optim.Adam(model.parameters(), lr=self.lr)
+        else:
+            optimizer = torch.optim.SGD(model.parameters(), lr=self.lr, momentum=0.9)
+        scaler = torch.amp.GradScaler("cpu", init_scale=2.0 ** self.init_exponent, growth_factor=self.growth_factor,
+                                      backoff_factor=self.backoff_factor, growth_interval=self.growth_interval)
+        return model, optimizer, scaler
+
+    def batches(self) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        generator = torch.Generator().manual_seed(self.seed + 1)
+        made = []
+        for _ in range(self.steps):
+            x = torch.randn(4, 3, generator=generator)
+            y = torch.randn(4, 2, generator=generator) * (1e6 if self.overflow else 2.0)
+            made.append((x, y))
+        return made
+
+    def describe(self) -> str:
+        model = "nn.Sequential(nn.Linear(3, 5), nn.Tanh(), nn.Linear(5, 2))" if self.model == "mlp" else "nn.Linear(3, 2)"
+        optimizer = f"Adam(lr={self.lr})" if self.optimizer == "Adam" else f"SGD(lr={self.lr}, momentum=0.9)"
+        size = "targets about ±1e6, so the scaled gradients overflow" if self.overflow else "batches of 4"
+        return (f"model {model}, {optimizer}, GradScaler(\"cpu\", init_scale=2**{self.init_exponent}, growth_factor={self.growth_factor}, "
+                f"backoff_factor={self.backoff_factor}, growth_interval={self.growth_interval}), max_norm={self.max_norm}, "
+                f"{self.steps} call(s), {size}")
+
+
+def scaler_cases(max_norms: tuple[float, ...], steps: tuple[int, int] = (1, 3), overflow: bool = False) -> st.SearchStrategy[ScalerCase]:
+    return st.builds(
+        ScalerCase,
+        st.sampled_from(["mlp", "linear"]),
+        st.sampled_from(["SGD", "Adam"]),
+        st.sampled_from([0.1, 0.03]),
+        st.just(125) if overflow else st.sampled_from([3, 7, 12]),
+        st.sampled_from([2.0, 4.0]),
+        st.sampled_from([0.5, 0.25]),
+        st.sampled_from([1, 2]),
+        st.sampled_from(max_norms),
+        st.integers(*steps),
+        st.just(overflow),
+        st.integers(0, 10_000),
+    )
+
+
+CONV_MODELS: dict[str, Callable[[], nn.Module]] = {
+    "nn.Conv2d(3, 4, 3)": lambda: nn.Conv2d(3, 4, 3),
+    "nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.Conv2d(4, 2, 1, bias=False))":
+        lambda: nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.Conv2d(4, 2, 1, bias=False)),
+    "nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 2))":
+        lambda: nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                              nn.Linear(4, 2)),
+}
+
+
+@dataclass(frozen=True)
+class LayoutCase:
+    """A conv model and an (N, 3, H, W) batch whose layout varies: NCHW, already channels_last, or a strided slice."""
+
+    model: str
+    batch: int
+    height: int
+    width: int
+    layout: str
+    dtype: torch.dtype
+    requires_grad: bool
+    seed: int
+
+    def build(self) -> nn.Module:
+        torch.manual_seed(self.seed)
+        return CONV_MODELS[self.model]().to(self.dtype)
+
+    def make(self) -> torch.Tensor:
+        generator = torch.Generator().manual_seed(self.seed + 1)
+        if self.layout == "a slice x[..., ::2] (not contiguous)":
+            x = torch.randn(self.batch, 3, self.height, 2 * self.width, generator=generator, dtype=self.dtype)[..., ::2]
+        else:
+            x = torch.randn(self.batch, 3, self.height, self.width, generator=generator, dtype=self.dtype)
+        if self.layout == "already channels_last":
+            x = x.contiguous(memory_format=torch.channels_last)
+        return x.requires_grad_(self.requires_grad)
+
+    def describe(self) -> str:
+        grad = ", requires grad" if self.requires_grad else ""
+        dtype = str(self.dtype).removeprefix("torch.")
+        return f"model {self.model}, x of shape ({self.batch}, 3, {self.height}, {self.width}), {dtype}, {self.layout}{grad}"
+
+
+layout_cases = st.builds(
+    LayoutCase,
+    st.sampled_from(sorted(CONV_MODELS)),
+    st.integers(1, 3),
+    st.integers(3, 5),
+    st.integers(3, 6),
+    st.sampled_from(["NCHW (contiguous)", "already channels_last", "a slice x[..., ::2] (not contiguous)"]),
+    st.sampled_from([torch.float32, torch.float64]),
+    st.booleans(),
+    st.integers(0, 10_000),
+)
