@@ -296,7 +296,16 @@ def cmd_init(ctx: Context) -> int:
 # -- teachers -------------------------------------------------------------------------
 
 
+def _needs_teacher_extra() -> None:
+    """A course is for nbgrader: without it (a learner's plain install) say which install brings it, before writing anything."""
+    import importlib.util
+
+    if importlib.util.find_spec("nbgrader") is None:
+        raise ModuleNotFoundError("No module named 'nbgrader'", name="nbgrader")
+
+
 def cmd_course_build(ctx: Context) -> int:
+    _needs_teacher_extra()
     from grader.course import build, selected
 
     topics = ctx.args.topics or None
@@ -316,6 +325,7 @@ def cmd_course_build(ctx: Context) -> int:
 
 
 def cmd_course_check(ctx: Context) -> int:
+    _needs_teacher_extra()
     from grader.course_check import check_course
 
     root = Path(ctx.args.dir).expanduser().resolve()
@@ -620,6 +630,16 @@ def make_context(args: argparse.Namespace) -> Context:
     return Context(args=args, catalog=catalog, workspace=workspace, store=store)
 
 
+# What the teacher extra brings (pyproject.toml); a learner's plain install has none of it.
+TEACHER_MODULES = frozenset({"nbgrader", "nbformat", "nbconvert", "nbclient", "jupyter_client", "ipykernel"})
+TEACHER_EXTRA = Text(
+    en="This is a teacher's command and needs nbgrader, which a learner's install leaves out. "
+       "Install it with: pip install \"torchdojo[teacher]\" (from a clone: pip install -e \".[teacher]\").",
+    zh="这是教师使用的命令,需要 nbgrader,而学习者的安装不包含它。"
+       "请这样安装:pip install \"torchdojo[teacher]\"(在克隆的仓库中:pip install -e \".[teacher]\")。",
+)
+
+
 def main(argv: list[str] | None = None, early: object | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -639,6 +659,12 @@ def main(argv: list[str] | None = None, early: object | None = None) -> int:
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
+    except ModuleNotFoundError as error:
+        if (error.name or "").split(".")[0] not in TEACHER_MODULES:
+            raise
+        lang = getattr(args, "lang", None) or os.environ.get("TORCHDOJO_LANG") or "en"
+        err.print(f"[red]error:[/] {escape(TEACHER_EXTRA.en if lang != 'zh' else TEACHER_EXTRA.zh)}", highlight=False)
+        return EXIT_USAGE
     except Exception as error:  # a bug in torchdojo itself: say so plainly, never a bare traceback
         if os.environ.get("TORCHDOJO_DEBUG"):
             raise

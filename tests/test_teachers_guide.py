@@ -41,7 +41,7 @@ def commands(program: str) -> list[str]:
 def test_the_guide_installs_from_what_exists() -> None:
     text = GUIDE.read_text(encoding="utf-8")
     install = [line for block in shell_blocks() for line in block.splitlines() if line.startswith("pip install")]
-    assert install and all("-e ./torchdojo" in line or ".whl" in line for line in install), install
+    assert install and all('-e "./torchdojo[teacher]"' in line or '.whl[teacher]"' in line for line in install), install
     assert "pip wheel --no-deps -w dist ./torchdojo" in text
 
 
