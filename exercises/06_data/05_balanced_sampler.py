@@ -34,5 +34,5 @@ def balanced_sampler(labels: Tensor, num_samples: int, generator: torch.Generato
     `generator`,且不修改 `labels`。
     """
     # TODO: count the samples of each class, give each sample 1 / (its class count), and build the sampler with replacement and the generator.
-    # TODO: 统计每个类别的样本数,给每个样本 1 / (它所属类别的样本数) 的权重,再用有放回抽样和 generator 创建采样器。
+    # TODO: 统计每个类别的样本数,给每个样本 1 / (它所属类别的样本数) 的权重,再用有放回抽样和 `generator` 创建采样器。
     raise NotImplementedError("balanced_sampler is not written yet / balanced_sampler 还没有完成")

@@ -7,7 +7,7 @@ vectors with `scatter_`. `Normalize` then shifts and scales each channel:
 `(x - mean[c]) / std[c]`. Here you write all three by hand. A transform returns a
 new tensor: the sample it was given stays as it was.
 
-中文: 数据集里的数据很少正好是模型需要的形式。Transforms 教程用 `ToTensor` 把 FashionMNIST 图像变成
+中文: 数据集里的数据很少正好是模型需要的形式。变换(Transforms)教程用 `ToTensor` 把 FashionMNIST 图像变成
 张量(形状为 (H, W, C)、取值 0..255 的字节变成形状为 (C, H, W)、取值在 [0, 1] 的浮点数),用
 `scatter_` 把标签变成独热(one-hot)向量。`Normalize` 再对每个通道做平移和缩放:
 `(x - mean[c]) / std[c]`。这里你要亲手写出这三个变换。变换返回新的张量:传入的样本保持原样。
@@ -26,7 +26,7 @@ def to_tensor(image: Tensor) -> Tensor:
     error. `image` is not changed.
 
     把 uint8 图像((H, W) 或 (H, W, C))变成形状为 (C, H, W)、取值在 [0, 1] 的 float32(字节 / 255)。
-    灰度图 (H, W) 得到一个通道:(1, H, W)。其他维数的图像抛出错误。
+    灰度图 (H, W) 得到一个通道:(1, H, W)。其他维度数的图像抛出错误。
     `image` 不会被修改。
     """
     if image.dim() == 2:

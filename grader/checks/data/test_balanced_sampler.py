@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from grader.checks.data.common import values
 from grader.checks.strategies.data import LabelsCase, labels_cases
 
-LABELS = ("the labels afterwards", "调用后的 labels")
+LABELS = ("the labels afterwards", "调用后的 `labels`")
 
 
 def _same(compare, case: LabelsCase, scenario, hint: tuple[str, str]) -> None:
@@ -52,7 +52,7 @@ def test_missing_classes(compare, case: LabelsCase) -> None:
         ("Count by class id, not by position: torch.bincount(labels)[c] is the count of class c even when a smaller id never "
          "occurs (torch.unique's counts skip it, so indexing them with labels picks the wrong class)."),
         ("按类别编号计数,而不是按位置:即使较小的编号从未出现,torch.bincount(labels)[c] 仍是类别 c 的样本数"
-        "(torch.unique 的计数会跳过它,用 labels 去索引就会取到错误的类别)。")))
+        "(torch.unique 的计数会跳过它,用 `labels` 去索引就会取到错误的类别)。")))
 
 
 @settings(max_examples=6)

@@ -16,7 +16,7 @@ from torch.utils.data import DataLoader
 from grader.checks.data.common import outcome, values
 from grader.checks.strategies.data import PairsCase, pairs_cases
 
-AFTER = ("the features and labels afterwards", "之后的 features 和 labels")
+AFTER = ("the features and labels afterwards", "之后的 `features` 和 `labels`")
 
 
 def _same(compare, case: PairsCase, scenario, where: str, hint: tuple[str, str]) -> None:
@@ -109,7 +109,7 @@ def test_transforms(compare, case: PairsCase) -> None:
     _same(compare, case, scenario, "PairDataset.__getitem__",
           (("Call transform on the features of one sample and target_transform on its label, each time a sample is read (not once "
            "on the whole tensors in __init__); when one is None, leave that part as it is."),
-           ("每次读取样本时,对这个样本的特征调用 transform,对它的标签调用 target_transform(而不是在 __init__ 中对整个张量调用一次);"
+           ("每次读取样本时,对这个样本的特征调用 `transform`,对它的标签调用 `target_transform`(而不是在 `__init__` 中对整个张量调用一次);"
            "某个变换为 None 时,那一部分保持原样。")))
 
 

@@ -74,7 +74,7 @@ def test_lengths_and_labels(compare, case: SequenceBatch) -> None:
     _same(compare, case, _collate(case, "counts"), (
         ("lengths = torch.tensor([len(s) for s in sequences]) and labels = torch.tensor([int(y) for y in labels]), both int64: "
          "count the lengths from the sequences, not from the nonzero entries (a sequence may hold zeros). An empty batch raises."),
-        ("lengths = torch.tensor([len(s) for s in sequences]),labels = torch.tensor([int(y) for y in labels]),都是 int64:"
+        ("`lengths = torch.tensor([len(s) for s in sequences])`,`labels = torch.tensor([int(y) for y in labels])`,都是 int64:"
         "长度要从序列本身得到,而不是数非零元素(序列本身也可能含有 0)。空批次抛出错误。")))
 
 

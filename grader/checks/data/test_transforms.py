@@ -45,7 +45,7 @@ def _to_tensor(case: ImageCase):
 
 TO_TENSOR = (("Like ToTensor: image.permute(2, 0, 1) moves the channels first (a reshape or view would mix the pixels up), "
              "then .float() / 255 gives float32 values in [0, 1]. Leave the image as it was."),
-             ("和 ToTensor 一样:image.permute(2, 0, 1) 把通道移到最前面(reshape 或 view 会把像素打乱),"
+             ("和 `ToTensor` 一样:`image.permute(2, 0, 1)` 把通道移到最前面(`reshape` 或 `view` 会把像素打乱),"
              "再 .float() / 255 得到 [0, 1] 之间的 float32。不要修改原图像。"))
 
 

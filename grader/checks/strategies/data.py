@@ -291,3 +291,23 @@ def split_cases(whole: bool = False) -> st.SearchStrategy[SplitCase]:
         return cases
     # len * fraction not a whole number: rounding down, rounding to nearest and random_split's own fractions differ
     return cases.filter(lambda c: (c.samples * c.eighths) % 8 not in (0, 4))
+
+
+# -- worker_seeding ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkerSeedCase:
+    """A worker's torch seed (`large`: 64-bit, as base_seed + worker_id is in a real worker) and its id."""
+
+    torch_seed: int
+    worker_id: int
+
+    def describe(self) -> tuple[str, str]:
+        return (f"seed_worker({self.worker_id}) in a worker whose torch.initial_seed() is {self.torch_seed}",
+                f"在 torch.initial_seed() 为 {self.torch_seed} 的工作进程中调用 seed_worker({self.worker_id})")
+
+
+def worker_seed_cases(large: bool = False) -> st.SearchStrategy[WorkerSeedCase]:
+    seeds = st.integers(2**32, 2**63 - 1) if large else st.integers(1, 2**31)
+    return st.builds(WorkerSeedCase, seeds, st.integers(0, 3)).filter(lambda c: c.torch_seed % 2**32 != c.worker_id)
