@@ -8,11 +8,17 @@ non-square H x W, batches of 2 to 4; the block runs in training mode, then in ev
 statistics its training forward left show there), and gradients reach the input and every parameter.
 """
 
-import torch
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from grader.checks.modules.common import aligned, attempt, outcome, shapes_text, state_shapes_text, values
+from grader.checks.modules.common import (
+    aligned,
+    attempt,
+    outcome,
+    shapes_text,
+    state_shapes_text,
+    values,
+)
 from grader.checks.strategies.modules import SEEDS, randn
 
 WHERE = "ResidualBlock.forward"
@@ -36,10 +42,10 @@ def test_layers(compare, channels: int) -> None:
                 ("the shapes in block.state_dict() (sorted)", "block.state_dict() 中的形状(排序后)"): state_shapes_text(block)}
 
     compare.same(scenario, given=f"ResidualBlock({channels})", where="ResidualBlock.__init__",
-                 hint=("Two nn.Conv2d(channels, channels, kernel_size=3, padding=1, bias=False) and two nn.BatchNorm2d(channels), "
-                       "registered as attributes (or in nn.Sequential): nothing else holds parameters.",
-                       "两个 nn.Conv2d(channels, channels, kernel_size=3, padding=1, bias=False) 和两个 "
-                       "nn.BatchNorm2d(channels),注册为属性(或放在 nn.Sequential 中):没有其他带参数的层。"))
+                 hint=(("Two nn.Conv2d(channels, channels, kernel_size=3, padding=1, bias=False) and two nn.BatchNorm2d(channels), "
+                       "registered as attributes (or in nn.Sequential): nothing else holds parameters."),
+                       ("两个 nn.Conv2d(channels, channels, kernel_size=3, padding=1, bias=False) 和两个 "
+                       "nn.BatchNorm2d(channels),注册为属性(或放在 nn.Sequential 中):没有其他带参数的层。")))
 
 
 @settings(max_examples=5)
@@ -60,10 +66,10 @@ def test_forward(compare, channels: int, size: tuple[int, int], batch: int, seed
         return seen
 
     compare.same(scenario, given=f"ResidualBlock({channels}), x of shape {tuple(x.shape)}", where=WHERE,
-                 hint=("forward computes relu(bn2(conv2(relu(bn1(conv1(x))))) + x): a ReLU between the two halves, the input "
-                       "added before the last ReLU, padding=1 so the shape is kept; the input itself is not changed.",
-                       "forward 计算 relu(bn2(conv2(relu(bn1(conv1(x))))) + x):两半之间一个 ReLU,在最后的 ReLU 之前加上输入,"
-                       "padding=1 保持形状;不改动输入本身。"))
+                 hint=(("forward computes relu(bn2(conv2(relu(bn1(conv1(x))))) + x): a ReLU between the two halves, the input "
+                       "added before the last ReLU, padding=1 so the shape is kept; the input itself is not changed."),
+                       ("forward 计算 relu(bn2(conv2(relu(bn1(conv1(x))))) + x):两半之间一个 ReLU,在最后的 ReLU 之前加上输入,"
+                       "padding=1 保持形状;不改动输入本身。")))
 
 
 @settings(max_examples=4)
@@ -86,7 +92,7 @@ def test_gradients(compare, channels: int, size: tuple[int, int], seed: int) -> 
     compare.same(scenario, given=f"ResidualBlock({channels}), x of shape {tuple(x.shape)} (requires grad), loss = (block(x) * w).sum()",
                  given_zh=f"ResidualBlock({channels}),x 的形状为 {tuple(x.shape)}(需要梯度),损失 = (block(x) * w).sum()",
                  where=WHERE,
-                 hint=("Gradients reach x through both paths (the layers and the skip connection) and every parameter: no "
-                       "torch.no_grad(), .detach() or in-place change of x in forward.",
-                       "梯度经过两条路径(各层和跳跃连接)传到 x,也传到每个参数:forward 中不要使用 torch.no_grad()、"
-                       ".detach(),也不要原地修改 x。"))
+                 hint=(("Gradients reach x through both paths (the layers and the skip connection) and every parameter: no "
+                       "torch.no_grad(), .detach() or in-place change of x in forward."),
+                       ("梯度经过两条路径(各层和跳跃连接)传到 x,也传到每个参数:forward 中不要使用 torch.no_grad()、"
+                       ".detach(),也不要原地修改 x。")))

@@ -32,8 +32,8 @@ def test_eval_output(compare, case: EvalModel) -> None:
                 ("x afterwards", "调用后的 x"): x}
 
     compare.same(scenario, given=case.describe(), where=WHERE,
-                 hint=("Call model.eval() before the forward pass: Dropout then does nothing and BatchNorm uses (and does not "
-                       "update) its running statistics.",
+                 hint=(("Call model.eval() before the forward pass: Dropout then does nothing and BatchNorm uses (and does not "
+                       "update) its running statistics."),
                        "在前向传播之前调用 model.eval():这样 Dropout 不起作用,BatchNorm 使用(且不更新)running 统计量。"))
 
 
@@ -48,10 +48,10 @@ def test_modes_restored(compare, case: EvalModel) -> None:
         return {("each module's mode afterwards (module.training)", "调用后每个模块的模式(module.training)"): _modes(model)}
 
     compare.same(scenario, given=case.describe(), where=WHERE,
-                 hint=("Remember every module's mode before model.eval() (e.g. [(m, m.training) for m in model.modules()]) "
-                       "and put each one back afterwards: model.train() alone turns an eval model or a frozen BatchNorm to training.",
-                       "在 model.eval() 之前记住每个模块的模式(例如 [(m, m.training) for m in model.modules()]),"
-                       "之后逐个恢复:只调用 model.train() 会把评估模式的模型或冻结的 BatchNorm 变成训练模式。"))
+                 hint=(("Remember every module's mode before model.eval() (e.g. [(m, m.training) for m in model.modules()]) "
+                       "and put each one back afterwards: model.train() alone turns an eval model or a frozen BatchNorm to training."),
+                       ("在 model.eval() 之前记住每个模块的模式(例如 [(m, m.training) for m in model.modules()]),"
+                       "之后逐个恢复:只调用 model.train() 会把评估模式的模型或冻结的 BatchNorm 变成训练模式。")))
 
 
 @settings(max_examples=4)
@@ -77,6 +77,6 @@ def test_no_graph(compare, case: EvalModel) -> None:
         return {"the result": impl.evaluate(model, case.x().requires_grad_(True))}
 
     compare.same(scenario, given=case.describe() + " (x requires grad)", where=WHERE,
-                 hint=("Run the forward inside `with torch.no_grad():`: the result is a plain tensor with no graph, and the "
-                       "caller's grad mode is back as it was afterwards.",
+                 hint=(("Run the forward inside `with torch.no_grad():`: the result is a plain tensor with no graph, and the "
+                       "caller's grad mode is back as it was afterwards."),
                        "在 `with torch.no_grad():` 中运行前向传播:结果是没有计算图的普通张量,之后调用者的梯度模式恢复原样。"))

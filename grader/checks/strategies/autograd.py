@@ -301,3 +301,59 @@ SECOND_FUNCTIONS = [
     Function("0.5 * x ** 2 - x", lambda x: 0.5 * x**2 - x),
 ]
 LINEAR_FUNCTIONS = [Function("3 * x + 1", lambda x: 3 * x + 1), Function("-2 * x", lambda x: -2 * x)]
+
+
+# -- per_sample_grads: small models, two losses, frozen layers, parameters that already have a .grad ---
+
+
+@dataclass(frozen=True)
+class SampleCase:
+    """Linear(F, H) -> Tanh -> Linear(H, C) with seeded weights, a batch (x, y) of N samples and a loss.
+
+    Samples differ (so repeating the batch gradient, or dividing it by N, shows); the loss is MSE
+    (float targets) or cross-entropy (class indices); the first layer may be frozen; parameters may
+    already hold a .grad the call must leave alone.
+    """
+
+    features: int
+    hidden: int
+    classes: int
+    samples: int
+    loss: Literal["mse", "cross_entropy"]
+    frozen: bool
+    with_grad: bool
+    dtype: torch.dtype
+    seed: int
+
+    def model(self) -> nn.Module:
+        model = nn.Sequential(nn.Linear(self.features, self.hidden), nn.Tanh(), nn.Linear(self.hidden, self.classes)).to(self.dtype)
+        generator = torch.Generator().manual_seed(self.seed)
+        with torch.no_grad():
+            for p in model.parameters():
+                p.copy_(torch.randn(p.shape, generator=generator, dtype=self.dtype))
+                if self.with_grad:
+                    p.grad = torch.full_like(p, 0.25)
+        if self.frozen:
+            model[0].requires_grad_(False)
+        return model
+
+    def loss_fn(self) -> nn.Module:
+        return nn.MSELoss() if self.loss == "mse" else nn.CrossEntropyLoss()
+
+    def batch(self) -> tuple[torch.Tensor, torch.Tensor]:
+        x = _seeded(self.seed + 1, (self.samples, self.features), self.dtype, 1.5)
+        if self.loss == "mse":
+            return x, _seeded(self.seed + 2, (self.samples, self.classes), self.dtype)
+        return x, torch.randint(0, self.classes, (self.samples,), generator=torch.Generator().manual_seed(self.seed + 2))
+
+    def describe(self) -> str:
+        frozen = " with its first Linear frozen (requires_grad False)" if self.frozen else ""
+        grads = ", parameters that already have a .grad" if self.with_grad else ""
+        loss = "nn.MSELoss()" if self.loss == "mse" else "nn.CrossEntropyLoss()"
+        dtype = str(self.dtype).removeprefix("torch.")
+        return (f"model = Sequential(Linear({self.features}, {self.hidden}), Tanh(), Linear({self.hidden}, {self.classes})) "
+                f"in {dtype}{frozen}{grads}, loss_fn = {loss}, {self.samples} samples")
+
+
+sample_cases = st.builds(SampleCase, st.integers(1, 4), st.integers(2, 4), st.integers(2, 3), st.integers(1, 4),
+                         st.sampled_from(["mse", "cross_entropy"]), st.booleans(), st.booleans(), DTYPES, st.integers(0, 2**16))
