@@ -66,21 +66,26 @@ def test_to_tensor_color(compare, case: ImageCase) -> None:
 @settings(max_examples=8)
 @given(normalize_cases())
 def test_normalize(compare, case: NormalizeCase) -> None:
-    def scenario(impl):
+    def plain(impl):
         x = case.make()
+        return {RESULT: values(impl.normalize(x, list(case.means), list(case.stds))), INPUT: x}
+
+    def tracked(impl):
         leaf = case.make().requires_grad_(True)
         out = impl.normalize(leaf, case.means, case.stds)
         out.sum().backward()
-        return {RESULT: values(impl.normalize(x, list(case.means), list(case.stds))), INPUT: x,
-                ("the result for mean and std given as tuples, x requiring grad", "mean 和 std 为元组、x 需要梯度时的返回值"): out,
+        return {("the result for mean and std given as tuples, x requiring grad", "mean 和 std 为元组、x 需要梯度时的返回值"): out,
                 ("x.grad after result.sum().backward()", "result.sum().backward() 之后的 x.grad"): values(leaf.grad)}
 
     en, zh = case.describe()
-    compare.same(scenario, given=en, given_zh=zh, where="normalize", tolerance=PRECISE, hint=(
-        (("Channel c gets (x[c] - mean[c]) / std[c]: make mean and std tensors of shape (C, 1, 1) in x's dtype so they broadcast "
-           "over each channel's H x W, and return a new tensor (x.sub_ would change the caller's x), recorded by autograd."),
-         ("第 c 个通道得到 (x[c] - mean[c]) / std[c]:把 mean 和 std 变成 x 的 dtype、形状为 (C, 1, 1) 的张量,"
-           "使它们在每个通道的 H x W 上广播;返回由自动求导记录的新张量(x.sub_ 会修改调用者的 x)。"))))
+    for scenario in (plain, tracked):  # the caller's x first: an in-place change is named as such
+        compare.same(scenario, given=en, given_zh=zh, where="normalize", tolerance=PRECISE, hint=NORMALIZE)
+
+
+NORMALIZE = (("Channel c gets (x[c] - mean[c]) / std[c]: make mean and std tensors of shape (C, 1, 1) in x's dtype so they "
+              "broadcast over each channel's H x W, and return a new tensor (x.sub_ would change the caller's x), recorded by autograd."),
+             ("第 c 个通道得到 (x[c] - mean[c]) / std[c]:把 mean 和 std 变成 x 的 dtype、形状为 (C, 1, 1) 的张量,"
+              "使它们在每个通道的 H x W 上广播;返回由自动求导记录的新张量(x.sub_ 会修改调用者的 x)。"))
 
 
 @settings(max_examples=8)
