@@ -573,6 +573,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir")
     p.set_defaults(handler=cmd_course_check)
 
+    dev = sub.add_parser("dev", parents=[common], help="contributors: make and check an exercise (in a clone of the repository)")
+    dev_sub = dev.add_subparsers(dest="dev_command", metavar="ACTION", required=True)
+    p = dev_sub.add_parser("new", parents=[common], help="write a new exercise's stub, solution, checks, catalog entry and fixtures")
+    p.add_argument("id", help="TOPIC/NAME, e.g. data/pad_collate (a new topic gets the next folder number)")
+    p.set_defaults(handler=_dev_new)
+    p = dev_sub.add_parser("check", parents=[common], help="grade one exercise three ways: solution, stub, every fixture")
+    p.add_argument("id")
+    p.add_argument("--mutation", action="store_true", help="then its mutation score (benchmarks/mutation_score.py)")
+    p.set_defaults(handler=_dev_check)
+
     from grader.batch import default_jobs
 
     teacher = argparse.ArgumentParser(add_help=False)  # teacher commands: no learner options (--progress) in their --help
@@ -609,6 +619,45 @@ def _watch(ctx: Context) -> int:
     from grader.watch import cmd_watch
 
     return cmd_watch(ctx)
+
+
+def _dev_new(ctx: Context) -> int:
+    from grader.dev import DevError
+    from grader.dev.new import create
+
+    try:
+        new = create(ctx.args.id)
+    except DevError as error:
+        raise UsageError(error.text) from None
+    for path in new.files:
+        ctx.out.print(f"  wrote {shown_path(path)}", highlight=False)
+    ctx.out.print(t(f"  added {new.id} to grader/catalog.toml\nA working example (x * factor) to start from: edit the stub, the "
+                    f"solution, the checks and the fixtures, then run: torchdojo dev check {new.id}",
+                    f"  已把 {new.id} 加入 grader/catalog.toml\n这是一个可运行的示例(x * factor):请修改存根、参考解答、检查和测试用例,"
+                    f"然后运行:torchdojo dev check {new.id}")(ctx.lang), highlight=False)
+    return EXIT_OK
+
+
+def _dev_check(ctx: Context) -> int:
+    import subprocess
+
+    from grader.dev import DevError, source_root
+    from grader.dev.check import three_way
+
+    try:
+        root = source_root()
+        exercise = ctx.exercise(ctx.args.id)
+        failed = 0
+        for verdict in three_way(exercise, root):
+            failed += not verdict.ok
+            mark = "[green]✓[/]" if verdict.ok else "[red]✗[/]"
+            ctx.out.print(f"{mark} {escape(verdict.what)}" + (f": {escape(verdict.detail)}" if verdict.detail and not verdict.ok else ""))
+    except DevError as error:
+        raise UsageError(error.text) from None
+    if failed or not ctx.args.mutation:
+        return EXIT_FAILED if failed else EXIT_OK
+    score = root / "benchmarks" / "mutation_score.py"
+    return subprocess.run([sys.executable, str(score), exercise.id, "--show-survivors"], cwd=root, check=False).returncode
 
 
 def _submit(ctx: Context) -> int:

@@ -34,7 +34,7 @@ def _run(tmp_path: Path, *args: str, cwd: Path | None = None) -> subprocess.Comp
     site.mkdir(exist_ok=True)
     (site / "sitecustomize.py").write_text(BLOCK, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), str(ROOT)]), "TORCHDOJO_HOME": str(tmp_path / "home")}
-    return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True, text=True, timeout=180, cwd=cwd or tmp_path, env=env)
+    return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True, text=True, timeout=180, cwd=cwd or tmp_path, env=env, check=False)
 
 
 def test_nbgrader_is_only_in_the_teacher_extra() -> None:
@@ -47,7 +47,7 @@ def test_the_blocker_works(tmp_path: Path) -> None:
     site = tmp_path / "site"
     site.mkdir()
     (site / "sitecustomize.py").write_text(BLOCK, encoding="utf-8")
-    done = subprocess.run([sys.executable, "-c", "import nbgrader"], capture_output=True, text=True, timeout=60,
+    done = subprocess.run([sys.executable, "-c", "import nbgrader"], capture_output=True, text=True, timeout=60, check=False,
                           env={**os.environ, "PYTHONPATH": str(site)})
     assert done.returncode != 0 and "No module named 'nbgrader'" in done.stderr
 

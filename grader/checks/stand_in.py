@@ -35,7 +35,7 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Self
 
 import pytest
 import torch
@@ -445,7 +445,7 @@ class MetaDeviceSpy(TorchFunctionMode):
         self._pinned: dict[int, weakref.ref[torch.Tensor]] = {}  # by identity: tensors do not hash by value
         self._redirected: dict[int, tuple[weakref.ref[torch.Tensor], torch.device]] = {}
 
-    def __enter__(self) -> MetaDeviceSpy:
+    def __enter__(self) -> Self:
         if self.carry_data:  # module.to(...) makes new parameters, so a model can leave the stand-in for real
             self._overwrite = torch.__future__.get_overwrite_module_params_on_conversion()
             torch.__future__.set_overwrite_module_params_on_conversion(True)
