@@ -278,3 +278,79 @@ class EvalModel:
 
 eval_models = st.builds(EvalModel, st.integers(2, 5), st.sampled_from([0.3, 0.5, 0.8]), st.sampled_from(["train", "eval", "mixed"]),
                         st.integers(2, 5), SEEDS)
+
+
+# -- multihead_attention: seeded nn.MultiheadAttention, self- and cross-attention, masks --------------
+
+
+@dataclass(frozen=True)
+class MhaCase:
+    """A seeded nn.MultiheadAttention(E, heads, batch_first=True) and inputs (N, L, E) / (N, S, E).
+
+    Every weight and bias is drawn (the default zero biases would hide a bias copied to the wrong
+    projection); L and S differ, and cross-attention uses three different tensors (a swapped key and
+    value shows); masks are bool (L, S) with True = not allowed, each query keeping at least one key.
+    """
+
+    embed: int
+    heads: int
+    batch: int
+    queries: int
+    keys: int
+    cross: bool
+    masked: bool
+    dtype: torch.dtype
+    seed: int
+
+    def torch_module(self) -> torch.nn.MultiheadAttention:
+        mha = torch.nn.MultiheadAttention(self.embed, self.heads, batch_first=True).to(self.dtype)
+        generator = torch.Generator().manual_seed(self.seed)
+        with torch.no_grad():
+            for p in mha.parameters():
+                p.copy_(torch.randn(p.shape, generator=generator, dtype=self.dtype) * 0.5)
+        return mha
+
+    def inputs(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        n, e = self.batch, self.embed
+        q = randn((n, self.queries, e), self.seed + 1, 1.0, self.dtype)
+        if self.cross:
+            k = randn((n, self.keys, e), self.seed + 2, 1.0, self.dtype)
+            v = randn((n, self.keys, e), self.seed + 3, 1.0, self.dtype)
+        else:
+            k = v = q
+        mask = None
+        if self.masked:
+            keys = k.shape[1]
+            mask = torch.rand((self.queries, keys), generator=torch.Generator().manual_seed(self.seed + 4)) < 0.5
+            keep = torch.randint(0, keys, (self.queries,), generator=torch.Generator().manual_seed(self.seed + 5))
+            mask[torch.arange(self.queries), keep] = False  # True = not allowed: every query keeps one key
+        return q, k, v, mask
+
+    def describe(self) -> str:
+        q, k, _, mask = self.inputs()
+        kind = f"cross-attention: q {tuple(q.shape)}, k and v {tuple(k.shape)}" if self.cross else f"self-attention: q = k = v of shape {tuple(q.shape)}"
+        masked = f", a bool attn_mask of shape {tuple(mask.shape)} (True = not allowed)" if mask is not None else ""
+        dtype = str(self.dtype).removeprefix("torch.")
+        return f"mha = nn.MultiheadAttention({self.embed}, {self.heads}, batch_first=True) in {dtype}, {kind}{masked}"
+
+
+@st.composite
+def mha_cases(draw: st.DrawFn, heads: str = "any", masked: bool | None = None) -> MhaCase:
+    pairs = {"one": [(3, 1), (4, 1), (5, 1)], "many": [(4, 2), (6, 3), (6, 2), (8, 4)]}
+    embed, count = draw(st.sampled_from(pairs["one"] + pairs["many"] if heads == "any" else pairs[heads]))
+    queries = draw(st.integers(1, 4))
+    keys = draw(st.integers(1, 5).filter(lambda s: s != queries))
+    return MhaCase(embed, count, draw(st.integers(1, 3)), queries, keys, draw(st.booleans()),
+                   draw(st.booleans()) if masked is None else masked, draw(st.sampled_from([torch.float32, torch.float64])), draw(SEEDS))
+
+
+# -- module_dict: task dicts whose order is not sorted, sizes that repeat -----------------------------
+
+
+@st.composite
+def task_dicts(draw: st.DrawFn) -> dict[str, int]:
+    """{task: output size}, 1 to 3 tasks, never in sorted order when there are several (a sorted dict shows)."""
+    names = draw(st.permutations(["sentiment", "topic", "lang"]).map(lambda names: names[: draw(st.integers(1, 3))]))
+    if len(names) > 1 and list(names) == sorted(names):
+        names = list(reversed(names))
+    return {name: draw(st.integers(1, 4)) for name in names}

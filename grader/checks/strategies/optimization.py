@@ -450,3 +450,73 @@ class SchedulerSpec:
 schedulers = st.builds(SchedulerSpec, st.sampled_from(["StepLR(step_size=1, gamma=0.5)", "StepLR(step_size=2, gamma=0.3)",
                                                        "MultiStepLR(milestones=[1, 3], gamma=0.2)", "ExponentialLR(gamma=0.7)"]),
                        st.sampled_from([0.1, 0.3, 0.05]))
+
+
+# -- checkpoint and resume -----------------------------------------------------------------------------
+
+
+class _DropoutNet(torch.nn.Module):
+    """A small model with dropout: its training draws from torch's default generator, so a resumed run without the RNG
+    state draws other masks."""
+
+    def __init__(self, p: float) -> None:
+        super().__init__()
+        self.body = torch.nn.Sequential(torch.nn.Linear(3, 5), torch.nn.ReLU(), torch.nn.Dropout(p), torch.nn.Linear(5, 1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.body(x)
+
+
+@dataclass(frozen=True)
+class TrainRun:
+    """A training run as the caller writes it, with the epoch after which it is checkpointed.
+
+    Every epoch shuffles with torch.randperm and scales each batch's loss by random.uniform (both generators
+    matter), steps the optimizer per batch and the StepLR scheduler per epoch. The scheduler's step_size is at
+    least 2 (with 1, a fresh StepLR decays at the same epochs as the saved one). `saved_after` leaves at least
+    one epoch after the checkpoint; the optimizer has state to lose (momentum, or Adam's moments and steps).
+    """
+
+    optimizer: str
+    lr: float
+    momentum: float
+    step_size: int
+    gamma: float
+    dropout: float
+    epochs: int
+    saved_after: int
+    data_seed: int
+
+    def build(self, init_seed: int) -> tuple[torch.nn.Module, torch.optim.Optimizer, torch.optim.lr_scheduler.LRScheduler]:
+        """Fresh objects, initialised from `init_seed` without touching the caller's generators."""
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(init_seed)
+            model = _DropoutNet(self.dropout)
+        if self.optimizer == "sgd":
+            optimizer: torch.optim.Optimizer = torch.optim.SGD(model.parameters(), lr=self.lr, momentum=self.momentum)
+        else:
+            optimizer = torch.optim.Adam(model.parameters(), lr=self.lr)
+        return model, optimizer, torch.optim.lr_scheduler.StepLR(optimizer, self.step_size, self.gamma)
+
+    def data(self) -> tuple[torch.Tensor, torch.Tensor]:
+        generator = _generator(self.data_seed)
+        x = torch.randn(8, 3, generator=generator)
+        return x, x.sum(dim=1, keepdim=True) + 0.1 * torch.randn(8, 1, generator=generator)
+
+    def describe(self) -> str:
+        opt = f"SGD(lr={self.lr}, momentum={self.momentum})" if self.optimizer == "sgd" else f"Adam(lr={self.lr})"
+        return (f"{opt}, StepLR(step_size={self.step_size}, gamma={self.gamma}), dropout {self.dropout}, "
+                f"{self.epochs} epochs (0 to {self.epochs - 1}), checkpoint after epoch {self.saved_after}")
+
+    def describe_zh(self) -> str:
+        opt = f"SGD(lr={self.lr}, momentum={self.momentum})" if self.optimizer == "sgd" else f"Adam(lr={self.lr})"
+        return (f"{opt},StepLR(step_size={self.step_size}, gamma={self.gamma}),dropout {self.dropout},"
+                f"共 {self.epochs} 轮(0 到 {self.epochs - 1}),在第 {self.saved_after} 轮之后保存检查点")
+
+
+@st.composite
+def train_runs(draw: st.DrawFn) -> TrainRun:
+    epochs = draw(st.integers(3, 5))
+    return TrainRun(draw(st.sampled_from(["sgd", "adam"])), draw(st.sampled_from([0.05, 0.1])), draw(st.sampled_from([0.6, 0.9])),
+                    draw(st.sampled_from([2, 3])), draw(st.sampled_from([0.5, 0.3])), draw(st.sampled_from([0.25, 0.5])), epochs,
+                    draw(st.integers(0, epochs - 2)), draw(st.integers(0, 2**16)))

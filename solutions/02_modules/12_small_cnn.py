@@ -1,0 +1,52 @@
+"""A small convolutional network for the quickstart's 28x28 images.
+
+EN: The quickstart classifies FashionMNIST images, shape (N, 1, 28, 28), with
+Linear layers only. A convolutional network keeps the 2-d layout: each
+`nn.Conv2d` slides small filters over the image, `nn.MaxPool2d(2)` halves
+height and width, and `nn.Flatten()` turns the last feature maps into one
+vector per image for a final Linear layer. Build, in this order:
+Conv2d(1, 8, kernel_size=3, padding=1) -> ReLU -> MaxPool2d(2)
+-> Conv2d(8, 16, kernel_size=3, padding=1) -> ReLU -> MaxPool2d(2)
+-> Flatten -> Linear(16 * 7 * 7, num_classes). Shapes: (N, 1, 28, 28) ->
+(N, 8, 14, 14) -> (N, 16, 7, 7) -> (N, 784) -> (N, num_classes). `forward`
+returns the logits (no softmax: `nn.CrossEntropyLoss` applies log-softmax
+itself). `feature_shape(model, height, width)` returns the shape of the
+feature maps that reach Flatten for one (1, 1, height, width) image, as a
+tuple, computed by running the two convolution stages (no gradients, the
+model's mode and parameters unchanged).
+
+中文: 快速入门只用 Linear 层对 FashionMNIST 图像(形状 (N, 1, 28, 28))分类。卷积网络保留二维布局:
+每个 `nn.Conv2d` 在图像上滑动小的卷积核,`nn.MaxPool2d(2)` 把高和宽减半,`nn.Flatten()` 把最后的特征图
+变成每张图像一个向量,交给最后的 Linear 层。按此顺序构建:
+Conv2d(1, 8, kernel_size=3, padding=1) -> ReLU -> MaxPool2d(2)
+-> Conv2d(8, 16, kernel_size=3, padding=1) -> ReLU -> MaxPool2d(2)
+-> Flatten -> Linear(16 * 7 * 7, num_classes)。形状:(N, 1, 28, 28) ->
+(N, 8, 14, 14) -> (N, 16, 7, 7) -> (N, 784) -> (N, num_classes)。`forward`
+返回 logits(不要 softmax:`nn.CrossEntropyLoss` 自己会做 log-softmax)。
+`feature_shape(model, height, width)` 返回一张 (1, 1, height, width) 图像到达 Flatten 时特征图的形状(元组),
+通过运行两个卷积阶段计算(不计算梯度,不改变模型的模式和参数)。
+"""
+
+import torch
+from torch import Tensor, nn
+
+
+class SmallCNN(nn.Module):
+    """Two conv -> ReLU -> max-pool stages, then Flatten and a Linear layer to num_classes logits."""
+
+    def __init__(self, num_classes: int = 10) -> None:
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 8, kernel_size=3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(8, 16, kernel_size=3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        )
+        self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(16 * 7 * 7, num_classes))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.classifier(self.features(x))
+
+
+def feature_shape(model: SmallCNN, height: int, width: int) -> tuple[int, ...]:
+    """The shape of the feature maps reaching Flatten for one (1, 1, height, width) image."""
+    with torch.no_grad():
+        return tuple(model.features(torch.zeros(1, 1, height, width)).shape)
