@@ -16,8 +16,9 @@ from grader.checks.strategies.modules import EvalModel, eval_models
 WHERE = "evaluate"
 
 
-def _modes(model: torch.nn.Module) -> list[tuple[str, bool]]:
-    return [(name or "(the model)", module.training) for name, module in model.named_modules()]
+def _modes(model: torch.nn.Module) -> dict[str, bool]:
+    """{module name: module.training}; the model itself is named "model"."""
+    return {name or "model": module.training for name, module in model.named_modules()}
 
 
 @settings(max_examples=6)
