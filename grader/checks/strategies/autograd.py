@@ -357,3 +357,18 @@ class SampleCase:
 
 sample_cases = st.builds(SampleCase, st.integers(1, 4), st.integers(2, 4), st.integers(2, 3), st.integers(1, 4),
                          st.sampled_from(["mse", "cross_entropy"]), st.booleans(), st.booleans(), DTYPES, st.integers(0, 2**16))
+
+
+# -- gradcheck: inputs with large magnitudes (where log(1 + exp(x)) overflows) -----------------------
+
+
+@st.composite
+def softplus_inputs(draw: st.DrawFn) -> torch.Tensor:
+    """Small values of both signs, and (where there is room) one large positive and one large negative value."""
+    x = draw(random_tensors(st.sampled_from([(), (4,), (2, 3)]), DTYPES, scale=2.0))
+    if x.dim() == 0:
+        return x * 40 if draw(st.booleans()) else x
+    flat = x.reshape(-1).clone()
+    flat[0] = draw(st.sampled_from([95.0, 120.0, 60.0]))
+    flat[-1] = -draw(st.sampled_from([95.0, 120.0, 60.0]))
+    return flat.reshape(x.shape)
