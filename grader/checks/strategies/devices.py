@@ -471,3 +471,109 @@ layout_cases = st.builds(
     st.booleans(),
     st.integers(0, 10_000),
 )
+
+
+# -- compile ------------------------------------------------------------------------------------------
+
+
+def _no_break(x: torch.Tensor) -> torch.Tensor:
+    return torch.relu(x) * 2 + 1
+
+
+def _explicit_break(x: torch.Tensor) -> torch.Tensor:
+    y = x * 2
+    torch._dynamo.graph_break()
+    return y + 1
+
+
+def _two_breaks(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    y = x @ w
+    torch._dynamo.graph_break()
+    y = y.tanh()
+    torch._dynamo.graph_break()
+    return y.sum()
+
+
+def _branch(x: torch.Tensor) -> torch.Tensor:
+    if x.sum() > 0:
+        return x * 2
+    return x - 1
+
+
+def _item(x: torch.Tensor) -> torch.Tensor:
+    return x * x.abs().max().item()
+
+
+def _two_args(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    return (x @ w).sigmoid()
+
+
+def _grad_mode_break(x: torch.Tensor) -> torch.Tensor:
+    y = x * 2
+    if torch.is_grad_enabled():  # known while tracing: a break only in the caller's grad mode
+        torch._dynamo.graph_break()
+    return y + 1
+
+
+# name shown to the learner -> (function, does it take the second tensor w)
+BREAK_FUNCTIONS: dict[str, tuple[Callable[..., torch.Tensor], bool]] = {
+    "torch.relu(x) * 2 + 1": (_no_break, False),
+    "y = x * 2; torch._dynamo.graph_break(); return y + 1": (_explicit_break, False),
+    "y = x @ w; graph_break(); y = y.tanh(); graph_break(); return y.sum()": (_two_breaks, True),
+    "if x.sum() > 0: return x * 2 / else: return x - 1": (_branch, False),
+    "x * x.abs().max().item()": (_item, False),
+    "(x @ w).sigmoid()": (_two_args, True),
+    "y = x * 2; if torch.is_grad_enabled(): graph_break(); return y + 1": (_grad_mode_break, False),
+}
+
+
+@dataclass(frozen=True)
+class BreakCase:
+    """A function from BREAK_FUNCTIONS and the tensors to call it with."""
+
+    function: str
+    rows: int
+    seed: int
+
+    def call_args(self) -> tuple[torch.Tensor, ...]:
+        generator = torch.Generator().manual_seed(self.seed)
+        x = torch.randn(self.rows, 3, generator=generator)
+        return (x, torch.randn(3, 2, generator=generator)) if BREAK_FUNCTIONS[self.function][1] else (x,)
+
+    def describe(self) -> str:
+        args = "x, w" if BREAK_FUNCTIONS[self.function][1] else "x"
+        return f"fn({args}) = {self.function}, x of shape ({self.rows}, 3)" + (", w of shape (3, 2)" if args == "x, w" else "")
+
+
+break_cases = st.builds(BreakCase, st.sampled_from(sorted(BREAK_FUNCTIONS)), st.integers(1, 4), st.integers(0, 10_000))
+
+
+@dataclass(frozen=True)
+class NormalizeInput:
+    """x for normalize: any sign, all zeros, one element, float64, requiring grad."""
+
+    shape: tuple[int, ...]
+    kind: str
+    dtype: torch.dtype
+    requires_grad: bool
+    seed: int
+
+    def make(self) -> torch.Tensor:
+        generator = torch.Generator().manual_seed(self.seed)
+        x = torch.randn(self.shape, generator=generator, dtype=self.dtype) * 5
+        if self.kind == "all zeros":
+            x = torch.zeros(self.shape, dtype=self.dtype)
+        elif self.kind == "all negative":
+            x = -x.abs() - 0.5
+        elif self.kind == "small (max |x| below 1)":
+            x = x / (x.abs().max() + 1) * 0.9
+        return x.requires_grad_(self.requires_grad)
+
+    def describe(self) -> str:
+        grad = ", requires grad" if self.requires_grad else ""
+        return f"x = {show(self.make().detach())} ({self.kind}{grad})"
+
+
+normalize_inputs = st.builds(NormalizeInput, st.sampled_from([(4,), (2, 3), (), (1,)]),
+                             st.sampled_from(["mixed signs", "all zeros", "all negative", "small (max |x| below 1)"]),
+                             st.sampled_from([torch.float32, torch.float64]), st.booleans(), st.integers(0, 10_000))
