@@ -41,10 +41,16 @@ def test_values(compare, x: CallerTensor, function: Function) -> None:
     def refuses(t: torch.Tensor) -> torch.Tensor:
         raise ValueError("f refuses this input")
 
+    def mismatched(t: torch.Tensor) -> torch.Tensor:  # torch's own error (RuntimeError), as a shape mistake in f gives
+        return t.reshape(-1) @ torch.ones(t.numel() + 1, dtype=t.dtype)  # (n,) @ (n + 1,): raises for every n
+
     compare.same(lambda impl: {("(f'(x), f''(x)) values", "(f'(x), f''(x)) 的数值"): tuple(
                      r.detach() if torch.is_tensor(r) else r for r in _call(impl, function, x.make())),
                                ("derivatives(g, x) for a g that raises ValueError", "g 抛出 ValueError 时的 derivatives(g, x)"): outcome(
-                     lambda: impl.derivatives(refuses, x.make()))},
+                     lambda: impl.derivatives(refuses, x.make())),
+                               ("derivatives(h, x) for an h whose shapes do not fit (torch raises RuntimeError)",
+                                "h 的形状不匹配(torch 抛出 RuntimeError)时的 derivatives(h, x)"): outcome(
+                     lambda: impl.derivatives(mismatched, x.make()))},
                  **_words(function, x), where=WHERE, tolerance=PRECISE, state_hint=STATE_HINT,
                  hint=(("first = grad(f(x).sum(), x, create_graph=True)[0] keeps a graph; second = grad(first.sum(), x)[0]. "
                        "Return (first, second) in that order, in x's dtype and shape; let an error raised by f reach the caller."),
