@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any, NoReturn
 
 import torch
+from torch.utils._python_dispatch import TorchDispatchMode
 
 _allclose = torch.allclose
 _is_tensor = torch.is_tensor
@@ -159,3 +160,16 @@ def is_affine(f: Callable[[torch.Tensor], torch.Tensor], dim: int, seed: int = 0
     with torch.no_grad():
         zero = f(torch.zeros(8, dim))
         return bool(_allclose(f(a) + f(b) - zero, f(a + b), atol=1e-4, rtol=1e-4))
+
+
+class GraderDispatchMode(TorchDispatchMode):
+    """A dispatch mode for the grader's own observations (copies made, dtypes produced).
+
+    torch wraps every mode's `__torch_dispatch__` so that its compiler skips it, and that wrapper imports
+    torch._dynamo (about 1.5 s of a cold check) on the first operation. No compiler runs inside the grader's
+    observers, so they keep the method as written.
+    """
+
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:
+        return False

@@ -16,17 +16,17 @@ from __future__ import annotations
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from torch.utils._python_dispatch import TorchDispatchMode
 
 from grader.checks.devices.common import same
 from grader.checks.stand_in import learner_code
 from grader.checks.strategies.devices import AmpCase, amp_cases
+from grader.checks.support import GraderDispatchMode
 
 aten = torch.ops.aten
 _MATMULS = {aten.mm, aten.addmm, aten.bmm, aten.convolution, aten.matmul, aten.linear}
 
 
-class MatmulDtypes(TorchDispatchMode):
+class MatmulDtypes(GraderDispatchMode):
     """Records the dtype each matrix multiply or convolution produced (as kernels run, after autocast's casts)."""
 
     def __init__(self) -> None:

@@ -15,28 +15,42 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch.overrides import TorchFunctionMode
-from torch.utils._python_dispatch import TorchDispatchMode
 
 from grader.checks.devices.common import same
-from grader.checks.stand_in import MACHINES, Machine, MetaDeviceSpy, learner_code, needs_gpu, parse_to, simulated
-from grader.checks.strategies.devices import CPU_TARGETS, CUDA, CUDA_DEVICES as CUDA_TARGETS, META_TARGETS, Source, sources, target_dtypes
-from grader.checks.support import expect, expect_close, tensor_result
+from grader.checks.stand_in import (
+    MACHINES,
+    Machine,
+    MetaDeviceSpy,
+    learner_code,
+    needs_gpu,
+    parse_to,
+    simulated,
+)
+from grader.checks.strategies.devices import (
+    CPU_TARGETS,
+    CUDA,
+    META_TARGETS,
+    Source,
+    sources,
+    target_dtypes,
+)
+from grader.checks.strategies.devices import CUDA_DEVICES as CUDA_TARGETS
+from grader.checks.support import (
+    GraderDispatchMode,
+    expect,
+    expect_close,
+    tensor_result,
+)
 
 aten = torch.ops.aten
 
 
-class CopyCounter(TorchDispatchMode):
+class CopyCounter(GraderDispatchMode):
     """Counts the copy kernels that actually run."""
 
     def __init__(self) -> None:
         super().__init__()
         self.copies = 0
-
-    @classmethod
-    def _should_skip_dynamo(cls) -> bool:
-        """Keep __torch_dispatch__ unwrapped: torch's wrapper imports torch._dynamo (about 1.5 s cold) on the first
-        dispatch, only to stop a compiler that never runs inside this counter."""
-        return False
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         if func.overloadpacket in (aten._to_copy, aten.copy_, aten.clone):
