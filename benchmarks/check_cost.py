@@ -56,10 +56,15 @@ class _Watch:
         if name == "torch._dynamo" and os.environ.get("TORCHDOJO_DYNAMO_NOTE"):
             stack = [frame.filename for frame in traceback.extract_stack()]
             with open(os.environ["TORCHDOJO_DYNAMO_NOTE"], "a") as note:
-                note.write("optimizer\\n" if any("/torch/optim/" in f for f in stack) else "grader\\n")
+                torch_itself = ("/torch/optim/", "/torch/_functorch/", "/torch/func/")  # an optimizer's step, torch.func's transforms
+                note.write("optimizer\\n" if any(part in f for f in stack for part in torch_itself) else "grader\\n")
         return None
 sys.meta_path.insert(0, _Watch())
 """
+
+
+# Exercises about torch's compiler itself: the learner's own code imports torch._dynamo, so that is their floor.
+COMPILER_EXERCISES = frozenset({"devices/compile"})
 
 
 def time_check(tree: Path, exercise_id: str, watch: Path | None = None) -> tuple[float, bool, str]:
@@ -128,12 +133,12 @@ def main(argv: list[str] | None = None) -> int:
     failing = []
     for exercise_id, now_s, before_s, full, importer in rows:
         ratio = f"{now_s / before_s:6.2f}" if before_s else "   new"
-        own_floor = dynamo_floor if importer == "optimizer" else torch_floor
+        own_floor = dynamo_floor if importer == "optimizer" or exercise_id in COMPILER_EXERCISES else torch_floor
         above = now_s - own_floor
         within = now_s <= PER_EXERCISE_S or above <= budget
         flag = "" if now_s <= PER_EXERCISE_S else f"  > {PER_EXERCISE_S:g} s" + (" (torch's floor; checks within budget)" if within else "")
         flag += "" if full else "  (solution lost points!)"
-        flag += "  [stand-ins import torch._dynamo]" if importer == "grader" else ""
+        flag += "  [stand-ins import torch._dynamo]" if importer == "grader" and exercise_id not in COMPILER_EXERCISES else ""
         print(f"{exercise_id:32} {now_s:7.2f} {before_s if before_s is not None else float('nan'):8.2f} {ratio} {own_floor:7.2f} {above:8.2f}{flag}")
         if not within or not full:
             failing.append(exercise_id)

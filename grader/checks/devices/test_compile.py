@@ -52,7 +52,7 @@ ONE_GRAPH = (("Keep normalize in one graph: no .item(), no print, no Python `if`
              "让 normalize 保持为一个图:不用 .item()、不用 print、不对张量的数值写 Python `if`——用作用于张量的 torch.where 来选择。")
 
 
-@settings(max_examples=8, deadline=None)
+@settings(max_examples=4, deadline=None)  # each example traces twice (reference and learner): seconds, cold
 @example(BreakCase("y = x * 2; if torch.is_grad_enabled(): graph_break(); return y + 1", 2, 0))
 @given(break_cases)
 def test_counts_graph_breaks(compare, case: BreakCase) -> None:
@@ -94,7 +94,7 @@ def test_normalize_values(compare, case: NormalizeInput) -> None:
              given="an empty x (no largest value: torch raises)", where="normalize")
 
 
-@settings(max_examples=5, deadline=None)
+@settings(max_examples=3, deadline=None)  # an explain and a fullgraph compile each, for both
 @given(normalize_inputs)
 def test_normalize_one_graph(compare, case: NormalizeInput) -> None:
     def scenario(impl):
