@@ -5,7 +5,6 @@ from __future__ import annotations
 import atexit
 import functools
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -41,14 +40,6 @@ def _warm_worker() -> WarmWorker:
     return worker
 
 
-def expectation(path: Path) -> set[str] | None:
-    """The `# expect:` header of a fixture: None for full marks, else the checks that must fail."""
-    first = path.read_text(encoding="utf-8").splitlines()[0]
-    match = re.fullmatch(r"# expect: (.+)", first)
-    assert match, f"{path} has no '# expect:' header"
-    if match.group(1).strip() == "full marks":
-        return None
-    return {name.strip() for name in match.group(1).split(",")}
 
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from grader.catalog import load_catalog
-from tests.conftest import FIXTURES, ROOT, expectation, grade_file
+from grader.dev.check import expectation  # the `# expect:` header, read as `torchdojo dev check` reads it
+from tests.conftest import FIXTURES, ROOT, grade_file
 
 EXERCISES = load_catalog().exercises
 FIXTURE_FILES = sorted(FIXTURES.glob("*/*/*.py"))
