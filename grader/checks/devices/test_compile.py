@@ -19,7 +19,6 @@ import logging
 import types
 
 import torch
-import torch._dynamo
 from hypothesis import example, given, settings
 
 from grader.checks.devices.common import same
