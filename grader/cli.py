@@ -296,16 +296,10 @@ def cmd_init(ctx: Context) -> int:
 # -- teachers -------------------------------------------------------------------------
 
 
-def _needs_teacher_extra() -> None:
-    """A course is for nbgrader: without it (a learner's plain install) say which install brings it, before writing anything."""
-    import importlib.util
-
-    if importlib.util.find_spec("nbgrader") is None:
-        raise ModuleNotFoundError("No module named 'nbgrader'", name="nbgrader")
-
-
 def cmd_course_build(ctx: Context) -> int:
-    _needs_teacher_extra()
+    from grader.course import require_nbgrader
+
+    require_nbgrader()  # a course is for nbgrader: say which install brings it before writing anything
     from grader.course import build, selected
 
     topics = ctx.args.topics or None
@@ -325,7 +319,9 @@ def cmd_course_build(ctx: Context) -> int:
 
 
 def cmd_course_check(ctx: Context) -> int:
-    _needs_teacher_extra()
+    from grader.course import require_nbgrader
+
+    require_nbgrader()
     from grader.course_check import check_course
 
     root = Path(ctx.args.dir).expanduser().resolve()

@@ -70,6 +70,16 @@ if "generate_feedback" in sys.argv[1:2]:
 '''
 
 
+
+def require_nbgrader() -> None:
+    """Stop before any work when nbgrader (the `teacher` extra) is missing: the CLI turns this error into the
+    message that names the install (exit 2), as it does for any teacher module missing on the way."""
+    import importlib.util
+
+    if importlib.util.find_spec("nbgrader") is None:
+        raise ModuleNotFoundError("No module named 'nbgrader'", name="nbgrader")
+
+
 def _md(text: str, cell_id: str) -> dict:
     return {"cell_type": "markdown", "id": cell_id, "metadata": {}, "source": text}
 

@@ -34,10 +34,9 @@ class GradebookResult:
 
 def find_course(submissions: Path, given: str | None) -> Path:
     """The course folder: the one given, or the parent of an nbgrader `submitted/` folder."""
-    import importlib.util
+    from grader.course import require_nbgrader
 
-    if importlib.util.find_spec("nbgrader") is None:  # checked before grading, not after the whole batch
-        raise ModuleNotFoundError("No module named 'nbgrader'", name="nbgrader")
+    require_nbgrader()  # checked before grading, not after the whole batch
     course = Path(given).expanduser() if given else submissions.resolve().parent
     if not course.is_dir() or not ((course / "nbgrader_config.py").is_file() or (course / "gradebook.db").is_file()):
         hint = "" if given else " (the folder above the submissions)"
