@@ -234,11 +234,14 @@ def test_fit_names_torchvision_when_it_is_missing(monkeypatch: pytest.MonkeyPatc
 def test_review_right_after_a_quiz_says_when_and_offers_the_misses(tmp_path: Path) -> None:
     from grader.progress import ProgressStore
     from quizzes.bank import load_shipped
-    from quizzes.engine import QuizSession
+    from quizzes.engine import QuizSession, grade
 
     record = tmp_path / "p.json"
     session = QuizSession.start(load_shipped(), question_ids=["history-01", "history-03"], store=ProgressStore(record))
-    session.answer("zzz" if session.items[0].option_order == () else [o for o in session.items[0].option_order][-1])
+    item = session.items[0]
+    # A response that is wrong whatever order the options were shuffled into.
+    wrong = "zzz" if item.option_order == () else next(o for o in item.option_order if grade(item.question, o).credit == 0)
+    assert not session.answer(wrong).correct
     done = run_cli("quiz", "--review", "--progress", str(record), cwd=tmp_path)
     assert "Nothing to review: all correct" not in done.stdout
     assert "come back for review in" in done.stdout and "torchdojo quiz --missed" in done.stdout
