@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import builtins
+import gc
 import importlib.util
 import inspect
 import json
@@ -463,6 +464,10 @@ def main(argv: list[str] | None = None, nonce: str | None = None) -> int:
         "-s", "--noconftest", "--assert=plain", "-c", os.devnull, "--rootdir", str(args.checks_module.parent),
         "-o", "python_files=test_*.py",
     ]
+    # Everything imported so far (torch: hundreds of thousands of objects) lives as long as the
+    # run does: out of the collector's reach, a full collection during the checks — Hypothesis
+    # makes one on its first test — scans only what the run itself made (about 100 ms saved).
+    gc.freeze()
     pytest.main(pytest_args, plugins=[plugin])
     plugin.finish_interrupted()
     channel.send(EVENT_DONE)

@@ -86,10 +86,19 @@ class Context:
         return self._progress
 
     def update(self, change: Callable[[Progress], object]) -> object:
-        """Change the record (locked, atomic) and forget the cached copy."""
+        """Change the record (locked, atomic) and keep what was written as the cached copy:
+        one read per action, and what the command shows next is exactly what was saved."""
         assert self.store is not None
+        written: list[Progress] = []
+
+        def apply(progress: Progress) -> object:
+            written.append(progress)
+            return change(progress)
+
         self._progress = None
-        return self.store.update(change)
+        result = self.store.update(apply)
+        self._progress = written[-1]
+        return result
 
     def flush_notices(self) -> None:
         if self.store:
@@ -240,8 +249,8 @@ def cmd_reset(ctx: Context) -> int:
     workspace = ctx.require_workspace()
     try:
         backup = reset_exercise(workspace, exercise)
-    except WorkspaceError as error:
-        raise UsageError(t(str(error), str(error))) from error
+    except WorkspaceError as error:  # the detail (a path, a git command) stays as written
+        raise UsageError(t(str(error), f"无法重置 {exercise.id}:{error}")) from error
     target = exercise_file(workspace, exercise)
     if ctx.store is not None:
         try:
@@ -669,7 +678,7 @@ def make_context(args: argparse.Namespace) -> Context:
     try:
         catalog = load_catalog()
     except CatalogError as error:
-        raise UsageError(t(str(error), str(error))) from error
+        raise UsageError(t(str(error), f"无法加载练习目录(这是 torchdojo 自身的问题,不是你的代码):{error}")) from error
     workspace = find_workspace()
     store = ProgressStore(record_file(workspace, getattr(args, "progress", None)))
     return Context(args=args, catalog=catalog, workspace=workspace, store=store)

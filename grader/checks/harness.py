@@ -52,7 +52,7 @@ from typing import Any
 
 import torch
 
-from grader.checks.support import CheckFailed, GraderLimit, show
+from grader.checks.support import CheckFailed, GraderLimit, manual_seed, show
 
 # Captured before any learner code runs (a submission may monkeypatch these later).
 _allclose = torch.allclose
@@ -360,7 +360,7 @@ def _reset_global_state(seed: int) -> None:
     torch.set_grad_enabled(True)
     torch.set_default_dtype(torch.float32)
     torch.set_anomaly_enabled(False)
-    torch.manual_seed(seed)
+    manual_seed(seed)
     random.seed(seed)
 
 

@@ -125,6 +125,21 @@ class CallSpy:
         return self.target(*args, **kwargs)
 
 
+def manual_seed(seed: int) -> torch.Generator:
+    """`torch.manual_seed`, without its cost where no accelerator is running.
+
+    On a machine whose CUDA (or XPU, MTIA) is not started, `torch.manual_seed` queues a seed
+    for each of them with `traceback.format_stack()` — about 1 ms a call from inside pytest
+    and Hypothesis. The checks seed before every run of every example (hundreds of times per
+    exercise), so that was a third of a cold check's own compute. The CPU generator is seeded
+    exactly as `torch.manual_seed` seeds it; with an accelerator, it is `torch.manual_seed`.
+    """
+    seed = int(seed)
+    if torch.cuda.is_available() or torch.backends.mps.is_available() or (hasattr(torch, "xpu") and torch.xpu.is_available()):
+        return torch.manual_seed(seed)
+    return torch.default_generator.manual_seed(seed)
+
+
 def _hypothesis_profile() -> None:
     """Deterministic, database-free property tests: the same file always gets the same grade."""
     from hypothesis import HealthCheck, Phase, settings

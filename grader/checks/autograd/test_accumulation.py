@@ -19,6 +19,7 @@ from grader.checks.strategies.autograd import (
     param_sets,
     params,
 )
+from grader.checks.support import manual_seed
 
 
 def _given(ps: ParamSet, lr: float) -> dict[str, str]:
@@ -76,7 +77,7 @@ def test_clears_gradients(compare, ps: ParamSet, lr: float) -> None:
 
 
 def _training(impl, lr: float, steps: int) -> dict[str, torch.Tensor]:
-    torch.manual_seed(7)
+    manual_seed(7)
     model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
     x = torch.linspace(-1.0, 1.0, 15).reshape(5, 3)
     for _ in range(steps):

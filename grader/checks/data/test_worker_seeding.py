@@ -16,13 +16,14 @@ from torch.utils.data import Dataset
 
 from grader.checks.data.common import values
 from grader.checks.strategies.data import WorkerSeedCase, worker_seed_cases
+from grader.checks.support import manual_seed
 
 TORCH_AFTER = ("torch.initial_seed() and torch.rand(1) afterwards", "之后的 torch.initial_seed() 和 torch.rand(1)")
 
 
 def _seeded(case: WorkerSeedCase, what: str):
     def scenario(impl):
-        torch.manual_seed(case.torch_seed)
+        manual_seed(case.torch_seed)
         random.seed(12345)  # the parent's state every forked worker inherits
         numpy.random.seed(12345)
         impl.seed_worker(case.worker_id)

@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from grader.checks.modules.common import attempt, outcome, same_state
-from grader.checks.support import show
+from grader.checks.support import manual_seed, show
 
 _Mapping = dict
 _FORCE_UNSAFE = "TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD"
@@ -48,7 +48,7 @@ def _state(seed: int) -> dict:
 
 def _with_buffers(seed: int) -> nn.Module:
     """A small model with buffers (BatchNorm's running statistics, an int64 counter) that a forward pass has changed."""
-    torch.manual_seed(seed)
+    manual_seed(seed)
     model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 2))
     model(torch.randn(5, 3, generator=torch.Generator().manual_seed(seed)))
     return model
@@ -95,7 +95,7 @@ def _mark() -> str:
 
 def test_saves_state_dict_only(compare, tmp_path) -> None:
     def scenario(impl):
-        torch.manual_seed(0)
+        manual_seed(0)
         model = impl.NeuralNetwork()
         before = _snapshot(model)
         first = _file(tmp_path, "model.pth")

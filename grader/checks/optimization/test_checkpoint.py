@@ -25,6 +25,7 @@ import torch
 from hypothesis import example, given, settings
 
 from grader.checks.strategies.optimization import TrainRun, train_runs
+from grader.checks.support import manual_seed
 
 _FORCE_UNSAFE = "TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD"
 
@@ -117,7 +118,7 @@ def _after_loading(start: Any, objects: tuple, saved_rng: tuple[torch.Tensor, ob
 
 def _new_process() -> None:
     """What a new process starts from: other seeds than the saved run's."""
-    torch.manual_seed(12345)
+    manual_seed(12345)
     random.seed(54321)
 
 

@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grader.checks.quickstart.common import ERRORS_HINT, STATE_HINT, IndexDataset
+from grader.checks.support import manual_seed
 
 _equal = torch.equal
 
@@ -163,7 +164,7 @@ def test_caller_rng_kept(compare, case, seed: int) -> None:
     def scenario(impl):
         draws = []
         for caller_seed in (seed, seed + 1):
-            torch.manual_seed(caller_seed)
+            manual_seed(caller_seed)
             _call(impl, *case)
             draws.append(torch.rand(4))
         return {("the caller's random numbers after the call still follow the caller's seed", "调用之后调用者的随机数仍由调用者的种子决定"):

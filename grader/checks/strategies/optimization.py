@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import torch
 from hypothesis import strategies as st
 
-from grader.checks.support import show
+from grader.checks.support import manual_seed, show
 
 
 def _short(t: torch.Tensor) -> str:
@@ -374,7 +374,7 @@ class _GroupNet(torch.nn.Module):
 
     def __init__(self, norm: str, bias: bool, frozen: bool, tied: bool, seed: int) -> None:
         super().__init__()
-        torch.manual_seed(seed)
+        manual_seed(seed)
         layers: list[torch.nn.Module] = [torch.nn.Linear(4, 6)]
         if norm == "layernorm":
             layers.append(torch.nn.LayerNorm(6))
@@ -490,7 +490,7 @@ class TrainRun:
     def build(self, init_seed: int) -> tuple[torch.nn.Module, torch.optim.Optimizer, torch.optim.lr_scheduler.LRScheduler]:
         """Fresh objects, initialised from `init_seed` without touching the caller's generators."""
         with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(init_seed)
+            manual_seed(init_seed)
             model = _DropoutNet(self.dropout)
         if self.optimizer == "sgd":
             optimizer: torch.optim.Optimizer = torch.optim.SGD(model.parameters(), lr=self.lr, momentum=self.momentum)
