@@ -18,7 +18,7 @@ import torch
 from hypothesis import strategies as st
 from torch import nn
 
-from grader.checks.strategies import DTYPES, random_tensors
+from grader.checks.strategies import DTYPES, CallerState, CallerTensor, random_tensors
 from grader.checks.support import show
 
 
@@ -372,3 +372,91 @@ def softplus_inputs(draw: st.DrawFn) -> torch.Tensor:
     flat[0] = draw(st.sampled_from([95.0, 120.0, 60.0]))
     flat[-1] = -draw(st.sampled_from([95.0, 120.0, 60.0]))
     return flat.reshape(x.shape)
+
+
+# -- jacobian: maps R^n -> R^m written for one sample, scalar functions, batches -----------------------
+
+# Dense, non-symmetric Jacobians that change with x: a transposed Jacobian, a column sum
+# (autograd.grad of f(x).sum()) or a diagonal cannot coincide with the right one. Every map is
+# written for ONE sample (matrix-vector products, a sum over the sample): it need not accept a batch.
+VECTOR_KINDS = ("A @ x", "W2 @ tanh(W1 @ x + b)", "softmax(A @ x)", "sin(A @ x) * (x @ x)")
+# Scalar functions: curved ones with non-diagonal Hessians, and a linear one (its Hessian is all zeros).
+SCALAR_KINDS = ("c @ tanh(W @ x + b)", "x @ A @ x (A not symmetric)", "logsumexp(W @ x)", "c @ x + 1 (linear)")
+HIDDEN = 3
+
+
+@dataclass(frozen=True)
+class VectorMap:
+    """f built from seeded weights: R^n -> R^m for a vector kind, R^n -> a 0-d scalar for a scalar kind."""
+
+    kind: str
+    n: int
+    m: int
+    seed: int
+
+    def f(self, dtype: torch.dtype) -> Callable[[torch.Tensor], torch.Tensor]:
+        g = torch.Generator().manual_seed(self.seed)
+        rows = self.m if self.kind in VECTOR_KINDS else HIDDEN
+        a = torch.randn(rows, self.n, generator=g, dtype=torch.float64).to(dtype)
+        w2 = torch.randn(self.m, HIDDEN, generator=g, dtype=torch.float64).to(dtype)
+        b = torch.randn(rows, generator=g, dtype=torch.float64).to(dtype) * 0.5
+        c = torch.randn(rows, generator=g, dtype=torch.float64).to(dtype)
+        square = torch.randn(self.n, self.n, generator=g, dtype=torch.float64).to(dtype)
+        c_n = torch.randn(self.n, generator=g, dtype=torch.float64).to(dtype)
+        w1 = a if rows == HIDDEN else torch.randn(HIDDEN, self.n, generator=g, dtype=torch.float64).to(dtype)
+        b1 = b if rows == HIDDEN else torch.randn(HIDDEN, generator=g, dtype=torch.float64).to(dtype) * 0.5
+        maps: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
+            "A @ x": lambda x: a @ x,
+            "W2 @ tanh(W1 @ x + b)": lambda x: w2 @ torch.tanh(w1 @ x + b1),
+            "softmax(A @ x)": lambda x: torch.softmax(a @ x, dim=0),
+            "sin(A @ x) * (x @ x)": lambda x: torch.sin(a @ x) * (x @ x),
+            "c @ tanh(W @ x + b)": lambda x: c @ torch.tanh(a @ x + b),
+            "x @ A @ x (A not symmetric)": lambda x: x @ square @ x,
+            "logsumexp(W @ x)": lambda x: torch.logsumexp(a @ x, dim=0),
+            "c @ x + 1 (linear)": lambda x: c_n @ x + 1,
+        }
+        return maps[self.kind]
+
+    def describe(self) -> str:
+        if self.kind in VECTOR_KINDS:
+            return f"f(x) = {self.kind} from R^{self.n} to R^{self.m} (seeded weights)"
+        return f"f(x) = {self.kind}, a scalar of x in R^{self.n} (seeded weights)"
+
+
+# (n, m): mostly m != n (a transposed Jacobian has the wrong shape), one square map (it has the wrong
+# values), m == 1 (a column sum has the right numbers there, not the shape (1, n)) and n == 1.
+SIZES = [(3, 2), (2, 3), (4, 2), (2, 4), (3, 3), (3, 1), (1, 3)]
+
+
+@dataclass(frozen=True)
+class JacobianCase:
+    """A map and where to take its Jacobian: x of shape (n,), or a batch xs of shape (batch, n) when batch > 0."""
+
+    f_of: VectorMap
+    dtype: torch.dtype
+    batch: int
+    seed: int
+    state: CallerState = "plain"
+
+    def f(self) -> Callable[[torch.Tensor], torch.Tensor]:
+        return self.f_of.f(self.dtype)
+
+    def x(self) -> CallerTensor:
+        shape = (self.batch, self.f_of.n) if self.batch else (self.f_of.n,)
+        return CallerTensor(_seeded(self.seed, shape, self.dtype, 1.2), self.state)
+
+    def describe(self) -> tuple[str, str]:
+        name = "xs" if self.batch else "x"
+        en, zh = self.x().describe()
+        return f"{self.f_of.describe()}, {name} = {en}", f"{self.f_of.describe()},{name} = {zh}"
+
+
+@st.composite
+def jacobian_cases(draw: st.DrawFn, scalar: bool = False, batched: bool = False,
+                   states: tuple[CallerState, ...] = ("plain",)) -> JacobianCase:
+    n, m = draw(st.sampled_from(SIZES))
+    kind = draw(st.sampled_from(SCALAR_KINDS if scalar else VECTOR_KINDS))
+    # Batches of 1 and of sizes other than n (vmap over the wrong dim, a batch taken for a sample, show).
+    batch = draw(st.sampled_from([b for b in (1, 2, 3, 5) if b != n])) if batched else 0
+    return JacobianCase(VectorMap(kind, n, m, draw(st.integers(0, 2**16))), draw(DTYPES), batch,
+                        draw(st.integers(0, 2**16)), draw(st.sampled_from(states)))

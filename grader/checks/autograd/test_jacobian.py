@@ -1,0 +1,165 @@
+"""Checks for autograd/jacobian, by comparison with the reference on generated maps and inputs.
+
+Maps are dense and not symmetric, mostly from R^n to R^m with m != n (a transposed Jacobian has
+the wrong shape, a square one the wrong values), m == 1 and n == 1 included (the gradient of
+f(x).sum() has the right numbers there but not the shape (1, n)); every map takes ONE sample,
+so a batch must be mapped (vmap or a loop), over dim 0, with batch sizes other than n. Scalar
+functions have non-diagonal Hessians, and a linear one has an all-zero Hessian. x comes as
+callers hold it (plain, requiring grad, with a .grad already, non-leaf), in float32 and float64
+(compared tightly); calls also run inside the caller's torch.no_grad(), twice.
+"""
+
+import torch
+from hypothesis import example, given, settings
+
+from grader.checks.autograd.common import PRECISE, STATE_HINT, outcome, snapshot, values
+from grader.checks.strategies.autograd import JacobianCase, VectorMap, jacobian_cases
+
+CALLER_STATES = ("requires_grad", "leaf_with_grad", "non_leaf", "plain")
+
+
+def _refuses(t: torch.Tensor) -> torch.Tensor:
+    raise ValueError("f refuses this input")
+
+
+def _mismatched(t: torch.Tensor) -> torch.Tensor:  # torch's own error (RuntimeError), as a shape mistake in f gives
+    return torch.ones(t.shape[-1] + 1, dtype=t.dtype) @ t
+
+
+def _errors(call) -> dict:
+    """How a call ends for an f that raises ValueError and for an f whose shapes do not fit."""
+    return {("with an f that raises ValueError", "f 抛出 ValueError 时"): outcome(lambda: call(_refuses)),
+            ("with an f whose shapes do not fit (torch raises RuntimeError)", "f 的形状不匹配(torch 抛出 RuntimeError)时"): outcome(
+                lambda: call(_mismatched))}
+
+
+def _given(case: JacobianCase) -> dict[str, str]:
+    en, zh = case.describe()
+    return {"given": en, "given_zh": zh}
+
+
+@settings(max_examples=8)
+@given(jacobian_cases())
+@example(JacobianCase(VectorMap("A @ x", 3, 2, 11), torch.float64, 0, 5))
+@example(JacobianCase(VectorMap("W2 @ tanh(W1 @ x + b)", 3, 1, 12), torch.float32, 0, 6))
+def test_jacobian_values(compare, case: JacobianCase) -> None:
+    def scenario(impl):
+        f = case.f()
+        return {("jacobian(f, x)", "jacobian(f, x)"): values(impl.jacobian(f, case.x().make())),
+                **_errors(lambda g: impl.jacobian(g, case.x().make()))}
+
+    compare.same(scenario, **_given(case), where="jacobian", tolerance=PRECISE, state_hint=STATE_HINT,
+                 hint=(("The Jacobian has one row per output and one column per input: shape (m, n), J[i, j] = d f(x)[i] / d x[j]. "
+                       "torch.autograd.grad of f(x).sum() gives only the column sum; jacrev(f)(x) gives every row, in x's dtype."),
+                       ("雅可比矩阵每个输出一行、每个输入一列:形状为 (m, n),J[i, j] = d f(x)[i] / d x[j]。"
+                       "对 f(x).sum() 用 torch.autograd.grad 只得到列和;jacrev(f)(x) 给出所有行,dtype 与 x 相同。")))
+
+
+@settings(max_examples=8)
+@given(jacobian_cases(batched=True))
+@example(JacobianCase(VectorMap("sin(A @ x) * (x @ x)", 2, 3, 13), torch.float64, 3, 7))
+@example(JacobianCase(VectorMap("softmax(A @ x)", 4, 2, 14), torch.float32, 1, 8))
+def test_batch_values(compare, case: JacobianCase) -> None:
+    def scenario(impl):
+        f = case.f()
+        return {("batch_jacobians(f, xs)", "batch_jacobians(f, xs)"): values(impl.batch_jacobians(f, case.x().make())),
+                **_errors(lambda g: impl.batch_jacobians(g, case.x().make()))}
+
+    compare.same(scenario, **_given(case), where="batch_jacobians", tolerance=PRECISE, state_hint=STATE_HINT,
+                 hint=(("f takes one sample of shape (n,): entry b is the (m, n) Jacobian of f at xs[b], so the result has shape "
+                       "(B, m, n). vmap(jacrev(f))(xs) maps over dim 0 of xs; calling f on the whole batch mixes the samples."),
+                       ("f 只接受形状为 (n,) 的一个样本:第 b 项是 f 在 xs[b] 处的 (m, n) 雅可比矩阵,所以结果形状为 (B, m, n)。"
+                       "vmap(jacrev(f))(xs) 在 xs 的第 0 维上映射;把整个批次传给 f 会把样本混在一起。")))
+
+
+@settings(max_examples=8)
+@given(jacobian_cases(scalar=True))
+@example(JacobianCase(VectorMap("c @ tanh(W @ x + b)", 3, 2, 15), torch.float64, 0, 9))
+@example(JacobianCase(VectorMap("c @ x + 1 (linear)", 2, 3, 16), torch.float32, 0, 10))
+def test_hessian_values(compare, case: JacobianCase) -> None:
+    def scenario(impl):
+        f = case.f()
+        return {("hessian_of(f, x)", "hessian_of(f, x)"): values(impl.hessian_of(f, case.x().make())),
+                **_errors(lambda g: impl.hessian_of(lambda t: g(t).sum(), case.x().make()))}
+
+    compare.same(scenario, **_given(case), where="hessian_of", tolerance=PRECISE, state_hint=STATE_HINT,
+                 hint=(("The Hessian is the (n, n) Jacobian of the gradient: jacrev(jacrev(f))(x) (or torch.func.hessian(f)(x)). "
+                       "Differentiating the gradient's sum gives only row sums; a linear f has an all-zero Hessian, not an error."),
+                       ("Hessian 矩阵是梯度的 (n, n) 雅可比矩阵:jacrev(jacrev(f))(x)(或 torch.func.hessian(f)(x))。"
+                       "对梯度之和求导只得到行和;线性 f 的 Hessian 全为 0,而不是报错。")))
+
+
+_allclose = torch.allclose  # captured before any learner code runs
+
+
+def _form(result: object) -> str:
+    """What a result is, values aside (the values checks compare those): a plain tensor, or one in a graph."""
+    if not torch.is_tensor(result):
+        return f"not a tensor: {type(result).__name__}"
+    if result.grad_fn is not None:
+        return "a tensor attached to a graph (it has a grad_fn)"
+    return "a tensor that requires grad" if result.requires_grad else "a plain tensor (no graph)"
+
+
+def _agrees(a: object, b: object) -> str:
+    """Whether two results of the learner's own code hold the same numbers."""
+    same = (torch.is_tensor(a) and torch.is_tensor(b) and a.shape == b.shape and a.dtype == b.dtype
+            and _allclose(a.detach(), b.detach(), rtol=1e-6, atol=1e-7, equal_nan=True))
+    return "the same numbers" if same else "other numbers"
+
+
+def _observed(impl, name: str, case: JacobianCase, baseline: bool) -> dict:
+    """One function on the caller's tensor: what its result is (plain or in a graph; its values are the values
+    checks' business), then whether a second call gives the same numbers and the caller's tensor afterwards, or,
+    with `baseline` (inside no_grad), whether the learner's own call with grad mode on gives the same numbers."""
+    f, given_x = case.f(), case.x().make()
+    call = getattr(impl, name)
+    first = snapshot(call(f, given_x))
+    seen: dict = {(f"{name}'s result", f"{name} 的返回值"): _form(first)}
+    if baseline:
+        with torch.enable_grad():
+            again = call(f, case.x().make())
+        seen[("its numbers, against your own call with grad mode on", "数值与你的代码在梯度模式开启时的结果相比")] = _agrees(first, again)
+    else:
+        seen[("a second call's numbers, against the first call's", "第二次调用的数值与第一次相比")] = _agrees(first, call(f, given_x))
+        seen[("the caller's tensor afterwards", "调用后调用者的张量")] = given_x
+    return seen
+
+
+def _three(case: JacobianCase) -> list[tuple[str, JacobianCase]]:
+    """Each function with its inputs: the drawn map and x, a batch of the same map, a scalar function; all of the
+    same size, dtype and caller state."""
+    batch = JacobianCase(case.f_of, case.dtype, 2 if case.f_of.n != 2 else 3, case.seed + 2, case.state)
+    scalar = JacobianCase(VectorMap("c @ tanh(W @ x + b)", case.f_of.n, case.f_of.m, case.f_of.seed + 1), case.dtype, 0, case.seed + 1, case.state)
+    return [("jacobian", case), ("batch_jacobians", batch), ("hessian_of", scalar)]
+
+
+@settings(max_examples=8)
+@given(jacobian_cases(states=CALLER_STATES))
+@example(JacobianCase(VectorMap("W2 @ tanh(W1 @ x + b)", 2, 3, 17), torch.float64, 0, 11, "leaf_with_grad"))
+@example(JacobianCase(VectorMap("A @ x", 3, 2, 18), torch.float32, 0, 12, "non_leaf"))
+def test_caller_untouched(compare, case: JacobianCase) -> None:
+    for name, inputs in _three(case):
+        compare.same(lambda impl, name=name, inputs=inputs: _observed(impl, name, inputs, baseline=False), **_given(inputs),
+                     where=name, tolerance=PRECISE, state_hint=STATE_HINT,
+                     hint=(("Return plain tensors (no graph), even when x requires grad: differentiate x.detach(). torch.func "
+                           "never touches x or its .grad; backward() adds into the caller's .grad, x.requires_grad_() changes "
+                           "the caller's tensor, and create_graph=True leaves a graph on the result."),
+                           ("即使 x 需要梯度,也要返回普通张量(不带计算图):对 x.detach() 求导。torch.func 不会改动 x 及其 .grad;"
+                           "backward() 会累加到调用者的 .grad 上,x.requires_grad_() 会改变调用者的张量,"
+                           "create_graph=True 会在结果上留下计算图。")))
+
+
+@settings(max_examples=6)
+@given(jacobian_cases(states=("plain", "requires_grad")))
+@example(JacobianCase(VectorMap("sin(A @ x) * (x @ x)", 3, 2, 19), torch.float64, 0, 13, "plain"))
+def test_inside_no_grad(compare, case: JacobianCase) -> None:
+    for name, inputs in _three(case):
+        compare.same(lambda impl, name=name, inputs=inputs: _observed(impl, name, inputs, baseline=True), **_given(inputs),
+                     where=name, tolerance=PRECISE, context=torch.no_grad,
+                     context_words=(" inside the caller's torch.no_grad()", "(在调用者的 torch.no_grad() 中)"),
+                     hint=(("The caller may be inside torch.no_grad(): torch.func's transforms still differentiate there; with "
+                           "torch.autograd, wrap your work in `with torch.enable_grad():`, which restores the caller's mode when "
+                           "it ends."),
+                           ("调用者可能在 torch.no_grad() 中:torch.func 的变换在那里照样求导;使用 torch.autograd 时,"
+                           "把计算放进 `with torch.enable_grad():`,它在结束时恢复调用者的模式。")))
