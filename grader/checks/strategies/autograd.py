@@ -417,10 +417,12 @@ class VectorMap:
         }
         return maps[self.kind]
 
-    def describe(self) -> str:
+    def describe(self) -> tuple[str, str]:
         if self.kind in VECTOR_KINDS:
-            return f"f(x) = {self.kind} from R^{self.n} to R^{self.m} (seeded weights)"
-        return f"f(x) = {self.kind}, a scalar of x in R^{self.n} (seeded weights)"
+            return (f"f(x) = {self.kind} from R^{self.n} to R^{self.m} (seeded weights)",
+                    f"f(x) = {self.kind},从 R^{self.n} 到 R^{self.m}(权重由种子生成)")
+        return (f"f(x) = {self.kind}, a scalar of x in R^{self.n} (seeded weights)",
+                f"f(x) = {self.kind},x ∈ R^{self.n} 的标量函数(权重由种子生成)")
 
 
 # (n, m): mostly m != n (a transposed Jacobian has the wrong shape), one square map (it has the wrong
@@ -447,8 +449,8 @@ class JacobianCase:
 
     def describe(self) -> tuple[str, str]:
         name = "xs" if self.batch else "x"
-        en, zh = self.x().describe()
-        return f"{self.f_of.describe()}, {name} = {en}", f"{self.f_of.describe()},{name} = {zh}"
+        (f_en, f_zh), (en, zh) = self.f_of.describe(), self.x().describe()
+        return f"{f_en}, {name} = {en}", f"{f_zh},{name} = {zh}"
 
 
 @st.composite
