@@ -12,7 +12,14 @@ import torch
 from quizzes.bank import load_files, load_shipped, shipped_bank_files
 from quizzes.bias import figures, limits_broken
 from quizzes.engine import grade
-from quizzes.models import TOPICS, CodeOutput, MultipleChoice, ShortAnswer, SingleChoice, TrueFalse
+from quizzes.models import (
+    TOPICS,
+    CodeOutput,
+    MultipleChoice,
+    ShortAnswer,
+    SingleChoice,
+    TrueFalse,
+)
 
 BANK = load_shipped()
 CODE_QUESTIONS = [q for q in BANK.questions if isinstance(q, CodeOutput)]
@@ -55,6 +62,7 @@ _OPTIONS = [{"id": "a", "text": {"en": "A", "zh": "甲"}}, {"id": "b", "text": {
     (MultipleChoice, {"kind": "multiple", "options": _OPTIONS, "answers": ["a", "a"]}, "answers repeat"),
     (SingleChoice, {"kind": "single", "options": [*_OPTIONS, _OPTIONS[0]], "answer": "a"}, "option ids repeat"),
     (CodeOutput, {"kind": "code_output", "options": _OPTIONS, "answer": "a", "code": "print(1)", "output": "B"}, "differs from `output`"),
+    (CodeOutput, {"kind": "code_output", "options": _OPTIONS, "answer": "d", "code": "print(1)", "output": "A"}, "not among the options"),
     (ShortAnswer, {"kind": "short", "accepted": []}, "at least 1"),
 ])
 def test_a_question_with_a_wrong_answer_key_is_refused(model: type, fields: dict, words: str) -> None:
