@@ -294,8 +294,9 @@ def cmd_init(ctx: Context) -> int:
         return EXIT_OK
     try:
         created = init_workspace(target, ctx.catalog)
-    except WorkspaceError as error:
-        raise UsageError(t(str(error), f"{target / 'exercises'} 已存在;没有做任何修改。")) from error
+    except WorkspaceError as error:  # "already exists", or an original stub git cannot show: say which in Chinese too
+        exists = (target / "exercises").exists()
+        raise UsageError(t(str(error), f"{target / 'exercises'} 已存在;没有做任何修改。" if exists else f"无法创建工作区:{error}")) from error
     ProgressStore(target / ".torchdojo" / "progress.json").update(lambda p: None)
     ctx.say(t(f"Workspace ready: {target} ({len(created)} exercises).", f"工作区已就绪:{target}(共 {len(created)} 个练习)。"), "green")
     ctx.say(t(f"Next: cd {target} && torchdojo check", f"下一步:cd {target} && torchdojo check"))

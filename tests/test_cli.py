@@ -139,3 +139,18 @@ def test_corrupted_progress_file_is_set_aside_and_work_goes_on(workspace: Path) 
     assert done.returncode == 0
     assert "could not be read" in done.stderr and "progress.json.corrupt-" in done.stderr
     assert list(record.parent.glob("progress.json.corrupt-*"))
+
+
+def test_init_says_in_chinese_which_problem_stopped_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """An original stub git cannot show is not "already exists" in Chinese either (in process: init is not reached)."""
+    from grader import cli
+    from grader.workspace import WorkspaceError
+
+    def cannot_read(target: Path, catalog: object) -> list[Path]:
+        raise WorkspaceError("cannot find the original exercises/x.py: this is a git clone and `git show HEAD:exercises/x.py` failed.")
+
+    monkeypatch.setattr(cli, "init_workspace", cannot_read)
+    monkeypatch.setenv("COLUMNS", "400")
+    assert cli.main(["init", str(tmp_path / "dojo"), "--lang", "zh"]) == 2
+    said = capsys.readouterr().err
+    assert "无法创建工作区" in said and "git show HEAD:exercises/x.py" in said and "已存在" not in said, said
