@@ -6,7 +6,9 @@ f(x).sum() has the right numbers there but not the shape (1, n)); every map take
 so a batch must be mapped (vmap or a loop), over dim 0, with batch sizes other than n. Scalar
 functions have non-diagonal Hessians, and a linear one has an all-zero Hessian. x comes as
 callers hold it (plain, requiring grad, with a .grad already, non-leaf), in float32 and float64
-(compared tightly); calls also run inside the caller's torch.no_grad(), twice.
+(compared tightly). Values are the three values checks' business; the other two look at what the
+results are (plain tensors), a second call (the same numbers), the caller's tensor afterwards, and
+calls inside the caller's torch.no_grad() (the same numbers as the learner's own call outside it).
 """
 
 import torch
