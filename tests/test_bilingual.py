@@ -179,6 +179,10 @@ def bilingual_callables(paths: list[Path]) -> dict[str, tuple[int, int]]:
     for path in paths:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         owner = {id(fn): cls.name for cls in ast.walk(tree) if isinstance(cls, ast.ClassDef) for fn in cls.body}
+        for cls in [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]:  # `class Text(NamedTuple): en: str; zh: str`
+            fields = [f.target.id for f in cls.body if isinstance(f, ast.AnnAssign) and isinstance(f.target, ast.Name)]
+            if "en" in fields and "zh" in fields:
+                found[cls.name] = (fields.index("en"), fields.index("zh"))
         for fn in ast.walk(tree):
             if not isinstance(fn, ast.FunctionDef):
                 continue
@@ -303,7 +307,7 @@ def test_the_scan_finds_every_form_of_bilingual_text() -> None:
     """The scan is only as good as what it reads: each form is found in the tree, in the numbers it is used."""
     callables = bilingual_callables(SOURCES)
     assert {"t", "fail", "expect", "CheckFailed", "limit"} <= set(callables), callables
-    assert callables["expect"] == (1, 2) and callables["t"] == (0, 1)
+    assert callables["expect"] == (1, 2) and callables["t"] == (0, 1) and callables["Text"] == (0, 1)
     pairs = all_python_pairs()
     files = {p.where.rsplit(":", 1)[0] for p in pairs}
     assert {"grader/render.py", "quizzes/app/words.py", "quizzes/models.py", "grader/checks/harness.py"} <= files
@@ -327,6 +331,7 @@ def test_the_scan_finds_every_form_of_bilingual_text() -> None:
     ('s = "Yes" if lang == "zh" else "Yes"', "both sides are equal"),
     ('s = "Yes" if lang != "en" else "Yes"', "both sides are equal"),
     ('Text(en="Quit", zh="Quit")', "both sides are equal"),
+    ('Text("Quit", "Quit")', "both sides are equal"),
     ('try:\n    x()\nexcept OSError as error:\n    notify(str(error) if lang == "zh" else str(error))', "same expression"),
     ('def f():\n    en = "Not written yet"\n    zh = "Not written yet"', "both sides are equal"),
     ('check(x, given="x = {}, then twice", given_zh="x = {}, then twice")', "both sides are equal"),
@@ -334,7 +339,7 @@ def test_the_scan_finds_every_form_of_bilingual_text() -> None:
 ])
 def test_a_bad_pair_is_caught(source: str, problem: str) -> None:
     """Each form, written wrong, is reported: the scan can fail."""
-    callables = {"t": (0, 1), "fail": (0, 1), "expect": (1, 2)}
+    callables = {"t": (0, 1), "fail": (0, 1), "expect": (1, 2), "Text": (0, 1)}
     found = [p.problem() for p in python_pairs("probe.py", source, callables)]
     assert any(f and problem in f for f in found), found
 
