@@ -17,6 +17,7 @@ import csv
 import json
 import os
 import tempfile
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -178,21 +179,28 @@ def _grade_file(task: Task, limits: Limits, launcher: Launcher | None = None) ->
 
 
 def run_batch(
-    tasks: list[Task], limits: Limits, jobs: int, on_done: Callable[[BatchRow], None] | None = None, warm: bool = True
+    tasks: list[Task], limits: Limits, jobs: int, on_done: Callable[[BatchRow], None] | None = None, warm: bool = True,
+    on_note: Callable[[str], None] | None = None,
 ) -> list[BatchRow]:
     """Grade in parallel, `jobs` runs at a time, each in its own isolated child process.
 
     With `warm`, the children are forks of one warm worker (torch imported once), so a
-    grading costs the checks' own work, not an interpreter start and `import torch`.
+    grading costs the checks' own work, not an interpreter start and `import torch`. Every
+    exercise graded for two students or more is rehearsed in the worker first (see
+    `grader.warm.WarmWorker`); `on_note` hears that it is being done.
     """
     rows: dict[int, BatchRow] = {}
-    worker: WarmWorker | SandboxPool | None = WarmWorker() if warm and not limits.sandbox else None
+    repeated = Counter(task.exercise.id for task in tasks)
+    rehearse = [exercise_id for exercise_id, count in repeated.items() if count >= 2]
+    worker: WarmWorker | SandboxPool | None = WarmWorker(rehearse=rehearse) if warm and not limits.sandbox else None
     if warm and limits.sandbox:  # warm workers in sandboxes, one run at a time each, seeing no submission folder
         hide = (*limits.sandbox_hide, *{task.file.parent for task in tasks if task.file is not None})
         worker = SandboxPool(max(1, min(jobs, len(tasks))), hide)
     try:
         if isinstance(worker, WarmWorker):
-            worker.wait_ready()  # time limits measure the checks, not the worker's start-up
+            if on_note and rehearse:
+                on_note(f"warming up: torch, then each exercise's checks once ({len(rehearse)})")
+            worker.wait_ready(timeout=300 + 30 * len(rehearse))  # time limits measure the checks, not the worker's start-up
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             futures = {pool.submit(grade_task, task, limits, worker): index for index, task in enumerate(tasks)}
             for future in as_completed(futures):

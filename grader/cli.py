@@ -426,7 +426,7 @@ def cmd_grade_batch(ctx: Context) -> int:
                 ticker.advance(f"{row.student} {row.exercise} {row.status}")
 
             if client is None:
-                rows = run_batch(tasks, limits, ctx.args.jobs, done, warm=not ctx.args.cold)
+                rows = run_batch(tasks, limits, ctx.args.jobs, done, warm=not ctx.args.cold, on_note=ticker.note)
             else:
                 rows = _run_on_cluster(ctx, client, tasks, limits, done)
         sandbox_note = _sandbox_line(ctx, limits, client)  # asks the workers, while the client is open

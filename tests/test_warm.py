@@ -127,3 +127,32 @@ def test_no_strategy_module_shadows_a_shared_strategy() -> None:
     topics = {path.stem for path in Path(shared.__file__).parent.glob("*.py") if path.stem != "__init__"}
     public = {name for name, value in vars(shared).items() if not name.startswith("_") and not isinstance(value, type(shared))}
     assert topics and not topics & public, topics & public
+
+
+def test_a_batch_worker_rehearses_its_exercises_before_it_is_ready() -> None:
+    """Rehearsed up front (a batch grades each exercise many times): the worker names what ran, an unknown id is
+    skipped, and a fork from it still gives the cold verdict."""
+    catalog = load_catalog()
+    views = catalog.resolve("tensors/views")
+    with WarmWorker(rehearse=["tensors/views", "no/such_exercise"]) as warm:
+        assert warm.wait_ready()
+        assert warm.rehearsed == {str(views.check_module)}
+        report = grade(views, ROOT / "solutions" / views.file, launcher=warm)
+    assert report.score == report.max_score
+    with WarmWorker() as plain:
+        assert plain.wait_ready()
+        assert plain.rehearsed == frozenset()
+
+
+def test_run_batch_rehearses_only_exercises_graded_more_than_once(tmp_path: Path) -> None:
+    from grader.batch import Task, run_batch
+
+    catalog = load_catalog()
+    views, vjp = catalog.resolve("tensors/views"), catalog.resolve("autograd/vjp")
+    tasks = [Task(f"s{i}", views, ROOT / "solutions" / views.file, False) for i in range(2)]
+    tasks.append(Task("s0", vjp, ROOT / "solutions" / vjp.file, False))
+    notes: list[str] = []
+    rows = run_batch(tasks, Limits(timeout_s=60), 1, warm=True, on_note=notes.append)
+    assert [(r.student, r.exercise, r.score == r.max_score) for r in rows] == [("s0", "tensors/views", True), ("s1", "tensors/views", True),
+                                                                               ("s0", "autograd/vjp", True)]
+    assert notes == ["warming up: torch, then each exercise's checks once (1)"]
