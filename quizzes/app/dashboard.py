@@ -129,9 +129,6 @@ class DashboardScreen(DojoScreen):
             RichText(w("record", lang, path=record) if record else w("record_none", lang), style="dim")
         )
 
-    def on_mount(self) -> None:
-        self.refresh_words()
-
     @on(Button.Pressed, "#start-quiz")
     def action_start_quiz(self) -> None:
         self.dojo.start_quiz()
