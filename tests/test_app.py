@@ -443,3 +443,21 @@ async def test_a_new_exercise_offers_one_prediction_before_its_first_check(tmp_p
 
         assert predict_offer(app.progress, app.bank, FIRST.id, app.predict_offered) is None  # offered once
         assert predict_offer(app.progress, app.bank, CATALOG.exercises[1].id, app.predict_offered) is not None
+
+
+async def test_the_first_frame_already_shows_the_figures(tmp_path: Path) -> None:
+    """The dashboard draws its figures once, when its screen first resumes: by Textual's Ready (the first frame
+    shown, where benchmarks/app_startup.py stops its clock) every topic's bar and the record's counts are there."""
+    seen: dict[str, object] = {}
+
+    class Probe(TorchDojoApp):
+        def on_ready(self) -> None:
+            seen["rows"] = len(self.screen.query(".mastery-row"))
+            seen["done"] = str(self.screen.query_one("#stat-exercises", Static).render())
+
+    app = Probe(progress_path=write_sample(tmp_path / "p.json"))
+    async with app.run_test(size=(110, 36)) as pilot:
+        await pilot.pause()
+    topics = {exercise.topic for exercise in load_catalog().exercises} | {q.topic for q in load_shipped().questions}
+    assert seen["rows"] == len(topics)
+    assert f"2 / {len(load_catalog().exercises)}" in str(seen["done"])
