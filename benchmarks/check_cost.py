@@ -64,7 +64,10 @@ sys.meta_path.insert(0, _Watch())
 
 
 # Exercises about torch's compiler itself: the learner's own code imports torch._dynamo, so that is their floor.
-COMPILER_EXERCISES = frozenset({"devices/compile"})
+# DistributedDataParallel's constructor imports it too (the ddp checks import it once, before forking the ranks).
+COMPILER_EXERCISES = frozenset({"devices/compile", "devices/ddp"})
+# Exercises with a target of their own (issue 18: the distributed one runs real processes, <= 15 s cold).
+TARGETS = {"devices/ddp": 15.0}
 
 
 def time_check(tree: Path, exercise_id: str, watch: Path | None = None) -> tuple[float, bool, str]:
@@ -135,8 +138,9 @@ def main(argv: list[str] | None = None) -> int:
         ratio = f"{now_s / before_s:6.2f}" if before_s else "   new"
         own_floor = dynamo_floor if importer == "optimizer" or exercise_id in COMPILER_EXERCISES else torch_floor
         above = now_s - own_floor
-        within = now_s <= PER_EXERCISE_S or above <= budget
-        flag = "" if now_s <= PER_EXERCISE_S else f"  > {PER_EXERCISE_S:g} s" + (" (torch's floor; checks within budget)" if within else "")
+        target = TARGETS.get(exercise_id, PER_EXERCISE_S)
+        within = now_s <= target or above <= target - torch_floor
+        flag = "" if now_s <= target else f"  > {target:g} s" + (" (torch's floor; checks within budget)" if within else "")
         flag += "" if full else "  (solution lost points!)"
         flag += "  [stand-ins import torch._dynamo]" if importer == "grader" and exercise_id not in COMPILER_EXERCISES else ""
         print(f"{exercise_id:32} {now_s:7.2f} {before_s if before_s is not None else float('nan'):8.2f} {ratio} {own_floor:7.2f} {above:8.2f}{flag}")
@@ -148,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'course (exercises in both)':32} {total_now:7.2f} {total_before:8.2f} {total_ratio:6.2f}")
     print(f"course total now, every exercise: {sum(r[1] for r in rows):.1f} s")
     ok = not failing and total_ratio <= TOTAL_RATIO
-    print(("PASS" if ok else "FAIL") + f": each exercise <= {PER_EXERCISE_S:g} s cold (or checks <= {budget:.2f} s above torch's floor),"
+    own = ", ".join(f"{e} {s:g} s" for e, s in TARGETS.items())
+    print(("PASS" if ok else "FAIL") + f": each exercise <= {PER_EXERCISE_S:g} s cold ({own}) (or checks <= {budget:.2f} s above torch's floor),"
           f" course total <= {TOTAL_RATIO:g}x the baseline"
           + (f" (over: {', '.join(failing)})" if failing else ""))
     return 0 if ok else 1

@@ -577,3 +577,73 @@ class NormalizeInput:
 normalize_inputs = st.builds(NormalizeInput, st.sampled_from([(4,), (2, 3), (), (1,)]),
                              st.sampled_from(["mixed signs", "all zeros", "all negative", "small (max |x| below 1)"]),
                              st.sampled_from([torch.float32, torch.float64]), st.booleans(), st.integers(0, 10_000))
+
+
+# -- ddp ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DdpCase:
+    """One data-parallel training run: ranks, data, model and hyper-parameters.
+
+    Sizes are drawn so that the awkward cases come up: a dataset that does not split evenly over the
+    ranks (DistributedSampler pads it), a rank's share that does not split evenly into batches (the
+    last batch is smaller), three ranks as well as two, a hidden layer, several epochs (set_epoch).
+    """
+
+    world_size: int
+    samples: int
+    features: int
+    outputs: int
+    hidden: int
+    batch_size: int
+    epochs: int
+    lr: float
+    seed: int
+    data_seed: int
+
+    def data(self) -> tuple[torch.Tensor, torch.Tensor]:
+        generator = torch.Generator().manual_seed(self.data_seed)
+        x = torch.randn(self.samples, self.features, generator=generator)
+        y = torch.randn(self.samples, self.outputs, generator=generator)
+        return x, y
+
+    def model(self, start: int = 0) -> nn.Module:
+        """The model, its parameters drawn from `start` (the same start gives the same parameters)."""
+        if self.hidden:
+            model: nn.Module = nn.Sequential(nn.Linear(self.features, self.hidden), nn.Tanh(), nn.Linear(self.hidden, self.outputs))
+        else:
+            model = nn.Linear(self.features, self.outputs)
+        generator = torch.Generator().manual_seed(self.data_seed * 31 + start * 7919 + 1)
+        with torch.no_grad():
+            for parameter in model.parameters():
+                parameter.copy_(torch.randn(parameter.shape, generator=generator) * 0.5)
+        return model
+
+    def model_words(self) -> str:
+        if self.hidden:
+            return f"Sequential(Linear({self.features}, {self.hidden}), Tanh(), Linear({self.hidden}, {self.outputs}))"
+        return f"Linear({self.features}, {self.outputs})"
+
+    def describe(self) -> tuple[str, str]:
+        settings_ = f"batch_size={self.batch_size}, epochs={self.epochs}, lr={self.lr}, seed={self.seed}"
+        en = (f"{self.world_size} ranks, a dataset of {self.samples} samples (x with {self.features} features, y with {self.outputs}), "
+              f"model {self.model_words()}, {settings_}")
+        zh = (f"{self.world_size} 个进程,{self.samples} 个样本的数据集(x 有 {self.features} 个特征,y 有 {self.outputs} 个),"
+              f"模型 {self.model_words()},{settings_}")
+        return en, zh
+
+
+ddp_cases = st.builds(
+    DdpCase,
+    world_size=st.sampled_from([2, 2, 3]),
+    samples=st.integers(5, 13),
+    features=st.integers(1, 3),
+    outputs=st.integers(1, 2),
+    hidden=st.sampled_from([0, 3]),
+    batch_size=st.integers(2, 4),
+    epochs=st.integers(2, 3),
+    lr=st.sampled_from([0.05, 0.1, 0.2, 0.3]),
+    seed=st.integers(0, 1000),
+    data_seed=st.integers(0, 10_000),
+)
