@@ -136,3 +136,48 @@ def test_child_env_is_hermetic(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", raising=False)
     env = _child_env()
     assert env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] == "1" and env["PYTHONDONTWRITEBYTECODE"] == "1"
+
+
+def test_the_checks_seed_exactly_as_torch_manual_seed_does() -> None:
+    """support.manual_seed skips only the queued accelerator seeds: the CPU stream it starts is torch.manual_seed's."""
+    import torch
+
+    from grader.checks.support import manual_seed
+
+    for seed in (0, 7, 2**40 + 3):
+        torch.manual_seed(seed)
+        expected = (torch.rand(5), torch.randint(0, 1000, (4,)), torch.initial_seed())
+        generator = manual_seed(seed)
+        assert generator is torch.default_generator
+        got = (torch.rand(5), torch.randint(0, 1000, (4,)), torch.initial_seed())
+        assert torch.equal(got[0], expected[0]) and torch.equal(got[1], expected[1]) and got[2] == expected[2] == seed
+
+
+def _untouched_private_16mb_maps() -> int:
+    """How many private writable 16 MiB mappings of this process have no resident page."""
+    blocks = Path("/proc/self/smaps").read_text(encoding="utf-8").split("\n")
+    count, header, fields = 0, "", {}
+    for line in [*blocks, "end-of-maps x"]:
+        first = line.split(" ", 1)[0]
+        if "-" in first or first == "end-of-maps":  # a new mapping starts: judge the previous one
+            if " rw-p " in f" {header} " and fields.get("Size:") == str(16 << 10) and fields.get("Rss:") == "0":
+                count += 1
+            header, fields = line, {}
+        elif line.split():
+            fields[line.split()[0]] = line.split()[1]
+    return count
+
+
+def test_memory_reserve_is_held_without_touching_its_pages() -> None:
+    """The child's MemoryError reserve is a private writable mapping (RLIMIT_DATA counts it from the start) of which
+    no page is resident until written: holding it costs no zeroing."""
+    import mmap
+
+    from grader.child import _memory_reserve
+
+    before = _untouched_private_16mb_maps()
+    reserve = _memory_reserve()
+    assert isinstance(reserve, mmap.mmap) and len(reserve) == 16 << 20
+    assert _untouched_private_16mb_maps() == before + 1
+    reserve.close()
+    assert _untouched_private_16mb_maps() == before
