@@ -19,7 +19,8 @@ batch. Write:
 - `hessian_of(f, x)`: for an f whose value is a 0-d scalar, the (n, n)
   Hessian H[i, j] = d^2 f / d x[i] d x[j] at x (all zeros for a linear f).
 All three return plain tensors in x's dtype, with no graph, even when x
-requires grad; the caller's x, its `requires_grad` and its `.grad` stay as
+requires grad (f here depends on x alone: any weights it has do not
+require grad); the caller's x, its `requires_grad` and its `.grad` stay as
 they were; they work inside the caller's `torch.no_grad()` and leave grad
 mode as it was; an error raised by f reaches the caller.
 
@@ -36,7 +37,8 @@ J[i, j] = d f(x)[i] / d x[j]:第 i 行是第 i 个输出的梯度。`loss.backwa
   第 b 项是 f 在 xs[b] 处的雅可比矩阵;
 - `hessian_of(f, x)`:对值为 0 维标量的 f,返回 x 处 (n, n) 的 Hessian 矩阵
   H[i, j] = d^2 f / d x[i] d x[j](线性 f 的 Hessian 全为 0)。
-三个函数都返回普通张量,dtype 与 x 相同,不带计算图,即使 x 需要梯度也是如此;调用者的 x、
+三个函数都返回普通张量,dtype 与 x 相同,不带计算图,即使 x 需要梯度也是如此(这里的 f 只依赖 x:
+它若有权重,权重不需要梯度);调用者的 x、
 它的 `requires_grad` 和 `.grad` 都保持不变;在调用者的 `torch.no_grad()` 中也能工作,
 并保持梯度模式不变;f 抛出的错误要传给调用者。
 """

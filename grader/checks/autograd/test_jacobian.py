@@ -125,7 +125,29 @@ def _observed(impl, name: str, case: JacobianCase, baseline: bool) -> dict:
     else:
         seen[("a second call's numbers, against the first call's", "第二次调用的数值与第一次相比")] = _agrees(first, call(f, given_x))
         seen[("the caller's tensor afterwards", "调用后调用者的张量")] = given_x
+        elsewhere = case.x().make().detach() * 0.5 + 0.25  # every entry moved: a result kept from before shows
+        seen[ELSEWHERE] = _kept(name, f, given_x, elsewhere, first, snapshot(call(f, elsewhere)))
     return seen
+
+
+ELSEWHERE = ("then the same f at another x (x * 0.5 + 0.25)", "随后同一个 f 在另一个 x(x * 0.5 + 0.25)处")
+_TRUTH = {"jacobian": lambda f: torch.func.jacrev(f), "batch_jacobians": lambda f: torch.func.vmap(torch.func.jacrev(f)),
+          "hessian_of": lambda f: torch.func.hessian(f)}
+
+
+def _near(a: object, b: object) -> bool:
+    return (torch.is_tensor(a) and torch.is_tensor(b) and a.shape == b.shape and a.dtype == b.dtype
+            and _allclose(a.detach(), b.detach(), rtol=1e-4, atol=1e-5, equal_nan=True))
+
+
+def _kept(name: str, f, x: torch.Tensor, elsewhere: torch.Tensor, first: object, later: object) -> str:
+    """Whether the call at another x gave the first call's result again, where the first was right and the right
+    one has moved: kept state, told apart from a wrong formula (the values checks' part) that happens not to move."""
+    truth = _TRUTH[name](f)
+    here, there = truth(x.detach()), truth(elsewhere)
+    if _near(first, here) and not _near(here, there) and _near(first, later):
+        return "the first call's result again"
+    return "a result for that x"
 
 
 def _three(case: JacobianCase) -> list[tuple[str, JacobianCase]]:
@@ -160,7 +182,17 @@ def _no_grad_hint(expected: dict, got: dict) -> tuple[str, str]:
 def test_caller_untouched(compare, case: JacobianCase) -> None:
     for name, inputs in _three(case):
         compare.same(lambda impl, name=name, inputs=inputs: _observed(impl, name, inputs, baseline=False), **_given(inputs),
-                     where=name, tolerance=PRECISE, state_hint=STATE_HINT, hint=PLAIN_HINT)
+                     where=name, tolerance=PRECISE, state_hint=STATE_HINT, hint=_untouched_hint)
+
+
+FRESH_HINT = (("Compute from the x you are given on every call: a result kept from an earlier call (a cache keyed by f) "
+               "is the Jacobian at the old x."),
+              "每次调用都要根据传入的 x 重新计算:保留之前调用的结果(例如以 f 为键的缓存)得到的是旧 x 处的雅可比矩阵。")
+
+
+def _untouched_hint(expected: dict, got: dict) -> tuple[str, str]:
+    """A stale result at another x is kept state, not a graph: say that."""
+    return FRESH_HINT if isinstance(got, dict) and got.get(ELSEWHERE) != expected.get(ELSEWHERE) else PLAIN_HINT
 
 
 @settings(max_examples=6)
