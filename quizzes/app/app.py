@@ -92,10 +92,13 @@ class TorchDojoApp(App[None]):
             quiz.lang = self.lang  # type: ignore[assignment]
 
     # -- start ---------------------------------------------------------------------------
+    def get_default_screen(self) -> Screen:
+        """The dashboard is the bottom of the stack: one screen composed at start-up, not a blank one under it."""
+        return DashboardScreen()
+
     def on_mount(self) -> None:
         self.theme = THEMES.get(self._theme, "textual-dark")
         self.sub_title = w("dashboard", self.lang)
-        self.push_screen(DashboardScreen())
         if self.initial_quiz is not None:
             self.push_screen(_screens().QuizScreen(self.initial_quiz))
         if self._loaded:
@@ -110,8 +113,9 @@ class TorchDojoApp(App[None]):
             return
         self._load()
         self._say_record_problems()
-        if isinstance(self.screen, DashboardScreen) and self.screen.is_mounted:
-            self.screen.refresh_words()
+        stack = self.screen_stack  # empty once the app is closing (the timer may fire then)
+        if stack and isinstance(stack[-1], DashboardScreen) and stack[-1].is_mounted:
+            stack[-1].refresh_words()
 
     def _say_record_problems(self) -> None:
         for notice in self.record.notices:
@@ -243,7 +247,7 @@ class TorchDojoApp(App[None]):
         from quizzes.engine import QuizSession
 
         session = QuizSession.start(self.bank, lang=self.lang, store=self.record.store, question_ids=question_ids)  # type: ignore[arg-type]
-        while len(self.screen_stack) > 2:
+        while len(self.screen_stack) > 1:  # back to the dashboard, the bottom of the stack
             self.pop_screen()
         self.push_screen(_screens().QuizScreen(session))
 
@@ -255,13 +259,16 @@ class TorchDojoApp(App[None]):
         self.push_screen(_screens().QuizScreen(session))
 
     def show_results(self, session: QuizSession) -> None:
-        self.switch_screen(_screens().ResultsScreen(session))
+        """In place of the finished quiz; over the dashboard (the bottom of the stack, never replaced)."""
+        results = _screens().ResultsScreen(session)
+        if isinstance(self.screen, DashboardScreen):
+            self.push_screen(results)
+        else:
+            self.switch_screen(results)
 
     # -- actions -------------------------------------------------------------------------
     def _go(self, screen_type: type[DojoScreen]) -> None:
-        while len(self.screen_stack) > 2:
-            self.pop_screen()
-        if not isinstance(self.screen, DashboardScreen):
+        while len(self.screen_stack) > 1:  # back to the dashboard, the bottom of the stack
             self.pop_screen()
         if screen_type is not DashboardScreen:
             self.push_screen(screen_type())

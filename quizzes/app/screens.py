@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.markup import escape
@@ -28,7 +29,11 @@ if TYPE_CHECKING:
 # -- quiz --------------------------------------------------------------------------------
 
 
+SCREENS_CSS = Path(__file__).resolve().parent / "screens.tcss"  # read when the first of these screens is shown
+
+
 class QuizScreen(DojoScreen):
+    CSS_PATH = SCREENS_CSS
     title_key = "quiz"
     BINDINGS = [
         *(Binding(str(n), f"choose({n})", show=False) for n in range(1, 7)),
@@ -224,6 +229,7 @@ class QuizScreen(DojoScreen):
 
 
 class ResultsScreen(DojoScreen):
+    CSS_PATH = SCREENS_CSS
     title_key = "results"
     BINDINGS = [Binding("escape", "back", "Back 返回"), Binding("r", "practise", "Practise 练习错题")]
 
@@ -275,6 +281,7 @@ class ResultsScreen(DojoScreen):
 
 
 class ExercisesScreen(DojoScreen):
+    CSS_PATH = SCREENS_CSS
     title_key = "exercises"
     BINDINGS = [
         Binding("enter", "check", "Check 检查", show=False),
@@ -460,6 +467,7 @@ class ExercisesScreen(DojoScreen):
 
 class TopicsScreen(ModalScreen[list[str] | None]):
     """Tick the topics a quiz is drawn from; Start returns them, Cancel returns None."""
+    CSS_PATH = SCREENS_CSS
 
     BINDINGS = [Binding("escape", "cancel", "Close")]
 
@@ -497,6 +505,7 @@ class TopicsScreen(ModalScreen[list[str] | None]):
 
 class PredictScreen(ModalScreen[bool]):
     """Before an exercise's first check: offer one "predict the output" question (True) or skip (False)."""
+    CSS_PATH = SCREENS_CSS
 
     BINDINGS = [Binding("escape", "skip", "Close")]
 
@@ -559,6 +568,7 @@ class Chart(Static):
 
 
 class ProgressScreen(DojoScreen):
+    CSS_PATH = SCREENS_CSS
     title_key = "progress"
     BINDINGS = [Binding("escape", "app.pop_screen", "Back 返回")]
 
@@ -595,6 +605,7 @@ class ProgressScreen(DojoScreen):
 
 
 class HelpScreen(ModalScreen[None]):
+    CSS_PATH = SCREENS_CSS
     BINDINGS = [Binding("escape", "dismiss", "Close"), Binding("question_mark", "dismiss", "Close", show=False)]
 
     def compose(self) -> ComposeResult:
@@ -618,6 +629,7 @@ class HelpScreen(ModalScreen[None]):
 
 class NothingDueScreen(ModalScreen[None]):
     """Review asked for before anything is due: say when it will be, and offer the misses now."""
+    CSS_PATH = SCREENS_CSS
 
     BINDINGS = [Binding("escape", "dismiss", "Close")]
 
