@@ -90,3 +90,18 @@ def test_readme_commands_work_in_order_on_a_fresh_clone(tmp_path: Path) -> None:
             assert sign not in printed, f"`{command}` printed {sign!r}:\n{printed[-3000:]}"
     assert out.count("<<<rc bench 0>>>") == len(benchmarks), out[-3000:]
     assert "exercises done" in out  # `torchdojo` (no terminal: the list) and `torchdojo list` ran
+
+
+def test_the_readme_counts_what_ships() -> None:
+    """The README's question count and exercise table are the shipped bank and catalog (they drifted twice)."""
+    from grader.catalog import load_catalog
+    from quizzes.bank import load_shipped
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    said = re.search(r"(\d+) questions, every one in English", text)
+    assert said and int(said.group(1)) == len(load_shipped().questions)
+    listed = set()
+    for topic, cell in re.findall(r"^\| `(\w+)` \| (.+) \|$", text, re.M):
+        pieces = re.split(r"[,;:]", re.sub(r"\(.*?\)", "", cell))  # notes in brackets and before a colon are prose
+        listed |= {f"{topic}/{piece.strip()}" for piece in pieces if re.fullmatch(r"[a-z_]+", piece.strip())}
+    assert listed == {exercise.id for exercise in load_catalog().exercises}
