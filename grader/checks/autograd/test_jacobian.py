@@ -40,17 +40,23 @@ def _given(case: JacobianCase) -> dict[str, str]:
     return {"given": en, "given_zh": zh}
 
 
+def _same_values(compare, case: JacobianCase, name: str, call: str, raising, hint: tuple[str, str]) -> None:
+    """`name`'s values against the reference's on the drawn f and input, then with an f that raises (`raising` turns
+    that f into one `name` accepts: the Hessian's must be scalar)."""
+    def scenario(impl):
+        function, f = getattr(impl, name), case.f()  # f lives through the scenario, as a caller's would
+        return {(call, call): values(function(f, case.x().make())),
+                **_errors(lambda g: function(raising(g), case.x().make()))}
+
+    compare.same(scenario, **_given(case), where=name, tolerance=PRECISE, state_hint=STATE_HINT, hint=hint)
+
+
 @settings(max_examples=8)
 @given(jacobian_cases())
 @example(JacobianCase(VectorMap("A @ x", 3, 2, 11), torch.float64, 0, 5))
 @example(JacobianCase(VectorMap("W2 @ tanh(W1 @ x + b)", 3, 1, 12), torch.float32, 0, 6))
 def test_jacobian_values(compare, case: JacobianCase) -> None:
-    def scenario(impl):
-        f = case.f()
-        return {("jacobian(f, x)", "jacobian(f, x)"): values(impl.jacobian(f, case.x().make())),
-                **_errors(lambda g: impl.jacobian(g, case.x().make()))}
-
-    compare.same(scenario, **_given(case), where="jacobian", tolerance=PRECISE, state_hint=STATE_HINT,
+    _same_values(compare, case, "jacobian", "jacobian(f, x)", lambda g: g,
                  hint=(("The Jacobian has one row per output and one column per input: shape (m, n), J[i, j] = d f(x)[i] / d x[j]. "
                        "torch.autograd.grad of f(x).sum() gives only the column sum; jacrev(f)(x) gives every row, in x's dtype."),
                        ("雅可比矩阵每个输出一行、每个输入一列:形状为 (m, n),J[i, j] = d f(x)[i] / d x[j]。"
@@ -62,12 +68,7 @@ def test_jacobian_values(compare, case: JacobianCase) -> None:
 @example(JacobianCase(VectorMap("sin(A @ x) * (x @ x)", 2, 3, 13), torch.float64, 3, 7))
 @example(JacobianCase(VectorMap("softmax(A @ x)", 4, 2, 14), torch.float32, 1, 8))
 def test_batch_values(compare, case: JacobianCase) -> None:
-    def scenario(impl):
-        f = case.f()
-        return {("batch_jacobians(f, xs)", "batch_jacobians(f, xs)"): values(impl.batch_jacobians(f, case.x().make())),
-                **_errors(lambda g: impl.batch_jacobians(g, case.x().make()))}
-
-    compare.same(scenario, **_given(case), where="batch_jacobians", tolerance=PRECISE, state_hint=STATE_HINT,
+    _same_values(compare, case, "batch_jacobians", "batch_jacobians(f, xs)", lambda g: g,
                  hint=(("f takes one sample of shape (n,): entry b is the (m, n) Jacobian of f at xs[b], so the result has shape "
                        "(B, m, n). vmap(jacrev(f))(xs) maps over dim 0 of xs; calling f on the whole batch mixes the samples."),
                        ("f 只接受形状为 (n,) 的一个样本:第 b 项是 f 在 xs[b] 处的 (m, n) 雅可比矩阵,所以结果形状为 (B, m, n)。"
@@ -79,12 +80,7 @@ def test_batch_values(compare, case: JacobianCase) -> None:
 @example(JacobianCase(VectorMap("c @ tanh(W @ x + b)", 3, 2, 15), torch.float64, 0, 9))
 @example(JacobianCase(VectorMap("c @ x + 1 (linear)", 2, 3, 16), torch.float32, 0, 10))
 def test_hessian_values(compare, case: JacobianCase) -> None:
-    def scenario(impl):
-        f = case.f()
-        return {("hessian_of(f, x)", "hessian_of(f, x)"): values(impl.hessian_of(f, case.x().make())),
-                **_errors(lambda g: impl.hessian_of(lambda t: g(t).sum(), case.x().make()))}
-
-    compare.same(scenario, **_given(case), where="hessian_of", tolerance=PRECISE, state_hint=STATE_HINT,
+    _same_values(compare, case, "hessian_of", "hessian_of(f, x)", lambda g: lambda t: g(t).sum(),
                  hint=(("The Hessian is the (n, n) Jacobian of the gradient: jacrev(jacrev(f))(x) (or torch.func.hessian(f)(x)). "
                        "Differentiating the gradient's sum gives only row sums; a linear f has an all-zero Hessian, not an error."),
                        ("Hessian 矩阵是梯度的 (n, n) 雅可比矩阵:jacrev(jacrev(f))(x)(或 torch.func.hessian(f)(x))。"
@@ -103,11 +99,15 @@ def _form(result: object) -> str:
     return "a tensor that requires grad" if result.requires_grad else "a plain tensor (no graph)"
 
 
+def _near(a: object, b: object, rtol: float = 1e-4, atol: float = 1e-5) -> bool:
+    """Two tensors of one shape and dtype holding the same numbers (to the tolerance)."""
+    return (torch.is_tensor(a) and torch.is_tensor(b) and a.shape == b.shape and a.dtype == b.dtype
+            and _allclose(a.detach(), b.detach(), rtol=rtol, atol=atol, equal_nan=True))
+
+
 def _agrees(a: object, b: object) -> str:
     """Whether two results of the learner's own code hold the same numbers."""
-    same = (torch.is_tensor(a) and torch.is_tensor(b) and a.shape == b.shape and a.dtype == b.dtype
-            and _allclose(a.detach(), b.detach(), rtol=1e-6, atol=1e-7, equal_nan=True))
-    return "the same numbers" if same else "other numbers"
+    return "the same numbers" if _near(a, b, rtol=1e-6, atol=1e-7) else "other numbers"
 
 
 def _observed(impl, name: str, case: JacobianCase, baseline: bool) -> dict:
@@ -133,11 +133,6 @@ def _observed(impl, name: str, case: JacobianCase, baseline: bool) -> dict:
 ELSEWHERE = ("then the same f at another x (x * 0.5 + 0.25)", "随后同一个 f 在另一个 x(x * 0.5 + 0.25)处")
 _TRUTH = {"jacobian": lambda f: torch.func.jacrev(f), "batch_jacobians": lambda f: torch.func.vmap(torch.func.jacrev(f)),
           "hessian_of": lambda f: torch.func.hessian(f)}
-
-
-def _near(a: object, b: object) -> bool:
-    return (torch.is_tensor(a) and torch.is_tensor(b) and a.shape == b.shape and a.dtype == b.dtype
-            and _allclose(a.detach(), b.detach(), rtol=1e-4, atol=1e-5, equal_nan=True))
 
 
 def _kept(name: str, f, x: torch.Tensor, elsewhere: torch.Tensor, first: object, later: object) -> str:

@@ -65,7 +65,6 @@ def _no_guard_latency_probe():
 
     if hasattr(guards, "profile_guard_manager"):
         guards.profile_guard_manager = lambda *args, **kwargs: 0.0
-    return
 
 
 @settings(max_examples=4, deadline=None)  # each example traces twice (reference and learner): seconds, cold
