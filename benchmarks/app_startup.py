@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = """
 import sys
 from pathlib import Path
-from quizzes.app import TorchDojoApp
+from torchdojo.quizzes.app import TorchDojoApp
 
 class Timed(TorchDojoApp):
     def on_ready(self):  # Textual: the first frame has been displayed

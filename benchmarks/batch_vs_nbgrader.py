@@ -34,9 +34,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader.batch import compare_with_gradebook, default_jobs, plan, run_batch
-from grader.catalog import load_catalog
-from grader.runner import Limits
+from torchdojo.teacher.batch import compare_with_gradebook, default_jobs, plan, run_batch
+from torchdojo.core.catalog import load_catalog
+from torchdojo.core.runner import Limits
 
 ENV = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
 
@@ -76,7 +76,7 @@ def main() -> int:
     cores = default_jobs()
     with tempfile.TemporaryDirectory(prefix="torchdojo-bench-") as folder:
         course = Path(folder) / "course"
-        run([sys.executable, "-m", "grader", "course", "build", str(course)], ROOT)
+        run([sys.executable, "-m", "torchdojo", "course", "build", str(course)], ROOT)
         topics = sorted(p.name for p in (course / "source").iterdir() if not args.topics or p.name in args.topics)
         if not topics:
             raise SystemExit(f"no such topics: {args.topics}")

@@ -39,8 +39,8 @@ TOTAL_RATIO = 1.2
 _TIME_ONE = """
 import json, sys, time
 from pathlib import Path
-from grader.catalog import load_catalog
-from grader.runner import Limits, grade
+from torchdojo.core.catalog import load_catalog
+from torchdojo.core.runner import Limits, grade
 exercise = load_catalog().resolve(sys.argv[1])
 started = time.perf_counter()
 report = grade(exercise, Path("solutions") / exercise.file, Limits(timeout_s=120))
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(ROOT))
-    from grader.catalog import load_catalog
+    from torchdojo.core.catalog import load_catalog
 
     torch_floor = floor("import torch")
     dynamo_floor = floor("import torch, torch._dynamo")
@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _catalog_ids(tree: Path) -> set[str]:
     """The exercise ids of the catalog in `tree` (the baseline may have fewer exercises)."""
-    code = "from grader.catalog import load_catalog; print(' '.join(e.id for e in load_catalog().exercises))"
+    code = "from torchdojo.core.catalog import load_catalog; print(' '.join(e.id for e in load_catalog().exercises))"
     done = subprocess.run([sys.executable, "-c", code], cwd=tree, capture_output=True, text=True, check=True,
                           env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin"})
     return set(done.stdout.split())

@@ -45,9 +45,9 @@ from typing import Self
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader.batch import BatchRow, plan, run_batch
-from grader.catalog import Catalog, load_catalog
-from grader.runner import Limits
+from torchdojo.teacher.batch import BatchRow, plan, run_batch
+from torchdojo.core.catalog import Catalog, load_catalog
+from torchdojo.core.runner import Limits
 
 TARGET = 0.8
 LIMITS = Limits(timeout_s=60, threads=1)
@@ -164,7 +164,7 @@ def main() -> int:
             course, per_course = course_cost(Path(folder), load_catalog())
         print(f"CPU-seconds per student for the whole course ({len(course)} exercises, reference solutions): {per_course:.1f} s")
         return 0
-    from grader.cluster import connect, run_cluster
+    from torchdojo.teacher.cluster import connect, run_cluster
 
     catalog = load_catalog()
     load_before = os.getloadavg()

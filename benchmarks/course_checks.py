@@ -26,8 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader.catalog import load_catalog
-from grader.runner import grade
+from torchdojo.core.catalog import load_catalog
+from torchdojo.core.runner import grade
 
 
 def import_torch_seconds(repeats: int = 3) -> float:
@@ -43,8 +43,8 @@ def stand_in_training() -> tuple[float, float]:
     import torch
     from torch.utils.data import DataLoader
 
-    from grader.fashion import IdxFashion
-    from grader.quickstart_run import STAND_IN_LR, NeuralNetwork
+    from torchdojo.data.fashion import IdxFashion
+    from torchdojo.data.quickstart_run import STAND_IN_LR, NeuralNetwork
 
     torch.manual_seed(0)
     started = time.perf_counter()
@@ -75,11 +75,11 @@ def course_check_seconds() -> tuple[float, float, int, int]:
     env = {**os.environ, "TORCHDOJO_PROGRESS_SECONDS": "30"}
     with tempfile.TemporaryDirectory(prefix="torchdojo-bench-course-") as folder:
         course = Path(folder) / "course"
-        subprocess.run([sys.executable, "-m", "grader", "course", "build", str(course)], cwd=ROOT, env=env, check=True,
+        subprocess.run([sys.executable, "-m", "torchdojo", "course", "build", str(course)], cwd=ROOT, env=env, check=True,
                        capture_output=True, timeout=300)
         notebooks = len(list((course / "source").glob("*/*.ipynb")))
         started, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
-        done = subprocess.run([sys.executable, "-m", "grader", "course", "check", str(course)], check=False, cwd=ROOT, env=env,
+        done = subprocess.run([sys.executable, "-m", "torchdojo", "course", "check", str(course)], check=False, cwd=ROOT, env=env,
                               capture_output=True, text=True, timeout=1800)
         seconds, after = time.perf_counter() - started, resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:

@@ -6,7 +6,7 @@
     python benchmarks/mutation_score.py autograd/vjp --show-survivors
 
 Each mutant is the reference solution with one small change, graded by the real
-grader (`grader.runner.grade`, forks of a warm worker): it is *killed* when it
+grader (`torchdojo.core.runner.grade`, forks of a warm worker): it is *killed* when it
 loses points. Mutants come from two operator sets:
 
 - mutmut's operators (numbers, names such as True/False/None, assignments,
@@ -46,8 +46,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader.catalog import Exercise, load_catalog  # noqa: E402
-from grader.runner import Limits, grade  # noqa: E402
+from torchdojo.core.catalog import Exercise, load_catalog  # noqa: E402
+from torchdojo.core.runner import Limits, grade  # noqa: E402
 
 EQUIVALENTS_FILE = ROOT / "benchmarks" / "mutation_equivalents.toml"
 TARGET = 0.95
@@ -555,7 +555,7 @@ def changed_exercises(base: str) -> list[str]:
     """Exercises whose solution, stub, checks or strategies changed since `base` (all, if the harness changed)."""
     files = subprocess.run(["git", "diff", "--name-only", base, "--"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
     catalog = load_catalog()
-    shared = ("grader/checks/harness.py", "grader/checks/support.py", "grader/checks/stand_in.py", "grader/child.py", "grader/runner.py")
+    shared = ("grader/checks/harness.py", "grader/checks/support.py", "grader/checks/stand_in.py", "grader/core/child.py", "grader/core/runner.py")
     if any(f in shared or f.startswith("grader/checks/strategies/__init__") for f in files):
         return [e.id for e in catalog.exercises]
     hit = []
@@ -600,7 +600,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{exercise.id}  {mutant.key}\n{mutant.diff}\n")
         return 0
 
-    from grader.warm import WarmWorker
+    from torchdojo.core.warm import WarmWorker
 
     started = time.monotonic()
     verdicts: dict[str, list[Verdict]] = {e.id: [] for e in exercises}

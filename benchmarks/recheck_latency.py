@@ -27,16 +27,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader.catalog import Exercise, load_catalog  # noqa: E402
-from grader.runner import _module_name, grade  # noqa: E402
-from grader.warm import WarmWorker  # noqa: E402
+from torchdojo.core.catalog import Exercise, load_catalog  # noqa: E402
+from torchdojo.core.runner import _module_name, grade  # noqa: E402
+from torchdojo.core.warm import WarmWorker  # noqa: E402
 
 EXERCISE = "autograd/gradient_of"
-FORBIDDEN = ("quizzes.engine", "quizzes.bank", "fsrs", "textual", "nbgrader", "nbconvert", "jupyter_client")
+FORBIDDEN = ("torchdojo.quizzes.engine", "torchdojo.quizzes.bank", "fsrs", "textual", "nbgrader", "nbconvert", "jupyter_client")
 
 IMPORTS_PROBE = """
 import json, sys
-from grader.cli import main
+from torchdojo.cli import main
 code = main(sys.argv[1:])
 loaded = sorted({name.split('.')[0] if name.split('.')[0] != 'quizzes' else '.'.join(name.split('.')[:2])
                  for name in sys.modules} & set(%r))
@@ -65,8 +65,8 @@ class InProcess:
         import pytest  # noqa: F401
         import torch  # noqa: F401
 
-        from grader import child
-        from grader.paths import solutions_dir
+        from torchdojo.core import child
+        from torchdojo.paths import solutions_dir
 
         self.child = child
         self.exercise = exercise
@@ -106,7 +106,7 @@ def main() -> int:
     args = parser.parse_args()
     exercise = load_catalog().resolve(args.exercise)
     solution = ROOT / "solutions" / exercise.file
-    cli = [sys.executable, "-m", "grader", "check", exercise.id, "--file", str(solution), "--json"]
+    cli = [sys.executable, "-m", "torchdojo", "check", exercise.id, "--file", str(solution), "--json"]
     torch_only = [sys.executable, "-c", "import torch"]
 
     forbidden = check_path_imports(exercise, solution)

@@ -25,12 +25,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from grader.catalog import Exercise, load_catalog
-from grader.paths import solutions_dir
-from grader.report import Report
-from grader.runner import ColdLauncher, Launcher, Limits, grade
-from grader.sandbox import SandboxLauncher, SandboxPool, sandbox_status
-from grader.warm import WarmWorker
+from torchdojo.core.catalog import Exercise, load_catalog
+from torchdojo.paths import solutions_dir
+from torchdojo.core.report import Report
+from torchdojo.core.runner import ColdLauncher, Launcher, Limits, grade
+from torchdojo.core.sandbox import SandboxLauncher, SandboxPool, sandbox_status
+from torchdojo.core.warm import WarmWorker
 
 TARGET_S = 0.050
 

@@ -19,9 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader.catalog import load_catalog  # noqa: E402
-from grader.runner import grade  # noqa: E402
-from grader.warm import WarmWorker  # noqa: E402
+from torchdojo.core.catalog import load_catalog  # noqa: E402
+from torchdojo.core.runner import grade  # noqa: E402
+from torchdojo.core.warm import WarmWorker  # noqa: E402
 
 
 def memory_kib(pid: int) -> tuple[int, int]:

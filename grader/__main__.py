@@ -1,3 +1,3 @@
-from grader.early import main
+from torchdojo.early import main
 
 raise SystemExit(main())

@@ -4,7 +4,7 @@
 catalog, the record) before it can name the exercise; the grading child spends over a second
 importing torch. Started first, the child imports torch and pytest *while* the parent gets
 ready; the parent then hands it the run — arguments, nonce, and the two pipe ends (SCM_RIGHTS)
-— and from there it is exactly a cold child: `grader.child.main` applies the limits, installs
+— and from there it is exactly a cold child: `torchdojo.core.child.main` applies the limits, installs
 the guard and imports the learner's file, in a fresh process of its own group that serves one
 run and exits. A second run (after a crash) starts an ordinary cold child.
 
@@ -26,11 +26,12 @@ _MAX_MESSAGE = 1 << 20
 
 
 def child_env() -> dict[str, str]:
-    """What a grading child needs from its first instant (`grader.runner._child_env` sets more; the
+    """What a grading child needs from its first instant (`torchdojo.core.runner._child_env` sets more; the
     early child takes that full environment with the run, before any learner code)."""
     env = dict(os.environ)
-    package_parent = str(Path(__file__).resolve().parent.parent)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH", "")) if p)
+    package_parent = Path(__file__).resolve().parent.parent
+    if (package_parent / "torchdojo").is_dir():  # installed as a folder; a checkout's editable install has its own finder
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(package_parent), env.get("PYTHONPATH", "")) if p)
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["PYTHONUNBUFFERED"] = "1"
     env["PYTHONHASHSEED"] = "0"
@@ -46,7 +47,7 @@ class EarlyChild:
         parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self._sock: socket.socket | None = parent_end
         self.process = subprocess.Popen(
-            [os.path.abspath(sys.executable), "-X", "utf8", "-c", "from grader.early import serve_once; serve_once()", str(child_end.fileno())],
+            [os.path.abspath(sys.executable), "-X", "utf8", "-c", "from torchdojo.early import serve_once; serve_once()", str(child_end.fileno())],
             pass_fds=(child_end.fileno(),),
             env=child_env(),
             stdin=subprocess.DEVNULL,
@@ -59,10 +60,10 @@ class EarlyChild:
         if sock is None or self.process.poll() is not None:  # used already, or it died: an ordinary cold child
             if sock is not None:
                 sock.close()
-            from grader.runner import ColdLauncher
+            from torchdojo.core.runner import ColdLauncher
 
             return ColdLauncher().launch(argv, nonce, result_fd, output_fd, cwd)
-        from grader.runner import _child_env
+        from torchdojo.core.runner import _child_env
 
         payload = json.dumps({"argv": argv, "nonce": nonce, "cwd": cwd, "env": _child_env()}).encode()
         try:
@@ -92,8 +93,8 @@ def serve_once() -> None:
     import pytest  # noqa: F401
     import torch  # noqa: F401
 
-    import grader.checks.support  # noqa: F401
-    from grader.child import main
+    import torchdojo.checks.support  # noqa: F401
+    from torchdojo.core.child import main
 
     message, fds, _, _ = socket.recv_fds(sock, _MAX_MESSAGE, 2)
     sock.close()
@@ -141,7 +142,7 @@ def main() -> int:
     if early is not None:
         compile_grader()
     try:
-        from grader.cli import main as cli_main
+        from torchdojo.cli import main as cli_main
 
         return cli_main(early=early)
     finally:

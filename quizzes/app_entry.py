@@ -6,8 +6,8 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from grader.cli import Context
-    from quizzes.engine import QuizSession
+    from torchdojo.learner.context import Context
+    from torchdojo.quizzes.engine import QuizSession
 
 
 def terminal_can_run_app() -> bool:
@@ -18,7 +18,7 @@ def run_quiz_app(ctx: Context, session: QuizSession) -> int | None:
     """Run the quiz in the app; None when the terminal cannot host it (the caller falls back to plain)."""
     if not terminal_can_run_app():
         return None
-    from quizzes.app import TorchDojoApp
+    from torchdojo.quizzes.app import TorchDojoApp
 
     TorchDojoApp(ctx=ctx, quiz=session).run()
     return 0
@@ -27,10 +27,10 @@ def run_quiz_app(ctx: Context, session: QuizSession) -> int | None:
 def open_app(ctx: Context) -> int:
     """`torchdojo` with no command."""
     if not terminal_can_run_app():
-        from grader.cli import cmd_list_plain
+        from torchdojo.learner.commands import cmd_list_plain
 
         return cmd_list_plain(ctx)
-    from quizzes.app import TorchDojoApp
+    from torchdojo.quizzes.app import TorchDojoApp
 
     TorchDojoApp(ctx=ctx).run()
     return 0

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from quizzes.bias import figures, limits_broken
-from quizzes.models import TOPICS, BankFile, Question
+from torchdojo.quizzes.bias import figures, limits_broken
+from torchdojo.quizzes.models import TOPICS, BankFile, Question
 
 BANKS_DIR = Path(__file__).resolve().parent / "banks"
 _QUESTION = TypeAdapter(Question)

@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from quizzes.models import MultipleChoice, Question, SingleChoice, TrueFalse
+from torchdojo.quizzes.models import MultipleChoice, Question, SingleChoice, TrueFalse
 
 MAX_LONGEST_RIGHT = 0.30  # right single-choice option uniquely longest, per bank and language
 MAX_TICK_ALL = 0.40  # mean credit for ticking every box, per bank

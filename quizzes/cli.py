@@ -9,11 +9,11 @@ from pathlib import Path
 
 from rich.markup import escape
 
-from grader.cli import EXIT_FAILED, EXIT_OK, Context, UsageError
-from grader.i18n import t
-from grader.paths import home_progress_file
-from grader.progress import ProgressStore
-from quizzes.models import TOPICS
+from torchdojo.learner.context import EXIT_FAILED, EXIT_OK, Context, UsageError
+from torchdojo.i18n import t
+from torchdojo.paths import home_progress_file
+from torchdojo.record.progress import ProgressStore
+from torchdojo.quizzes.models import TOPICS
 
 # The bank, the engine (fsrs) and the app load only when a quiz command runs: `torchdojo check` stays light.
 HOME_PROGRESS = home_progress_file()  # outside a workspace, quizzes still keep a record (the CLI's one rule)
@@ -41,7 +41,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def cmd_list(ctx: Context) -> int:
-    from quizzes.bank import load_shipped
+    from torchdojo.quizzes.bank import load_shipped
 
     bank = load_shipped()
     questions = bank.for_topics(ctx.args.topic)
@@ -64,7 +64,7 @@ def cmd_list(ctx: Context) -> int:
 
 
 def cmd_validate(ctx: Context) -> int:
-    from quizzes.bank import load_files, shipped_bank_files
+    from torchdojo.quizzes.bank import load_files, shipped_bank_files
 
     paths = ctx.args.paths or shipped_bank_files()
     for path in paths:
@@ -81,8 +81,8 @@ def cmd_validate(ctx: Context) -> int:
 
 
 def cmd_quiz(ctx: Context) -> int:
-    from quizzes.bank import load_shipped
-    from quizzes.engine import QuizSession, due_reviews
+    from torchdojo.quizzes.bank import load_shipped
+    from torchdojo.quizzes.engine import QuizSession, due_reviews
 
     args = ctx.args
     bank = load_shipped()
@@ -92,7 +92,7 @@ def cmd_quiz(ctx: Context) -> int:
         raise UsageError(t("--count must be at least 1.", "--count 至少为 1。"))
     question_ids = None
     if args.missed:
-        from quizzes.app.state import missed_questions
+        from torchdojo.quizzes.app.state import missed_questions
 
         question_ids = missed_questions(ctx.progress(), bank)
         if not question_ids:
@@ -106,12 +106,12 @@ def cmd_quiz(ctx: Context) -> int:
     store = ctx.store or ProgressStore(HOME_PROGRESS)
     session = QuizSession.start(bank, args.topic, args.count, args.seed, ctx.lang, store, question_ids)
     if not args.plain:
-        from quizzes.app_entry import run_quiz_app  # the full-screen app, when the terminal allows
+        from torchdojo.quizzes.app_entry import run_quiz_app  # the full-screen app, when the terminal allows
 
         ran = run_quiz_app(ctx, session)
         if ran is not None:
             return ran
-    from quizzes.plain import run_plain
+    from torchdojo.quizzes.plain import run_plain
 
     return run_plain(session)
 
@@ -119,7 +119,7 @@ def cmd_quiz(ctx: Context) -> int:
 
 def _nothing_due(ctx: Context, bank: object) -> None:
     """Say when reviews come due, and how to practise the misses now."""
-    from quizzes.app.state import later_reviews, missed_questions, when_words
+    from torchdojo.quizzes.app.state import later_reviews, missed_questions, when_words
 
     progress = ctx.progress()
     upcoming = later_reviews(progress, bank)  # type: ignore[arg-type]

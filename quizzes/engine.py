@@ -18,10 +18,10 @@ from datetime import datetime, timedelta
 
 from fsrs import Card, Rating, Scheduler
 
-from grader.i18n import Lang
-from grader.progress import Progress, ProgressStore, QuizAnswer, now
-from quizzes.bank import Bank
-from quizzes.models import TOPICS, CodeOutput, MultipleChoice, Question, ShortAnswer, SingleChoice, TrueFalse
+from torchdojo.i18n import Lang
+from torchdojo.record.progress import Progress, ProgressStore, QuizAnswer, now
+from torchdojo.quizzes.bank import Bank
+from torchdojo.quizzes.models import TOPICS, CodeOutput, MultipleChoice, Question, ShortAnswer, SingleChoice, TrueFalse
 
 Response = str | list[str] | bool
 # One short learning step: a missed question returns in 10 minutes, a known one graduates to days.

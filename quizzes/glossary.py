@@ -192,7 +192,7 @@ def bank_texts(questions: Iterable[object]) -> Iterator[tuple[str, str, str]]:
 
 
 def check_bank_file(path: Path, label: str) -> list[Violation]:
-    from quizzes.bank import load_files
+    from torchdojo.quizzes.bank import load_files
 
     lines = path.read_text(encoding="utf-8").splitlines()
     found: list[Violation] = []

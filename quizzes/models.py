@@ -6,7 +6,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from grader.i18n import Text
+from torchdojo.i18n import Text
 
 Topic = Literal[
     "history", "advantages", "use_cases", "quickstart",
@@ -135,7 +135,7 @@ Question = Annotated[SingleChoice | MultipleChoice | TrueFalse | ShortAnswer | C
 
 
 class BankFile(BaseModel):
-    """One bank file: a list of questions (validated one by one by `quizzes.bank`)."""
+    """One bank file: a list of questions (validated one by one by `torchdojo.quizzes.bank`)."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -11,9 +11,9 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from grader.i18n import Lang, Text, t
-from quizzes.engine import Grade, Presented, QuizSession, Response, correct_response
-from quizzes.models import KIND_TITLES, TOPIC_TITLES, CodeOutput, MultipleChoice, ShortAnswer, SingleChoice, TrueFalse
+from torchdojo.i18n import Lang, Text, t
+from torchdojo.quizzes.engine import Grade, Presented, QuizSession, Response, correct_response
+from torchdojo.quizzes.models import KIND_TITLES, TOPIC_TITLES, CodeOutput, MultipleChoice, ShortAnswer, SingleChoice, TrueFalse
 
 TRUE_WORDS = {"t", "true", "y", "yes", "对", "是", "正确", "真"}
 FALSE_WORDS = {"f", "false", "n", "no", "错", "否", "错误", "假"}
@@ -129,7 +129,7 @@ def run_plain(session: QuizSession, stdin: TextIO | None = None, stdout: TextIO 
 
 
 def _summary(session: QuizSession, write: Callable[..., None]) -> int:
-    from quizzes.app.state import pad, people
+    from torchdojo.quizzes.app.state import pad, people
 
     lang = session.lang
     credit, answered = session.score()

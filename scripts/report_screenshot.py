@@ -58,7 +58,7 @@ def shoot(page: Path, png: Path, dom: Path | None = None, width: int = 1100, hei
 def demo_class(folder: Path) -> Path:
     """Eight students, two exercises of the first topic, from solutions, stubs and fixtures."""
     sys.path.insert(0, str(ROOT))
-    from grader.catalog import load_catalog
+    from torchdojo.core.catalog import load_catalog
 
     catalog = load_catalog()
     chosen = [e for e in catalog.exercises if e.topic == catalog.exercises[0].topic][:2]
@@ -88,7 +88,7 @@ def main() -> int:
         if report is None:
             classroom = demo_class(Path(work) / "class")
             report = Path(work) / "report.html"
-            done = subprocess.run([sys.executable, "-m", "grader", "grade-batch", str(classroom), "--out", str(Path(work) / "grades.csv"),
+            done = subprocess.run([sys.executable, "-m", "torchdojo", "grade-batch", str(classroom), "--out", str(Path(work) / "grades.csv"),
                                    "--report", str(report), "--timeout", "60"], cwd=ROOT, timeout=900)
             if done.returncode != 0:
                 return done.returncode

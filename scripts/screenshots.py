@@ -13,9 +13,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from quizzes.app import TorchDojoApp  # noqa: E402
-from quizzes.bank import load_shipped  # noqa: E402
-from quizzes.engine import QuizSession  # noqa: E402
+from torchdojo.quizzes.app import TorchDojoApp  # noqa: E402
+from torchdojo.quizzes.bank import load_shipped  # noqa: E402
+from torchdojo.quizzes.engine import QuizSession  # noqa: E402
 from tests.app_fixtures.make_progress import write_sample  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"

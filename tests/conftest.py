@@ -12,14 +12,28 @@ from pathlib import Path
 
 import pytest
 
-from grader.catalog import Catalog, load_catalog
-from grader.report import Report
-from grader.runner import Limits, grade
-from grader.warm import WarmWorker
+from torchdojo.core.catalog import Catalog, load_catalog
+from torchdojo.core.report import Report
+from torchdojo.core.runner import Limits, grade
+from torchdojo.core.warm import WarmWorker
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 TEST_HOME = Path(tempfile.gettempdir()) / f"torchdojo-test-home-{os.getuid()}"
+
+
+def import_path_of(tree: Path) -> str:
+    """A PYTHONPATH under which `import torchdojo` is the copy of the repository at `tree`, not the installed one.
+
+    `torchdojo` is the repository's grader/ folder: a link to the copy's grader/ goes in `tree/.import/`, ahead of
+    the editable install (whose finder comes after the path entries). `torchdojo.quizzes` stays the installed one.
+    """
+    shim = tree / ".import"
+    shim.mkdir(exist_ok=True)
+    link = shim / "torchdojo"
+    if not link.is_symlink():
+        link.symlink_to(tree / "grader", target_is_directory=True)
+    return str(shim)
 
 
 @pytest.fixture(scope="session")
@@ -48,7 +62,7 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
     # Outside a workspace the record is ~/.torchdojo/progress.json: never the tester's own home.
     full_env.update({"COLUMNS": "200", "HOME": str(TEST_HOME), **(env or {})})
     return subprocess.run(
-        [sys.executable, "-m", "grader", *args],
+        [sys.executable, "-m", "torchdojo", *args],
         cwd=cwd or ROOT,
         env=full_env,
         capture_output=True,

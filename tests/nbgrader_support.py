@@ -31,8 +31,8 @@ def expected_scores() -> dict[str, int]:
 
     Computed from the catalog and the runner, so the test follows the checks as they evolve.
     """
-    from grader.catalog import load_catalog
-    from grader.runner import Limits, grade
+    from torchdojo.core.catalog import load_catalog
+    from torchdojo.core.runner import Limits, grade
 
     exercise = load_catalog().resolve("autograd/gradient_of")
     full = sum(c.points for c in exercise.checks if not c.needs_gpu)

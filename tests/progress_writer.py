@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from grader.progress import ExerciseAttempt, ProgressStore, now
+from torchdojo.record.progress import ExerciseAttempt, ProgressStore, now
 
 
 def main() -> None:

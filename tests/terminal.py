@@ -33,7 +33,7 @@ class Terminal:
         full_env.update({"TERM": "xterm-256color", "PYTHONPATH": str(ROOT), "TEXTUAL_ANIMATIONS": "none", **(env or {})})
         self.timeout = timeout
         self.child = pexpect.spawn(
-            sys.executable, ["-m", "grader", *args], cwd=str(cwd), env=full_env, dimensions=(rows, cols), timeout=timeout
+            sys.executable, ["-m", "torchdojo", *args], cwd=str(cwd), env=full_env, dimensions=(rows, cols), timeout=timeout
         )
 
     def pump(self, seconds: float = 0.05) -> None:

@@ -10,12 +10,12 @@ from pathlib import Path
 
 from textual.widgets import Button, OptionList, Static
 
-from grader.catalog import load_catalog
-from grader.workspace import init_workspace
-from quizzes.app import TorchDojoApp
-from quizzes.app.screens import (
+from torchdojo.core.catalog import load_catalog
+from torchdojo.record.workspace import init_workspace
+from torchdojo.quizzes.app import TorchDojoApp
+from torchdojo.quizzes.app.dashboard import DashboardScreen
+from torchdojo.quizzes.app.screens import (
     Chart,
-    DashboardScreen,
     ExercisesScreen,
     HelpScreen,
     PredictScreen,
@@ -24,8 +24,8 @@ from quizzes.app.screens import (
     ResultsScreen,
     TopicsScreen,
 )
-from quizzes.bank import load_shipped
-from quizzes.engine import QuizSession, correct_response
+from torchdojo.quizzes.bank import load_shipped
+from torchdojo.quizzes.engine import QuizSession, correct_response
 from tests.app_fixtures.make_progress import write_sample
 from tests.conftest import ROOT
 
@@ -205,7 +205,7 @@ async def test_future_record_is_left_untouched(tmp_path: Path) -> None:
 def test_start_up_does_not_import_torch() -> None:
     code = (
         "import sys\n"
-        "from quizzes.app import TorchDojoApp\n"
+        "from torchdojo.quizzes.app import TorchDojoApp\n"
         "app = TorchDojoApp(progress_path=None)\n"
         "print('torch' in sys.modules)\n"
     )
@@ -214,8 +214,8 @@ def test_start_up_does_not_import_torch() -> None:
 
 
 async def test_review_before_anything_is_due_says_when_and_practises_the_misses(tmp_path: Path) -> None:
-    from grader.progress import ProgressStore
-    from quizzes.app.screens import NothingDueScreen
+    from torchdojo.record.progress import ProgressStore
+    from torchdojo.quizzes.app.screens import NothingDueScreen
 
     record = tmp_path / "progress.json"
     quiz = QuizSession.start(BANK, question_ids=["history-01", "history-03"], store=ProgressStore(record))
@@ -237,7 +237,7 @@ async def test_review_before_anything_is_due_says_when_and_practises_the_misses(
 
 
 async def test_results_round_scores_and_offer_the_misses(tmp_path: Path) -> None:
-    from quizzes.engine import Grade
+    from torchdojo.quizzes.engine import Grade
 
     session = QuizSession.start(BANK, question_ids=["history-01", "history-03", "history-04"])
     for presented, credit in zip(session.items, (1.0, 0.3333, 0.0), strict=True):
@@ -266,7 +266,7 @@ async def test_chinese_mastery_labels_align(tmp_path: Path) -> None:
 
 
 def test_the_progress_chart_draws_nothing_for_zero() -> None:
-    from quizzes.app.screens import chart_lines
+    from torchdojo.quizzes.app.screens import chart_lines
 
     empty = "".join(chart_lines([0.0, 0.0, 0.0], 21.0, 3, 60)[:-1])
     assert empty.strip() == "", "0 / 21 draws no bar"
@@ -276,7 +276,7 @@ def test_the_progress_chart_draws_nothing_for_zero() -> None:
 
 
 async def test_the_palette_has_every_action(tmp_path: Path) -> None:
-    from quizzes.models import TOPIC_TITLES, TOPICS
+    from torchdojo.quizzes.models import TOPIC_TITLES, TOPICS
 
     workspace = tmp_path / "dojo"
     init_workspace(workspace, load_catalog())
@@ -300,10 +300,10 @@ async def test_the_palette_has_every_action(tmp_path: Path) -> None:
 def test_the_first_screen_figures_match_the_full_models(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
-    from grader.progress import SCHEMA_VERSION, ProgressStore
-    from grader.report import NOT_COUNTED
-    from quizzes.app import fast
-    from quizzes.app.state import full_figures, load_bank_cached
+    from torchdojo.record.progress import SCHEMA_VERSION, ProgressStore
+    from torchdojo.core.report import NOT_COUNTED
+    from torchdojo.quizzes.app import fast
+    from torchdojo.quizzes.app.state import full_figures, load_bank_cached
 
     assert fast.SCHEMA_VERSION == SCHEMA_VERSION and set(fast.NOT_COUNTED) == set(NOT_COUNTED)
     bank, catalog = load_bank_cached(), load_catalog()  # also writes the plain index
@@ -313,7 +313,7 @@ def test_the_first_screen_figures_match_the_full_models(tmp_path: Path) -> None:
     assert plain is not None
     from unittest import mock
 
-    with mock.patch("quizzes.engine.now", return_value=when):
+    with mock.patch("torchdojo.quizzes.engine.now", return_value=when):
         full = full_figures(ProgressStore(record).load(), bank, catalog, "en")
     assert plain == full
     assert plain.exercises_done == 2 and plain.reviews_due == 1
@@ -323,11 +323,11 @@ def test_the_first_screen_loads_no_pydantic() -> None:
     code = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from quizzes.app import TorchDojoApp\n"
-        "from quizzes.app.state import load_bank_cached\n"
+        "from torchdojo.quizzes.app import TorchDojoApp\n"
+        "from torchdojo.quizzes.app.state import load_bank_cached\n"
         "load_bank_cached()\n"  # the plain index exists after any full start
-        "for name in [n for n in sys.modules if n.split('.')[0] in ('pydantic', 'grader', 'quizzes', 'fsrs')]: del sys.modules[name]\n"
-        "from quizzes.app import TorchDojoApp\n"
+        "for name in [n for n in sys.modules if n.split('.')[0] in ('pydantic', 'torchdojo', 'fsrs')]: del sys.modules[name]\n"
+        "from torchdojo.quizzes.app import TorchDojoApp\n"
         "class First(TorchDojoApp):\n"
         "    def on_ready(self):\n"
         "        print(sorted({m.split('.')[0] for m in sys.modules} & {'pydantic', 'fsrs', 'torch'}))\n"
@@ -381,7 +381,7 @@ async def test_choose_topics_from_the_palette_in_chinese(tmp_path: Path) -> None
 
 
 async def test_a_passed_exercise_offers_its_linked_questions(tmp_path: Path) -> None:
-    from quizzes.engine import linked_questions
+    from torchdojo.quizzes.engine import linked_questions
 
     workspace = tmp_path / "dojo"
     init_workspace(workspace, load_catalog())
@@ -418,7 +418,7 @@ async def test_a_passed_exercise_offers_its_linked_questions(tmp_path: Path) -> 
 
 
 async def test_a_new_exercise_offers_one_prediction_before_its_first_check(tmp_path: Path) -> None:
-    from quizzes.engine import predict_question
+    from torchdojo.quizzes.engine import predict_question
 
     workspace = tmp_path / "dojo"
     init_workspace(workspace, load_catalog())
@@ -439,7 +439,7 @@ async def test_a_new_exercise_offers_one_prediction_before_its_first_check(tmp_p
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, ExercisesScreen)
-        from quizzes.app.state import predict_offer
+        from torchdojo.quizzes.app.state import predict_offer
 
         assert predict_offer(app.progress, app.bank, FIRST.id, app.predict_offered) is None  # offered once
         assert predict_offer(app.progress, app.bank, CATALOG.exercises[1].id, app.predict_offered) is not None

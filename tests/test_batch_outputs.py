@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch import BatchRow, write_rows
-from grader.catalog import Catalog
-from grader.class_report import render, summarize
-from grader.exports import (
+from torchdojo.teacher.batch import BatchRow, write_rows
+from torchdojo.core.catalog import Catalog
+from torchdojo.teacher.class_report import render, summarize
+from torchdojo.teacher.exports import (
     CANVAS_HEADER,
     OutputError,
     RosterEntry,
@@ -25,9 +25,9 @@ from grader.exports import (
     write_check_rows,
     write_export,
 )
-from grader.feedback import write_feedback
-from grader.i18n import Text
-from grader.report import CheckResult
+from torchdojo.teacher.feedback import write_feedback
+from torchdojo.i18n import Text
+from torchdojo.core.report import CheckResult
 
 CATALOG = Catalog.model_validate({
     "format_version": 1,
@@ -349,7 +349,7 @@ def test_ticker_prints_a_line_every_few_seconds_even_while_nothing_finishes() ->
 
     from rich.console import Console
 
-    from grader.ticker import Ticker
+    from torchdojo.ticker import Ticker
 
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=False)

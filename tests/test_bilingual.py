@@ -22,7 +22,7 @@ Sides the scan cannot read (a variable, a call) are not judged. Where bilingual 
 - the catalog's titles, hints and check titles; every bank's texts and explanations, and its options except
   a code_output question's (what the code prints) and those that name something ("ResNet", "Geoffrey Hinton").
 
-No offender is left in grader/runner.py, child.py, warm.py or early.py (the lead's files this session), so the test
+No offender is left in grader/core/runner.py, child.py, warm.py or early.py (the lead's files this session), so the test
 allows none. `python tests/test_bilingual.py` lists the offenders, one a line.
 """
 
@@ -38,9 +38,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.catalog import load_catalog
-from quizzes.bank import load_shipped
-from quizzes.models import CodeOutput
+from torchdojo.core.catalog import load_catalog
+from torchdojo.quizzes.bank import load_shipped
+from torchdojo.quizzes.models import CodeOutput
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = sorted(p for folder in ("grader", "quizzes") for p in (ROOT / folder).rglob("*.py"))
@@ -310,7 +310,7 @@ def test_the_scan_finds_every_form_of_bilingual_text() -> None:
     assert callables["expect"] == (1, 2) and callables["t"] == (0, 1) and callables["Text"] == (0, 1)
     pairs = all_python_pairs()
     files = {p.where.rsplit(":", 1)[0] for p in pairs}
-    assert {"grader/render.py", "quizzes/app/words.py", "quizzes/models.py", "grader/checks/harness.py"} <= files
+    assert {"grader/learner/render.py", "quizzes/app/words.py", "quizzes/models.py", "grader/checks/harness.py"} <= files
     assert len(pairs) > 750, len(pairs)  # 806 when written: every check message, table and label
     zh = {p.zh for p in pairs}
     assert {"评分进程意外停止。",  # t(en, zh) in runner.py

@@ -6,7 +6,7 @@ import ast
 
 import pytest
 
-from grader.catalog import CatalogError, UnknownExercise, load_catalog
+from torchdojo.core.catalog import CatalogError, UnknownExercise, load_catalog
 from tests.conftest import ROOT
 
 

@@ -56,7 +56,7 @@ def test_json_report_contract(workspace: Path) -> None:
 
 
 def test_check_without_id_takes_the_next_unfinished(workspace: Path) -> None:
-    from grader.catalog import load_catalog
+    from torchdojo.core.catalog import load_catalog
 
     order = [e.id for e in load_catalog().exercises]
     unfinished = [exercise for exercise in order if exercise != "autograd/leaf_tensors"]  # done by the test before
@@ -143,13 +143,14 @@ def test_corrupted_progress_file_is_set_aside_and_work_goes_on(workspace: Path) 
 
 def test_init_says_in_chinese_which_problem_stopped_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     """An original stub git cannot show is not "already exists" in Chinese either (in process: init is not reached)."""
-    from grader import cli
-    from grader.workspace import WorkspaceError
+    from torchdojo import cli
+    from torchdojo.learner import commands
+    from torchdojo.record.workspace import WorkspaceError
 
     def cannot_read(target: Path, catalog: object) -> list[Path]:
         raise WorkspaceError("cannot find the original exercises/x.py: this is a git clone and `git show HEAD:exercises/x.py` failed.")
 
-    monkeypatch.setattr(cli, "init_workspace", cannot_read)
+    monkeypatch.setattr(commands, "init_workspace", cannot_read)
     monkeypatch.setenv("COLUMNS", "400")
     assert cli.main(["init", str(tmp_path / "dojo"), "--lang", "zh"]) == 2
     said = capsys.readouterr().err

@@ -219,7 +219,7 @@ def test_a_worker_killed_mid_run_loses_no_student_and_counts_none_twice(cluster:
     env = {**os.environ, "HOME": str(TEST_HOME), "TORCHDOJO_PROGRESS_SECONDS": "0.5"}
     env.pop("TORCHDOJO_WORKSPACE", None)
     log = (local / "killed.log").open("w+", encoding="utf-8")
-    command = [sys.executable, "-m", "grader", "grade-batch", "class", "--out", "out/grades.json", *NO_SANDBOX, "--timeout", TIMEOUT,
+    command = [sys.executable, "-m", "torchdojo", "grade-batch", "class", "--out", "out/grades.json", *NO_SANDBOX, "--timeout", TIMEOUT,
                "--scheduler", cluster.address]
     run = subprocess.Popen(command, cwd=local, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     try:
@@ -245,7 +245,7 @@ def test_a_worker_killed_mid_run_loses_no_student_and_counts_none_twice(cluster:
 
 
 def test_without_dask_the_command_names_the_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    from grader.cli import main
+    from torchdojo.cli import main
 
     _class(tmp_path)
     monkeypatch.chdir(tmp_path)
@@ -273,10 +273,10 @@ def test_an_unreachable_scheduler_fails_fast_and_writes_nothing(tmp_path: Path) 
 
 
 def test_a_submission_travels_as_data_under_its_own_folder(tmp_path: Path) -> None:
-    from grader.batch import Task
-    from grader.catalog import load_catalog
-    from grader.cluster import Submission, _relative, submission
-    from grader.runner import Limits
+    from torchdojo.teacher.batch import Task
+    from torchdojo.core.catalog import load_catalog
+    from torchdojo.teacher.cluster import Submission, _relative, submission
+    from torchdojo.core.runner import Limits
 
     exercise = load_catalog().resolve("autograd/leaf_tensors")
     for layout in ("alice/exercises", "bob"):
@@ -299,7 +299,7 @@ def test_every_torchdojo_command_in_the_scale_guide_parses() -> None:
     """docs/scale.md's commands use the real options (Kubernetes and Slurm themselves cannot run here)."""
     import shlex
 
-    from grader.cli import build_parser
+    from torchdojo.cli import build_parser
 
     text = (ROOT / "docs" / "scale.md").read_text(encoding="utf-8")
     lines = [line.split(" #")[0].strip() for block in re.findall(r"```bash\n(.*?)```", text, flags=re.DOTALL) for line in block.splitlines()]
@@ -314,7 +314,7 @@ def test_every_torchdojo_command_in_the_scale_guide_parses() -> None:
 def test_workers_sandbox_by_default_where_bubblewrap_works(cluster: Cluster, tmp_path: Path) -> None:
     """--sandbox left unset: each worker grades inside bubblewrap when it has it. A submission that writes to
     /tmp at import writes into the sandbox's private /tmp, never the worker machine's; the grade is unchanged."""
-    from grader.sandbox import sandbox_status
+    from torchdojo.core.sandbox import sandbox_status
 
     if not sandbox_status().available:
         pytest.skip("bubblewrap does not work on this machine (the workers share it)")

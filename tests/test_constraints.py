@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from grader.checks.constraints import Rules, check_rules, violations
-from grader.checks.support import CheckFailed
+from torchdojo.checks.constraints import Rules, check_rules, violations
+from torchdojo.checks.support import CheckFailed
 
 RULES = Rules(functions=frozenset({"arange", "where"}), methods=frozenset({"long", "sum"}))
 HEADER = "import torch\n\n\ndef f(a, n):\n"  # the body starts on line 5
@@ -123,9 +123,9 @@ def test_the_function_that_runs_must_be_the_def_that_was_checked(tmp_path: Path)
 
 
 def test_rules_read_the_notebook_cell_the_function_was_written_in(tmp_path: Path) -> None:
-    """nbgrader submissions run as cells inside a generated module (grader.notebook): the rules read the
+    """nbgrader submissions run as cells inside a generated module (torchdojo.teacher.notebook): the rules read the
     cell that defined the function, and the message names the cell and the line inside it."""
-    from grader.notebook import write_module
+    from torchdojo.teacher.notebook import write_module
 
     good = write_module(["import torch", HEADER + "    return torch.where(a > n, a, 0)\n"], tmp_path, "good")
     check_rules(_load(tmp_path, good.read_text(encoding="utf-8")), "f", RULES)  # no exception

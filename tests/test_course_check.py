@@ -13,21 +13,21 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from grader import notebook as nb_module
-from grader.catalog import load_catalog
-from grader.course import build
-from grader.course_check import _validate_one, pregrade
-from grader.i18n import Text
-from grader.kernels import SERVER_ENV, ForkedKernelManager, KernelForkServer
-from grader.notebook import (
+from torchdojo.teacher import notebook as nb_module
+from torchdojo.core.catalog import load_catalog
+from torchdojo.teacher.course import build
+from torchdojo.teacher.course_check import _validate_one, pregrade
+from torchdojo.i18n import Text
+from torchdojo.teacher.kernels import SERVER_ENV, ForkedKernelManager, KernelForkServer
+from torchdojo.teacher.notebook import (
     VERDICTS_ENV,
     CheckFailed,
     learner_cells,
     module_source,
     verdict_key,
 )
-from grader.report import CheckResult, Report
-from grader.warm import WarmWorker
+from torchdojo.core.report import CheckResult, Report
+from torchdojo.core.warm import WarmWorker
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.xdist_group("course_check")
@@ -104,7 +104,7 @@ def fake_report(exercise_id: str, check: str, message: str) -> Report:
 def test_a_test_cell_takes_a_verdict_only_for_exactly_its_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     exercise = load_catalog().resolve(NOTEBOOK_EXERCISE)
     check = exercise.checks[0].name
-    cells = ["def f():\n    return 1", f'from grader.notebook import check\ncheck("{exercise.id}", "{check}")']
+    cells = ["def f():\n    return 1", f'from torchdojo.teacher.notebook import check\ncheck("{exercise.id}", "{check}")']
     key = verdict_key(exercise.id, module_source(learner_cells(cells)), 60.0)
     (tmp_path / f"{key}.json").write_text(fake_report(exercise.id, check, "graded ahead").model_dump_json(), encoding="utf-8")
     monkeypatch.setenv(VERDICTS_ENV, str(tmp_path))

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.catalog import load_catalog
-from grader.runner import Limits, grade
+from torchdojo.core.catalog import load_catalog
+from torchdojo.core.runner import Limits, grade
 from tests.conftest import FIXTURES, ROOT, grade_file
 
 EXERCISE = "devices/ddp"

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.catalog import load_catalog
-from tests.conftest import ROOT
+from torchdojo.core.catalog import load_catalog
+from tests.conftest import ROOT, import_path_of
 
 PARTS = ("grader", "exercises", "solutions", "tests/fixtures", "benchmarks")
 
@@ -24,8 +24,8 @@ def _clone(where: Path, parts: tuple[str, ...] = PARTS) -> Path:
 
 
 def _dev(tree: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(tree), "COLUMNS": "200", "HOME": str(tree / "home")}
-    return subprocess.run([sys.executable, "-m", "grader", "dev", *args], capture_output=True, text=True, cwd=tree, env=env, timeout=timeout, check=False)
+    env = {**os.environ, "PYTHONPATH": import_path_of(tree), "COLUMNS": "200", "HOME": str(tree / "home")}
+    return subprocess.run([sys.executable, "-m", "torchdojo", "dev", *args], capture_output=True, text=True, cwd=tree, env=env, timeout=timeout, check=False)
 
 
 @pytest.fixture(scope="module")

@@ -12,9 +12,9 @@ import pytest
 import torch
 from torch import nn
 
-from grader.checks.stand_in import (CUSTOM, KINDS, MACHINES, GraderLimit, Machine, MetaDeviceSpy, is_genuine, limit, parse_to,
+from torchdojo.checks.stand_in import (CUSTOM, KINDS, MACHINES, GraderLimit, Machine, MetaDeviceSpy, is_genuine, limit, parse_to,
                                     simulate_accelerator, simulated)
-from grader.checks.support import CheckFailed
+from torchdojo.checks.support import CheckFailed
 from tests.conftest import FIXTURES, ROOT, grade_file, run_cli
 
 SOLUTIONS = ROOT / "solutions" / "03_devices"
@@ -245,10 +245,10 @@ def test_every_to_form_gets_full_marks(tmp_path: Path, exercise: str, old: str, 
 # -- grader-only exceptions: raising them yourself gains nothing ------------------------------------------
 
 CHEATS = {
-    "grader_limit": "from grader.checks.support import GraderLimit\n\n\ndef pick_device():\n    raise GraderLimit('no', 'no')\n",
+    "grader_limit": "from torchdojo.checks.support import GraderLimit\n\n\ndef pick_device():\n    raise GraderLimit('no', 'no')\n",
     "skip_needs_gpu": "import pytest\n\n\ndef pick_device():\n    pytest.skip('needs_gpu: this check needs a CUDA GPU')\n",
-    "stand_in_limit": "from grader.checks.stand_in import limit\n\n\ndef pick_device():\n    limit('no', 'no')\n",
-    "forged_frame": ("import grader.checks.stand_in as s\nfrom grader.checks.support import GraderLimit\n\n\n"
+    "stand_in_limit": "from torchdojo.checks.stand_in import limit\n\n\ndef pick_device():\n    limit('no', 'no')\n",
+    "forged_frame": ("import torchdojo.checks.stand_in as s\nfrom torchdojo.checks.support import GraderLimit\n\n\n"
                      "def pick_device():\n    exec(compile('raise GraderLimit(\"a\", \"b\")', s.__file__, 'exec'), {'GraderLimit': GraderLimit})\n"),
 }
 
@@ -256,7 +256,7 @@ CHEATS = {
 @pytest.mark.parametrize("cheat", list(CHEATS))
 def test_raising_grader_exceptions_gains_nothing(tmp_path: Path, cheat: str) -> None:
     report = _grade_source(tmp_path, "devices/pick_device", CHEATS[cheat])
-    full = sum(c.points for c in __import__("grader.catalog").catalog.load_catalog().resolve("devices/pick_device").checks)
+    full = sum(c.points for c in __import__("torchdojo.core.catalog").catalog.load_catalog().resolve("devices/pick_device").checks)
     assert report.score == 0 and report.max_score == full
     assert all(c.outcome in ("failed", "error") for c in report.checks)
 
@@ -294,7 +294,7 @@ def test_genuine_limits_are_marked() -> None:
     with pytest.raises(GraderLimit) as raised:
         limit("x", "x")
     assert not is_genuine(raised.value)
-    import grader.checks.stand_in as stand_in
+    import torchdojo.checks.stand_in as stand_in
 
     with pytest.raises(GraderLimit) as raised:
         exec(compile("limit('a', 'b')", stand_in.__file__, "exec"), {"limit": limit})  # noqa: S102

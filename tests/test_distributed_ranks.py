@@ -1,4 +1,4 @@
-"""grader.checks.distributed.run_ranks: real gloo ranks, forked, bounded, reaped, with the learner's errors as theirs.
+"""torchdojo.checks.distributed.run_ranks: real gloo ranks, forked, bounded, reaped, with the learner's errors as theirs.
 
 The "learner" here is a small module written to a temporary file, so that errors and hangs can be
 traced to its lines exactly as the grading child traces a submission's.
@@ -16,9 +16,9 @@ from types import ModuleType
 
 import pytest
 
-from grader.checks import distributed
-from grader.checks.distributed import Unpicklable, run_ranks
-from grader.checks.support import CheckFailed
+from torchdojo.checks import distributed
+from torchdojo.checks.distributed import Unpicklable, run_ranks
+from torchdojo.checks.support import CheckFailed
 
 LEARNER = textwrap.dedent('''
     import os

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.catalog import load_catalog
-from grader.dev.check import expectation  # the `# expect:` header, read as `torchdojo dev check` reads it
+from torchdojo.core.catalog import load_catalog
+from torchdojo.dev.check import expectation  # the `# expect:` header, read as `torchdojo dev check` reads it
 from tests.conftest import FIXTURES, ROOT, grade_file
 
 EXERCISES = load_catalog().exercises

@@ -14,12 +14,12 @@ import pytest
 from rich.cells import cell_len
 from rich.console import Console
 
-from grader.catalog import load_catalog
-from grader.i18n import t
-from grader.render import print_report
-from grader.report import CheckResult, Report
-from grader.runner import Limits, grade
-from tests.conftest import ROOT, run_cli
+from torchdojo.core.catalog import load_catalog
+from torchdojo.i18n import t
+from torchdojo.learner.render import print_report
+from torchdojo.core.report import CheckResult, Report
+from torchdojo.core.runner import Limits, grade
+from tests.conftest import ROOT, import_path_of, run_cli
 
 CATALOG = load_catalog()
 LEAF = "exercises/01_autograd/01_leaf_tensors.py"
@@ -53,9 +53,9 @@ def test_init_from_an_edited_checkout_gives_the_stubs(tmp_path: Path) -> None:
     edited = checkout / LEAF
     pristine = edited.read_text(encoding="utf-8")
     edited.write_text("# my work in progress\n" + pristine, encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(checkout), "HOME": str(tmp_path)}
+    env = {**os.environ, "PYTHONPATH": import_path_of(checkout), "HOME": str(tmp_path)}
     env.pop("TORCHDOJO_WORKSPACE", None)
-    done = subprocess.run([sys.executable, "-m", "grader", "init", str(tmp_path / "my-dojo")], cwd=checkout, env=env,
+    done = subprocess.run([sys.executable, "-m", "torchdojo", "init", str(tmp_path / "my-dojo")], cwd=checkout, env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "my-dojo" / LEAF).read_text(encoding="utf-8") == pristine
@@ -75,8 +75,8 @@ def test_outside_a_workspace_cli_and_app_use_the_same_record(tmp_path: Path, mon
     rows = json.loads(run_cli("list", "--json", cwd=tmp_path, env=env).stdout)
     assert {r["id"]: r["status"] for r in rows}["autograd/vjp"] == "done"
 
-    from grader.cli import build_parser, make_context
-    from quizzes.app import TorchDojoApp
+    from torchdojo.cli import build_parser, make_context
+    from torchdojo.quizzes.app import TorchDojoApp
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("HOME", str(home))
@@ -178,7 +178,7 @@ def _raised(code: str) -> BaseException:
 def test_backward_without_grad_and_cuda_without_a_gpu_get_plain_words() -> None:
     import torch
 
-    from grader.child import describe_exception
+    from torchdojo.core.child import describe_exception
 
     error = _raised("torch.ones(2).sum().backward()")
     said = describe_exception(error, error.__traceback__, "/nowhere.py")
@@ -206,9 +206,9 @@ def test_an_endless_loop_says_where_it_was_stopped(tmp_path: Path) -> None:
 
 
 def test_plain_quiz_lists_misses_by_their_text(tmp_path: Path) -> None:
-    from quizzes.bank import load_shipped
-    from quizzes.engine import QuizSession, correct_response
-    from quizzes.plain import run_plain
+    from torchdojo.quizzes.bank import load_shipped
+    from torchdojo.quizzes.engine import QuizSession, correct_response
+    from torchdojo.quizzes.plain import run_plain
 
     bank = load_shipped()
     session = QuizSession.start(bank, question_ids=["history-03"], seed=1)
@@ -221,7 +221,7 @@ def test_plain_quiz_lists_misses_by_their_text(tmp_path: Path) -> None:
 
 
 def test_fit_names_torchvision_when_it_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
-    from grader.fashion import load_fashion_mnist
+    from torchdojo.data.fashion import load_fashion_mnist
 
     monkeypatch.setitem(sys.modules, "torchvision", None)
     _, _, said = load_fashion_mnist()
@@ -232,9 +232,9 @@ def test_fit_names_torchvision_when_it_is_missing(monkeypatch: pytest.MonkeyPatc
 
 
 def test_review_right_after_a_quiz_says_when_and_offers_the_misses(tmp_path: Path) -> None:
-    from grader.progress import ProgressStore
-    from quizzes.bank import load_shipped
-    from quizzes.engine import QuizSession, grade
+    from torchdojo.record.progress import ProgressStore
+    from torchdojo.quizzes.bank import load_shipped
+    from torchdojo.quizzes.engine import QuizSession, grade
 
     record = tmp_path / "p.json"
     session = QuizSession.start(load_shipped(), question_ids=["history-01", "history-03"], store=ProgressStore(record))
@@ -248,7 +248,7 @@ def test_review_right_after_a_quiz_says_when_and_offers_the_misses(tmp_path: Pat
 
 
 def test_scores_are_rounded_and_chinese_labels_align() -> None:
-    from quizzes.app.state import pad, people
+    from torchdojo.quizzes.app.state import pad, people
 
     assert [people(x) for x in (4.3333, 5.0, 10, 0.5)] == ["4.3", "5", "10", "0.5"]
     labels = ["发展历史", "优点", "使用场景", "History"]
@@ -261,9 +261,9 @@ def test_scores_are_rounded_and_chinese_labels_align() -> None:
 def test_the_check_path_imports_no_quiz_engine_fsrs_textual_or_nbgrader(tmp_path: Path) -> None:
     probe = (
         "import json, sys\n"
-        "from grader.cli import main\n"
+        "from torchdojo.cli import main\n"
         "code = main(sys.argv[1:])\n"
-        "heavy = ('quizzes.engine', 'quizzes.bank', 'fsrs', 'textual', 'nbgrader', 'nbconvert', 'jupyter_client')\n"
+        "heavy = ('torchdojo.quizzes.engine', 'torchdojo.quizzes.bank', 'fsrs', 'textual', 'nbgrader', 'nbconvert', 'jupyter_client')\n"
         "print(json.dumps([h for h in heavy if any(m == h or m.startswith(h + '.') for m in sys.modules)]), file=sys.stderr)\n"
     )
     solution = ROOT / "solutions" / "01_autograd" / "05_vjp.py"
@@ -274,8 +274,8 @@ def test_the_check_path_imports_no_quiz_engine_fsrs_textual_or_nbgrader(tmp_path
 
 
 def test_a_cold_check_starts_its_grading_process_first(tmp_path: Path) -> None:
-    from grader.early import EarlyChild, child_env, wants_early_child
-    from grader.runner import _child_env
+    from torchdojo.early import EarlyChild, child_env, wants_early_child
+    from torchdojo.core.runner import _child_env
 
     early_env, full_env = child_env(), _child_env()
     assert {key: early_env[key] for key in early_env if key not in os.environ or early_env[key] != os.environ[key]}.items() <= full_env.items()
@@ -292,7 +292,7 @@ def test_a_cold_check_starts_its_grading_process_first(tmp_path: Path) -> None:
 def test_a_cold_check_leaves_bytecode_for_the_grader_and_none_beside_the_learner(tmp_path: Path) -> None:
     """The grading child writes no bytecode (nothing may appear beside a learner's file); the parent
     compiles the grader's own modules, so later cold checks do not compile the checks from source."""
-    from grader.early import compile_grader
+    from torchdojo.early import compile_grader
 
     grader_copy = tmp_path / "copy" / "grader"
     shutil.copytree(ROOT / "grader", grader_copy, ignore=shutil.ignore_patterns("__pycache__"))
@@ -300,12 +300,12 @@ def test_a_cold_check_leaves_bytecode_for_the_grader_and_none_beside_the_learner
     learner = tmp_path / "work" / "05_vjp.py"
     learner.parent.mkdir()
     shutil.copyfile(ROOT / "solutions" / "01_autograd" / "05_vjp.py", learner)
-    probe = "import sys; from grader.early import main; sys.argv = ['torchdojo', *sys.argv[1:]]; raise SystemExit(main())"
-    env = {**os.environ, "PYTHONPATH": str(grader_copy.parent)}
+    probe = "import sys; from torchdojo.early import main; sys.argv = ['torchdojo', *sys.argv[1:]]; raise SystemExit(main())"
+    env = {**os.environ, "PYTHONPATH": import_path_of(grader_copy.parent)}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     done = subprocess.run([sys.executable, "-c", probe, "check", "autograd/vjp", "--file", str(learner), "--json",
                            "--progress", str(tmp_path / "p.json")], capture_output=True, text=True, timeout=300, cwd=learner.parent, env=env)
     assert json.loads(done.stdout)["score"] == json.loads(done.stdout)["max_score"], done.stderr
     assert list((grader_copy / "checks" / "autograd" / "__pycache__").glob("test_vjp.*.pyc")), "the checks were not compiled"
     assert not list(learner.parent.rglob("__pycache__")), "bytecode appeared beside the learner's file"
-    assert compile_grader.__module__ == "grader.early"
+    assert compile_grader.__module__ == "torchdojo.early"

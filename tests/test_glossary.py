@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from quizzes.glossary import (
+from torchdojo.quizzes.glossary import (
     Violation,
     check_bank_file,
     check_python_file,

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch import BatchRow
-from grader.catalog import load_catalog
-from grader.report import CheckResult
+from torchdojo.teacher.batch import BatchRow
+from torchdojo.core.catalog import load_catalog
+from torchdojo.core.report import CheckResult
 from tests.conftest import ROOT, run_cli
 
 pytestmark = pytest.mark.xdist_group("grade_batch_outputs")
@@ -47,8 +47,8 @@ def test_to_gradebook_is_visible_through_nbgraders_api(tmp_path: Path) -> None:
     from nbgrader.apps.api import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
-    from grader.course import build
-    from grader.gradebook_sync import find_course, write_to_gradebook
+    from torchdojo.teacher.course import build
+    from torchdojo.teacher.gradebook_sync import find_course, write_to_gradebook
 
     catalog = load_catalog()
     exercise = first_exercise()
@@ -82,8 +82,8 @@ def test_to_gradebook_is_visible_through_nbgraders_api(tmp_path: Path) -> None:
 
 
 def test_to_gradebook_needs_a_course(tmp_path: Path) -> None:
-    from grader.exports import OutputError
-    from grader.gradebook_sync import find_course
+    from torchdojo.teacher.exports import OutputError
+    from torchdojo.teacher.gradebook_sync import find_course
 
     (tmp_path / "submitted").mkdir()
     with pytest.raises(OutputError) as caught:
@@ -197,7 +197,7 @@ def test_help_shows_teacher_options_only() -> None:
 
 
 def test_json_out_carries_the_checks(tiny_class: Path) -> None:
-    from grader.batch import write_rows
+    from torchdojo.teacher.batch import write_rows
 
     rows = rows_for(first_exercise(), {"ann": set()})
     write_rows(rows, tiny_class / "g.json")
@@ -271,7 +271,7 @@ def test_nbgrader_feedback_names_checks_and_wraps_lines(tmp_path: Path, monkeypa
     from nbconvert import HTMLExporter
     from traitlets.config.loader import PyFileConfigLoader
 
-    from grader.course import build, notebook
+    from torchdojo.teacher.course import build, notebook
 
     exercise = first_exercise()
     course = tmp_path / "course"
@@ -298,8 +298,8 @@ def test_nbgrader_feedback_names_checks_and_wraps_lines(tmp_path: Path, monkeypa
 
 
 def test_graded_summary_has_no_public_checks_only_line() -> None:
-    from grader.autograde import _summary_outputs
-    from grader.report import Report
+    from torchdojo.teacher.autograde import _summary_outputs
+    from torchdojo.core.report import Report
 
     exercise = first_exercise()
     rows = rows_for(exercise, {"ann": {exercise.checks[0].name}})

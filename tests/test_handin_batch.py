@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from grader.catalog import Catalog
-from grader.cli import main
-from grader.runner import Limits, grade
-from grader.workspace import init_workspace
+from torchdojo.core.catalog import Catalog
+from torchdojo.cli import main
+from torchdojo.core.runner import Limits, grade
+from torchdojo.record.workspace import init_workspace
 from tests.conftest import FIXTURES, ROOT
 from tests.test_intake import MALFORMED
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.catalog import load_catalog
-from grader.workspace import init_workspace
+from torchdojo.core.catalog import load_catalog
+from torchdojo.record.workspace import init_workspace
 from tests.conftest import FIXTURES, ROOT, run_cli
 
 pytestmark = pytest.mark.xdist_group("hostile")
@@ -74,7 +74,7 @@ def grading_processes(workspace: Path) -> set[str]:
             alive = "State:\tZ" not in (proc / "status").read_text()
         except OSError:
             continue
-        if b"grader.child" in argv and any(str(workspace).encode() in arg for arg in argv) and alive:
+        if b"torchdojo.core.child" in argv and any(str(workspace).encode() in arg for arg in argv) and alive:
             found.add(proc.name)
     return found
 

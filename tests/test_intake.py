@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.catalog import Catalog
-from grader.handin import Manifest, PackedFile, catalog_sha256
-from grader.intake import (
+from torchdojo.core.catalog import Catalog
+from torchdojo.record.handin import Manifest, PackedFile, catalog_sha256
+from torchdojo.teacher.intake import (
     BAD_MANIFEST,
     DUPLICATE,
     IGNORED,
@@ -264,7 +264,7 @@ def test_moodle_folders_with_loose_workspaces_and_a_single_hand_in_as_path(tmp_p
 
 
 def test_grade_batch_refuses_bad_input_clearly_before_grading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    from grader.cli import main
+    from torchdojo.cli import main
 
     batch = tmp_path / "batch"
     batch.mkdir()

@@ -10,7 +10,7 @@ from functools import cache
 
 import pytest
 
-from grader.report import Report
+from torchdojo.core.report import Report
 from tests.conftest import FIXTURES, grade_file
 
 

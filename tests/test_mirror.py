@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.catalog import load_catalog
+from torchdojo.core.catalog import load_catalog
 from scripts.sync_docstrings import docstring_nodes
 
 ROOT = Path(__file__).resolve().parent.parent

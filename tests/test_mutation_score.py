@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.catalog import load_catalog
+from torchdojo.core.catalog import load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = importlib.util.spec_from_file_location("mutation_score", ROOT / "benchmarks" / "mutation_score.py")

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from grader import progress as progress_module
-from grader.progress import ExerciseAttempt, ProgressError, ProgressStore, now
+from torchdojo.record import progress as progress_module
+from torchdojo.record.progress import ExerciseAttempt, ProgressError, ProgressStore, now
 from tests.conftest import ROOT
 
 WRITER = [sys.executable, str(ROOT / "tests" / "progress_writer.py")]

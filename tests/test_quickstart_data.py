@@ -9,8 +9,8 @@ from pathlib import Path
 import torch
 from torch.utils.data import DataLoader
 
-from grader.fashion import CLASSES, RAW_FILES, SHIPPED_ROOT, IdxFashion, generate, load_fashion_mnist, read_idx
-from grader.quickstart_run import STAND_IN_LR, NeuralNetwork
+from torchdojo.data.fashion import CLASSES, RAW_FILES, SHIPPED_ROOT, IdxFashion, generate, load_fashion_mnist, read_idx
+from torchdojo.data.quickstart_run import STAND_IN_LR, NeuralNetwork
 from tests.conftest import ROOT
 
 RAW = SHIPPED_ROOT / "FashionMNIST" / "raw"

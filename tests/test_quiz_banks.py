@@ -9,10 +9,10 @@ from collections import Counter
 import pytest
 import torch
 
-from quizzes.bank import load_files, load_shipped, shipped_bank_files
-from quizzes.bias import figures, limits_broken
-from quizzes.engine import grade
-from quizzes.models import (
+from torchdojo.quizzes.bank import load_files, load_shipped, shipped_bank_files
+from torchdojo.quizzes.bias import figures, limits_broken
+from torchdojo.quizzes.engine import grade
+from torchdojo.quizzes.models import (
     TOPICS,
     CodeOutput,
     MultipleChoice,
@@ -181,7 +181,7 @@ def test_every_explanation_differs_from_the_right_answer_alone() -> None:
 
 
 def test_linked_exercises_exist() -> None:
-    from grader.catalog import load_catalog
+    from torchdojo.core.catalog import load_catalog
 
     known = {e.id for e in load_catalog().exercises}
     linked = {x for q in BANK.questions for x in q.exercises}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from quizzes.bank import load_shipped
+from torchdojo.quizzes.bank import load_shipped
 
 COVERAGE = Path(__file__).resolve().parents[1] / "quizzes" / "coverage.toml"
 

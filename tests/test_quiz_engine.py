@@ -9,10 +9,10 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from grader.progress import ProgressStore, now
-from quizzes.bank import load_files, load_shipped
-from quizzes.engine import QuizSession, correct_response, due_reviews, grade, mastery, normalize
-from quizzes.plain import parse_response, run_plain
+from torchdojo.record.progress import ProgressStore, now
+from torchdojo.quizzes.bank import load_files, load_shipped
+from torchdojo.quizzes.engine import QuizSession, correct_response, due_reviews, grade, mastery, normalize
+from torchdojo.quizzes.plain import parse_response, run_plain
 from tests.conftest import ROOT, run_cli
 
 BANK = load_shipped()
@@ -99,7 +99,7 @@ def test_scripted_plain_session_records_a_complete_attempt(tmp_path: Path) -> No
     for presented in session.items:
         lines.append({"true_false": "t", "short": "2018"}.get(presented.question.kind, "1"))
     done = subprocess.run(
-        [sys.executable, "-m", "grader", "quiz", "--plain", "--topic", "history", "--count", "10", "--seed", "7",
+        [sys.executable, "-m", "torchdojo", "quiz", "--plain", "--topic", "history", "--count", "10", "--seed", "7",
          "--progress", str(progress), "--lang", "zh"],
         input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=60, cwd=ROOT,
     )
@@ -202,8 +202,8 @@ def test_validate_rejects_non_toml_and_accepts_the_shipped_banks(tmp_path: Path)
 
 
 def test_linked_and_predict_questions_for_an_exercise() -> None:
-    from grader.progress import Progress, QuizAnswer
-    from quizzes.engine import linked_questions, predict_question
+    from torchdojo.record.progress import Progress, QuizAnswer
+    from torchdojo.quizzes.engine import linked_questions, predict_question
 
     linked = linked_questions(BANK, "autograd/leaf_tensors")
     assert linked and all("autograd/leaf_tensors" in q.exercises for q in linked)

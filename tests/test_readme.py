@@ -94,8 +94,8 @@ def test_readme_commands_work_in_order_on_a_fresh_clone(tmp_path: Path) -> None:
 
 def test_the_readme_counts_what_ships() -> None:
     """The README's question count and exercise table are the shipped bank and catalog (they drifted twice)."""
-    from grader.catalog import load_catalog
-    from quizzes.bank import load_shipped
+    from torchdojo.core.catalog import load_catalog
+    from torchdojo.quizzes.bank import load_shipped
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     said = re.search(r"(\d+) questions, every one in English", text)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.catalog import load_catalog
-from grader.runner import Limits, grade
+from torchdojo.core.catalog import load_catalog
+from torchdojo.core.runner import Limits, grade
 from tests.conftest import FIXTURES, grade_file
 
 HOSTILE = FIXTURES / "hostile"
@@ -131,7 +131,7 @@ def test_runaway_recursion_gets_no_points_and_a_verdict() -> None:
 
 def test_child_env_is_hermetic(monkeypatch: pytest.MonkeyPatch) -> None:
     """Third-party pytest plugins must not load in the child (speed and isolation), whatever the parent's env."""
-    from grader.runner import _child_env
+    from torchdojo.core.runner import _child_env
 
     monkeypatch.delenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", raising=False)
     env = _child_env()
@@ -142,7 +142,7 @@ def test_the_checks_seed_exactly_as_torch_manual_seed_does() -> None:
     """support.manual_seed skips only the queued accelerator seeds: the CPU stream it starts is torch.manual_seed's."""
     import torch
 
-    from grader.checks.support import manual_seed
+    from torchdojo.checks.support import manual_seed
 
     for seed in (0, 7, 2**40 + 3):
         torch.manual_seed(seed)
@@ -173,7 +173,7 @@ def test_memory_reserve_is_held_without_touching_its_pages() -> None:
     no page is resident until written: holding it costs no zeroing."""
     import mmap
 
-    from grader.child import _memory_reserve
+    from torchdojo.core.child import _memory_reserve
 
     before = _untouched_private_16mb_maps()
     reserve = _memory_reserve()

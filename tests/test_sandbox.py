@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from grader.catalog import load_catalog
-from grader.paths import solutions_dir
-from grader.runner import Limits, grade
-from grader.sandbox import SandboxPool
+from torchdojo.core.catalog import load_catalog
+from torchdojo.paths import solutions_dir
+from torchdojo.core.runner import Limits, grade
+from torchdojo.core.sandbox import SandboxPool
 from tests.conftest import FIXTURES, ROOT, run_cli
 from tests.test_hostile import grading_processes
 
@@ -327,8 +327,8 @@ def test_bwrap_without_namespaces_is_said_clearly(tmp_path: Path) -> None:
 
 def test_explicit_sandbox_never_falls_back_silently() -> None:
     """Limits(sandbox=True) with an ordinary launcher still runs in a sandbox (or refuses to run)."""
-    from grader.runner import ColdLauncher
-    from grader.sandbox import SandboxLauncher, sandbox_status
+    from torchdojo.core.runner import ColdLauncher
+    from torchdojo.core.sandbox import SandboxLauncher, sandbox_status
 
     if not sandbox_status().available:
         with pytest.raises(RuntimeError):

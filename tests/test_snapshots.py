@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from quizzes.app import TorchDojoApp
-from quizzes.bank import load_shipped
-from quizzes.engine import QuizSession
+from torchdojo.quizzes.app import TorchDojoApp
+from torchdojo.quizzes.bank import load_shipped
+from torchdojo.quizzes.engine import QuizSession
 from tests.app_fixtures.make_progress import write_sample
 
 SIZE = (110, 36)
@@ -95,7 +95,7 @@ def test_80x24_quiz_feedback(snap_compare, tmp_path: Path, lang: str) -> None:
 def test_80x24_review_not_due_yet(snap_compare, tmp_path: Path, lang: str) -> None:
     from datetime import UTC, datetime
 
-    from quizzes.app.screens import NothingDueScreen
+    from torchdojo.quizzes.app.screens import NothingDueScreen
 
     upcoming = [(datetime(2099, 1, 1, 9, 0, tzinfo=UTC), "history-01")]  # far away: the words do not depend on today
 
@@ -107,7 +107,7 @@ def test_80x24_review_not_due_yet(snap_compare, tmp_path: Path, lang: str) -> No
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_80x24_predict_before_a_first_check(snap_compare, tmp_path: Path, lang: str) -> None:
-    from quizzes.app.screens import PredictScreen
+    from torchdojo.quizzes.app.screens import PredictScreen
 
     def offer(pilot) -> None:
         pilot.app.push_screen(PredictScreen("autograd/leaf_tensors"))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.catalog import load_catalog
+from torchdojo.core.catalog import load_catalog
 from tests.conftest import ROOT
 
 BLOCK = '''
@@ -34,7 +34,7 @@ def _run(tmp_path: Path, *args: str, cwd: Path | None = None) -> subprocess.Comp
     site.mkdir(exist_ok=True)
     (site / "sitecustomize.py").write_text(BLOCK, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), str(ROOT)]), "TORCHDOJO_HOME": str(tmp_path / "home")}
-    return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True, text=True, timeout=180, cwd=cwd or tmp_path, env=env, check=False)
+    return subprocess.run([sys.executable, "-m", "torchdojo", *args], capture_output=True, text=True, timeout=180, cwd=cwd or tmp_path, env=env, check=False)
 
 
 def test_nbgrader_is_only_in_the_teacher_extra() -> None:

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.catalog import load_catalog
-from grader.cli import build_parser
-from grader.exports import class_table, load_roster, write_export
+from torchdojo.core.catalog import load_catalog
+from torchdojo.cli import build_parser
+from torchdojo.teacher.exports import class_table, load_roster, write_export
 from tests.conftest import ROOT, run_cli
 
 GUIDE = ROOT / "docs" / "teachers.md"

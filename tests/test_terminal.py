@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from grader.catalog import load_catalog
-from grader.workspace import init_workspace
-from quizzes.bank import load_shipped
-from quizzes.engine import QuizSession
+from torchdojo.core.catalog import load_catalog
+from torchdojo.record.workspace import init_workspace
+from torchdojo.quizzes.bank import load_shipped
+from torchdojo.quizzes.engine import QuizSession
 from tests.conftest import ROOT
 from tests.terminal import Terminal
 

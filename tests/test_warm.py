@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.catalog import load_catalog
-from grader.runner import Limits, grade
-from grader.warm import WarmWorker
+from torchdojo.core.catalog import load_catalog
+from torchdojo.core.runner import Limits, grade
+from torchdojo.core.warm import WarmWorker
 from tests.conftest import FIXTURES, ROOT
 
 pytestmark = pytest.mark.xdist_group("warm")
@@ -89,9 +89,9 @@ def test_warm_recheck_is_fast_and_correct(worker: WarmWorker) -> None:
 def test_watch_manual_mode_rechecks_on_enter(tmp_path: Path) -> None:
     first, second = load_catalog().exercises[:2]  # watch starts at the first exercise of the course
     workspace = tmp_path / "dojo"
-    assert subprocess.run([sys.executable, "-m", "grader", "init", str(workspace)], capture_output=True, timeout=60).returncode == 0
+    assert subprocess.run([sys.executable, "-m", "torchdojo", "init", str(workspace)], capture_output=True, timeout=60).returncode == 0
     watcher = subprocess.Popen(
-        [sys.executable, "-m", "grader", "watch", "--manual"], cwd=workspace, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        [sys.executable, "-m", "torchdojo", "watch", "--manual"], cwd=workspace, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, text=True, env={**__import__("os").environ, "COLUMNS": "200"},
     )
     try:
@@ -122,7 +122,7 @@ def test_no_strategy_module_shadows_a_shared_strategy() -> None:
     """A warm worker imports every topic's check module: a topic module `strategies/<name>.py` whose
     name is also a function in `strategies/__init__.py` replaces that function for every later
     import (`TypeError: 'module' object is not callable`, every warm run scoring 0)."""
-    import grader.checks.strategies as shared
+    import torchdojo.checks.strategies as shared
 
     topics = {path.stem for path in Path(shared.__file__).parent.glob("*.py") if path.stem != "__init__"}
     public = {name for name, value in vars(shared).items() if not name.startswith("_") and not isinstance(value, type(shared))}
@@ -145,7 +145,7 @@ def test_a_batch_worker_rehearses_its_exercises_before_it_is_ready() -> None:
 
 
 def test_run_batch_rehearses_only_exercises_graded_more_than_once(tmp_path: Path) -> None:
-    from grader.batch import Task, run_batch
+    from torchdojo.teacher.batch import Task, run_batch
 
     catalog = load_catalog()
     views, vjp = catalog.resolve("tensors/views"), catalog.resolve("autograd/vjp")

@@ -35,7 +35,7 @@ from typing import Any
 
 import torch
 
-from grader.checks.support import CheckFailed
+from torchdojo.checks.support import CheckFailed
 
 # Captured before any learner code runs.
 _GENUINE_TORCH: dict[str, Any] = dict(vars(torch))
@@ -255,7 +255,7 @@ def check_rules(learner: ModuleType, name: str, rules: Rules) -> None:
     function = getattr(learner, name)
     code = getattr(function, "__code__", None)
     path = Path(getattr(learner, "__file__", "") or "")
-    # A notebook's cells run from a generated module (grader.notebook): read the cell the function was defined in.
+    # A notebook's cells run from a generated module (torchdojo.teacher.notebook): read the cell the function was defined in.
     cells = getattr(learner, "__torchdojo_cells__", None)
     cell = re.fullmatch(r"<cell (\d+)>", code.co_filename) if code is not None else None
     if cell is not None and isinstance(cells, list) and 0 < int(cell[1]) <= len(cells):

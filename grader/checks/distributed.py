@@ -17,7 +17,7 @@ the values in rank order, or raises:
 - `RuntimeError` with the rank's traceback for the reference (`learner=None`): a grader bug.
 
 Why fork, not spawn: a forked rank keeps what the grading child set up before learner code ran
-(the audit-hook guard of `grader.child.install_guard`, resource limits, the imported torch); spawn
+(the audit-hook guard of `torchdojo.core.child.install_guard`, resource limits, the imported torch); spawn
 would start a bare interpreter without the guard and import torch again (seconds). Forked ranks
 die with the grading child (parent-death signal), and are always reaped here.
 """
@@ -43,7 +43,7 @@ from typing import Any
 
 import torch
 
-from grader.checks.support import CheckFailed
+from torchdojo.checks.support import CheckFailed
 
 RANK_TIMEOUT_S = 6.0
 """Seconds all ranks together may take. The reference needs about 0.1 s; a hung collective waits here, not for gloo's timeout."""

@@ -52,7 +52,7 @@ from typing import Any
 
 import torch
 
-from grader.checks.support import CheckFailed, GraderLimit, manual_seed, show
+from torchdojo.checks.support import CheckFailed, GraderLimit, manual_seed, show
 
 # Captured before any learner code runs (a submission may monkeypatch these later).
 _allclose = torch.allclose

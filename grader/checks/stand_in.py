@@ -42,7 +42,7 @@ import torch
 from torch.overrides import TorchFunctionMode
 from torch.utils._pytree import tree_leaves as _leaves
 
-from grader.checks.support import CheckFailed, GraderLimit, fail
+from torchdojo.checks.support import CheckFailed, GraderLimit, fail
 
 CUSTOM = "privateuseone"  # PyTorch's name for an out-of-tree backend (renamed by its plugin in real life)
 KINDS: tuple[str, ...] = ("cuda", "mps", "xpu", CUSTOM)

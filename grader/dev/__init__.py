@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.i18n import Text
+from torchdojo.i18n import Text
 
 
 class DevError(Exception):

@@ -13,12 +13,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.catalog import Exercise
-from grader.dev import DevError
-from grader.i18n import Text
-from grader.report import Report
-from grader.runner import Limits, grade
-from grader.warm import WarmWorker
+from torchdojo.core.catalog import Exercise
+from torchdojo.dev import DevError
+from torchdojo.i18n import Text
+from torchdojo.core.report import Report
+from torchdojo.core.runner import Limits, grade
+from torchdojo.core.warm import WarmWorker
 
 EXPECT = re.compile(r"# expect: (.+)")
 

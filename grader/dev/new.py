@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.catalog import load_catalog
-from grader.dev import DevError, source_root
-from grader.i18n import Text
+from torchdojo.core.catalog import load_catalog
+from torchdojo.dev import DevError, source_root
+from torchdojo.i18n import Text
 
 ID = re.compile(r"([a-z][a-z0-9_]*)/([a-z][a-z0-9_]*)")
 NUMBERED = re.compile(r"(\d+)_(.+)")
@@ -53,7 +53,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.checks.strategies import random_tensors
+from torchdojo.checks.strategies import random_tensors
 
 HINT = ("Return x * factor, a new tensor; leave x as it was.", "返回新的张量 x * factor;不要修改 x。")
 FACTORS = st.floats(0.25, 4.0).filter(lambda f: f != 1.0)

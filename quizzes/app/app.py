@@ -15,27 +15,27 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from quizzes.app import fast
-from quizzes.app.dashboard import DashboardScreen, DojoScreen
-from quizzes.app.words import w
+from torchdojo.quizzes.app import fast
+from torchdojo.quizzes.app.dashboard import DashboardScreen, DojoScreen
+from torchdojo.quizzes.app.words import w
 
 if TYPE_CHECKING:
     from types import ModuleType
 
-    from grader.catalog import Catalog, Exercise
-    from grader.progress import Progress
-    from quizzes.app.state import Record
-    from quizzes.bank import Bank
-    from quizzes.engine import QuizSession
-    from grader.i18n import Text
-    from grader.report import Report
+    from torchdojo.core.catalog import Catalog, Exercise
+    from torchdojo.record.progress import Progress
+    from torchdojo.quizzes.app.state import Record
+    from torchdojo.quizzes.bank import Bank
+    from torchdojo.quizzes.engine import QuizSession
+    from torchdojo.i18n import Text
+    from torchdojo.core.report import Report
 
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
 
 
 def _screens() -> ModuleType:
     """The other screens, loaded after the first paint (they need the models)."""
-    from quizzes.app import screens
+    from torchdojo.quizzes.app import screens
 
     return screens
 
@@ -64,7 +64,7 @@ class TorchDojoApp(App[None]):
     ) -> None:
         super().__init__()
         if ctx is not None:  # started from the CLI: the same record as every other command
-            from grader.paths import record_file
+            from torchdojo.paths import record_file
 
             store = getattr(ctx, "store", None)
             workspace = getattr(ctx, "workspace", None)
@@ -78,7 +78,7 @@ class TorchDojoApp(App[None]):
         self.quiz_topics: list[str] = []  # the topics last chosen for a quiz
         self._loaded = False
         self._asked_lang = lang
-        # The first screen is drawn from plain data when it can be (quizzes.app.fast); the models
+        # The first screen is drawn from plain data when it can be (torchdojo.quizzes.app.fast); the models
         # load right after it is shown. Otherwise (no index yet, an unusual record) they load now.
         self._figures = fast.figures(progress_path, lang) if quiz is None else None
         if self._figures is None:
@@ -127,8 +127,8 @@ class TorchDojoApp(App[None]):
     def _load(self) -> None:
         if self._loaded:
             return
-        from grader.catalog import load_catalog
-        from quizzes.app.state import Record, load_bank_cached
+        from torchdojo.core.catalog import load_catalog
+        from torchdojo.quizzes.app.state import Record, load_bank_cached
 
         self._loaded = True
         self._record = Record(self.progress_path)
@@ -166,7 +166,7 @@ class TorchDojoApp(App[None]):
         """What the dashboard shows: from plain data until the models are loaded."""
         if self._figures is not None and not self._loaded:
             return self._figures
-        from quizzes.app.state import full_figures
+        from torchdojo.quizzes.app.state import full_figures
 
         return full_figures(self.progress, self.bank, self.catalog, self.lang)
 
@@ -181,17 +181,17 @@ class TorchDojoApp(App[None]):
 
     def check_exercise(self, exercise: Exercise) -> Report:
         """Runs in a worker thread: the grader's child process does the work."""
-        from grader.runner import grade
-        from grader.workspace import exercise_file
+        from torchdojo.core.runner import grade
+        from torchdojo.record.workspace import exercise_file
 
         assert self.workspace is not None
         if self.warm is None:
-            from grader.watch import WarmOrCold
+            from torchdojo.learner.watch import WarmOrCold
 
             self.warm = WarmOrCold()  # torch loads there, in its own process, on the first check
         report = grade(exercise, exercise_file(self.workspace, exercise), launcher=self.warm)
         if self.record.store is not None:
-            from grader.progress import attempt_from_report
+            from torchdojo.record.progress import attempt_from_report
 
             self.record.store.update(lambda p: p.exercise_attempts.append(attempt_from_report(report, source="app")))
             self.call_from_thread(self.reload_progress)
@@ -210,7 +210,7 @@ class TorchDojoApp(App[None]):
     @property
     def record_shown(self) -> str | None:
         """The record in use, as the learner would type its path."""
-        from grader.paths import shown_path
+        from torchdojo.paths import shown_path
 
         if not self._loaded:  # the first screen: the record read fine as plain data
             return shown_path(self.progress_path) if self.progress_path is not None else None
@@ -230,11 +230,11 @@ class TorchDojoApp(App[None]):
         self.push_screen(_screens().TopicsScreen(self.quiz_topics), chosen)
 
     def start_quiz(self, review: bool = False, topic: str | None = None, topics: list[str] | None = None) -> None:
-        from quizzes.engine import QuizSession, due_reviews
+        from torchdojo.quizzes.engine import QuizSession, due_reviews
 
         ids = due_reviews(self.progress, self.bank) if review else None
         if review and not ids:
-            from quizzes.app.state import later_reviews, missed_questions
+            from torchdojo.quizzes.app.state import later_reviews, missed_questions
 
             self.push_screen(_screens().NothingDueScreen(missed_questions(self.progress, self.bank), later_reviews(self.progress, self.bank)))
             return
@@ -244,7 +244,7 @@ class TorchDojoApp(App[None]):
 
     def practise(self, question_ids: list[str]) -> None:
         """The missed questions now, before they are due (answers are recorded and rescheduled)."""
-        from quizzes.engine import QuizSession
+        from torchdojo.quizzes.engine import QuizSession
 
         session = QuizSession.start(self.bank, lang=self.lang, store=self.record.store, question_ids=question_ids)  # type: ignore[arg-type]
         while len(self.screen_stack) > 1:  # back to the dashboard, the bottom of the stack
@@ -253,7 +253,7 @@ class TorchDojoApp(App[None]):
 
     def quiz_on(self, question_ids: list[str]) -> None:
         """These questions, over the screen that offered them (Esc returns there)."""
-        from quizzes.engine import QuizSession
+        from torchdojo.quizzes.engine import QuizSession
 
         session = QuizSession.start(self.bank, lang=self.lang, store=self.record.store, question_ids=question_ids)  # type: ignore[arg-type]
         self.push_screen(_screens().QuizScreen(session))
@@ -327,7 +327,7 @@ class TorchDojoApp(App[None]):
 
     def palette_actions(self) -> list[tuple[str, str, object]]:
         """Every action of the app, as (title, help, callback): the command palette lists them all."""
-        from quizzes.models import TOPIC_TITLES, TOPICS
+        from torchdojo.quizzes.models import TOPIC_TITLES, TOPICS
 
         def both(key: str, **values: object) -> str:
             return w(key, "en", **values) + " / " + w(key, "zh", **values)

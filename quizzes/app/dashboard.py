@@ -1,5 +1,5 @@
 """The first screen and what every screen shares: Textual and plain data only, no pydantic,
-so the dashboard paints before the models load (see `quizzes.app.fast`)."""
+so the dashboard paints before the models load (see `torchdojo.quizzes.app.fast`)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 from textual.widgets._footer import FooterKey
 
-from quizzes.app.fast import pad
-from quizzes.app.words import w
+from torchdojo.quizzes.app.fast import pad
+from torchdojo.quizzes.app.words import w
 
 if TYPE_CHECKING:
-    from quizzes.app.app import TorchDojoApp
+    from torchdojo.quizzes.app.app import TorchDojoApp
 
 
 # Footer labels in the learner's language, and their order: the screen's own keys first.

@@ -17,19 +17,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import torchdojo  # its __init__ only names the version: no pydantic, no torch
+
+PACKAGE_DIR = Path(torchdojo.__file__).resolve().parent  # grader/ in a checkout, torchdojo/ in a wheel
+
 def _schema_version() -> int:
-    """grader.progress.SCHEMA_VERSION, read from its source (importing it would load pydantic)."""
+    """torchdojo.record.progress.SCHEMA_VERSION, read from its source (importing it would load pydantic)."""
     import re
 
-    text = (Path(__file__).resolve().parent.parent.parent / "grader" / "progress.py").read_text(encoding="utf-8")
+    text = (PACKAGE_DIR / "record" / "progress.py").read_text(encoding="utf-8")
     match = re.search(r"^SCHEMA_VERSION = (\d+)", text, flags=re.M)
     return int(match.group(1)) if match else -1
 
 
 SCHEMA_VERSION = _schema_version()
-NOT_COUNTED = ("needs_gpu", "not_graded")  # grader.report.NOT_COUNTED
+NOT_COUNTED = ("needs_gpu", "not_graded")  # torchdojo.core.report.NOT_COUNTED
 QUIZZES_DIR = Path(__file__).resolve().parent.parent
-CATALOG = QUIZZES_DIR.parent / "grader" / "catalog.toml"
+CATALOG = PACKAGE_DIR / "catalog.toml"
 
 
 @dataclass(frozen=True)
@@ -51,13 +55,11 @@ def cache_dir() -> Path:
 
 def bank_key() -> str:
     """Identifies the shipped bank files and the catalog as they are now (path, size, modification time)."""
-    import grader
-
     key = hashlib.sha256()
     for path in [*sorted((QUIZZES_DIR / "banks").glob("*.toml")), CATALOG]:
         stat = path.stat()
         key.update(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
-    key.update(f"{grader.__version__}|{Path(__file__).resolve()}".encode())
+    key.update(f"{torchdojo.__version__}|{Path(__file__).resolve()}".encode())
     return key.hexdigest()[:24]
 
 
@@ -85,7 +87,7 @@ def _when(text: str) -> datetime:
 
 
 def _passed(attempt: dict[str, Any]) -> bool:
-    """grader.progress.ExerciseAttempt.passed, on plain data."""
+    """torchdojo.record.progress.ExerciseAttempt.passed, on plain data."""
     return attempt["score"] == attempt["max_score"] and all(
         c["outcome"] == "passed" or c["outcome"] in NOT_COUNTED for c in attempt.get("checks", [])
     )

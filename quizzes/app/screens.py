@@ -12,18 +12,18 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, OptionList, ProgressBar, SelectionList, Static
+from textual.screen import ModalScreen
+from textual.widgets import Button, DataTable, Header, Input, OptionList, ProgressBar, SelectionList, Static
 from textual.widgets.option_list import Option
 
-from quizzes.app.dashboard import DashboardScreen, DojoFooter, DojoScreen
-from quizzes.app.state import after_pass_questions, exercises_done_series, pad, people, predict_offer, quiz_score_series, topic_choices
-from quizzes.app.words import w
-from quizzes.engine import Grade, QuizSession, correct_response
-from quizzes.models import KIND_TITLES, TOPIC_TITLES, TOPICS, CodeOutput, MultipleChoice, ShortAnswer, TrueFalse
+from torchdojo.quizzes.app.dashboard import DojoFooter, DojoScreen
+from torchdojo.quizzes.app.state import after_pass_questions, exercises_done_series, pad, people, predict_offer, quiz_score_series, topic_choices
+from torchdojo.quizzes.app.words import w
+from torchdojo.quizzes.engine import Grade, QuizSession, correct_response
+from torchdojo.quizzes.models import KIND_TITLES, TOPIC_TITLES, CodeOutput, MultipleChoice, ShortAnswer, TrueFalse
 
 if TYPE_CHECKING:
-    from quizzes.app.app import TorchDojoApp
+    from torchdojo.quizzes.app.app import TorchDojoApp
 
 
 # -- quiz --------------------------------------------------------------------------------
@@ -427,7 +427,7 @@ class ExercisesScreen(DojoScreen):
 
         from rich.console import Console
 
-        from grader.render import print_report
+        from torchdojo.learner.render import print_report
 
         buffer = StringIO()
         console = Console(file=buffer, force_terminal=True, width=max(40, self.query_one("#exercise-report").size.width or 60))
@@ -639,7 +639,7 @@ class NothingDueScreen(ModalScreen[None]):
         self.upcoming = upcoming
 
     def compose(self) -> ComposeResult:
-        from quizzes.app.state import when_words
+        from torchdojo.quizzes.app.state import when_words
 
         app: TorchDojoApp = self.app  # type: ignore[assignment]
         lang = app.lang

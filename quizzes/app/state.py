@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from grader.catalog import Catalog
-from grader.progress import Progress, ProgressError, ProgressStore
-from quizzes.app.fast import Figures, pad  # noqa: F401 - pad is shared
-from quizzes.bank import Bank
-from quizzes.engine import due_reviews, mastery
+from torchdojo.core.catalog import Catalog
+from torchdojo.record.progress import Progress, ProgressError, ProgressStore
+from torchdojo.quizzes.app.fast import Figures, pad  # noqa: F401 - pad is shared
+from torchdojo.quizzes.bank import Bank
+from torchdojo.quizzes.engine import due_reviews, mastery
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ def later_reviews(progress: Progress, bank: Bank, when: datetime | None = None) 
     """Questions whose review is not due yet, soonest first: (due, id)."""
     from fsrs import Card
 
-    from grader.progress import now
+    from torchdojo.record.progress import now
 
     when = when or now()
     upcoming = []
@@ -120,8 +120,8 @@ def missed_questions(progress: Progress, bank: Bank) -> list[str]:
 
 def when_words(due: datetime, lang: str, when: datetime | None = None) -> str:
     """"in 10 min (at 14:05)", "at 18:30" or "on 2026-03-05", in local time."""
-    from grader.progress import now
-    from quizzes.app.words import w
+    from torchdojo.record.progress import now
+    from torchdojo.quizzes.app.words import w
 
     when = when or now()
     local = due.astimezone()
@@ -139,16 +139,16 @@ def load_bank_cached() -> Bank:
     Parsing and validating every TOML file is most of the app's start-up; like Python's .pyc files,
     the result is kept (per user, keyed by each file's path, size and modification time, and by the
     versions that made it) and used only while all of those still match. Anything odd: load afresh.
-    Beside it goes the plain index the first screen is drawn from (`quizzes.app.fast`).
+    Beside it goes the plain index the first screen is drawn from (`torchdojo.quizzes.app.fast`).
     """
     import os
     import pickle
 
     import pydantic
 
-    from quizzes.app.fast import bank_key, cache_dir, index_file, write_index
-    from quizzes.bank import load_shipped
-    from quizzes.models import TOPIC_TITLES, TOPICS
+    from torchdojo.quizzes.app.fast import bank_key, cache_dir, index_file, write_index
+    from torchdojo.quizzes.bank import load_shipped
+    from torchdojo.quizzes.models import TOPIC_TITLES, TOPICS
 
     key = bank_key()
     cached = cache_dir() / f"bank-{key}-{pydantic.VERSION}.pickle"
@@ -174,7 +174,7 @@ def load_bank_cached() -> Bank:
                 pass
     if not bank.problems and not index_file(key).exists():
         topics = [(t, TOPIC_TITLES[t]("en"), TOPIC_TITLES[t]("zh")) for t in TOPICS]
-        from grader.catalog import load_catalog
+        from torchdojo.core.catalog import load_catalog
 
         exercises = [e.id for e in load_catalog().exercises]
         write_index(key, topics, {t: [q.id for q in bank.questions if q.topic == t] for t in TOPICS}, exercises)
@@ -182,8 +182,8 @@ def load_bank_cached() -> Bank:
 
 
 def full_figures(progress: Progress, bank: Bank, catalog: Catalog, lang: str) -> Figures:
-    """The dashboard's figures from the full models (the same as `quizzes.app.fast.figures`)."""
-    from quizzes.models import TOPIC_TITLES, TOPICS
+    """The dashboard's figures from the full models (the same as `torchdojo.quizzes.app.fast.figures`)."""
+    from torchdojo.quizzes.models import TOPIC_TITLES, TOPICS
 
     summary = summarize(progress, bank, catalog)
     return Figures(
@@ -200,7 +200,7 @@ def full_figures(progress: Progress, bank: Bank, catalog: Catalog, lang: str) ->
 
 def topic_choices(bank: Bank, lang: str) -> list[tuple[str, str]]:
     """The topics a quiz can be drawn from, as (topic, "Title (n)"), in the bank's order."""
-    from quizzes.models import TOPIC_TITLES, TOPICS
+    from torchdojo.quizzes.models import TOPIC_TITLES, TOPICS
 
     counts = {t: sum(q.topic == t for q in bank.questions) for t in TOPICS}
     return [(t, f"{TOPIC_TITLES[t](lang)} ({counts[t]})") for t in TOPICS if counts[t]]
@@ -210,7 +210,7 @@ def after_pass_questions(progress: Progress, bank: Bank, exercise_id: str, passe
     """The questions offered once an exercise has passed: its linked questions, those never
     answered first, at most `limit`; none while the exercise has not passed (`passed`: the
     check just run, when it is not in the record; else the record says)."""
-    from quizzes.engine import linked_questions
+    from torchdojo.quizzes.engine import linked_questions
 
     if not (passed or progress.status(exercise_id) == "done"):
         return []
@@ -222,7 +222,7 @@ def after_pass_questions(progress: Progress, bank: Bank, exercise_id: str, passe
 def predict_offer(progress: Progress, bank: Bank, exercise_id: str, offered: set[str]) -> str | None:
     """The "predict the output" question to offer before an exercise's first check (okpy's
     unlocking): only for an exercise never attempted, once per exercise per session."""
-    from quizzes.engine import predict_question
+    from torchdojo.quizzes.engine import predict_question
 
     if exercise_id in offered or progress.latest(exercise_id) is not None:
         return None

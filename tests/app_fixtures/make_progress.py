@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from grader.progress import CheckRecord, ExerciseAttempt, Progress, QuizAnswer, Settings
+from torchdojo.record.progress import CheckRecord, ExerciseAttempt, Progress, QuizAnswer, Settings
 
 BASE = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 

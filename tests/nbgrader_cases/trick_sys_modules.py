@@ -1,5 +1,5 @@
 import sys, types
-fake = types.ModuleType("grader.notebook")
+fake = types.ModuleType("torchdojo.teacher.notebook")
 fake.check = lambda *a, **k: print("✓ all good")
 fake.summary = lambda *a, **k: None
-sys.modules["grader.notebook"] = fake
+sys.modules["torchdojo.teacher.notebook"] = fake

@@ -8,8 +8,8 @@ from typing import Any
 
 import torch
 
-from grader.checks.harness import Tolerance
-from grader.checks.support import show
+from torchdojo.checks.harness import Tolerance
+from torchdojo.checks.support import show
 
 _is_tensor = torch.is_tensor
 

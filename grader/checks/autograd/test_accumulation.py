@@ -11,15 +11,15 @@ import torch
 from hypothesis import given, settings
 from torch import nn
 
-from grader.checks.autograd.common import PRECISE, STATE_HINT, cleared, outcome, values
-from grader.checks.strategies.autograd import (
+from torchdojo.checks.autograd.common import PRECISE, STATE_HINT, cleared, outcome, values
+from torchdojo.checks.strategies.autograd import (
     Param,
     ParamSet,
     learning_rates,
     param_sets,
     params,
 )
-from grader.checks.support import manual_seed
+from torchdojo.checks.support import manual_seed
 
 
 def _given(ps: ParamSet, lr: float) -> dict[str, str]:

@@ -10,9 +10,9 @@ compared after forward (an in-place x.pow_(3) shows).
 import torch
 from hypothesis import given, settings
 
-from grader.checks.autograd.common import PRECISE, STATE_HINT, outcome, snapshot
-from grader.checks.strategies.autograd import cube_inputs, upstream
-from grader.checks.support import show
+from torchdojo.checks.autograd.common import PRECISE, STATE_HINT, outcome, snapshot
+from torchdojo.checks.strategies.autograd import cube_inputs, upstream
+from torchdojo.checks.support import show
 
 
 def _given(x: torch.Tensor) -> dict[str, str]:

@@ -11,10 +11,10 @@ import torch
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from grader.checks.autograd.common import PRECISE, STATE_HINT, outcome, snapshot
-from grader.checks.strategies import CallerTensor, caller_tensors
-from grader.checks.strategies.autograd import softplus_inputs, upstream
-from grader.checks.support import show
+from torchdojo.checks.autograd.common import PRECISE, STATE_HINT, outcome, snapshot
+from torchdojo.checks.strategies import CallerTensor, caller_tensors
+from torchdojo.checks.strategies.autograd import softplus_inputs, upstream
+from torchdojo.checks.support import show
 
 
 class _HalfDerivative(torch.autograd.Function):

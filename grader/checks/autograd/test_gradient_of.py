@@ -12,10 +12,10 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.checks.autograd.common import PRECISE, STATE_HINT, ends, snapshot
-from grader.checks.strategies import CallerTensor, caller_tensors
-from grader.checks.strategies.autograd import Function, functions
-from grader.checks.support import show
+from torchdojo.checks.autograd.common import PRECISE, STATE_HINT, ends, snapshot
+from torchdojo.checks.strategies import CallerTensor, caller_tensors
+from torchdojo.checks.strategies.autograd import Function, functions
+from torchdojo.checks.support import show
 
 
 def _given(function: Function, x: CallerTensor) -> dict[str, str]:

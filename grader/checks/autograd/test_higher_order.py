@@ -11,9 +11,9 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.checks.autograd.common import PRECISE, STATE_HINT, outcome, snapshot
-from grader.checks.strategies import CallerTensor, caller_tensors
-from grader.checks.strategies.autograd import (
+from torchdojo.checks.autograd.common import PRECISE, STATE_HINT, outcome, snapshot
+from torchdojo.checks.strategies import CallerTensor, caller_tensors
+from torchdojo.checks.strategies.autograd import (
     LINEAR_FUNCTIONS,
     SECOND_FUNCTIONS,
     Function,

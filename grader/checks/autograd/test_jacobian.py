@@ -14,8 +14,8 @@ calls inside the caller's torch.no_grad() (the same numbers as the learner's own
 import torch
 from hypothesis import example, given, settings
 
-from grader.checks.autograd.common import PRECISE, STATE_HINT, outcome, snapshot, values
-from grader.checks.strategies.autograd import JacobianCase, VectorMap, jacobian_cases
+from torchdojo.checks.autograd.common import PRECISE, STATE_HINT, outcome, snapshot, values
+from torchdojo.checks.strategies.autograd import JacobianCase, VectorMap, jacobian_cases
 
 CALLER_STATES = ("requires_grad", "leaf_with_grad", "non_leaf", "plain")
 

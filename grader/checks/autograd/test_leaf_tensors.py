@@ -8,8 +8,8 @@ not). Every call is made twice: a module-level cache of leaves accumulates old g
 import torch
 from hypothesis import given, settings
 
-from grader.checks.autograd.common import STATE_HINT, default_dtype, numbers, snapshot
-from grader.checks.strategies.autograd import (
+from torchdojo.checks.autograd.common import STATE_HINT, default_dtype, numbers, snapshot
+from torchdojo.checks.strategies.autograd import (
     default_dtypes,
     several_values,
     value_lists,

@@ -12,7 +12,7 @@ notice: x.detach() shares x's version counter, x.data does not).
 import torch
 from hypothesis import example, given, settings
 
-from grader.checks.autograd.common import (
+from torchdojo.checks.autograd.common import (
     PRECISE,
     STATE_HINT,
     numbers,
@@ -20,8 +20,8 @@ from grader.checks.autograd.common import (
     raises,
     values,
 )
-from grader.checks.strategies import CallerTensor, caller_tensors
-from grader.checks.strategies.autograd import Batch, Model, batches, models, upstream
+from torchdojo.checks.strategies import CallerTensor, caller_tensors
+from torchdojo.checks.strategies.autograd import Batch, Model, batches, models, upstream
 
 
 def _given(model: Model, x: Batch) -> dict[str, str]:

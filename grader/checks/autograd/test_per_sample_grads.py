@@ -9,8 +9,8 @@ else about the model, x and y.
 import torch
 from hypothesis import example, given, settings
 
-from grader.checks.autograd.common import PRECISE, STATE_HINT, raises
-from grader.checks.strategies.autograd import SampleCase, sample_cases
+from torchdojo.checks.autograd.common import PRECISE, STATE_HINT, raises
+from torchdojo.checks.strategies.autograd import SampleCase, sample_cases
 
 WHERE = "per_sample_grads"
 

@@ -10,10 +10,10 @@ that reads shared state), and x is backpropagated alone afterwards (a hook left 
 import torch
 from hypothesis import assume, given, settings
 
-from grader.checks.autograd.common import PRECISE, STATE_HINT, outcome, snapshot
-from grader.checks.strategies import CallerTensor, caller_tensors
-from grader.checks.strategies.autograd import HOOK_FACTORS, upstream
-from grader.checks.support import show
+from torchdojo.checks.autograd.common import PRECISE, STATE_HINT, outcome, snapshot
+from torchdojo.checks.strategies import CallerTensor, caller_tensors
+from torchdojo.checks.strategies.autograd import HOOK_FACTORS, upstream
+from torchdojo.checks.support import show
 
 WHERE = "scale_grad"
 HOOK_HINT = (("Register the hook on the new tensor (y = x.clone(); y.register_hook(lambda grad: grad * factor)), never on x, and "

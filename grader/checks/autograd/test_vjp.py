@@ -11,9 +11,9 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.checks.autograd.common import PRECISE, STATE_HINT, raises, snapshot
-from grader.checks.strategies import CallerTensor
-from grader.checks.strategies.autograd import Vjp, vjps
+from torchdojo.checks.autograd.common import PRECISE, STATE_HINT, raises, snapshot
+from torchdojo.checks.strategies import CallerTensor
+from torchdojo.checks.strategies.autograd import Vjp, vjps
 
 STATES = st.sampled_from(["plain", "requires_grad", "leaf_with_grad", "non_leaf"])
 

@@ -10,8 +10,8 @@ labels afterwards.
 import torch
 from hypothesis import given, settings
 
-from grader.checks.data.common import values
-from grader.checks.strategies.data import LabelsCase, labels_cases
+from torchdojo.checks.data.common import values
+from torchdojo.checks.strategies.data import LabelsCase, labels_cases
 
 LABELS = ("the labels afterwards", "调用后的 `labels`")
 

@@ -14,8 +14,8 @@ import torch
 from hypothesis import example, given, settings
 from torch.utils.data import DataLoader
 
-from grader.checks.data.common import outcome, values
-from grader.checks.strategies.data import PairsCase, pairs_cases
+from torchdojo.checks.data.common import outcome, values
+from torchdojo.checks.strategies.data import PairsCase, pairs_cases
 
 AFTER = ("the features and labels afterwards", "之后的 `features` 和 `labels`")
 

@@ -11,8 +11,8 @@ import torch
 from hypothesis import example, given, settings
 from torch.utils.data import DataLoader
 
-from grader.checks.data.common import outcome, values
-from grader.checks.strategies.data import SequenceBatch, sequence_batches
+from torchdojo.checks.data.common import outcome, values
+from torchdojo.checks.strategies.data import SequenceBatch, sequence_batches
 
 PADDED = ("padded (the first of the three results)", "padded(三个返回值中的第一个)")
 COUNTS = ("(lengths, labels) (the second and third results)", "(lengths, labels)(第二和第三个返回值)")

@@ -10,8 +10,8 @@ shared between loaders shows), another seed giving other orders, the batch size,
 import torch
 from hypothesis import given, settings
 
-from grader.checks.data.common import values
-from grader.checks.strategies.data import ShuffleCase, shuffle_cases
+from torchdojo.checks.data.common import values
+from torchdojo.checks.strategies.data import ShuffleCase, shuffle_cases
 
 GLOBAL = ("torch.rand(2) after the epochs (the global RNG)", "各轮之后的 torch.rand(2)(全局随机数生成器)")
 

@@ -2,7 +2,7 @@
 
 Drawn: ranges starting below and above 0, lengths that the number of workers divides and does not
 (floor and ceil differ), more workers than numbers (empty chunks). The workers are faked in-process
-(`grader.checks.data.workers`: `get_worker_info()` says which worker it is), so every split is
+(`torchdojo.checks.data.workers`: `get_worker_info()` says which worker it is), so every split is
 graded quickly; one check runs a real `DataLoader(num_workers=2)`. Observed: what each worker
 yields, a second pass (the stream starts over), the main process's stream, the error for
 `end < start`.
@@ -11,9 +11,9 @@ yields, a second pass (the stream starts over), the main process's stream, the e
 from hypothesis import example, given, settings
 from torch.utils.data import DataLoader
 
-from grader.checks.data.common import outcome
-from grader.checks.data.workers import read_as_worker
-from grader.checks.strategies.data import StreamCase, stream_cases
+from torchdojo.checks.data.common import outcome
+from torchdojo.checks.data.workers import read_as_worker
+from torchdojo.checks.strategies.data import StreamCase, stream_cases
 
 
 def _same(compare, case: StreamCase, scenario, where: str, hint: tuple[str, str]) -> None:

@@ -11,8 +11,8 @@ import torch
 from hypothesis import given, settings
 from torch.utils.data import Subset
 
-from grader.checks.data.common import outcome, values
-from grader.checks.strategies.data import SplitCase, split_cases
+from torchdojo.checks.data.common import outcome, values
+from torchdojo.checks.strategies.data import SplitCase, split_cases
 
 SIZES = ("(len(train), len(validation))", "(len(train), len(validation))")
 

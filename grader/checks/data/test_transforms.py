@@ -10,9 +10,9 @@ dtype, shape) and the inputs afterwards.
 import torch
 from hypothesis import given, settings
 
-from grader.checks.data.common import outcome, values
-from grader.checks.harness import Tolerance
-from grader.checks.strategies.data import (
+from torchdojo.checks.data.common import outcome, values
+from torchdojo.checks.harness import Tolerance
+from torchdojo.checks.strategies.data import (
     ImageCase,
     NormalizeCase,
     OneHotCase,

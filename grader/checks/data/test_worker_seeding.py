@@ -14,9 +14,9 @@ import torch
 from hypothesis import given, settings
 from torch.utils.data import Dataset
 
-from grader.checks.data.common import values
-from grader.checks.strategies.data import WorkerSeedCase, worker_seed_cases
-from grader.checks.support import manual_seed
+from torchdojo.checks.data.common import values
+from torchdojo.checks.strategies.data import WorkerSeedCase, worker_seed_cases
+from torchdojo.checks.support import manual_seed
 
 TORCH_AFTER = ("torch.initial_seed() and torch.rand(1) afterwards", "之后的 torch.initial_seed() 和 torch.rand(1)")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.checks.support import CheckFailed
+from torchdojo.checks.support import CheckFailed
 
 Hint = tuple[str, str]
 

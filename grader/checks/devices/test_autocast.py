@@ -17,10 +17,10 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.checks.devices.common import same
-from grader.checks.stand_in import learner_code
-from grader.checks.strategies.devices import AmpCase, amp_cases
-from grader.checks.support import GraderDispatchMode
+from torchdojo.checks.devices.common import same
+from torchdojo.checks.stand_in import learner_code
+from torchdojo.checks.strategies.devices import AmpCase, amp_cases
+from torchdojo.checks.support import GraderDispatchMode
 
 aten = torch.ops.aten
 _MATMULS = {aten.mm, aten.addmm, aten.bmm, aten.convolution, aten.matmul, aten.linear}

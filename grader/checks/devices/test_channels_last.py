@@ -17,9 +17,9 @@ from __future__ import annotations
 import torch
 from hypothesis import given, settings
 
-from grader.checks.devices.common import same
-from grader.checks.stand_in import learner_code
-from grader.checks.strategies.devices import LayoutCase, layout_cases
+from torchdojo.checks.devices.common import same
+from torchdojo.checks.stand_in import learner_code
+from torchdojo.checks.strategies.devices import LayoutCase, layout_cases
 
 CL = torch.channels_last
 

@@ -22,9 +22,9 @@ import pytest
 import torch
 from hypothesis import example, given, settings
 
-from grader.checks.devices.common import same
-from grader.checks.stand_in import learner_code
-from grader.checks.strategies.devices import (
+from torchdojo.checks.devices.common import same
+from torchdojo.checks.stand_in import learner_code
+from torchdojo.checks.strategies.devices import (
     BREAK_FUNCTIONS,
     BreakCase,
     NormalizeInput,

@@ -1,7 +1,7 @@
 """Checks for devices/ddp: data-parallel training graded for real, on a gloo process group of forked ranks.
 
 Each scenario runs `train_on_rank` on every rank of a fresh process group (2 or 3 ranks, see
-`grader.checks.distributed.run_ranks`: forked from the grading child, bounded in time, a hung
+`torchdojo.checks.distributed.run_ranks`: forked from the grading child, bounded in time, a hung
 collective reported with the learner's line), once for the reference and once for the learner, on the
 same generated case (a dataset that does not split evenly over the ranks or into batches; a linear
 model or one with a hidden layer; several epochs). What each rank saw and did is observed without
@@ -28,9 +28,9 @@ from typing import Any
 import torch
 from hypothesis import example, given, settings
 
-from grader.checks.distributed import run_ranks
-from grader.checks.strategies.devices import DdpCase, ddp_cases
-from grader.checks.support import CheckFailed
+from torchdojo.checks.distributed import run_ranks
+from torchdojo.checks.strategies.devices import DdpCase, ddp_cases
+from torchdojo.checks.support import CheckFailed
 
 WHERE = "train_on_rank"
 Hint = tuple[str, str]

@@ -13,9 +13,9 @@ import torch
 from hypothesis import example, given, settings
 from torch import nn
 
-from grader.checks.devices.common import same
-from grader.checks.stand_in import learner_code
-from grader.checks.strategies.devices import (DEVICES_META, TARGETS, batch_tensors, containers_in, copy_batch, describe_batch,
+from torchdojo.checks.devices.common import same
+from torchdojo.checks.stand_in import learner_code
+from torchdojo.checks.strategies.devices import (DEVICES_META, TARGETS, batch_tensors, containers_in, copy_batch, describe_batch,
                                               nested_batches, skeleton, tensors_in)
 
 

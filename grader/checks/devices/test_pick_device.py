@@ -9,8 +9,8 @@ default device must be left alone.
 
 import torch
 
-from grader.checks.stand_in import GraderLimit, Machine, default_device, is_genuine, learner_code, simulated
-from grader.checks.strategies.devices import CUDA, MACHINES, OTHER_KINDS, WITHOUT, describe_run, machine_runs
+from torchdojo.checks.stand_in import GraderLimit, Machine, default_device, is_genuine, learner_code, simulated
+from torchdojo.checks.strategies.devices import CUDA, MACHINES, OTHER_KINDS, WITHOUT, describe_run, machine_runs
 
 
 def _as_device(result: object, machine: Machine) -> object:

@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from grader.checks.devices.common import same
-from grader.checks.stand_in import MACHINES, MetaDeviceSpy, is_device_mismatch, learner_code, simulated
-from grader.checks.strategies.devices import TrainCase, train_cases
+from torchdojo.checks.devices.common import same
+from torchdojo.checks.stand_in import MACHINES, MetaDeviceSpy, is_device_mismatch, learner_code, simulated
+from torchdojo.checks.strategies.devices import TrainCase, train_cases
 
 ORDER_HINT = ("Per call: pred = model(X); loss = loss_fn(pred, y); loss.backward(); optimizer.step(); optimizer.zero_grad() — "
               "with the optimizer you were given.",

@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch.overrides import TorchFunctionMode
 
-from grader.checks.devices.common import same
-from grader.checks.stand_in import (
+from torchdojo.checks.devices.common import same
+from torchdojo.checks.stand_in import (
     MACHINES,
     Machine,
     MetaDeviceSpy,
@@ -26,7 +26,7 @@ from grader.checks.stand_in import (
     parse_to,
     simulated,
 )
-from grader.checks.strategies.devices import (
+from torchdojo.checks.strategies.devices import (
     CPU_TARGETS,
     CUDA,
     META_TARGETS,
@@ -34,8 +34,8 @@ from grader.checks.strategies.devices import (
     sources,
     target_dtypes,
 )
-from grader.checks.strategies.devices import CUDA_DEVICES as CUDA_TARGETS
-from grader.checks.support import (
+from torchdojo.checks.strategies.devices import CUDA_DEVICES as CUDA_TARGETS
+from torchdojo.checks.support import (
     GraderDispatchMode,
     expect,
     expect_close,

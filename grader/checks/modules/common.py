@@ -20,7 +20,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from grader.checks.harness import Compare
+from torchdojo.checks.harness import Compare
 
 _allclose = torch.allclose
 _is_tensor = torch.is_tensor

@@ -10,8 +10,8 @@ any module are counted after each call, after a second call, and after a forward
 import torch
 from hypothesis import given, settings
 
-from grader.checks.modules.common import outcome
-from grader.checks.strategies.modules import HookModel, hook_models
+from torchdojo.checks.modules.common import outcome
+from torchdojo.checks.strategies.modules import HookModel, hook_models
 
 WHERE = "record_activations"
 

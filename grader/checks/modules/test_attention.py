@@ -12,9 +12,9 @@ import torch
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from grader.checks.autograd.common import PRECISE
-from grader.checks.modules.common import attempt, outcome
-from grader.checks.strategies.modules import AttentionCase, attention_cases, randn
+from torchdojo.checks.autograd.common import PRECISE
+from torchdojo.checks.modules.common import attempt, outcome
+from torchdojo.checks.strategies.modules import AttentionCase, attention_cases, randn
 
 WHERE = "scaled_dot_product_attention"
 FORMULA = (("scores = q @ k.transpose(-2, -1) / math.sqrt(E) with E = q.shape[-1]; softmax over the last dim (the keys); "

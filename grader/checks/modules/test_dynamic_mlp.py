@@ -11,10 +11,10 @@ import torch
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from grader.checks.modules.common import aligned, attempt, outcome, shapes_text, state_shapes_text, values
-from grader.checks.strategies import CallerTensor
-from grader.checks.strategies.modules import BATCH_SIZES, SEEDS, mlp_sizes, randn
-from grader.checks.support import show
+from torchdojo.checks.modules.common import aligned, attempt, outcome, shapes_text, state_shapes_text, values
+from torchdojo.checks.strategies import CallerTensor
+from torchdojo.checks.strategies.modules import BATCH_SIZES, SEEDS, mlp_sizes, randn
+from torchdojo.checks.support import show
 
 WHERE = "MLP.forward"
 

@@ -10,7 +10,7 @@ are compared whole (state_dict) after the call; the order of RNG draws follows m
 import torch
 from hypothesis import example, given, settings
 
-from grader.checks.strategies.modules import InitModel, init_models
+from torchdojo.checks.strategies.modules import InitModel, init_models
 
 WHERE = "init_weights"
 LINEAR = (("Visit every module (model.modules() includes nested ones); isinstance(module, nn.Linear) also matches subclasses; "

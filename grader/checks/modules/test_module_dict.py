@@ -10,8 +10,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.checks.modules.common import attempt, values
-from grader.checks.strategies.modules import SEEDS, randn, task_dicts
+from torchdojo.checks.modules.common import attempt, values
+from torchdojo.checks.strategies.modules import SEEDS, randn, task_dicts
 
 WHERE = "MultiTaskNet.forward"
 

@@ -11,9 +11,9 @@ so its layout is theirs.
 import torch
 from hypothesis import example, given, settings
 
-from grader.checks.autograd.common import PRECISE
-from grader.checks.modules.common import attempt, outcome
-from grader.checks.strategies.modules import MhaCase, mha_cases, randn
+from torchdojo.checks.autograd.common import PRECISE
+from torchdojo.checks.modules.common import attempt, outcome
+from torchdojo.checks.strategies.modules import MhaCase, mha_cases, randn
 
 WHERE = "MultiHeadAttention.forward"
 

@@ -12,10 +12,10 @@ import torch
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from grader.checks.modules.common import attempt, outcome, values
-from grader.checks.strategies import CallerTensor
-from grader.checks.strategies.modules import SEEDS, Momentum, batch_size_lists, momenta, randn
-from grader.checks.support import show
+from torchdojo.checks.modules.common import attempt, outcome, values
+from torchdojo.checks.strategies import CallerTensor
+from torchdojo.checks.strategies.modules import SEEDS, Momentum, batch_size_lists, momenta, randn
+from torchdojo.checks.support import show
 
 WHERE = "Standardize.forward"
 NAMES = ("scale", "shift", "running_mean")

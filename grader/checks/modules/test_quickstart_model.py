@@ -12,9 +12,9 @@ import io
 import torch
 from torch import nn
 
-from grader.checks.modules.common import aligned, attempt, compact, outcome, same_state, values
-from grader.checks.strategies import CallerTensor
-from grader.checks.support import fail, show
+from torchdojo.checks.modules.common import aligned, attempt, compact, outcome, same_state, values
+from torchdojo.checks.strategies import CallerTensor
+from torchdojo.checks.support import fail, show
 
 WHERE = "NeuralNetwork.forward"
 _sum = torch.sum

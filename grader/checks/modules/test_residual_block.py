@@ -11,7 +11,7 @@ statistics its training forward left show there), and gradients reach the input 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from grader.checks.modules.common import (
+from torchdojo.checks.modules.common import (
     aligned,
     attempt,
     outcome,
@@ -19,7 +19,7 @@ from grader.checks.modules.common import (
     state_shapes_text,
     values,
 )
-from grader.checks.strategies.modules import SEEDS, randn
+from torchdojo.checks.strategies.modules import SEEDS, randn
 
 WHERE = "ResidualBlock.forward"
 channels_st = st.integers(1, 4)

@@ -16,8 +16,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from grader.checks.modules.common import attempt, outcome, same_state
-from grader.checks.support import manual_seed, show
+from torchdojo.checks.modules.common import attempt, outcome, same_state
+from torchdojo.checks.support import manual_seed, show
 
 _Mapping = dict
 _FORCE_UNSAFE = "TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD"

@@ -12,7 +12,7 @@ import torch
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from grader.checks.modules.common import (
+from torchdojo.checks.modules.common import (
     aligned,
     attempt,
     outcome,
@@ -20,7 +20,7 @@ from grader.checks.modules.common import (
     state_shapes_text,
     values,
 )
-from grader.checks.strategies.modules import SEEDS, randn
+from torchdojo.checks.strategies.modules import SEEDS, randn
 
 WHERE = "SmallCNN.forward"
 classes_st = st.sampled_from([None, 10, 3, 7])

@@ -10,8 +10,8 @@ raises must still restore every mode; calls also run inside the caller's torch.n
 import torch
 from hypothesis import example, given, settings
 
-from grader.checks.modules.common import outcome
-from grader.checks.strategies.modules import EvalModel, eval_models
+from torchdojo.checks.modules.common import outcome
+from torchdojo.checks.strategies.modules import EvalModel, eval_models
 
 WHERE = "evaluate"
 

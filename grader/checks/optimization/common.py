@@ -7,8 +7,8 @@ from typing import Any
 
 import torch
 
-from grader.checks.harness import Tolerance
-from grader.checks.support import show
+from torchdojo.checks.harness import Tolerance
+from torchdojo.checks.support import show
 
 # The checks' tensors are tiny: more intra-op threads only spin against each other on a busy machine.
 torch.set_num_threads(1)

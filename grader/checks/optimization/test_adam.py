@@ -13,8 +13,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.checks.optimization.common import PRECISE, STATE_HINT, raises, values
-from grader.checks.strategies.optimization import (
+from torchdojo.checks.optimization.common import PRECISE, STATE_HINT, raises, values
+from torchdojo.checks.strategies.optimization import (
     AdamSettings,
     Params,
     adam_settings,

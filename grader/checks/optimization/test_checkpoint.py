@@ -24,8 +24,8 @@ from typing import Any
 import torch
 from hypothesis import example, given, settings
 
-from grader.checks.strategies.optimization import TrainRun, train_runs
-from grader.checks.support import manual_seed
+from torchdojo.checks.strategies.optimization import TrainRun, train_runs
+from torchdojo.checks.support import manual_seed
 
 _FORCE_UNSAFE = "TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD"
 

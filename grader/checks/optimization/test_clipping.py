@@ -10,9 +10,9 @@ parameter afterwards, a second call on the clipped gradients, and the gradients'
 import torch
 from hypothesis import example, given, settings
 
-from grader.checks.harness import Tolerance
-from grader.checks.optimization.common import STATE_HINT, raises, values
-from grader.checks.strategies.optimization import (
+from torchdojo.checks.harness import Tolerance
+from torchdojo.checks.optimization.common import STATE_HINT, raises, values
+from torchdojo.checks.strategies.optimization import (
     NORM_TYPES,
     ClipCase,
     Params,

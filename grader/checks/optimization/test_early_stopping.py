@@ -11,8 +11,8 @@ import torch
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from grader.checks.optimization.common import STATE_HINT, raises
-from grader.checks.strategies.optimization import StopCase, stop_cases
+from torchdojo.checks.optimization.common import STATE_HINT, raises
+from torchdojo.checks.strategies.optimization import StopCase, stop_cases
 
 DECISIONS = ("the value step(value) returns after each epoch", "每轮 step(value) 的返回值")
 STATE = ("(best, best_epoch, bad_epochs) after each epoch", "每轮之后的 (best, best_epoch, bad_epochs)")

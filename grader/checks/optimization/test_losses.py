@@ -11,8 +11,8 @@ import torch
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from grader.checks.optimization.common import PRECISE, STATE_HINT, values
-from grader.checks.strategies.optimization import LossCase, loss_cases
+from torchdojo.checks.optimization.common import PRECISE, STATE_HINT, values
+from torchdojo.checks.strategies.optimization import LossCase, loss_cases
 
 LOSS = ("the loss", "损失")
 SECOND = ("the loss of a second call on other inputs", "用其他输入第二次调用得到的损失")

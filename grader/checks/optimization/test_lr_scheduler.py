@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 from torch import nn
 from torch.utils.data import DataLoader
 
-from grader.checks.harness import TrainingLog, explain_steps
-from grader.checks.optimization.common import STATE_HINT, raises
-from grader.checks.quickstart.common import FEATURES, blobs, small_model
-from grader.checks.strategies.optimization import SchedulerSpec, schedulers
-from grader.checks.strategies.quickstart import Batches, OptimizerSpec, batches
+from torchdojo.checks.harness import TrainingLog, explain_steps
+from torchdojo.checks.optimization.common import STATE_HINT, raises
+from torchdojo.checks.quickstart.common import FEATURES, blobs, small_model
+from torchdojo.checks.strategies.optimization import SchedulerSpec, schedulers
+from torchdojo.checks.strategies.quickstart import Batches, OptimizerSpec, batches
 
 RATES = ("the learning rate each optimizer.step() used", "每次 optimizer.step() 使用的学习率")
 STEP_PARAMETERS = ("the parameters after each optimizer.step()", "每次 optimizer.step() 之后的参数")

@@ -11,11 +11,11 @@ import torch
 from hypothesis import given, settings
 from torch import nn
 
-from grader.checks.harness import TrainingLog, explain_steps
-from grader.checks.optimization.common import STATE_HINT, raises, values
-from grader.checks.quickstart.common import small_model
-from grader.checks.strategies.optimization import MicroBatches, micro_batches
-from grader.checks.strategies.quickstart import OptimizerSpec, optimizers
+from torchdojo.checks.harness import TrainingLog, explain_steps
+from torchdojo.checks.optimization.common import STATE_HINT, raises, values
+from torchdojo.checks.quickstart.common import small_model
+from torchdojo.checks.strategies.optimization import MicroBatches, micro_batches
+from torchdojo.checks.strategies.quickstart import OptimizerSpec, optimizers
 
 STEP_GRADIENTS = ("the gradients each optimizer.step() used (all parameters, flattened)", "每次 optimizer.step() 使用的梯度(全部参数展平)")
 STEP_PARAMETERS = ("the parameters after each optimizer.step()", "每次 optimizer.step() 之后的参数")

@@ -10,8 +10,8 @@ form (dicts with "params", "lr" and "weight_decay"), the model afterwards, and a
 import torch
 from hypothesis import given, settings
 
-from grader.checks.optimization.common import STATE_HINT, raises, values
-from grader.checks.strategies.optimization import GroupCase, group_cases
+from torchdojo.checks.optimization.common import STATE_HINT, raises, values
+from torchdojo.checks.strategies.optimization import GroupCase, group_cases
 
 SETTINGS = ("each parameter's (groups holding it, lr, weight_decay)", "每个参数的(所属参数组个数、lr、weight_decay)")
 

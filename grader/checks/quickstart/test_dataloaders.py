@@ -12,8 +12,8 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader.checks.quickstart.common import ERRORS_HINT, STATE_HINT, IndexDataset
-from grader.checks.support import manual_seed
+from torchdojo.checks.quickstart.common import ERRORS_HINT, STATE_HINT, IndexDataset
+from torchdojo.checks.support import manual_seed
 
 _equal = torch.equal
 

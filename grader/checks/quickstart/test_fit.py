@@ -14,15 +14,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch.utils.data import Subset
 
-from grader.checks.harness import TrainingLog
-from grader.checks.quickstart.common import (
+from torchdojo.checks.harness import TrainingLog
+from torchdojo.checks.quickstart.common import (
     FEATURES,
     STATE_HINT,
     blobs,
     small_model,
     state,
 )
-from grader.checks.strategies.quickstart import LEARNING_RATES, Batches, batches
+from torchdojo.checks.strategies.quickstart import LEARNING_RATES, Batches, batches
 
 KEYS = ("epoch", "train_loss", "test_loss", "accuracy")
 METRICS = KEYS[1:]
@@ -211,7 +211,7 @@ def test_learning_rate_used(compare, train: Batches, lr) -> None:
 
 
 def _fashion_run(impl, epochs: int):
-    from grader.fashion import IdxFashion
+    from torchdojo.data.fashion import IdxFashion
 
     log = TrainingLog()
     model = log.watch_model(small_model(5, features=28 * 28, classes=10, hidden=32, flatten=True))

@@ -11,15 +11,15 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader.checks.harness import TrainingLog
-from grader.checks.quickstart.common import (
+from torchdojo.checks.harness import TrainingLog
+from torchdojo.checks.quickstart.common import (
     STATE_HINT,
     modes_seen,
     small_model,
     unless_unused,
 )
-from grader.checks.strategies.quickstart import IMAGE_SHAPES, class_names
-from grader.fashion import CLASSES
+from torchdojo.checks.strategies.quickstart import IMAGE_SHAPES, class_names
+from torchdojo.data.fashion import CLASSES
 
 
 def _image(shape: tuple[int, ...], seed: int) -> torch.Tensor:

@@ -11,8 +11,8 @@ import torch
 from hypothesis import given, settings
 from torch.utils.data import DataLoader
 
-from grader.checks.harness import TrainingLog
-from grader.checks.quickstart.common import (
+from torchdojo.checks.harness import TrainingLog
+from torchdojo.checks.quickstart.common import (
     ERRORS_HINT,
     FEATURES,
     STATE_HINT,
@@ -23,7 +23,7 @@ from grader.checks.quickstart.common import (
     state,
     unless_unused,
 )
-from grader.checks.strategies.quickstart import Batches, LossSpec, batches, losses
+from torchdojo.checks.strategies.quickstart import Batches, LossSpec, batches, losses
 
 
 def _evaluate(impl, plan: Batches, loss: LossSpec, *, mode_layers: bool = False):

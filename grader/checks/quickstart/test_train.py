@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch.utils.data import DataLoader
 
-from grader.checks.harness import TrainingLog, explain_steps
-from grader.checks.quickstart.common import (
+from torchdojo.checks.harness import TrainingLog, explain_steps
+from torchdojo.checks.quickstart.common import (
     ERRORS_HINT,
     FEATURES,
     STATE_HINT,
@@ -22,7 +22,7 @@ from grader.checks.quickstart.common import (
     small_model,
     state,
 )
-from grader.checks.strategies.quickstart import (
+from torchdojo.checks.strategies.quickstart import (
     Batches,
     LossSpec,
     OptimizerSpec,

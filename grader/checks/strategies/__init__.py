@@ -4,7 +4,7 @@ Why generated inputs: a fixed input is where a wrong formula can coincide with t
 right one (a scale of exactly 1, all-positive values, equal sizes, full batches).
 Each strategy draws the awkward legal cases on purpose: float64 next to float32,
 0-d and single-element tensors, negative values, unequal sizes.
-Draws are derandomized (see `grader.checks.support`): a file always gets the same grade.
+Draws are derandomized (see `torchdojo.checks.support`): a file always gets the same grade.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Literal
 import torch
 from hypothesis import strategies as st
 
-from grader.checks.support import show
+from torchdojo.checks.support import show
 
 SHAPES = st.sampled_from([(), (1,), (4,), (2, 3), (3, 1, 2)])
 DTYPES = st.sampled_from([torch.float32, torch.float64])

@@ -18,8 +18,8 @@ import torch
 from hypothesis import strategies as st
 from torch import nn
 
-from grader.checks.strategies import DTYPES, CallerState, CallerTensor, random_tensors
-from grader.checks.support import show
+from torchdojo.checks.strategies import DTYPES, CallerState, CallerTensor, random_tensors
+from torchdojo.checks.support import show
 
 
 def _short(t: torch.Tensor) -> str:

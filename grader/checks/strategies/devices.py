@@ -21,8 +21,8 @@ import torch
 from hypothesis import strategies as st
 from torch import nn
 
-from grader.checks.stand_in import CUSTOM, MACHINES, NO_ACCELERATOR, Machine
-from grader.checks.support import show
+from torchdojo.checks.stand_in import CUSTOM, MACHINES, NO_ACCELERATOR, Machine
+from torchdojo.checks.support import show
 
 # -- machines -------------------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import torch
 from hypothesis import strategies as st
 
-from grader.checks.support import manual_seed, show
+from torchdojo.checks.support import manual_seed, show
 
 
 def _short(t: torch.Tensor) -> str:
@@ -296,7 +296,7 @@ class MicroBatches:
     generator: bool = False
 
     def make(self) -> list[tuple[torch.Tensor, torch.Tensor]]:
-        from grader.checks.quickstart.common import blobs
+        from torchdojo.checks.quickstart.common import blobs
 
         data = blobs(sum(self.sizes), seed=self.seed)
         X, y = data.tensors

@@ -18,7 +18,7 @@ from typing import Literal
 import torch
 from hypothesis import strategies as st
 
-from grader.checks.support import show
+from torchdojo.checks.support import show
 
 Layout = Literal["contiguous", "transposed", "strided"]
 FLOATS = (torch.float32, torch.float64)

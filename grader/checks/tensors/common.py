@@ -8,8 +8,8 @@ from typing import Any
 
 import torch
 
-from grader.checks.constraints import Rules, check_rules
-from grader.checks.strategies.tensors import Case
+from torchdojo.checks.constraints import Rules, check_rules
+from torchdojo.checks.strategies.tensors import Case
 
 
 def given(**inputs: Case | Any) -> dict[str, str]:

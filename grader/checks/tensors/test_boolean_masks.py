@@ -15,9 +15,9 @@ import torch
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from grader.checks.strategies.tensors import Case, cases, masks_for, values
-from grader.checks.tensors.common import given as words
-from grader.checks.tensors.common import raises
+from torchdojo.checks.strategies.tensors import Case, cases, masks_for, values
+from torchdojo.checks.tensors.common import given as words
+from torchdojo.checks.tensors.common import raises
 
 SHAPES = st.sampled_from([(), (0,), (1,), (5,), (2, 3), (3, 1), (0, 2), (2, 2, 3)])
 THRESHOLDS = st.sampled_from([0, 2, -3, 5, 0.5, -2.5])

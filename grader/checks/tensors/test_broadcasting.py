@@ -14,14 +14,14 @@ import torch
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from grader.checks.strategies.tensors import (
+from torchdojo.checks.strategies.tensors import (
     Case,
     broadcastable_shapes,
     cases,
     clashing_shapes,
     values,
 )
-from grader.checks.tensors.common import given as words
+from torchdojo.checks.tensors.common import given as words
 
 SHAPE_HINT = (("Line the shapes up from the right and pad the shorter one with 1s on the left; each pair of sizes must be "
                "equal or one of them 1, and the result takes the other size (1 with 0 gives 0). Any other pair raises "

@@ -13,14 +13,14 @@ out of range raise any error.
 import torch
 from hypothesis import example, given, settings
 
-from grader.checks.strategies.tensors import (
+from torchdojo.checks.strategies.tensors import (
     Case,
     Many,
     cat_inputs,
     stack_inputs,
     values,
 )
-from grader.checks.tensors.common import raises
+from torchdojo.checks.tensors.common import raises
 
 STACK_HINT = (("torch.stack(tensors, dim) adds a new dimension of size 1 at dim (counted in the result, so -1 is a new last "
                "one) and joins there: k tensors of shape s give a result with k at position dim. It always copies."),

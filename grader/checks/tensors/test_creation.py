@@ -12,9 +12,9 @@ import torch
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from grader.checks.strategies.tensors import Case, cases, values
-from grader.checks.tensors.common import DEVICE_HINT, ELSEWHERE, device_of, raises
-from grader.checks.tensors.common import given as words
+from torchdojo.checks.strategies.tensors import Case, cases, values
+from torchdojo.checks.tensors.common import DEVICE_HINT, ELSEWHERE, device_of, raises
+from torchdojo.checks.tensors.common import given as words
 
 SHAPES = st.sampled_from([(), (0,), (3,), (2, 3), (3, 1), (2, 2, 2)])
 FILL_HINT = (("torch.full_like(x, value) copies x's shape, dtype and device and does not require grad. torch.full(x.shape, value) "

@@ -12,10 +12,10 @@ import torch
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from grader.checks.constraints import Rules
-from grader.checks.strategies.tensors import Case, cases, values
-from grader.checks.tensors.common import given as words
-from grader.checks.tensors.common import puzzle_rules
+from torchdojo.checks.constraints import Rules
+from torchdojo.checks.strategies.tensors import Case, cases, values
+from torchdojo.checks.tensors.common import given as words
+from torchdojo.checks.tensors.common import puzzle_rules
 
 RULES = Rules(functions=frozenset({"arange"}))
 SHAPES = st.sampled_from([(0,), (1,), (4,), (5, 2), (3, 4), (2, 3, 2), (0, 3)])

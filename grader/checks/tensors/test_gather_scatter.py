@@ -14,9 +14,9 @@ import torch
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from grader.checks.strategies.tensors import Case, cases, values
-from grader.checks.tensors.common import DEVICE_HINT, ELSEWHERE, device_of, raises
-from grader.checks.tensors.common import given as words
+from torchdojo.checks.strategies.tensors import Case, cases, values
+from torchdojo.checks.tensors.common import DEVICE_HINT, ELSEWHERE, device_of, raises
+from torchdojo.checks.tensors.common import given as words
 
 PICK_HINT = (("scores.gather(1, index[:, None]) reads scores[b, index[b]] into shape (B, 1); [:, 0] (or .squeeze(1)) "
               "makes it (B,). scores[torch.arange(B), index] is the same. Leave the inputs as they were."),

@@ -13,9 +13,9 @@ import torch
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from grader.checks.strategies.tensors import Case, cases, values
-from grader.checks.tensors.common import ends
-from grader.checks.tensors.common import given as words
+from torchdojo.checks.strategies.tensors import Case, cases, values
+from torchdojo.checks.tensors.common import ends
+from torchdojo.checks.tensors.common import given as words
 
 SHAPES = st.sampled_from([(), (1,), (5,), (2, 3), (3, 3), (2, 2, 3), (0, 2)])
 RELU_HINT = (("Change x itself with an in-place method and return it: x.clamp_(min=0) (or torch.relu_(x)). torch.relu(x), "

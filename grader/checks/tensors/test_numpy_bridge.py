@@ -14,8 +14,8 @@ import torch
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from grader.checks.strategies.tensors import Case, cases, values
-from grader.checks.tensors.common import given as words
+from torchdojo.checks.strategies.tensors import Case, cases, values
+from torchdojo.checks.tensors.common import given as words
 
 SHAPES = st.sampled_from([(), (0,), (1,), (4,), (2, 3), (3, 1), (2, 2, 3)])
 TO_HINT = (("x.detach().numpy(): detach() shares x's memory without the graph, and numpy() shares it again, keeping the dtype. "

@@ -10,10 +10,10 @@ import torch
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from grader.checks.constraints import Rules
-from grader.checks.strategies.tensors import Case, cases, values
-from grader.checks.tensors.common import given as words
-from grader.checks.tensors.common import puzzle_rules
+from torchdojo.checks.constraints import Rules
+from torchdojo.checks.strategies.tensors import Case, cases, values
+from torchdojo.checks.tensors.common import given as words
+from torchdojo.checks.tensors.common import puzzle_rules
 
 RULES = Rules()
 VECTORS = cases(st.tuples(st.integers(0, 5)), layouts=("contiguous", "strided"))

@@ -12,9 +12,9 @@ import torch
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from grader.checks.strategies.tensors import FLOATS, Case, cases, values
-from grader.checks.tensors.common import ends
-from grader.checks.tensors.common import given as words
+from torchdojo.checks.strategies.tensors import FLOATS, Case, cases, values
+from torchdojo.checks.tensors.common import ends
+from torchdojo.checks.tensors.common import given as words
 
 SHAPES = st.sampled_from([(), (4,), (3, 3), (2, 3), (3, 1), (2, 2, 2), (2, 3, 4), (0, 3)])
 CENTER_HINT = (("x - x.mean(dim=dim, keepdim=True): keepdim=True leaves the reduced dimension with size 1, so the mean "

@@ -10,10 +10,10 @@ import torch
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from grader.checks.constraints import Rules
-from grader.checks.strategies.tensors import Case, cases, values
-from grader.checks.tensors.common import DEVICE_HINT, ELSEWHERE, device_of, puzzle_rules
-from grader.checks.tensors.common import given as words
+from torchdojo.checks.constraints import Rules
+from torchdojo.checks.strategies.tensors import Case, cases, values
+from torchdojo.checks.tensors.common import DEVICE_HINT, ELSEWHERE, device_of, puzzle_rules
+from torchdojo.checks.tensors.common import given as words
 
 RULES = Rules(functions=frozenset({"arange"}))
 HINT = (("mask[b, t] is True when t < lengths[b]: a row of positions torch.arange(max_len) compared with a column of lengths "

@@ -12,15 +12,15 @@ import torch
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from grader.checks.constraints import Rules
-from grader.checks.strategies.tensors import Case, cases, values
-from grader.checks.tensors.common import (
+from torchdojo.checks.constraints import Rules
+from torchdojo.checks.strategies.tensors import Case, cases, values
+from torchdojo.checks.tensors.common import (
     DEVICE_HINT,
     ELSEWHERE,
     device_of,
     puzzle_rules,
 )
-from grader.checks.tensors.common import given as words
+from torchdojo.checks.tensors.common import given as words
 
 RULES = Rules(functions=frozenset({"arange", "where"}))
 MATRICES = cases(st.tuples(st.integers(0, 5), st.integers(0, 5)))

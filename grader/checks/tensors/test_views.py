@@ -12,8 +12,8 @@ import torch
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from grader.checks.strategies.tensors import Case, cases, values
-from grader.checks.tensors.common import given as words
+from torchdojo.checks.strategies.tensors import Case, cases, values
+from torchdojo.checks.tensors.common import given as words
 
 SHAPES = st.sampled_from([(), (0,), (1,), (5,), (2, 3), (3, 1), (0, 2), (2, 2, 3)])
 FLAT_HINT = (("x.reshape(-1) (or x.flatten()) returns a view when x's strides allow one and a copy when they do not; "

@@ -1,0 +1,521 @@
+"""The child side of a check run: import the learner's file and run its pytest checks.
+
+Started by `torchdojo.core.runner` as `python -m torchdojo.core.child ...` in a fresh process
+with resource limits. It streams plain data (JSON lines, each carrying the
+run's nonce) to the parent over a dedicated pipe; the parent alone turns that
+into points. Learner output goes to stdout/stderr, which the parent drains and
+caps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import builtins
+import gc
+import importlib.util
+import inspect
+import json
+import mmap
+import os
+import resource
+import signal
+import sys
+import time
+import traceback
+from pathlib import Path
+from types import ModuleType, TracebackType
+from typing import Any, TextIO
+
+import pytest
+
+from torchdojo.core.protocol import EVENT_DONE, EVENT_IMPORT_DONE, EVENT_IMPORT_START, EVENT_RESULT, EVENT_START
+
+
+def apply_limits(memory_mb: int, file_mb: int) -> None:
+    """Memory (data segment + anonymous maps), file size and core dumps."""
+    data = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_DATA, (data, data))
+    size = file_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    # A write past the file limit then fails with an OSError instead of killing us.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+_MUTATING_EVENTS = {"os.remove", "os.rmdir", "os.rename", "os.replace", "shutil.rmtree", "os.truncate", "os.chmod", "os.symlink", "os.link", "os.mkdir"}
+
+
+def exit_with_parent() -> None:
+    """Never outlive the process that enforces the time limit: if it goes (a `watch` quit mid-check, a
+    closed terminal, a killed teacher's run), the kernel ends this process too (Linux's parent-death
+    signal; no thread, so nothing changes for the learner's code or its memory limit)."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the parent's own cleanup still applies
+        return
+
+
+def install_guard(no_read: list[str], no_write: list[str], allowed: str) -> None:
+    """An audit hook (it cannot be removed) that stops learner code from reading the reference
+    solutions or changing the project's files (catalog, checks, progress record, exercises)."""
+    import sys as _sys
+
+    realpath = os.path.realpath
+    fsdecode = os.fsdecode
+    busy = [False]
+
+    def inside(path: object, roots: list[str]) -> bool:
+        if path is None or isinstance(path, int):
+            return False
+        busy[0] = True
+        try:
+            resolved = realpath(fsdecode(path))  # type: ignore[arg-type]
+        finally:
+            busy[0] = False
+        return any(resolved == root or resolved.startswith(root + os.sep) for root in roots)
+
+    def guard(event: str, args: tuple) -> None:
+        if busy[0]:
+            return
+        if event == "open":
+            path, mode, flags = (tuple(args) + (None, None, None))[:3]
+            writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (isinstance(flags, int) and bool(flags & _WRITE_FLAGS))
+            if inside(path, no_read) and not inside(path, [allowed]):
+                raise PermissionError(f"torchdojo: reading {path} is not allowed while grading")
+            if writing and inside(path, no_write):
+                raise PermissionError(f"torchdojo: changing {path} is not allowed while grading")
+        elif event in _MUTATING_EVENTS:
+            targets = [a for a in args[:2] if isinstance(a, str | bytes | os.PathLike)]
+            if any(inside(target, no_write) for target in targets):
+                raise PermissionError(f"torchdojo: changing {targets[0]} is not allowed while grading")
+
+    _sys.addaudithook(guard)
+
+
+class Channel:
+    """The result pipe. Every line carries the nonce the parent gave on stdin."""
+
+    def __init__(self, stream: TextIO, nonce: str) -> None:
+        self._stream = stream
+        self._nonce = nonce
+        self._dumps = json.dumps
+
+    def send(self, event: str, **data: Any) -> None:
+        self._stream.write(self._dumps({"nonce": self._nonce, "event": event, **data}) + "\n")
+        self._stream.flush()
+
+
+def _integrity_targets() -> dict[str, tuple[Any, str, Any]]:
+    """Functions a submission might replace to fake a pass: name -> (owner, attribute, original)."""
+    import _pytest.runner
+    import torch
+    import torch.testing
+
+    owners: list[tuple[str, Any, tuple[str, ...]]] = [
+        ("torch", torch, ("allclose", "equal", "isclose", "is_tensor", "is_grad_enabled")),
+        ("torch.testing", torch.testing, ("assert_close",)),
+        ("torch.Tensor", torch.Tensor, ("__eq__", "__ne__", "__bool__", "backward")),
+        ("_pytest.runner", _pytest.runner, ("call_and_report", "pytest_runtest_makereport")),
+        ("_pytest.runner.CallInfo", _pytest.runner.CallInfo, ("from_call",)),
+        ("builtins", builtins, ("isinstance", "len", "abs", "all", "any", "float", "int", "bool", "print", "open", "__import__")),
+    ]
+    return {
+        f"{label}.{attr}": (owner, attr, inspect.getattr_static(owner, attr))
+        for label, owner, attrs in owners
+        for attr in attrs
+    }
+
+
+def _learner_frame(tb: TracebackType | None, learner_file: str) -> tuple[int | None, str | None]:
+    """The innermost line of the learner's own file in a traceback."""
+    line = None
+    for frame, lineno in traceback.walk_tb(tb):
+        if frame.f_code.co_filename == learner_file:
+            line = lineno
+    if line is None:
+        return None, None
+    try:
+        source = Path(learner_file).read_text(encoding="utf-8", errors="replace").splitlines()[line - 1].strip()
+    except (OSError, IndexError):
+        source = None
+    return line, source
+
+
+def _source_at(learner_file: str, line: int | None) -> str | None:
+    if line is None:
+        return None
+    try:
+        return Path(learner_file).read_text(encoding="utf-8", errors="replace").splitlines()[line - 1].strip() or None
+    except (OSError, IndexError):
+        return None
+
+
+def describe_exception(exc: BaseException, tb: TracebackType | None, learner_file: str) -> dict[str, Any]:
+    """Turn an exception raised while checking into an outcome and a learner-facing message."""
+    from torchdojo.checks.support import CheckFailed, learner_line
+
+    line, source = _learner_frame(tb, learner_file)
+    if isinstance(exc, CheckFailed):
+        if line is None and exc.where is not None:
+            line = learner_line(exc.where)
+            source = _source_at(learner_file, line)
+        outcome = "error" if getattr(exc, "outcome", "failed") == "error" else "failed"
+        return {"outcome": outcome, "en": exc.en, "zh": exc.zh, "line": line, "source": source}
+    kind = type(exc).__name__
+    detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+    if isinstance(exc, SyntaxError) and exc.filename == learner_file:
+        line = exc.lineno
+        source = (exc.text or "").strip() or None
+        en = f"Python cannot read your file: {kind}: {exc.msg} (line {line})."
+        zh = f"Python 无法读取你的文件:{kind}:{exc.msg}(第 {line} 行)。"
+        return {"outcome": "error", "en": en, "zh": zh, "line": line, "source": source}
+    if isinstance(exc, AttributeError) and isinstance(getattr(exc, "obj", None), ModuleType) and getattr(exc.obj, "__file__", None) == learner_file:
+        en = f"Your file does not define `{exc.name}`. Keep the names from the exercise stub."
+        zh = f"你的文件没有定义 `{exc.name}`。请保留练习文件中的名字。"
+        return {"outcome": "error", "en": en, "zh": zh, "line": None, "source": None}
+    if isinstance(exc, NotImplementedError) and line is not None:
+        en = "Not written yet: this raises NotImplementedError. Fill in the TODO."
+        zh = "还没有完成:这里抛出了 NotImplementedError。请完成 TODO 部分。"
+        return {"outcome": "failed", "en": en, "zh": zh, "line": line, "source": source}
+    if isinstance(exc, SystemExit):
+        en = f"Your code called sys.exit({exc.code!r}). A function should return a value, not end the program."
+        zh = f"你的代码调用了 sys.exit({exc.code!r})。函数应该返回结果,而不是结束整个程序。"
+        return {"outcome": "error", "en": en, "zh": zh, "line": line, "source": source}
+    plain = _plain_words(exc, detail)
+    if plain is not None:
+        return {"outcome": "error", "en": plain[0], "zh": plain[1], "line": line, "source": source}
+    if line is None:
+        en = f"While checking your result, {kind} was raised: {detail}"
+        zh = f"检查你的结果时出现了 {kind}:{detail}"
+    else:
+        en = f"Your code raised {kind}: {detail}"
+        zh = f"你的代码抛出了 {kind}:{detail}"
+    return {"outcome": "error", "en": en, "zh": zh, "line": line, "source": source}
+
+
+def _plain_words(exc: BaseException, detail: str) -> tuple[str, str] | None:
+    """Plain words for PyTorch errors a learner meets early, with PyTorch's own words after them."""
+    if isinstance(exc, MemoryError):
+        return (
+            "Your code ran out of memory. Look for a function that calls itself without end, "
+            "or a list that keeps growing.",
+            "你的代码耗尽了内存。请检查是否有无限调用自身的函数,或不断变长的列表。",
+        )
+    if isinstance(exc, RecursionError):
+        return (
+            "Your function calls itself without end (RecursionError). Give the recursion a case that stops it, or use a loop.",
+            "你的函数在无限地调用自身(RecursionError)。请给递归一个停止的条件,或改用循环。",
+        )
+    text = str(exc)
+    said = f" (PyTorch: {detail})" if detail else ""
+    said_zh = f"(PyTorch 原文:{detail})" if detail else ""
+    if "does not require grad and does not have a grad_fn" in text:
+        return (
+            "`.backward()` was called on a tensor that does not track gradients. Start from a tensor made with "
+            f"`requires_grad=True`, and keep the graph: no `.detach()`, `.item()` or `torch.no_grad()` on the way.{said}",
+            "对一个不跟踪梯度的张量调用了 `.backward()`。请从 `requires_grad=True` 创建的张量出发,"
+            f"并保持计算图完整:途中不要用 `.detach()`、`.item()` 或 `torch.no_grad()`。{said_zh}",
+        )
+    if any(s in text for s in ("Torch not compiled with CUDA", "Found no NVIDIA driver", "No CUDA GPUs are available")):
+        return (
+            "This machine has no CUDA GPU, so `.cuda()` fails here. Use `.to(device)` with the device your function "
+            f"was given (or picked): the same code then runs on any machine.{said}",
+            "这台机器没有 CUDA GPU,所以 `.cuda()` 在这里会失败。请用 `.to(device)`,device 用函数收到(或选出)的设备:"
+            f"这样同一段代码在任何机器上都能运行。{said_zh}",
+        )
+    return None
+
+
+def _memory_reserve() -> mmap.mmap | None:
+    """16 MB of the memory limit held back (None when even that is not left).
+
+    A private writable mapping counts against RLIMIT_DATA as soon as it exists, and pages it
+    is never written to cost nothing: a `bytearray` of the same size zeroes every page, about
+    8 ms of every check run.
+    """
+    try:
+        return mmap.mmap(-1, 16 << 20, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS, prot=mmap.PROT_READ | mmap.PROT_WRITE)
+    except (MemoryError, OSError):
+        return None
+
+
+def check_module_name(path: Path) -> str | None:
+    """`torchdojo.checks.<topic>.test_<name>` for a check module shipped in torchdojo, else None."""
+    import torchdojo.checks
+
+    checks_dir = Path(torchdojo.checks.__file__).resolve().parent
+    try:
+        parts = path.resolve().with_suffix("").relative_to(checks_dir).parts
+    except ValueError:
+        return None
+    return ".".join(("torchdojo.checks", *parts))
+
+
+class _CheckModule(pytest.Module):
+    """A check module imported by its package name (see `GradingPlugin.pytest_pycollect_makemodule`)."""
+
+    def _getobj(self) -> ModuleType:
+        name = check_module_name(self.path)
+        assert name is not None
+        return importlib.import_module(name)
+
+
+class GradingPlugin:
+    """A pytest plugin: provides the `learner` fixture and streams one result per check."""
+
+    def __init__(self, channel: Channel, learner_file: Path, module_name: str, selected: list[str], reference: Path | None = None) -> None:
+        from torchdojo.checks.harness import ReferenceGuard, load_reference
+
+        self.channel = channel
+        # The reference is imported before any learner code runs (and before the guard that
+        # refuses reads of solutions/); its functions report calls that come from learner code.
+        self.reference_guard = ReferenceGuard(module_name)
+        self.reference = load_reference(reference, f"reference_{module_name}", self.reference_guard) if reference else None
+        self.selected = selected
+        self.reported: set[str] = set()
+        self.imported = False
+        self.learner_file = learner_file
+        self.module_name = module_name
+        self.targets = _integrity_targets()
+        self.pending: dict[str, dict[str, Any]] = {}
+        self.started: dict[str, float] = {}
+        self.tampered: list[str] = []
+        # Room to describe a MemoryError: freed when one arrives, so the verdict can still be built.
+        self.reserve: mmap.mmap | None = _memory_reserve()
+        self.fresh_process = False
+
+    # -- collection ------------------------------------------------------------
+    def pytest_pycollect_makemodule(self, module_path: Path, parent: pytest.Collector) -> pytest.Module | None:
+        """A check module of torchdojo is imported under its package name, `torchdojo.checks.<topic>.test_<name>`.
+
+        pytest would name it after its folders (`grader.checks...` in a checkout) and so import a second copy
+        of the package's `__init__` modules; any other module (a contributor's check elsewhere) is pytest's.
+        """
+        return _CheckModule.from_parent(parent, path=module_path) if check_module_name(module_path) else None
+
+    # -- the fixture ---------------------------------------------------------
+    @pytest.fixture(scope="session", name="learner")
+    def learner_fixture(self) -> ModuleType:
+        """The learner's module, imported once per child process."""
+        return self.import_learner()
+
+    @pytest.fixture(scope="session", name="reference")
+    def reference_fixture(self) -> ModuleType:
+        """The reference solution, for checks that compare behaviour with it."""
+        if self.reference is None:
+            raise RuntimeError("this check needs the reference solution, which the grader did not pass")
+        return self.reference
+
+    @pytest.fixture(scope="session", name="compare")
+    def compare_fixture(self, learner: ModuleType, reference: ModuleType) -> Any:
+        """Learner and reference bound together (see torchdojo.checks.harness)."""
+        from torchdojo.checks.harness import Compare
+
+        return Compare(learner, reference)
+
+    def import_learner(self) -> ModuleType:
+        self.channel.send(EVENT_IMPORT_START)
+        spec = importlib.util.spec_from_file_location(self.module_name, self.learner_file)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[self.module_name] = module
+        spec.loader.exec_module(module)
+        self.imported = True
+        self.channel.send(EVENT_IMPORT_DONE)
+        return module
+
+    # -- hooks ---------------------------------------------------------------
+    def pytest_runtest_logstart(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
+        name = _check_name(nodeid)
+        self.started[name] = time.perf_counter()
+        self.channel.send(EVENT_START, check=name)
+
+    def pytest_runtest_makereport(self, item: Any, call: Any) -> None:
+        name = _check_name(item.nodeid)
+        if call.when == "teardown":
+            self._finish(name)
+            return
+        if name in self.pending:  # setup already failed
+            return
+        if call.excinfo is None:
+            if call.when == "call":
+                self.pending[name] = {"outcome": "passed", "en": "", "zh": ""}
+            return
+        exc = call.excinfo.value
+        if isinstance(exc, MemoryError) or "can't allocate memory" in str(exc)[:500]:
+            self.fresh_process = True  # after an allocation failure the process is not to be trusted: the rest run anew
+        if type(exc).__name__ == "Skipped" and str(exc).startswith("needs_gpu"):
+            self.pending[name] = {"outcome": "needs_gpu", "en": "", "zh": ""}
+            return
+        from torchdojo.checks.support import GraderLimit
+
+        if isinstance(exc, GraderLimit) and _raised_by_grader(call.excinfo.tb):
+            self.pending[name] = {"outcome": "not_graded", "en": exc.en, "zh": exc.zh}
+            return
+        if isinstance(exc, MemoryError | RecursionError):
+            return self._report_exhausted(item, call, name)
+        result = describe_exception(exc, call.excinfo.tb, str(self.learner_file))
+        if call.when == "setup" and result["line"] is None and not isinstance(exc, SystemExit):
+            result["en"] = f"Your file could not be imported: {result['en']}"
+            result["zh"] = f"无法导入你的文件:{result['zh']}"
+        if call.when == "setup":
+            result["outcome"] = "error" if result["outcome"] != "failed" else "failed"
+        self.pending[name] = result
+
+    def _report_exhausted(self, item: Any, call: Any, name: str) -> Any:
+        """Memory or stack ran out: the traceback holds every frame of the runaway code, so
+        pytest's own report of it would run out again. Say it plainly, drop the traceback,
+        and hand pytest a short report instead."""
+        self.reserve = None
+        exc = call.excinfo.value
+        result = describe_exception(exc, call.excinfo.tb, str(self.learner_file))
+        result["outcome"] = "error"
+        self.pending[name] = result
+        exc.__traceback__ = None
+        return pytest.TestReport(item.nodeid, item.location, {}, "failed", type(exc).__name__, call.when)
+
+    def _finish(self, name: str) -> None:
+        if self.reserve is None:
+            self.reserve = _memory_reserve()
+        result = self.pending.pop(name, None) or {"outcome": "error", "en": "The check did not run.", "zh": "检查没有运行。"}
+        changed = [key for key, (owner, attr, original) in self.targets.items() if inspect.getattr_static(owner, attr, None) is not original]
+        if self.reference_guard.delegations:
+            called = ", ".join(sorted(set(self.reference_guard.delegations)))
+            result = {
+                "outcome": "error",
+                "en": f"Your code called the reference solution ({called}) instead of doing the work. No points for this run.",
+                "zh": f"你的代码调用了参考答案({called}),而不是自己完成。本次运行不得分。",
+                "line": None,
+                "source": None,
+                "tampering": True,
+            }
+        elif changed:
+            self.tampered.extend(changed)
+            result = {
+                "outcome": "error",
+                "en": f"Tampering detected: your code replaced {', '.join(changed)}. No points for this run.",
+                "zh": f"检测到篡改:你的代码替换了 {', '.join(changed)}。本次运行不得分。",
+                "line": None,
+                "source": None,
+                "tampering": True,
+            }
+        duration = time.perf_counter() - self.started.get(name, time.perf_counter())
+        self.reported.add(name)
+        self.channel.send(EVENT_RESULT, check=name, duration=duration, **result)
+        if self.fresh_process:  # the runner starts a fresh process for the checks not yet run
+            pytest.exit("a fresh process for the remaining checks", returncode=0)
+
+    def finish_interrupted(self) -> None:
+        """Report a check that pytest stopped inside (an internal error, such as running out of
+        memory while describing the learner's exception): its verdict was recorded, only pytest's
+        own report failed. The checks not yet started are left for the next process."""
+        for name in [name for name in self.started if name not in self.reported]:
+            self.pending.setdefault(name, {
+                "outcome": "error",
+                "en": "The check stopped unexpectedly while running your code. Look for code that uses a lot of memory.",
+                "zh": "运行你的代码时,检查意外中止了。请检查是否有占用大量内存的代码。",
+            })
+            self._finish(name)
+
+    def pytest_keyboard_interrupt(self, excinfo: Any) -> None:
+        """A KeyboardInterrupt from learner code stops pytest: report the check it hit,
+        or every check when it came from importing the file (it would happen again)."""
+        hit = [name for name in self.started if name not in self.reported]
+        if not self.imported:
+            hit += [name for name in self.selected if name not in self.reported and name not in hit]
+        for name in hit:
+            self.pending[name] = {
+                "outcome": "error",
+                "en": "Your code raised KeyboardInterrupt. Do not raise it from an exercise.",
+                "zh": "你的代码抛出了 KeyboardInterrupt。练习中不要抛出它。",
+            }
+            self._finish(name)
+
+
+def _raised_by_grader(tb: TracebackType | None) -> bool:
+    """A grader limit counts only when raised by the grader's own check code, not by learner code."""
+    checks_dir = str(Path(__file__).resolve().parent.parent / "checks")
+    frames = list(traceback.walk_tb(tb))
+    return bool(frames) and frames[-1][0].f_code.co_filename.startswith(checks_dir)
+
+
+def _check_name(nodeid: str) -> str:
+    function = nodeid.rsplit("::", 1)[-1]
+    return function.removeprefix("test_").split("[", 1)[0]
+
+
+def main(argv: list[str] | None = None, nonce: str | None = None) -> int:
+    """Entry point of a cold child (`python -m torchdojo.core.child`) and of a warm worker's fork.
+
+    A cold child reads the run's nonce from stdin; a fork receives it from the worker.
+    """
+    parser = argparse.ArgumentParser(prog="python -m torchdojo.core.child")
+    parser.add_argument("--result-fd", type=int, required=True)
+    parser.add_argument("--file", type=Path, required=True)
+    parser.add_argument("--checks-module", type=Path, required=True)
+    parser.add_argument("--module-name", required=True)
+    parser.add_argument("--memory-mb", type=int, default=2048)
+    parser.add_argument("--file-mb", type=int, default=64)
+    parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--reference", type=Path, default=None, help="the reference solution, for behaviour comparisons")
+    parser.add_argument("--stack-file", type=Path, default=None, help="where SIGUSR1 dumps the stack (a timeout says where the code was)")
+    parser.add_argument("--no-read", action="append", default=[], help="folders learner code may not read")
+    parser.add_argument("--no-write", action="append", default=[], help="folders learner code may not change")
+    parser.add_argument("--reference-transient", type=int, default=0, help="1: delete the reference file once imported (a sandbox's staged copy)")
+    parser.add_argument("--max-processes", type=int, default=0, help="RLIMIT_NPROC (in a sandbox's own user namespace)")
+    parser.add_argument("check", nargs="+")
+    args = parser.parse_args(argv)
+
+    if nonce is None:
+        nonce = sys.stdin.readline().strip()
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)  # learner `input()` gets EOF instead of waiting forever
+    sys.dont_write_bytecode = True
+    apply_limits(args.memory_mb, args.file_mb)
+    exit_with_parent()
+    if args.max_processes:
+        resource.setrlimit(resource.RLIMIT_NPROC, (args.max_processes, args.max_processes))
+    channel = Channel(os.fdopen(args.result_fd, "w", encoding="utf-8"), nonce)
+    if args.stack_file is not None:  # before a timeout kill, the parent asks where the code is
+        import faulthandler
+
+        faulthandler.register(signal.SIGUSR1, file=open(args.stack_file, "w", encoding="utf-8"), all_threads=True)  # noqa: SIM115
+
+    import torch
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    import warnings
+
+    warnings.simplefilter("ignore")  # warnings are not failures; keep the learner's output readable
+
+    plugin = GradingPlugin(channel, args.file.resolve(), args.module_name, list(args.check), args.reference)
+    if args.reference_transient and args.reference is not None:  # imported: no copy left for learner code to read
+        args.reference.unlink(missing_ok=True)
+    install_guard([os.path.realpath(p) for p in args.no_read], [os.path.realpath(p) for p in args.no_write], os.path.realpath(args.file))
+    node_ids = [f"{args.checks_module}::test_{name}" for name in args.check]
+    pytest_args = [
+        *node_ids,
+        "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:warnings", "-p", "no:stepwise",
+        "-p", "no:unraisableexception", "-p", "no:threadexception", "-p", "no:faulthandler", "-p", "no:logging",
+        "-s", "--noconftest", "--assert=plain", "-c", os.devnull, "--rootdir", str(args.checks_module.parent),
+        "-o", "python_files=test_*.py",
+    ]
+    # Everything imported so far (torch: hundreds of thousands of objects) lives as long as the
+    # run does: out of the collector's reach, a full collection during the checks — Hypothesis
+    # makes one on its first test — scans only what the run itself made (about 100 ms saved).
+    gc.freeze()
+    pytest.main(pytest_args, plugins=[plugin])
+    plugin.finish_interrupted()
+    channel.send(EVENT_DONE)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)  # skip interpreter teardown: the verdicts are sent, nothing else matters
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

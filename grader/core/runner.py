@@ -1,0 +1,475 @@
+"""The parent side of a check run: isolate, limit, and decide the verdict.
+
+Each run starts `python -m torchdojo.core.child` in its own process group with a wall
+time budget for the whole exercise. The child reports plain data per check;
+the parent attaches points from the catalog. If the child dies (crash, exit,
+timeout), the check it was running gets that verdict, and the checks it never
+reached run again in a fresh child while time remains — so one crash never
+turns into a pass for a later check, and never hides the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import secrets
+import selectors
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+import torchdojo
+from torchdojo.core import protocol
+from torchdojo.core.catalog import Exercise
+from torchdojo.i18n import Text, t
+from torchdojo.paths import solutions_dir
+from torchdojo.core.report import CheckResult, Outcome, Report, RunStatus
+
+OUTPUT_TRUNCATED_NOTE = "\n[output truncated]\n"
+
+
+class Limits(BaseModel):
+    """Resource limits for one exercise run (all checks together)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    timeout_s: float = Field(default=60.0, gt=0)
+    memory_mb: int = Field(default=2048, ge=256)
+    output_bytes: int = Field(default=32_000, ge=256)
+    file_mb: int = Field(default=64, ge=1)
+    # One torch thread: checks work on small tensors, and two threads per child oversubscribe a
+    # shared machine (parallel tests, grade-batch, watch) and slow every check down.
+    threads: int = Field(default=1, ge=0)
+    protect: tuple[Path, ...] = ()  # more paths learner code may not change (e.g. a --progress file)
+    # Run inside a bubblewrap sandbox (torchdojo.core.sandbox): no network, own PID namespace, read-only files.
+    sandbox: bool = False
+    sandbox_hide: tuple[Path, ...] = ()  # folders the sandbox hides besides solutions/ and $HOME (a class's submissions)
+
+
+@dataclass
+class _Attempt:
+    """What one child process told us."""
+
+    results: dict[str, dict] = field(default_factory=dict)
+    started: list[str] = field(default_factory=list)
+    importing: bool = False
+    imported: bool = False
+    done: bool = False
+    timed_out: bool = False
+    tampered: bool = False
+    returncode: int | None = None
+    stopped_at: tuple[int, str | None] | None = None  # on a timeout: the learner's line that was running
+
+
+class _OutputBuffer:
+    """Keeps the first `limit` bytes of learner output and counts the rest."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.data = bytearray()
+        self.dropped = 0
+
+    def feed(self, chunk: bytes) -> None:
+        room = self.limit - len(self.data)
+        if room > 0:
+            self.data += chunk[:room]
+        self.dropped += max(0, len(chunk) - max(room, 0))
+
+    def text(self) -> str:
+        text = self.data.decode("utf-8", errors="replace")
+        return text + OUTPUT_TRUNCATED_NOTE if self.dropped else text
+
+
+def file_sha256(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def _crash_message(returncode: int | None, during_import: bool) -> Text:
+    where_en = " while importing your file" if during_import else ""
+    where_zh = "(导入你的文件时)" if during_import else ""
+    if returncode is None:
+        return t("The grading process stopped unexpectedly.", "评分进程意外停止。")
+    if returncode < 0:
+        number = -returncode
+        name = _signal_name(number)
+        if number == signal.SIGKILL:
+            return t(
+                f"Process killed (signal {number}, {name}){where_en}: probably out of memory.",
+                f"进程被杀死(信号 {number},{name}){where_zh}:可能是内存不足。",
+            )
+        if number == signal.SIGABRT:  # what C++ code does when an allocation fails
+            return t(
+                f"Process crashed (signal {number}, {name}){where_en}: often out of memory. Look for a function that "
+                "calls itself without end, or a list that keeps growing.",
+                f"进程崩溃(信号 {number},{name}){where_zh}:通常是内存不足。请检查是否有无限调用自身的函数,或不断变长的列表。",
+            )
+        return t(
+            f"Process crashed (signal {number}, {name}){where_en}.",
+            f"进程崩溃(信号 {number},{name}){where_zh}。",
+        )
+    if returncode == 0:
+        return t(
+            f"Your code ended the process early{where_en} (os._exit or similar). A function should return, not exit.",
+            f"你的代码提前结束了进程{where_zh}(os._exit 等)。函数应该返回结果,而不是退出。",
+        )
+    return t(
+        f"The process exited with code {returncode}{where_en} before the check finished.",
+        f"检查完成之前,进程以退出码 {returncode} 结束{where_zh}。",
+    )
+
+
+def _module_name(exercise: Exercise) -> str:
+    return f"learner_{exercise.topic}_{exercise.name}"
+
+
+def guarded_paths(file: Path, extra: tuple[Path, ...] = ()) -> tuple[list[str], list[str]]:
+    """(folders learner code may not read, folders it may not change) while it is graded."""
+    from torchdojo.paths import PACKAGE_DIR, find_workspace, material_root
+
+    no_read = [str(material_root() / "solutions")]
+    no_write = [str(PACKAGE_DIR), str(PACKAGE_DIR.parent / "quizzes"), str(material_root() / "exercises"), str(material_root() / "solutions")]
+    workspace = find_workspace(file.parent)
+    if workspace is not None:
+        no_write += [str(workspace / "exercises"), str(workspace / ".torchdojo")]
+    no_write += [str(path) for path in extra]
+    return no_read, no_write
+
+
+def child_arguments(
+    exercise: Exercise, file: Path, checks: list[str], limits: Limits, result_fd: int, stack_file: Path | None = None
+) -> list[str]:
+    """The arguments of `python -m torchdojo.core.child` (also given to a warm worker's fork)."""
+    no_read, no_write = guarded_paths(file, limits.protect)
+    guards = [arg for path in no_read for arg in ("--no-read", path)] + [arg for path in no_write for arg in ("--no-write", path)]
+    if stack_file is not None:
+        guards += ["--stack-file", str(stack_file)]
+    return [
+        "--result-fd", str(result_fd),
+        "--file", str(file),
+        "--checks-module", str(exercise.check_module),
+        "--module-name", _module_name(exercise),
+        "--reference", str(solutions_dir() / exercise.file),
+        "--memory-mb", str(limits.memory_mb),
+        "--file-mb", str(limits.file_mb),
+        "--threads", str(limits.threads),
+        *guards,
+        *checks,
+    ]  # fmt: skip
+
+
+def _child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    package_parent = Path(torchdojo.__file__).resolve().parent.parent
+    if (package_parent / "torchdojo").is_dir():  # installed as a folder; a checkout's editable install has its own finder
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(package_parent), env.get("PYTHONPATH", "")) if p)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["PYTHONUNBUFFERED"] = "1"
+    env["PYTHONHASHSEED"] = "0"
+    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # third-party pytest plugins have no business in a check run
+    env.setdefault("OMP_NUM_THREADS", "2")
+    # Hypothesis keeps a cache under .hypothesis/ in the folder it was imported from: for a warm worker that is
+    # the caller's folder (a teacher's class folder). Keep it in the temp folder instead; nothing lands beside the work.
+    env.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(tempfile.gettempdir(), f"torchdojo-hypothesis-{os.getuid()}"))
+    return env
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+class ChildProcess(Protocol):
+    """What the runner needs of a started child: a cold `subprocess.Popen` or a fork of a warm worker."""
+
+    pid: int
+
+    def poll(self) -> int | None: ...
+
+    def wait(self) -> int: ...
+
+
+class Launcher(Protocol):
+    def launch(self, argv: list[str], nonce: str, result_fd: int, output_fd: int, cwd: str) -> ChildProcess: ...
+
+
+class ColdLauncher:
+    """A fresh interpreter per run: pays Python start-up and `import torch` every time."""
+
+    def launch(self, argv: list[str], nonce: str, result_fd: int, output_fd: int, cwd: str) -> ChildProcess:
+        process = subprocess.Popen(
+            [os.path.abspath(sys.executable), "-X", "utf8", "-m", "torchdojo.core.child", *argv],
+            stdin=subprocess.PIPE,
+            stdout=output_fd,
+            stderr=output_fd,
+            pass_fds=(result_fd,),
+            cwd=cwd,
+            env=_child_env(),
+            start_new_session=True,
+        )
+        assert process.stdin is not None
+        try:
+            process.stdin.write(nonce.encode() + b"\n")
+            process.stdin.close()
+        except BrokenPipeError:
+            pass
+        return process
+
+
+def _run_child(
+    exercise: Exercise, file: Path, checks: list[str], limits: Limits, deadline: float, output: _OutputBuffer,
+    launcher: Launcher,
+) -> _Attempt:
+    attempt = _Attempt()
+    nonce = secrets.token_hex(16)
+    result_r, result_w = os.pipe()
+    output_r, output_w = os.pipe()
+    with tempfile.TemporaryDirectory(prefix="torchdojo-run-") as workdir:
+        try:
+            stack_file = Path(workdir) / ".stack"
+            argv = child_arguments(exercise, file, checks, limits, result_w, stack_file)
+            process = launcher.launch(argv, nonce, result_w, output_w, workdir)
+            # A sandboxed run reads a staged copy of the file and dumps its stack where it can write.
+            stack_file = getattr(process, "stack_file", stack_file)
+            seen_as = getattr(process, "learner_path", file)
+        finally:
+            os.close(result_w)
+            os.close(output_w)
+        selector = selectors.DefaultSelector()
+        selector.register(result_r, selectors.EVENT_READ, "result")
+        selector.register(output_r, selectors.EVENT_READ, "output")
+        pending_line = b""
+        open_streams = 2
+        try:
+            while open_streams:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    attempt.timed_out = True
+                    attempt.stopped_at = _where_stopped(process.pid, stack_file, file, seen_as)
+                    break
+                if process.poll() is not None:
+                    # The child is gone: anything still holding our pipes is a leftover grandchild.
+                    _kill_group(process.pid)
+                for key, _ in selector.select(timeout=min(remaining, 0.2)):
+                    chunk = os.read(key.fd, 65536)
+                    if not chunk:
+                        selector.unregister(key.fd)
+                        open_streams -= 1
+                        continue
+                    if key.data == "output":
+                        output.feed(chunk)
+                        continue
+                    pending_line += chunk
+                    *lines, pending_line = pending_line.split(b"\n")
+                    for line in lines:
+                        _handle_event(line, nonce, attempt)
+        finally:
+            _kill_group(process.pid)
+            attempt.returncode = process.wait()
+            selector.close()
+            os.close(result_r)
+            os.close(output_r)
+    return attempt
+
+
+_STACK_LINE = re.compile(r'^\s*File "(?P<file>.+)", line (?P<line>\d+) in ')
+
+
+def _where_stopped(pid: int, stack_file: Path, learner_file: Path, seen_as: Path | None = None) -> tuple[int, str | None] | None:
+    """Before a timeout kill: ask the child for its stack (faulthandler, on SIGUSR1) and find the
+    innermost line of the learner's file in it. None when it cannot tell (e.g. not in their code)."""
+    try:
+        os.kill(pid, signal.SIGUSR1)
+    except (ProcessLookupError, PermissionError):
+        return None
+    targets = {str(learner_file), str(seen_as or learner_file)}
+    until = time.monotonic() + 0.5
+    while time.monotonic() < until:
+        time.sleep(0.02)
+        try:
+            lines = stack_file.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            continue
+        found = [m for m in map(_STACK_LINE.match, lines) if m]
+        if not found:
+            continue
+        for match in found:  # most recent call first
+            if match["file"] in targets:
+                number = int(match["line"])
+                try:
+                    source = learner_file.read_text(encoding="utf-8", errors="replace").splitlines()[number - 1].strip() or None
+                except (OSError, IndexError):
+                    source = None
+                return number, source
+        return None
+    return None
+
+
+def _handle_event(line: bytes, nonce: str, attempt: _Attempt) -> None:
+    try:
+        event = json.loads(line)
+    except (ValueError, UnicodeDecodeError):
+        attempt.tampered = True
+        return
+    if not isinstance(event, dict) or event.get("nonce") != nonce:
+        attempt.tampered = True
+        return
+    kind = event.get("event")
+    if kind == protocol.EVENT_IMPORT_START:
+        attempt.importing = True
+    elif kind == protocol.EVENT_IMPORT_DONE:
+        attempt.importing, attempt.imported = False, True
+    elif kind == protocol.EVENT_START:
+        attempt.started.append(str(event.get("check")))
+    elif kind == protocol.EVENT_RESULT:
+        name = str(event.get("check"))
+        if name in attempt.results:  # a second verdict for the same check is forged
+            attempt.tampered = True
+        attempt.results[name] = event
+    elif kind == protocol.EVENT_DONE:
+        attempt.done = True
+
+
+_VALID_CHILD_OUTCOMES: frozenset[Outcome] = frozenset({"passed", "failed", "error", "needs_gpu", "not_graded"})
+
+
+def grade(exercise: Exercise, file: Path, limits: Limits | None = None, launcher: Launcher | None = None) -> Report:
+    """Grade `file` as `exercise`. Never raises for anything the learner's code does.
+
+    `launcher` is how child processes start: cold by default, or forks of a warm worker
+    (`torchdojo.core.warm.WarmWorker`) for instant re-checks; the verdict path is the same.
+    """
+    limits = limits or Limits()
+    if limits.sandbox and not getattr(launcher, "sandboxed", False):
+        # Asked for a sandbox: never fall back to an unsandboxed launcher silently.
+        from torchdojo.core.sandbox import SandboxLauncher
+
+        launcher = SandboxLauncher(hide=limits.sandbox_hide)
+    launcher = launcher or ColdLauncher()
+    file = file.resolve()
+    started_at = time.monotonic()
+    deadline = started_at + limits.timeout_s
+    output = _OutputBuffer(limits.output_bytes)
+    verdicts: dict[str, tuple[Outcome, Text | None, int | None, str | None, float]] = {}
+    pending = [c.name for c in exercise.checks]
+    tampered = False
+    status: RunStatus = "ok"
+
+    while pending:
+        attempt = _run_child(exercise, file, pending, limits, deadline, output, launcher)
+        tampered = tampered or attempt.tampered
+        for name, event in attempt.results.items():
+            if name not in pending:
+                tampered = True
+                continue
+            outcome = event.get("outcome")
+            if outcome not in _VALID_CHILD_OUTCOMES:
+                tampered = True
+                continue
+            spec = exercise.check(name)
+            if (outcome == "needs_gpu" and not spec.needs_gpu) or (outcome == "not_graded" and not spec.stand_in):
+                # Only checks the catalog marks may go uncounted: learner code raising pytest's
+                # Skipped (or a grader limit) elsewhere must not shrink the maximum score.
+                event = {**event, "outcome": "error", "line": None, "source": None,
+                         "en": "This check cannot be skipped: your code raised an exception meant for the grader.",
+                         "zh": "这项检查不能跳过:你的代码抛出了评分器专用的异常。"}
+                outcome = "error"
+            message = t(str(event.get("en", "")), str(event.get("zh", ""))) if event.get("en") else None
+            line = event.get("line") if isinstance(event.get("line"), int) else None
+            source = event.get("source") if isinstance(event.get("source"), str) else None
+            duration = float(event.get("duration", 0.0)) if isinstance(event.get("duration"), int | float) else 0.0
+            verdicts[name] = (outcome, message, line, source, duration)
+            if event.get("tampering"):
+                tampered = True
+        pending = [name for name in pending if name not in verdicts]
+        if not pending:
+            break
+        unfinished = [name for name in attempt.started if name not in verdicts]
+        current = unfinished[-1] if unfinished else None
+        if attempt.done and unfinished:
+            tampered = True  # the child finished cleanly, yet a started check never reported: its machinery was replaced
+            for name in pending:
+                verdicts[name] = ("error", None, None, None, 0.0)
+            break
+        if attempt.timed_out:
+            status = "timeout"
+            seconds = f"{limits.timeout_s:g}"
+            stopped = attempt.stopped_at
+            for name in pending:
+                if (name == current or current is None) and stopped is not None:
+                    verdicts[name] = ("timeout", t(
+                        f"Timed out after {seconds} s. When it was stopped, your code was running line {stopped[0]}: "
+                        "look for a loop that never ends.",
+                        f"{seconds} 秒后超时。被停止时,你的代码正在运行第 {stopped[0]} 行:请检查是否有永不结束的循环。",
+                    ), stopped[0], stopped[1], 0.0)
+                elif name == current or current is None:
+                    verdicts[name] = ("timeout", t(f"Timed out after {seconds} s. Look for an endless loop.", f"{seconds} 秒后超时。请检查是否有死循环。"), None, None, 0.0)
+                else:
+                    verdicts[name] = ("timeout", t(f"Not run: the {seconds} s time limit was used up by an earlier check.", f"未运行:{seconds} 秒的时间限制已被前面的检查用完。"), None, None, 0.0)
+            break
+        crash = _crash_message(attempt.returncode, attempt.importing)
+        status = status if attempt.done else "crashed"
+        if attempt.importing or (current is None and not attempt.results):
+            # Dying while importing, or before any progress, would repeat for every check.
+            for name in pending:
+                verdicts[name] = ("error", crash, None, None, 0.0)
+            break
+        if current is not None:
+            verdicts[current] = ("error", crash, None, None, 0.0)
+        pending = [name for name in pending if name not in verdicts]
+
+    if tampered:
+        status = "tampered"
+        notice = t(
+            "Tampering detected: the grading channel received forged or unexpected data. No points for this run.",
+            "检测到篡改:评分通道收到了伪造或意外的数据。本次运行不得分。",
+        )
+        verdicts = {name: ("error", notice, None, None, 0.0) for name in verdicts}
+
+    checks = []
+    for spec in exercise.checks:
+        outcome, message, line, source, duration = verdicts[spec.name]
+        points = spec.points if outcome == "passed" else 0
+        checks.append(
+            CheckResult(
+                name=spec.name,
+                title=spec.title,
+                outcome=outcome,
+                points=points,
+                max_points=spec.points,
+                message=message,
+                line=line,
+                source_line=source,
+                duration_s=round(duration, 4),
+            )
+        )
+    return Report(
+        exercise=exercise.id,
+        file=str(file),
+        checks=checks,
+        output=output.text(),
+        output_truncated=output.dropped > 0,
+        duration_s=round(time.monotonic() - started_at, 3),
+        file_sha256=file_sha256(file),
+        status=status,
+    )

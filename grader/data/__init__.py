@@ -1,0 +1,1 @@
+"""The offline data: a FashionMNIST-shaped dataset made or shipped here, so nothing downloads."""
