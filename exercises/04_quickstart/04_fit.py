@@ -56,6 +56,6 @@ def fit(model: nn.Module, train_dl: DataLoader, test_dl: DataLoader, epochs: int
 if __name__ == "__main__":
     import sys
 
-    from grader.quickstart_run import run
+    from torchdojo.data.quickstart_run import run
 
     sys.exit(run(fit))
