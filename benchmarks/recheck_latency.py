@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from torchdojo.core.catalog import Exercise, load_catalog  # noqa: E402
-from torchdojo.core.runner import _module_name, grade  # noqa: E402
+from torchdojo.core.launch import module_name
+from torchdojo.core.runner import grade  # noqa: E402
 from torchdojo.core.warm import WarmWorker  # noqa: E402
 
 EXERCISE = "autograd/gradient_of"
@@ -71,7 +72,7 @@ class InProcess:
         self.child = child
         self.exercise = exercise
         self.solution = solution.resolve()
-        self.module_name = _module_name(exercise)
+        self.module_name = module_name(exercise)
         self.extra = {}
         if "reference" in inspect.signature(child.GradingPlugin).parameters:
             self.extra["reference"] = solutions_dir() / exercise.file

@@ -28,7 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from torchdojo.core.catalog import Exercise, load_catalog
 from torchdojo.paths import solutions_dir
 from torchdojo.core.report import Report
-from torchdojo.core.runner import ColdLauncher, Launcher, Limits, grade
+from torchdojo.core.launch import ColdLauncher, Launcher, Limits
+from torchdojo.core.runner import grade
 from torchdojo.core.sandbox import SandboxLauncher, SandboxPool, sandbox_status
 from torchdojo.core.warm import WarmWorker
 

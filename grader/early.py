@@ -26,7 +26,7 @@ _MAX_MESSAGE = 1 << 20
 
 
 def child_env() -> dict[str, str]:
-    """What a grading child needs from its first instant (`torchdojo.core.runner._child_env` sets more; the
+    """What a grading child needs from its first instant (`torchdojo.core.launch.child_env` sets more; the
     early child takes that full environment with the run, before any learner code)."""
     env = dict(os.environ)
     package_parent = Path(__file__).resolve().parent.parent
@@ -60,12 +60,12 @@ class EarlyChild:
         if sock is None or self.process.poll() is not None:  # used already, or it died: an ordinary cold child
             if sock is not None:
                 sock.close()
-            from torchdojo.core.runner import ColdLauncher
+            from torchdojo.core.launch import ColdLauncher
 
             return ColdLauncher().launch(argv, nonce, result_fd, output_fd, cwd)
-        from torchdojo.core.runner import _child_env
+        from torchdojo.core.launch import child_env
 
-        payload = json.dumps({"argv": argv, "nonce": nonce, "cwd": cwd, "env": _child_env()}).encode()
+        payload = json.dumps({"argv": argv, "nonce": nonce, "cwd": cwd, "env": child_env()}).encode()
         try:
             socket.send_fds(sock, [payload], [result_fd, output_fd])
         finally:

@@ -275,9 +275,9 @@ def test_the_check_path_imports_no_quiz_engine_fsrs_textual_or_nbgrader(tmp_path
 
 def test_a_cold_check_starts_its_grading_process_first(tmp_path: Path) -> None:
     from torchdojo.early import EarlyChild, child_env, wants_early_child
-    from torchdojo.core.runner import _child_env
+    from torchdojo.core.launch import child_env as full_child_env
 
-    early_env, full_env = child_env(), _child_env()
+    early_env, full_env = child_env(), full_child_env()
     assert {key: early_env[key] for key in early_env if key not in os.environ or early_env[key] != os.environ[key]}.items() <= full_env.items()
     assert wants_early_child(["check", "vjp"]) and not wants_early_child(["check", "--help"]) and not wants_early_child(["list"])
     early = EarlyChild()

@@ -131,10 +131,10 @@ def test_runaway_recursion_gets_no_points_and_a_verdict() -> None:
 
 def test_child_env_is_hermetic(monkeypatch: pytest.MonkeyPatch) -> None:
     """Third-party pytest plugins must not load in the child (speed and isolation), whatever the parent's env."""
-    from torchdojo.core.runner import _child_env
+    from torchdojo.core.launch import child_env
 
     monkeypatch.delenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", raising=False)
-    env = _child_env()
+    env = child_env()
     assert env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] == "1" and env["PYTHONDONTWRITEBYTECODE"] == "1"
 
 

@@ -327,7 +327,7 @@ def test_bwrap_without_namespaces_is_said_clearly(tmp_path: Path) -> None:
 
 def test_explicit_sandbox_never_falls_back_silently() -> None:
     """Limits(sandbox=True) with an ordinary launcher still runs in a sandbox (or refuses to run)."""
-    from torchdojo.core.runner import ColdLauncher
+    from torchdojo.core.launch import ColdLauncher
     from torchdojo.core.sandbox import SandboxLauncher, sandbox_status
 
     if not sandbox_status().available:

@@ -17,42 +17,19 @@ import re
 import secrets
 import selectors
 import signal
-import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
 
-import torchdojo
 from torchdojo.core import protocol
 from torchdojo.core.catalog import Exercise
+from torchdojo.core.launch import ColdLauncher, Launcher, Limits, child_arguments
 from torchdojo.i18n import Text, t
-from torchdojo.paths import solutions_dir
 from torchdojo.core.report import CheckResult, Outcome, Report, RunStatus
 
 OUTPUT_TRUNCATED_NOTE = "\n[output truncated]\n"
-
-
-class Limits(BaseModel):
-    """Resource limits for one exercise run (all checks together)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    timeout_s: float = Field(default=60.0, gt=0)
-    memory_mb: int = Field(default=2048, ge=256)
-    output_bytes: int = Field(default=32_000, ge=256)
-    file_mb: int = Field(default=64, ge=1)
-    # One torch thread: checks work on small tensors, and two threads per child oversubscribe a
-    # shared machine (parallel tests, grade-batch, watch) and slow every check down.
-    threads: int = Field(default=1, ge=0)
-    protect: tuple[Path, ...] = ()  # more paths learner code may not change (e.g. a --progress file)
-    # Run inside a bubblewrap sandbox (torchdojo.core.sandbox): no network, own PID namespace, read-only files.
-    sandbox: bool = False
-    sandbox_hide: tuple[Path, ...] = ()  # folders the sandbox hides besides solutions/ and $HOME (a class's submissions)
 
 
 @dataclass
@@ -137,103 +114,11 @@ def _crash_message(returncode: int | None, during_import: bool) -> Text:
     )
 
 
-def _module_name(exercise: Exercise) -> str:
-    return f"learner_{exercise.topic}_{exercise.name}"
-
-
-def guarded_paths(file: Path, extra: tuple[Path, ...] = ()) -> tuple[list[str], list[str]]:
-    """(folders learner code may not read, folders it may not change) while it is graded."""
-    from torchdojo.paths import PACKAGE_DIR, find_workspace, material_root
-
-    no_read = [str(material_root() / "solutions")]
-    no_write = [str(PACKAGE_DIR), str(PACKAGE_DIR.parent / "quizzes"), str(material_root() / "exercises"), str(material_root() / "solutions")]
-    workspace = find_workspace(file.parent)
-    if workspace is not None:
-        no_write += [str(workspace / "exercises"), str(workspace / ".torchdojo")]
-    no_write += [str(path) for path in extra]
-    return no_read, no_write
-
-
-def child_arguments(
-    exercise: Exercise, file: Path, checks: list[str], limits: Limits, result_fd: int, stack_file: Path | None = None
-) -> list[str]:
-    """The arguments of `python -m torchdojo.core.child` (also given to a warm worker's fork)."""
-    no_read, no_write = guarded_paths(file, limits.protect)
-    guards = [arg for path in no_read for arg in ("--no-read", path)] + [arg for path in no_write for arg in ("--no-write", path)]
-    if stack_file is not None:
-        guards += ["--stack-file", str(stack_file)]
-    return [
-        "--result-fd", str(result_fd),
-        "--file", str(file),
-        "--checks-module", str(exercise.check_module),
-        "--module-name", _module_name(exercise),
-        "--reference", str(solutions_dir() / exercise.file),
-        "--memory-mb", str(limits.memory_mb),
-        "--file-mb", str(limits.file_mb),
-        "--threads", str(limits.threads),
-        *guards,
-        *checks,
-    ]  # fmt: skip
-
-
-def _child_env() -> dict[str, str]:
-    env = dict(os.environ)
-    package_parent = Path(torchdojo.__file__).resolve().parent.parent
-    if (package_parent / "torchdojo").is_dir():  # installed as a folder; a checkout's editable install has its own finder
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(package_parent), env.get("PYTHONPATH", "")) if p)
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    env["PYTHONUNBUFFERED"] = "1"
-    env["PYTHONHASHSEED"] = "0"
-    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # third-party pytest plugins have no business in a check run
-    env.setdefault("OMP_NUM_THREADS", "2")
-    # Hypothesis keeps a cache under .hypothesis/ in the folder it was imported from: for a warm worker that is
-    # the caller's folder (a teacher's class folder). Keep it in the temp folder instead; nothing lands beside the work.
-    env.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(tempfile.gettempdir(), f"torchdojo-hypothesis-{os.getuid()}"))
-    return env
-
-
 def _kill_group(pid: int) -> None:
     try:
         os.killpg(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
-
-
-class ChildProcess(Protocol):
-    """What the runner needs of a started child: a cold `subprocess.Popen` or a fork of a warm worker."""
-
-    pid: int
-
-    def poll(self) -> int | None: ...
-
-    def wait(self) -> int: ...
-
-
-class Launcher(Protocol):
-    def launch(self, argv: list[str], nonce: str, result_fd: int, output_fd: int, cwd: str) -> ChildProcess: ...
-
-
-class ColdLauncher:
-    """A fresh interpreter per run: pays Python start-up and `import torch` every time."""
-
-    def launch(self, argv: list[str], nonce: str, result_fd: int, output_fd: int, cwd: str) -> ChildProcess:
-        process = subprocess.Popen(
-            [os.path.abspath(sys.executable), "-X", "utf8", "-m", "torchdojo.core.child", *argv],
-            stdin=subprocess.PIPE,
-            stdout=output_fd,
-            stderr=output_fd,
-            pass_fds=(result_fd,),
-            cwd=cwd,
-            env=_child_env(),
-            start_new_session=True,
-        )
-        assert process.stdin is not None
-        try:
-            process.stdin.write(nonce.encode() + b"\n")
-            process.stdin.close()
-        except BrokenPipeError:
-            pass
-        return process
 
 
 def _run_child(

@@ -289,7 +289,7 @@ class SandboxLauncher:
         self.hide = hide
 
     def launch(self, argv: list[str], nonce: str, result_fd: int, output_fd: int, cwd: str) -> SandboxedProcess:
-        from torchdojo.core.runner import _child_env
+        from torchdojo.core.launch import child_env
 
         staged = stage(argv, Path(cwd))
         source = Path(_option(argv, "--file") or "")
@@ -299,7 +299,7 @@ class SandboxLauncher:
         try:
             process = subprocess.Popen(
                 command, stdin=subprocess.PIPE, stdout=output_fd, stderr=output_fd, pass_fds=(result_fd, info_w),
-                cwd=cwd, env=sandbox_env(_child_env()), start_new_session=True,
+                cwd=cwd, env=sandbox_env(child_env()), start_new_session=True,
             )
         finally:
             os.close(info_w)

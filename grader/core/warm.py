@@ -188,7 +188,7 @@ def _rehearse_first(exercise_ids: list[str]) -> set[str]:
     idle moment never comes in a busy batch, so waiting for one, as watch does, would not do."""
     from torchdojo.core.catalog import load_catalog
     from torchdojo.paths import solutions_dir
-    from torchdojo.core.runner import _module_name
+    from torchdojo.core.launch import module_name
 
     catalog = load_catalog()
     done: set[str] = set()
@@ -198,7 +198,7 @@ def _rehearse_first(exercise_ids: list[str]) -> set[str]:
         except Exception:  # noqa: BLE001 - an unknown id only goes unrehearsed
             continue
         module = str(exercise.check_module)
-        if _rehearse(["--checks-module", module, "--module-name", _module_name(exercise),
+        if _rehearse(["--checks-module", module, "--module-name", module_name(exercise),
                       "--reference", str(solutions_dir() / exercise.file), *(c.name for c in exercise.checks)]):
             done.add(module)
     return done
@@ -294,7 +294,7 @@ class WarmWorker:
         """`wrap` turns the worker's command into the one to run (torchdojo.core.sandbox: inside bwrap).
         `rehearse`: exercise ids whose checks run once on their references before the worker is
         ready (a batch: each of them will be graded again and again)."""
-        from torchdojo.core.runner import _child_env
+        from torchdojo.core.launch import child_env
 
         parent_end, worker_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self._sock = parent_end
@@ -303,7 +303,7 @@ class WarmWorker:
         self._process = subprocess.Popen(
             wrap(command) if wrap else command,
             pass_fds=(worker_end.fileno(),),
-            env={**_child_env(), **(env_update or {})},
+            env={**child_env(), **(env_update or {})},
             stdin=subprocess.DEVNULL,
         )
         worker_end.close()

@@ -102,7 +102,7 @@ class WarmOrCold:
         self.cold = False
 
     def launch(self, argv: list[str], nonce: str, result_fd: int, output_fd: int, cwd: str) -> Any:
-        from torchdojo.core.runner import ColdLauncher
+        from torchdojo.core.launch import ColdLauncher
 
         child = None
         if not self.cold:

@@ -31,7 +31,8 @@ from torchdojo.core.catalog import Catalog, Exercise
 from torchdojo.teacher.integrity import expected_test_cells, inspect_notebook
 from torchdojo.teacher.notebook import cells_of_notebook, write_module
 from torchdojo.core.report import CheckResult
-from torchdojo.core.runner import Launcher, Limits, grade
+from torchdojo.core.launch import Launcher, Limits
+from torchdojo.core.runner import grade
 from torchdojo.core.sandbox import SandboxPool
 from torchdojo.core.warm import WarmWorker
 
