@@ -104,3 +104,24 @@ def test_the_installed_layout_runs(installed: Path, tmp_path: Path) -> None:
     checked = run("check", "autograd/leaf_tensors", "--json", cwd=tmp_path / "dojo")
     report = json.loads(checked.stdout)
     assert report["score"] == report["max_score"] > 0, checked.stderr
+
+
+@pytest.mark.slow
+def test_a_fresh_venv_with_the_wheel_has_no_jupyter(wheel: Path, tmp_path: Path) -> None:
+    """`pip install <wheel>` into a new venv, as a learner would: no nbgrader; a teacher command says how to get it."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True, timeout=120)
+    # torch==2.13.0: the CPU build on this machine's disk (a bare "torch>=2.6" would take a 5 GB CUDA build)
+    done = subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "torch==2.13.0", str(wheel)], capture_output=True, text=True, timeout=900, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    python = str(venv / "bin" / "python")
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env |= {"HOME": str(tmp_path), "TORCHDOJO_HOME": str(tmp_path / "home")}
+    missing = subprocess.run([python, "-c", "import nbgrader"], capture_output=True, text=True, timeout=60, cwd=tmp_path, env=env, check=False)
+    assert missing.returncode != 0 and "No module named 'nbgrader'" in missing.stderr
+    course = subprocess.run([str(venv / "bin" / "torchdojo"), "course", "build", "course"], capture_output=True, text=True, timeout=120,
+                            cwd=tmp_path, env=env, check=False)
+    assert course.returncode == 2 and 'pip install "torchdojo[teacher]"' in course.stderr, course.stderr
+    assert not (tmp_path / "course").exists()
+    listed = subprocess.run([str(venv / "bin" / "torchdojo"), "list", "--json"], capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env, check=False)
+    assert len(json.loads(listed.stdout)) == len(list((ROOT / "exercises").rglob("*.py")))
