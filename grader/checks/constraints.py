@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ast
 import re
+from builtins import isinstance as _isinstance  # captured before any learner code runs; imported so that mypy narrows with it
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -39,7 +40,6 @@ from torchdojo.checks.support import CheckFailed
 
 # Captured before any learner code runs.
 _GENUINE_TORCH: dict[str, Any] = dict(vars(torch))
-_isinstance = isinstance
 _DTYPE_NAMES = frozenset(name for name, value in _GENUINE_TORCH.items() if _isinstance(value, torch.dtype))
 PLAIN_ATTRIBUTES = frozenset({"shape", "dtype", "device", "ndim"})
 

@@ -101,8 +101,8 @@ def run_ranks(body: Callable[[int, int], Any], world_size: int, *, learner: Modu
     try:
         sys.stdout.flush()  # nothing buffered may be written twice (once by a rank)
         sys.stderr.flush()
-        for rank in range(world_size):
-            ranks.append(_fork_rank(body, rank, world_size, folder, learner_file, timeout_s))
+        for index in range(world_size):
+            ranks.append(_fork_rank(body, index, world_size, folder, learner_file, timeout_s))
         _collect(ranks, time.monotonic() + timeout_s)
         for rank in ranks:
             if rank.stuck:
@@ -162,7 +162,7 @@ def _rank_main(body: Callable[[int, int], Any], rank: int, world_size: int, stor
         _die_with_parent()
         import faulthandler
 
-        faulthandler.register(signal.SIGUSR2, file=open(dump, "w", encoding="utf-8"), all_threads=True)  # noqa: SIM115
+        faulthandler.register(signal.SIGUSR2, file=open(dump, "w", encoding="utf-8"), all_threads=True)  # noqa: SIM115 - open until the rank exits: faulthandler writes to it
         import torch.distributed as dist
 
         os.environ["GLOO_SOCKET_IFNAME"] = "lo"  # loopback only: a sandbox has no other network
@@ -227,7 +227,7 @@ def _portable(value: Any) -> Any:
     try:
         pickle.dumps(value)
         return value
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - pickling can fail in any way: such a value is described instead
         return Unpicklable(type(value).__name__, repr(value)[:200])
 
 
@@ -247,7 +247,7 @@ def _collect(ranks: list[_Rank], deadline: float) -> None:
                 _dump_stuck([r for r in ranks if not r.closed])
                 return
             for key, _ in selector.select(timeout=min(remaining, 0.5)):
-                rank: _Rank = key.data
+                rank = key.data  # the _Rank registered with its pipe
                 chunk = os.read(rank.fd, 1 << 16)
                 if chunk:
                     rank.data += chunk
@@ -312,7 +312,9 @@ def _verdict(ranks: list[_Rank], learner: ModuleType | None, given: tuple[str, s
     raised = [r for r in ranks if r.message is not None and r.message[0] == "raised"]
     if raised:
         first = next((r for r in raised if r.message and r.message[2] != "DistBackendError"), raised[0])  # the cause, not the peers' broken pipes
-        pickled, kind, text, line, tb_text = first.message[1:]  # type: ignore[index]
+        message = first.message
+        assert message is not None  # a rank in `raised` has one
+        pickled, kind, text, line, tb_text = message[1:]
         if learner is None:
             raise RuntimeError(f"the reference failed on rank {first.rank}:\n{tb_text}")
         _raise_at(_rebuilt(pickled, kind, text), learner, line)
@@ -351,7 +353,7 @@ def _verdict(ranks: list[_Rank], learner: ModuleType | None, given: tuple[str, s
                           "not end its process.",
                           f"{prefix_zh}{rank.rank} 号进程没有完成就结束了({how[1]}):函数应该返回,而不是结束它的进程。",
                           where)
-    return [r.message[1] for r in ranks]  # type: ignore[index]
+    return [r.message[1] for r in ranks if r.message is not None]  # every rank has one here (`silent` is empty)
 
 
 def _ended(status: int | None) -> tuple[str, str]:
@@ -374,7 +376,8 @@ def _rebuilt(pickled: bytes | None, kind: str, text: str) -> BaseException:
 
 def _raise_at(error: BaseException, learner: ModuleType, line: int | None) -> None:
     """Raise `error` from a frame at `line` of the learner's file (as their own code would have)."""
-    if line is None or not getattr(learner, "__file__", None):
+    file = getattr(learner, "__file__", None)
+    if line is None or not file:
         raise error
-    code = compile("\n" * (line - 1) + "raise __rank_error__", learner.__file__, "exec")
+    code = compile("\n" * (line - 1) + "raise __rank_error__", file, "exec")
     exec(code, {"__name__": learner.__name__, "__rank_error__": error})  # noqa: S102 - only a raise, placed at their line

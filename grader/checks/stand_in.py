@@ -32,10 +32,12 @@ from __future__ import annotations
 
 import sys
 import weakref
+from builtins import isinstance as _isinstance  # captured before any learner code runs; imported so that mypy narrows with it
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, NoReturn, Self
+from types import GetSetDescriptorType
+from typing import Any, NoReturn, Self, cast
 
 import pytest
 import torch
@@ -52,7 +54,6 @@ _real_cuda_available = torch.cuda.is_available
 _Tensor = torch.Tensor
 _device = torch.device
 _dtype = torch.dtype
-_isinstance = isinstance
 _Skipped = pytest.skip.Exception
 _getframe = sys._getframe
 
@@ -339,7 +340,7 @@ def _placeholder(source: torch.Tensor, dtype: torch.dtype | None = None) -> torc
 
 
 _META = torch.device("meta")
-_grad_get = _Tensor.grad.__get__  # a fresh method-wrapper on each access: compare with ==
+_grad_get = cast(GetSetDescriptorType, _Tensor.grad).__get__  # the class's descriptor (the stubs type it as the value); a fresh method-wrapper on each access: compare with ==
 # Calls where torch itself lets an accelerator tensor meet a CPU one (copies between devices, metadata).
 _MIXING_ALLOWED = frozenset({_Tensor.copy_, _Tensor.to, _Tensor.cpu, _Tensor.cuda, torch._has_compatible_shallow_copy_type})
 
@@ -354,15 +355,15 @@ class OnStandIn(torch.Tensor):
     """
 
     @property
-    def device(self) -> torch.device:  # type: ignore[override]
+    def device(self) -> torch.device:  # type: ignore[override]  # a read-only property over Tensor's attribute: reports meta
         return _META
 
     @property
-    def is_meta(self) -> bool:  # type: ignore[override]
+    def is_meta(self) -> bool:  # type: ignore[override]  # a read-only property over Tensor's attribute
         return True
 
     @property
-    def is_cpu(self) -> bool:  # type: ignore[override]
+    def is_cpu(self) -> bool:  # type: ignore[override]  # a read-only property over Tensor's attribute
         return False
 
     @classmethod
@@ -474,8 +475,8 @@ class MetaDeviceSpy(TorchFunctionMode):
 
     def device_of(self, tensor: torch.Tensor) -> torch.device:
         """The device a tensor is on, as the learner's code sees it (a redirected move shows its target)."""
-        ref, device = self._redirected.get(id(tensor), (None, None))
-        return device if ref is not None and ref() is tensor else tensor.device
+        redirected = self._redirected.get(id(tensor))
+        return redirected[1] if redirected is not None and redirected[0]() is tensor else tensor.device
 
     def _move(self, source: torch.Tensor, call: ToCall, run: Any) -> torch.Tensor:
         device = call.device
@@ -530,7 +531,7 @@ class MetaDeviceSpy(TorchFunctionMode):
             return self._move(source, parse_to(*args[1:], **kwargs), lambda: func(*args, **kwargs))
         if func is _Tensor.cuda:
             device = args[1] if len(args) > 1 else kwargs.get("device")
-            target = _device("cuda", device) if _isinstance(device, int) else _device(device or "cuda")
+            target: torch.device | None = _device("cuda", device) if _isinstance(device, int) else _device(device or "cuda")
             call = ToCall(target, None, bool(kwargs.get("non_blocking", args[2] if len(args) > 2 else False)))
             return self._move(args[0], call, lambda: func(*args, **kwargs))
         if func is _Tensor.cpu:

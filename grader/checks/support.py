@@ -56,7 +56,7 @@ def learner_line(obj: object) -> int | None:
     if isinstance(obj, int):
         return obj
     try:
-        return inspect.getsourcelines(inspect.unwrap(obj))[1]  # type: ignore[arg-type]
+        return inspect.getsourcelines(inspect.unwrap(obj))[1]  # type: ignore[arg-type]  # unwrap only follows __wrapped__, on any object; getsourcelines raises TypeError for what it cannot place
     except (TypeError, OSError):
         return None
 

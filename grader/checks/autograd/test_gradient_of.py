@@ -38,7 +38,7 @@ def test_correct_gradient(compare, x: CallerTensor, function: Function) -> None:
     )
 
 
-NON_SCALAR = [
+NON_SCALAR: list[tuple[str, list[tuple[int, ...]]]] = [
     ("x * 2", [(3,), (2, 2)]),
     ("x.sum(0)", [(2, 2), (3, 2)]),
     ("torch.stack([x.sum(), x.sum()])", [(), (3,)]),

@@ -7,12 +7,14 @@ as callers hold it (plain, requiring grad, with a .grad already, non-leaf), in f
 float64 (compared tightly); calls also run inside the caller's torch.no_grad().
 """
 
+from typing import Any
+
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from torchdojo.checks.autograd.common import PRECISE, STATE_HINT, outcome, snapshot
-from torchdojo.checks.strategies import CallerTensor, caller_tensors
+from torchdojo.checks.strategies import CallerState, CallerTensor, caller_tensors
 from torchdojo.checks.strategies.autograd import (
     LINEAR_FUNCTIONS,
     SECOND_FUNCTIONS,
@@ -20,10 +22,10 @@ from torchdojo.checks.strategies.autograd import (
 )
 
 WHERE = "derivatives"
-PLAIN = ("plain",)
+PLAIN: tuple[CallerState, ...] = ("plain",)
 
 
-def _call(impl, function: Function, x: torch.Tensor) -> object:
+def _call(impl, function: Function, x: torch.Tensor) -> Any:
     result = impl.derivatives(function.f, x)
     if isinstance(result, tuple) and len(result) == 2:
         return tuple(snapshot(r) for r in result)

@@ -15,9 +15,10 @@ import torch
 from hypothesis import example, given, settings
 
 from torchdojo.checks.autograd.common import PRECISE, STATE_HINT, outcome, snapshot, values
+from torchdojo.checks.strategies import CallerState
 from torchdojo.checks.strategies.autograd import JacobianCase, VectorMap, jacobian_cases
 
-CALLER_STATES = ("requires_grad", "leaf_with_grad", "non_leaf", "plain")
+CALLER_STATES: tuple[CallerState, ...] = ("requires_grad", "leaf_with_grad", "non_leaf", "plain")
 
 
 def _refuses(t: torch.Tensor) -> torch.Tensor:

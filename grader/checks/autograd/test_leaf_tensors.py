@@ -7,6 +7,7 @@ not). Every call is made twice: a module-level cache of leaves accumulates old g
 
 import torch
 from hypothesis import given, settings
+from torch.autograd.graph import Node
 
 from torchdojo.checks.autograd.common import STATE_HINT, default_dtype, numbers, snapshot
 from torchdojo.checks.strategies.autograd import (
@@ -108,7 +109,7 @@ def _leaves_reached(tensors) -> list[torch.Tensor]:
     """The leaves a backward() from `tensors` accumulates into (walking grad_fn.next_functions)."""
     roots = [tensors] if torch.is_tensor(tensors) else list(tensors)
     found, seen = [], set()
-    stack = [t.grad_fn for t in roots if torch.is_tensor(t) and t.grad_fn is not None]
+    stack: list[Node | None] = [t.grad_fn for t in roots if torch.is_tensor(t) and t.grad_fn is not None]
     while stack:
         node = stack.pop()
         if node is None or id(node) in seen:

@@ -145,8 +145,9 @@ SAMPLER = (("Use sampler = DistributedSampler(dataset, num_replicas=world_size, 
 def _shard_hint(case: DdpCase) -> Any:
     def hint(expected: dict, got: dict) -> Hint:
         want = [expected[_rank_label(r, *SAMPLES)] for r in range(case.world_size)]
-        have = [got.get(_rank_label(r, *SAMPLES)) for r in range(case.world_size)]
-        if any(not isinstance(h, Batches) for h in have):
+        found = [got.get(_rank_label(r, *SAMPLES)) for r in range(case.world_size)]
+        have = [h for h in found if isinstance(h, Batches)]
+        if len(have) < len(found):
             return SAMPLER
         per_epoch = len(want[0].fetched) // case.epochs
         if all(len(h.fetched) == case.samples * case.epochs for h in have):
@@ -231,8 +232,9 @@ PARAMS = ("the model's parameters afterwards", "调用后模型的参数")
 
 def _params_hint(case: DdpCase) -> Any:
     def hint(expected: dict, got: dict) -> Hint:
-        have = [got.get(_rank_label(r, *PARAMS)) for r in range(case.world_size)]
-        if all(isinstance(h, dict) for h in have) and not all(_same_parameters(h, have[0]) for h in have[1:]):
+        found = [got.get(_rank_label(r, *PARAMS)) for r in range(case.world_size)]
+        have = [h for h in found if isinstance(h, dict)]
+        if len(have) == len(found) and not all(_same_parameters(h, have[0]) for h in have[1:]):
             return (("The ranks' models drifted apart: their gradients were not averaged. Wrap the model in "
                     "DistributedDataParallel and train the wrapped model."),
                     "各进程的模型分开了:它们的梯度没有取平均。请用 DistributedDataParallel 包装模型,并训练包装后的模型。")

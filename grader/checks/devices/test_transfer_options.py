@@ -102,14 +102,14 @@ def test_to_device_as_single_copy(compare, source: Source, device: object, dtype
              given=f"{source.describe()}, {_target_words(device, dtype)}", where="to_device_as")
 
 
-def _transfer(impl, source: Source, device: object, machine: Machine, redirect: frozenset[str]) -> dict:
+def _transfer(impl, source: Source, device: str | torch.device, machine: Machine, redirect: frozenset[str]) -> dict:
     x = source.make()
     spy = MetaDeviceSpy(where=getattr(impl, "pinned_to", None), redirect=redirect, machine=machine)
     with simulated(machine), spy:
         result = impl.pinned_to(x, device)
     target = torch.device(device)
     moved = [t for t in spy.transfers if t.device.type == target.type]
-    observed = {
+    observed: dict[tuple[str, str] | str, object] = {
         ("the result's device", "返回值所在的设备"): spy.device_of(result).type if isinstance(result, torch.Tensor) else type(result).__name__,
         ("the result's shape and dtype", "返回值的形状和 dtype"): (tuple(result.shape), str(result.dtype)) if isinstance(result, torch.Tensor) else None,
         ("the result's requires_grad", "返回值的 requires_grad"): result.requires_grad if isinstance(result, torch.Tensor) else None,
@@ -139,7 +139,7 @@ NOT_CUDA = ("For a target that is not CUDA, make a plain copy: x.to(device) — 
 
 @settings(max_examples=14)
 @given(sources, st.one_of(CPU_TARGETS, META_TARGETS), st.sampled_from(MACHINES))
-def test_pinned_to_without_gpu(compare, source: Source, device: object, machine: Machine) -> None:
+def test_pinned_to_without_gpu(compare, source: Source, device: str | torch.device, machine: Machine) -> None:
     with learner_code():
         same(compare, lambda impl: impl.pinned_to(source.make(), "gpu"), {},
              ("Let .to's own error reach the caller: don't catch it.", "让 .to 自己的错误传给调用者:不要捕获它。"),
@@ -153,7 +153,7 @@ def test_pinned_to_without_gpu(compare, source: Source, device: object, machine:
 def test_pinned_to_cuda_target(compare, source: Source, machine: Machine) -> None:
     with learner_code():
         for device in CUDA_TARGETS:  # every spelling, and a device other than the current one
-            same(compare, lambda impl: _transfer(impl, source, device, machine, frozenset({"cuda"})), {},
+            same(compare, lambda impl, device=device: _transfer(impl, source, device, machine, frozenset({"cuda"})), {},
                  ("For a CUDA target (\"cuda\", \"cuda:1\" or a torch.device), copy from pinned memory without blocking to that "
                   "very device: x.pin_memory().to(device, non_blocking=True) — pin_memory() returns the pinned copy, use it.",
                   "目标是 CUDA(\"cuda\"、\"cuda:1\" 或 torch.device)时,从锁页内存异步拷贝到该设备:"

@@ -12,7 +12,7 @@ learner who registered equal-shaped layers in another order is not penalised.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -168,7 +168,7 @@ def aligned(
     return result
 
 
-def _units(named: list[tuple[str, torch.Tensor]], by_module: bool) -> list[tuple[tuple, list[int]]]:
+def _units(named: Sequence[tuple[str, torch.Tensor]], by_module: bool) -> list[tuple[tuple, list[int]]]:
     """Groups of parameter indices that move together: a module's parameters (weight with its bias), or each alone."""
     if not by_module:
         return [((tuple(p.shape),), [i]) for i, (_, p) in enumerate(named)]

@@ -18,7 +18,7 @@ DECISIONS = ("the value step(value) returns after each epoch", "每轮 step(valu
 STATE = ("(best, best_epoch, bad_epochs) after each epoch", "每轮之后的 (best, best_epoch, bad_epochs)")
 
 
-def _run(impl, case: StopCase, state: bool = True) -> dict[object, object]:
+def _run(impl, case: StopCase, state: bool = True) -> dict[object, list[object]]:
     stopper = impl.EarlyStopping(**case.kwargs())
     seen: dict[object, list[object]] = {DECISIONS: []}
     if state:

@@ -9,6 +9,8 @@ epoch with learning rates other than the tutorial's and with the default, and a 
 the shipped FashionMNIST stand-in where the model must improve as the reference's does.
 """
 
+from dataclasses import dataclass, field
+
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -29,13 +31,19 @@ METRICS = KEYS[1:]
 DEFAULT = "default"
 
 
+@dataclass
+class _FitLog(TrainingLog):
+    """A `TrainingLog` that also keeps, for each forward pass, the loader of the current pass, model.training and grad mode."""
+
+    loader_modes: set[tuple[str, bool, bool]] = field(default_factory=set)
+
+
 def _fit(impl, train: Batches, test: Batches, epochs: int, lr):
-    log = TrainingLog()
+    log = _FitLog()
     model = log.watch_model(small_model(train.seed, batchnorm=True))
-    seen: set[tuple[str, bool, bool]] = set()  # (the loader of the current pass, model.training, grad mode) in each forward pass
+    seen = log.loader_modes  # (the loader of the current pass, model.training, grad mode) in each forward pass
     model.register_forward_hook(lambda module, inputs, output: seen.add(
         ((log.passes() or ["none"])[-1], module.training, torch.is_grad_enabled())))
-    log.loader_modes = seen
     train_dl = log.loader(blobs(train.samples, seed=train.seed), name="train", batch_size=train.batch_size)
     test_dl = log.loader(blobs(test.samples, seed=test.seed + 1, spread=2.0), name="test", batch_size=test.batch_size)
     history = impl.fit(model, train_dl, test_dl, epochs) if lr == DEFAULT else impl.fit(model, train_dl, test_dl, epochs, lr=lr)
@@ -104,7 +112,7 @@ def _metrics_hint(expected: dict, got: dict) -> tuple[str, str] | None:
                 f"train_dl, then evaluate on test_dl ({', '.join(want.order)}).",
                 f"你的 fit 遍历 DataLoader 的顺序是 {', '.join(have.order) or '无'};每一轮应先在 train_dl 上训练,"
                 f"再在 test_dl 上评估({', '.join(want.order)})。")
-    for (name, a), (_, b) in zip(want.parameters, have.parameters, strict=False):
+    for (_name, a), (_, b) in zip(want.parameters, have.parameters, strict=False):
         if a.shape != b.shape or not torch.allclose(a, b, rtol=1e-4, atol=1e-5):
             return ("The parameters at the start of a pass over test_dl already differ from the reference's: the training "
                     "differs (loss function, optimizer or lr), so the metrics differ too.",

@@ -31,7 +31,7 @@ def _evaluate(impl, plan: Batches, loss: LossSpec, *, mode_layers: bool = False)
     model = log.watch_model(small_model(plan.seed, batchnorm=mode_layers, dropout=0.5 if mode_layers else 0.0))
     if mode_layers:
         with torch.no_grad():  # running statistics that differ from any batch's own
-            model[1].running_mean.uniform_(-1, 1, generator=torch.Generator().manual_seed(plan.seed))
+            model.get_buffer("1.running_mean").uniform_(-1, 1, generator=torch.Generator().manual_seed(plan.seed))
         model.train()  # as a training epoch before it would leave it
     loader = log.loader(blobs(plan.samples, seed=plan.seed + 1), name="test", batch_size=plan.batch_size)
     return log, model, impl.test(loader, model, loss.make())

@@ -155,7 +155,7 @@ class HookModel:
     def build(self) -> torch.nn.Module:
         w = self.width
         if self.kind == "inplace":  # ReLU(inplace=True) overwrites the Linear's output after its hook ran
-            model = torch.nn.Sequential(torch.nn.Linear(w, w + 1), torch.nn.ReLU(inplace=True), torch.nn.Linear(w + 1, 2))
+            model: torch.nn.Module = torch.nn.Sequential(torch.nn.Linear(w, w + 1), torch.nn.ReLU(inplace=True), torch.nn.Linear(w + 1, 2))
         elif self.kind == "nested":
             model = torch.nn.Sequential(torch.nn.Sequential(torch.nn.Linear(w, 3), torch.nn.Sigmoid()),
                                         torch.nn.BatchNorm1d(3), torch.nn.Dropout(0.5), torch.nn.Linear(3, w))
@@ -202,7 +202,7 @@ class InitModel:
     def build(self) -> torch.nn.Module:
         w, b = self.width, self.bias
         if self.kind == "mlp":
-            model = torch.nn.Sequential(torch.nn.Linear(w, w + 2, bias=b), torch.nn.LayerNorm(w + 2), torch.nn.ReLU(),
+            model: torch.nn.Module = torch.nn.Sequential(torch.nn.Linear(w, w + 2, bias=b), torch.nn.LayerNorm(w + 2), torch.nn.ReLU(),
                                         torch.nn.Sequential(torch.nn.Linear(w + 2, 3), torch.nn.Linear(3, 2, bias=b)))
         elif self.kind == "cnn":
             model = torch.nn.Sequential(torch.nn.Conv2d(1, w, 3, bias=b), torch.nn.BatchNorm2d(w), torch.nn.ReLU(),
@@ -259,8 +259,8 @@ class EvalModel:
         with torch.no_grad():
             for p in model.parameters():
                 p.copy_(torch.randn(p.shape, generator=generator))
-            model[1].running_mean.copy_(torch.randn(4, generator=generator))
-            model[1].running_var.copy_(torch.rand(4, generator=generator) * 3 + 0.5)
+            model[1].get_buffer("running_mean").copy_(torch.randn(4, generator=generator))
+            model[1].get_buffer("running_var").copy_(torch.rand(4, generator=generator) * 3 + 0.5)
         model.train(self.mode != "eval")
         if self.mode == "mixed":  # the frozen modules include the last one that model.modules() visits
             model[1].eval()

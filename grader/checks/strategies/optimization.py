@@ -8,6 +8,8 @@ and of none, large logits, logits that are not contiguous (a transposed view), f
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import ModuleType
+from typing import cast
 
 import torch
 from hypothesis import strategies as st
@@ -180,7 +182,7 @@ class SgdSettings:
     nesterov: bool = False
     weight_decay: float = 0.0
 
-    def call(self, impl: object, params: list[torch.Tensor], buffers: list[torch.Tensor | None]) -> object:
+    def call(self, impl: ModuleType, params: list[torch.Tensor], buffers: list[torch.Tensor | None]) -> object:
         """The defaults are left out when they hold: a wrong default shows."""
         extra: dict[str, object] = {}
         if self.dampening:
@@ -189,7 +191,7 @@ class SgdSettings:
             extra["nesterov"] = True
         if self.weight_decay:
             extra["weight_decay"] = self.weight_decay
-        return impl.sgd_momentum_step(params, buffers, self.lr, self.momentum, **extra)  # type: ignore[attr-defined]
+        return impl.sgd_momentum_step(params, buffers, self.lr, self.momentum, **extra)
 
     def describe(self) -> str:
         words = [f"lr={self.lr}", f"momentum={self.momentum}"]
@@ -216,10 +218,10 @@ class AdamSettings:
     eps: float = 1e-8
     weight_decay: float = 0.0
 
-    def call(self, impl: object, params: list[torch.Tensor], exp_avgs: list[torch.Tensor], exp_avg_sqs: list[torch.Tensor], step: int) -> object:
+    def call(self, impl: ModuleType, params: list[torch.Tensor], exp_avgs: list[torch.Tensor], exp_avg_sqs: list[torch.Tensor], step: int) -> object:
         """The defaults are left out when they hold: a wrong default shows."""
         given = {name: getattr(self, name) for name in ("lr", "betas", "eps", "weight_decay") if getattr(self, name) != getattr(AdamSettings, name)}
-        return impl.adam_step(params, exp_avgs, exp_avg_sqs, step, **given)  # type: ignore[attr-defined]
+        return impl.adam_step(params, exp_avgs, exp_avg_sqs, step, **given)
 
     def describe(self) -> str:
         given = [f"{name}={getattr(self, name)}" for name in ("lr", "betas", "eps", "weight_decay") if getattr(self, name) != getattr(AdamSettings, name)]
@@ -261,9 +263,9 @@ class ClipCase:
             if p.grad is not None:
                 p.grad.mul_(self.scale)
 
-    def call(self, impl: object, params: list[torch.Tensor]) -> object:
+    def call(self, impl: ModuleType, params: list[torch.Tensor]) -> object:
         extra = {} if self.norm_type == 2.0 else {"norm_type": self.norm_type}
-        return impl.clip_grad_norm(self.argument(params), self.max_norm, **extra)  # type: ignore[attr-defined]
+        return impl.clip_grad_norm(self.argument(params), self.max_norm, **extra)
 
     def describe(self) -> str:
         form = {"list": "a list", "generator": "a generator (readable once)", "tensor": "the first one, as a single tensor"}[self.form]
@@ -385,7 +387,7 @@ class _GroupNet(torch.nn.Module):
         self.head = torch.nn.Sequential(torch.nn.Linear(5, 3), torch.nn.ReLU(), torch.nn.Linear(3, 2))
         if tied:  # one parameter, two modules: model.parameters() gives it once
             self.extra = torch.nn.Linear(6, 5, bias=False)
-            self.extra.weight = self.body[-1].weight
+            self.extra.weight = cast(torch.nn.Linear, self.body[-1]).weight  # the Linear(6, 5) appended above
         if frozen:
             for p in self.body[0].parameters():
                 p.requires_grad_(False)

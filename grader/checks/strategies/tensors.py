@@ -168,7 +168,7 @@ def _joined(draw: st.DrawFn, shapes: list[tuple[int, ...]], dim: int) -> Many:
     grad = dtype.is_floating_point and draw(st.booleans())
     made = []
     for shape in shapes:
-        layout = draw(st.sampled_from(("contiguous", "contiguous", "transposed", "strided")))
+        layout: Layout = draw(st.sampled_from(("contiguous", "contiguous", "transposed", "strided")))
         made.append(Case(values(shape, dtype, draw(st.integers(0, 2**16))), layout, "cpu", grad and draw(st.booleans())))
     return Many(tuple(made), dim)
 
