@@ -142,7 +142,7 @@ def test_test_in_order(compare, case) -> None:
 def test_uses_given_datasets(compare, case, other) -> None:
     def scenario(impl):
         observed = {}
-        for words, (train_size, test_size, batch_size, _how) in ((("", ""), case), ((" (a second call)", "(第二次调用)"), other)):
+        for words, (train_size, test_size, batch_size, how) in ((("", ""), case), ((" (a second call)", "(第二次调用)"), other)):  # noqa: B007 - renaming `how` would change this test's derandomized examples
             train_data, test_data = IndexDataset(train_size), IndexDataset(test_size)
             kwargs = {} if batch_size is None else {"batch_size": batch_size}
             result = impl.make_dataloaders(train_data, test_data, **kwargs)
