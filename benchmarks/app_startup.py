@@ -95,7 +95,9 @@ def main() -> int:
             seconds, mib, output = measure([sys.executable, "-c", APP, str(record)], "first-screen", cache)
             app_t.append(seconds)
             app_m.append(mib)
-    med = lambda values: sorted(values)[len(values) // 2]  # noqa: E731
+    def med(values: list[float]) -> float:
+        return sorted(values)[len(values) // 2]
+
     bt, mt, at, mm, am = med(base_t), med(min_t), med(app_t), med(min_m), med(app_m)
     print(f"median of {args.runs} runs, {os.cpu_count()} cores")
     print(f"  python -c 'import textual':           {bt * 1000:7.0f} ms")

@@ -31,12 +31,13 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root, before its packages are imported
 
 from torchdojo.teacher.batch import compare_with_gradebook, default_jobs, plan, run_batch
 from torchdojo.core.catalog import load_catalog
 from torchdojo.core.runner import Limits
+
+ROOT = Path(__file__).resolve().parent.parent
 
 ENV = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
 

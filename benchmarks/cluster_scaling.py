@@ -42,12 +42,13 @@ import time
 from pathlib import Path
 from typing import Self
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root, before its packages are imported
 
 from torchdojo.teacher.batch import BatchRow, plan, run_batch
 from torchdojo.core.catalog import Catalog, load_catalog
 from torchdojo.core.runner import Limits
+
+ROOT = Path(__file__).resolve().parent.parent
 
 TARGET = 0.8
 LIMITS = Limits(timeout_s=60, threads=1)

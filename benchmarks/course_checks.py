@@ -23,11 +23,12 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root, before its packages are imported
 
 from torchdojo.core.catalog import load_catalog
 from torchdojo.core.runner import grade
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def import_torch_seconds(repeats: int = 3) -> float:

@@ -43,11 +43,12 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root, before its packages are imported
 
-from torchdojo.core.catalog import Exercise, load_catalog  # noqa: E402
-from torchdojo.core.runner import Limits, grade  # noqa: E402
+from torchdojo.core.catalog import Exercise, load_catalog
+from torchdojo.core.runner import Limits, grade
+
+ROOT = Path(__file__).resolve().parent.parent
 
 EQUIVALENTS_FILE = ROOT / "benchmarks" / "mutation_equivalents.toml"
 TARGET = 0.95
@@ -428,7 +429,7 @@ def swallow_exceptions(tree: ast.Module) -> Iterator[tuple[int, ast.Module]]:
 
 def return_input(tree: ast.Module) -> Iterator[tuple[int, ast.Module]]:
     """return <expr> -> return <first argument> (an identity instead of the work)."""
-    for function_index, function in enumerate(_functions(tree)):
+    for function in _functions(tree):
         args = [a.arg for a in function.args.args if a.arg not in ("self", "ctx")]
         if not args:
             continue
@@ -447,7 +448,7 @@ DEVICE_NAMES = ("cpu", "cuda", "mps", "meta", "xpu")
 def device_strings(tree: ast.Module) -> Iterator[tuple[int, ast.Module]]:
     """"cpu" -> "cuda" and the like; torch.device(x) -> x (a string instead of a device);
     current_accelerator() -> torch.device("cuda") (a hard-coded accelerator)."""
-    for index, clone, node in _each(tree, ast.Constant):
+    for index, _clone, node in _each(tree, ast.Constant):
         assert isinstance(node, ast.Constant)
         if node.value in DEVICE_NAMES:
             for other in ("cuda", "cpu"):
@@ -457,7 +458,7 @@ def device_strings(tree: ast.Module) -> Iterator[tuple[int, ast.Module]]:
                     assert isinstance(target, ast.Constant)
                     target.value = other
                     yield node.lineno, mutated
-    for index, clone, node in _each(tree, ast.Call):
+    for _index, clone, node in _each(tree, ast.Call):
         assert isinstance(node, ast.Call)
         name = _method_name(node)
         if name == "device" and len(node.args) == 1 and not node.keywords:

@@ -24,25 +24,26 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root, before its packages are imported
 
-from torchdojo.core.catalog import Exercise, load_catalog  # noqa: E402
+from torchdojo.core.catalog import Exercise, load_catalog
 from torchdojo.core.launch import module_name
-from torchdojo.core.runner import grade  # noqa: E402
-from torchdojo.core.warm import WarmWorker  # noqa: E402
+from torchdojo.core.runner import grade
+from torchdojo.core.warm import WarmWorker
+
+ROOT = Path(__file__).resolve().parent.parent
 
 EXERCISE = "autograd/gradient_of"
 FORBIDDEN = ("torchdojo.quizzes.engine", "torchdojo.quizzes.bank", "fsrs", "textual", "nbgrader", "nbconvert", "jupyter_client")
 
-IMPORTS_PROBE = """
+IMPORTS_PROBE = f"""
 import json, sys
 from torchdojo.cli import main
 code = main(sys.argv[1:])
-loaded = sorted({name.split('.')[0] if name.split('.')[0] != 'quizzes' else '.'.join(name.split('.')[:2])
-                 for name in sys.modules} & set(%r))
-print(json.dumps({"code": code, "forbidden": loaded}), file=sys.stderr)
-""" % (FORBIDDEN,)
+loaded = sorted({{name.split('.')[0] if name.split('.')[0] != 'quizzes' else '.'.join(name.split('.')[:2])
+                 for name in sys.modules}} & set({FORBIDDEN!r}))
+print(json.dumps({{"code": code, "forbidden": loaded}}), file=sys.stderr)
+"""
 
 
 def timed(argv: list[str]) -> float:
@@ -63,8 +64,8 @@ class InProcess:
     """The exercise's checks run by pytest in this process, as the child runs them, minus the isolation."""
 
     def __init__(self, exercise: Exercise, solution: Path) -> None:
-        import pytest  # noqa: F401
-        import torch  # noqa: F401
+        import pytest  # noqa: F401  # imported before the timing, as the warm child has them
+        import torch  # noqa: F401  # as above
 
         from torchdojo.core import child
         from torchdojo.paths import solutions_dir
@@ -87,7 +88,7 @@ class InProcess:
     def run(self) -> float:
         import pytest
 
-        sink = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+        sink = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115  # closed at the end of run(), after the redirects
         started = time.perf_counter()
         plugin = self.child.GradingPlugin(self.child.Channel(sink, "-"), self.solution, self.module_name,
                                           [c.name for c in self.exercise.checks], **self.extra)

@@ -16,12 +16,13 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root, before its packages are imported
 
-from torchdojo.core.catalog import load_catalog  # noqa: E402
-from torchdojo.core.runner import grade  # noqa: E402
-from torchdojo.core.warm import WarmWorker  # noqa: E402
+from torchdojo.core.catalog import load_catalog
+from torchdojo.core.runner import grade
+from torchdojo.core.warm import WarmWorker
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def memory_kib(pid: int) -> tuple[int, int]:
@@ -76,7 +77,9 @@ def main() -> int:
             run.join()
         done.set()
         sampler.join()
-    mib = lambda kib: kib / 1024  # noqa: E731
+    def mib(kib: float) -> float:
+        return kib / 1024
+
     print(f"baseline: one `import torch` process: RSS {mib(baseline_rss):.0f} MiB, PSS {mib(baseline_pss):.0f} MiB")
     print(f"warm worker + 2 concurrent forks (quickstart/fit): peak RSS sum {mib(peak_rss):.0f} MiB, peak PSS sum {mib(peak_pss):.0f} MiB (target < 1024 MiB)")
     print(f"  = {peak_pss / max(baseline_pss, 1):.1f}x one cold torch process (PSS)")

@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Callable
 from importlib.metadata import entry_points
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
@@ -25,6 +26,9 @@ from torchdojo.learner.context import EXIT_FAILED, EXIT_USAGE, Context, UsageErr
 from torchdojo.paths import find_workspace, record_file
 from torchdojo.record.progress import ProgressError, ProgressStore
 from torchdojo.teacher import commands as teacher_commands
+
+if TYPE_CHECKING:
+    from torchdojo.core.launch import Launcher
 
 # -- parser ---------------------------------------------------------------------------
 
@@ -166,7 +170,7 @@ TEACHER_EXTRA = Text(
 )
 
 
-def main(argv: list[str] | None = None, early: object | None = None) -> int:
+def main(argv: list[str] | None = None, early: Launcher | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -90,10 +90,10 @@ class EarlyChild:
 def serve_once() -> None:
     """In the early child: import the heavy modules, wait for the run, become a cold child."""
     sock = socket.socket(fileno=int(sys.argv[1]))
-    import pytest  # noqa: F401
-    import torch  # noqa: F401
+    import pytest  # noqa: F401  # preloaded: the run finds them imported
+    import torch  # noqa: F401  # preloaded, as above
 
-    import torchdojo.checks.support  # noqa: F401
+    import torchdojo.checks.support  # noqa: F401  # preloaded, as above
     from torchdojo.core.child import main
 
     message, fds, _, _ = socket.recv_fds(sock, _MAX_MESSAGE, 2)

@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from torchdojo.i18n import Lang
 from torchdojo.quizzes.models import MultipleChoice, Question, SingleChoice, TrueFalse
 
 MAX_LONGEST_RIGHT = 0.30  # right single-choice option uniquely longest, per bank and language
@@ -27,8 +28,8 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text.strip())
 
 
-def right_is_uniquely_longest(question: SingleChoice, lang: str) -> bool:
-    widths = {o.id: display_width(o.text(lang)) for o in question.options}  # type: ignore[arg-type]
+def right_is_uniquely_longest(question: SingleChoice, lang: Lang) -> bool:
+    widths = {o.id: display_width(o.text(lang)) for o in question.options}
     right = widths[question.answer]
     return all(right > w for oid, w in widths.items() if oid != question.answer)
 

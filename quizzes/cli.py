@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.markup import escape
 
@@ -13,7 +14,10 @@ from torchdojo.learner.context import EXIT_FAILED, EXIT_OK, Context, UsageError
 from torchdojo.i18n import t
 from torchdojo.paths import home_progress_file
 from torchdojo.record.progress import ProgressStore
-from torchdojo.quizzes.models import TOPICS
+from torchdojo.quizzes.models import TOPICS, MultipleChoice, ShortAnswer
+
+if TYPE_CHECKING:
+    from torchdojo.quizzes.bank import Bank
 
 # The bank, the engine (fsrs) and the app load only when a quiz command runs: `torchdojo check` stays light.
 HOME_PROGRESS = home_progress_file()  # outside a workspace, quizzes still keep a record (the CLI's one rule)
@@ -46,14 +50,19 @@ def cmd_list(ctx: Context) -> int:
     bank = load_shipped()
     questions = bank.for_topics(ctx.args.topic)
     if ctx.args.json:
-        rows = []
+        rows: list[dict[str, object]] = []
         for q in questions:
-            row = {"id": q.id, "topic": q.topic, "kind": q.kind, "text": q.text.model_dump()}
+            row: dict[str, object] = {"id": q.id, "topic": q.topic, "kind": q.kind, "text": q.text.model_dump()}
             if hasattr(q, "options"):
                 row["options"] = [{"id": o.id, "text": o.text.model_dump()} for o in q.options]
             if hasattr(q, "code"):
                 row["code"] = q.code
-            row["answer"] = getattr(q, "answers", None) or getattr(q, "accepted", None) or getattr(q, "answer")
+            if isinstance(q, MultipleChoice):
+                row["answer"] = q.answers
+            elif isinstance(q, ShortAnswer):
+                row["answer"] = q.accepted
+            else:
+                row["answer"] = q.answer
             rows.append(row)
         print(json.dumps(rows, ensure_ascii=False, indent=1))
         return EXIT_OK
@@ -117,13 +126,13 @@ def cmd_quiz(ctx: Context) -> int:
 
 
 
-def _nothing_due(ctx: Context, bank: object) -> None:
+def _nothing_due(ctx: Context, bank: Bank) -> None:
     """Say when reviews come due, and how to practise the misses now."""
     from torchdojo.quizzes.app.state import later_reviews, missed_questions, when_words
 
     progress = ctx.progress()
-    upcoming = later_reviews(progress, bank)  # type: ignore[arg-type]
-    missed = missed_questions(progress, bank)  # type: ignore[arg-type]
+    upcoming = later_reviews(progress, bank)
+    missed = missed_questions(progress, bank)
     if not upcoming and not missed:
         ctx.say(t("Nothing to review yet: answer a quiz first (`torchdojo quiz`).", "还没有需要复习的题目:先做一次测验(`torchdojo quiz`)。"))
         return

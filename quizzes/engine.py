@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, cast
 
 from fsrs import Card, Rating, Scheduler
 
@@ -22,6 +23,9 @@ from torchdojo.i18n import Lang
 from torchdojo.record.progress import Progress, ProgressStore, QuizAnswer, now
 from torchdojo.quizzes.bank import Bank
 from torchdojo.quizzes.models import TOPICS, CodeOutput, MultipleChoice, Question, ShortAnswer, SingleChoice, TrueFalse
+
+if TYPE_CHECKING:
+    from fsrs.card import CardDict
 
 Response = str | list[str] | bool
 # One short learning step: a missed question returns in 10 minutes, a known one graduates to days.
@@ -97,9 +101,9 @@ def schedule_review(progress: Progress, question_id: str, result: Grade, when: d
     """Update the question's FSRS card in the record."""
     scheduler = Scheduler(learning_steps=LEARNING_STEPS, enable_fuzzing=False)
     stored = progress.review_cards.get(question_id)
-    card = Card.from_dict(stored) if stored else Card()  # type: ignore[arg-type]
+    card = Card.from_dict(cast("CardDict", stored)) if stored else Card()  # stored: written by Card.to_dict below
     card, _ = scheduler.review_card(card, _rating(result), review_datetime=when)
-    progress.review_cards[question_id] = card.to_dict()  # type: ignore[assignment]
+    progress.review_cards[question_id] = dict(card.to_dict())
 
 
 def due_reviews(progress: Progress, bank: Bank, when: datetime | None = None) -> list[str]:
@@ -110,7 +114,7 @@ def due_reviews(progress: Progress, bank: Bank, when: datetime | None = None) ->
     for question_id, stored in progress.review_cards.items():
         if question_id not in known:
             continue
-        card = Card.from_dict(stored)  # type: ignore[arg-type]
+        card = Card.from_dict(cast("CardDict", stored))  # written by Card.to_dict (schedule_review)
         if card.due <= when:
             due.append((card.due, question_id))
     return [question_id for _, question_id in sorted(due)]
@@ -121,7 +125,7 @@ def mastery(progress: Progress, bank: Bank) -> dict[str, float]:
     latest: dict[str, float] = {}
     for answer in progress.quiz_answers:
         latest[answer.question_id] = answer.credit
-    result = {}
+    result: dict[str, float] = {}
     for topic in TOPICS:
         questions = [q for q in bank.questions if q.topic == topic]
         result[topic] = round(sum(latest.get(q.id, 0.0) for q in questions) / len(questions), 4) if questions else 0.0

@@ -18,6 +18,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from torchdojo.quizzes.models import Question
 
 GLOSSARY_PATH = Path(__file__).resolve().parent / "glossary.toml"
 
@@ -178,14 +182,14 @@ def check_toml_file(path: Path, label: str) -> list[Violation]:
     return found
 
 
-def bank_texts(questions: Iterable[object]) -> Iterator[tuple[str, str, str]]:
+def bank_texts(questions: Iterable[Question]) -> Iterator[tuple[str, str, str]]:
     """(question id, field, Chinese text) for the learner-facing Chinese of each question.
 
     The options of a code-output question are program output, not prose.
     """
     for q in questions:
-        yield q.id, "text", q.text.zh  # type: ignore[attr-defined]
-        yield q.id, "explanation", q.explanation.zh  # type: ignore[attr-defined]
+        yield q.id, "text", q.text.zh
+        yield q.id, "explanation", q.explanation.zh
         if getattr(q, "kind", "") != "code_output":
             for option in getattr(q, "options", []):
                 yield q.id, f"option {option.id}", option.text.zh

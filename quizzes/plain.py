@@ -66,8 +66,9 @@ def render_question(presented: Presented, number: int, total: int, lang: Lang) -
     lines = [f"\n[{number}/{total}] {TOPIC_TITLES[question.topic](lang)} · {KIND_TITLES[question.kind](lang)}", question.text(lang)]
     if isinstance(question, CodeOutput):
         lines += ["", *("    " + line for line in question.code.strip().splitlines()), ""]
-    for index, option_id in enumerate(presented.option_order, 1):
-        lines.append(f"  {index}) {question.option(option_id).text(lang)}")  # type: ignore[union-attr]
+    if isinstance(question, SingleChoice | MultipleChoice | CodeOutput):  # the kinds with options (no option_order otherwise)
+        for index, option_id in enumerate(presented.option_order, 1):
+            lines.append(f"  {index}) {question.option(option_id).text(lang)}")
     if isinstance(question, TrueFalse):
         lines.append("  t / f")
     return "\n".join(lines)

@@ -10,13 +10,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root, before its packages are imported
 
-from torchdojo.quizzes.app import TorchDojoApp  # noqa: E402
-from torchdojo.quizzes.bank import load_shipped  # noqa: E402
-from torchdojo.quizzes.engine import QuizSession  # noqa: E402
-from tests.app_fixtures.make_progress import write_sample  # noqa: E402
+from torchdojo.quizzes.app import TorchDojoApp
+from torchdojo.quizzes.bank import load_shipped
+from torchdojo.quizzes.engine import QuizSession
+from tests.app_fixtures.make_progress import write_sample
+
+ROOT = Path(__file__).resolve().parent.parent
 
 OUT = ROOT / "docs" / "screenshots"
 SHOTS = {"dashboard": [], "quiz": ["2"], "exercises": ["e"], "progress": ["p"]}

@@ -4,6 +4,7 @@ tiny catalog, so the checks being rewritten elsewhere never change these answers
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 import csv
 import io
 from pathlib import Path
@@ -26,7 +27,7 @@ from torchdojo.teacher.exports import (
     write_export,
 )
 from torchdojo.teacher.feedback import write_feedback
-from torchdojo.i18n import Text
+from torchdojo.i18n import Lang, Text
 from torchdojo.core.report import CheckResult
 
 CATALOG = Catalog.model_validate({
@@ -52,7 +53,7 @@ MESSAGE = {"values": "Expected 2x, got x: the gradient was taken twice.", "dtype
            "secret": "An empty input raised IndexError.", "internal": "INTERNAL DETAIL", "shape": "Expected (3, 4), got (4, 3)."}
 
 
-def make_row(student: str, exercise: str, failing: set[str] = frozenset(), status: str = "ok", flags: list[str] | None = None) -> BatchRow:  # type: ignore[assignment]
+def make_row(student: str, exercise: str, failing: AbstractSet[str] = frozenset(), status: str = "ok", flags: list[str] | None = None) -> BatchRow:
     spec = CATALOG.by_id[exercise]
     if status == "missing":
         return BatchRow(student=student, exercise=exercise, status="missing", score=0,
@@ -269,8 +270,8 @@ def test_most_failed_is_at_most_ten() -> None:
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_report_page_is_self_contained_and_complete(lang: str) -> None:
-    page = render(summarize(CLASS, CATALOG, threshold=50, lang=lang, reconciliation=reconcile(CLASS, ROSTER)), lang)  # type: ignore[arg-type]
+def test_report_page_is_self_contained_and_complete(lang: Lang) -> None:
+    page = render(summarize(CLASS, CATALOG, threshold=50, lang=lang, reconciliation=reconcile(CLASS, ROSTER)), lang)
     assert "http" not in page.lower() and "<script" not in page and "<link" not in page and "@import" not in page and "url(" not in page
     assert page.count("<svg") == 3  # histogram, spread, most failed
     for section in ("histogram", "exercises", "most-failed", "checks", "under-threshold", "problems", "timeout", "crashed", "tampered", "missing", "roster"):

@@ -25,7 +25,7 @@ import pytest
 from tests.conftest import ROOT, TEST_HOME, run_cli
 
 try:
-    import distributed  # noqa: F401
+    import distributed  # noqa: F401  # only asks whether it is installed
 
     HAVE_DASK = True
 except ImportError:

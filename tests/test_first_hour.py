@@ -17,7 +17,7 @@ from rich.console import Console
 from torchdojo.core.catalog import load_catalog
 from torchdojo.i18n import t
 from torchdojo.learner.render import print_report
-from torchdojo.core.report import CheckResult, Report
+from torchdojo.core.report import CheckResult, Outcome, Report
 from torchdojo.core.runner import Limits, grade
 from tests.conftest import ROOT, import_path_of, run_cli
 
@@ -128,9 +128,9 @@ def test_reset_reads_as_not_started_and_list_numbers_are_ids(tmp_path: Path) -> 
 # -- 12. markers are explained and the footer names the marker to fix ----------------------------------
 
 
-def _report(*outcomes: str) -> Report:
+def _report(*outcomes: Outcome) -> Report:
     checks = [
-        CheckResult(name=f"c{i}", title=t(f"check {i}", f"检查 {i}"), outcome=o, points=2 if o == "passed" else 0, max_points=2,  # type: ignore[arg-type]
+        CheckResult(name=f"c{i}", title=t(f"check {i}", f"检查 {i}"), outcome=o, points=2 if o == "passed" else 0, max_points=2,
                     message=None if o == "passed" else t("why", "原因"))
         for i, o in enumerate(outcomes)
     ]
@@ -166,11 +166,11 @@ def test_watch_does_not_tell_to_run_the_check_it_runs() -> None:
 
 
 def _raised(code: str) -> BaseException:
-    import torch  # noqa: F401
+    import torch  # noqa: F401  # loaded first: the error comes from the code, not from the import
 
     try:
         exec(code, {"torch": __import__("torch")})
-    except BaseException as error:  # noqa: BLE001
+    except BaseException as error:  # noqa: BLE001  # any error is the one under test
         return error
     raise AssertionError("no error")
 

@@ -3,6 +3,7 @@ nbgrader's own API, refusals before grading, progress lines in a log, and the re
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 import csv
 import json
 import os
@@ -30,7 +31,7 @@ def first_exercise():
     return load_catalog().exercises[0]  # whatever the catalog lists first, with its checks of today
 
 
-def rows_for(exercise, results: dict[str, set[str]], tampered: set[str] = frozenset()) -> list[BatchRow]:  # type: ignore[assignment]
+def rows_for(exercise, results: dict[str, set[str]], tampered: AbstractSet[str] = frozenset()) -> list[BatchRow]:
     rows = []
     for student, failing in results.items():
         checks = [CheckResult(name=c.name, title=c.title, outcome="failed" if c.name in failing else "passed",

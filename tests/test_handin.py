@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ class Done:
 
 
 @pytest.fixture
-def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Callable[..., Done]:
     """The real command line, in this process (a subprocess per call costs seconds here)."""
     for name in ("TORCHDOJO_PROGRESS", "TORCHDOJO_WORKSPACE", "TORCHDOJO_LANG"):
         monkeypatch.delenv(name, raising=False)
@@ -118,7 +119,7 @@ def test_record_of_schema_2_is_read_and_gains_student_id(tmp_path: Path) -> None
     assert saved["schema_version"] == 3 and saved["student_id"] == "s9"
 
 
-def test_submit_asks_for_the_id_once_on_a_terminal(workspace: Path, run_cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_submit_asks_for_the_id_once_on_a_terminal(workspace: Path, run_cli: Callable[..., Done], monkeypatch: pytest.MonkeyPatch) -> None:
     answers = iter(["../bad", "s-42"])
     monkeypatch.setattr("sys.stdin.isatty", lambda: True, raising=False)
     monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))

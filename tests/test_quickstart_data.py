@@ -17,7 +17,7 @@ RAW = SHIPPED_ROOT / "FashionMNIST" / "raw"
 
 
 def test_shipped_files_are_idx_in_torchvision_layout() -> None:
-    for (split, kind), name in RAW_FILES.items():
+    for (_split, kind), name in RAW_FILES.items():
         data = (RAW / name).read_bytes()
         magic = int.from_bytes(data[:4], "big")
         assert magic == (2051 if kind == "images" else 2049), name

@@ -39,7 +39,7 @@ def runnable_lines() -> tuple[list[str], list[str]]:
         if any("pytest" in line for line in lines):
             continue  # the project's test suite: that is .ci/run, which runs this test
         if all("benchmarks/" in line for line in lines):
-            benchmarks += [re.search(r"benchmarks/\S+\.py", line).group(0) for line in lines]  # type: ignore[union-attr]
+            benchmarks += [re.search(r"benchmarks/\S+\.py", line).group(0) for line in lines]  # type: ignore[union-attr]  # each line names one: checked just above
             continue
         commands += lines
     return commands, benchmarks

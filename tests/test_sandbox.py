@@ -327,7 +327,7 @@ def test_bwrap_without_namespaces_is_said_clearly(tmp_path: Path) -> None:
 
 def test_explicit_sandbox_never_falls_back_silently() -> None:
     """Limits(sandbox=True) with an ordinary launcher still runs in a sandbox (or refuses to run)."""
-    from torchdojo.core.launch import ColdLauncher
+    from torchdojo.core.launch import ChildProcess, ColdLauncher
     from torchdojo.core.sandbox import SandboxLauncher, sandbox_status
 
     if not sandbox_status().available:
@@ -337,9 +337,9 @@ def test_explicit_sandbox_never_falls_back_silently() -> None:
     seen: list[object] = []
 
     class Spy(ColdLauncher):
-        def launch(self, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        def launch(self, argv: list[str], nonce: str, result_fd: int, output_fd: int, cwd: str) -> ChildProcess:
             seen.append(self)
-            return super().launch(*args, **kwargs)  # type: ignore[arg-type]
+            return super().launch(argv, nonce, result_fd, output_fd, cwd)
 
     report = grade(load_catalog().resolve("autograd/vjp"), solutions_dir() / "01_autograd" / "05_vjp.py", Limits(sandbox=True, timeout_s=90), Spy())
     assert seen == [] and report.score == report.max_score > 0

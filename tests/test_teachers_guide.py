@@ -65,7 +65,7 @@ def test_the_guide_covers_every_output_option() -> None:
 
 
 def roster_example() -> str:
-    return re.search(r"```csv\n(.*?)```", GUIDE.read_text(encoding="utf-8"), flags=re.S).group(1)  # type: ignore[union-attr]
+    return re.search(r"```csv\n(.*?)```", GUIDE.read_text(encoding="utf-8"), flags=re.S).group(1)  # type: ignore[union-attr]  # the guide has the block: the test fails loudly if not
 
 
 def test_the_roster_example_reads_and_exports(tmp_path: Path) -> None:

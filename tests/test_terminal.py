@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from torchdojo.core.catalog import load_catalog
+from torchdojo.i18n import Lang
 from torchdojo.record.workspace import init_workspace
 from torchdojo.quizzes.bank import load_shipped
 from torchdojo.quizzes.engine import QuizSession
@@ -24,17 +25,17 @@ FIRST, SECOND, FOURTH = CATALOG.exercises[0], CATALOG.exercises[1], CATALOG.exer
 LEAF = Path("exercises") / FIRST.file  # the exercise watch starts with in a fresh workspace
 
 
-def _seed_for(kind: str, topic: str = "history", lang: str = "en") -> tuple[int, str]:
+def _seed_for(kind: str, topic: str = "history", lang: Lang = "en") -> tuple[int, str]:
     """A seed whose first question is of `kind` (the banks change; the seed is found, not fixed)."""
     bank = load_shipped()
     for seed in range(500):
         first = QuizSession.start(bank, [topic], 3, seed).items[0]
         if first.question.kind == kind:
-            return seed, first.question.text(lang)  # type: ignore[arg-type]
+            return seed, first.question.text(lang)
     raise AssertionError(f"no {kind} question in {topic}")
 
 
-def _quiz(tmp_path: Path, kind: str, lang: str = "en") -> tuple[Terminal, str]:
+def _quiz(tmp_path: Path, kind: str, lang: Lang = "en") -> tuple[Terminal, str]:
     seed, text = _seed_for(kind, lang=lang)
     args = ["quiz", "--topic", "history", "--count", "3", "--seed", str(seed), "--lang", lang, "--progress", str(tmp_path / "p.json")]
     return Terminal(args, cwd=tmp_path), text

@@ -74,9 +74,9 @@ def test_warm_recheck_is_fast_and_correct(worker: WarmWorker) -> None:
 
     def counted(argv: list[str], *rest: object, **options: object):  # noqa: ANN202 - passes the worker's own result on
         launches.append(argv)
-        return launch(argv, *rest, **options)  # type: ignore[arg-type]
+        return launch(argv, *rest, **options)  # type: ignore[arg-type]  # the worker's own arguments, passed on as received
 
-    worker.launch = counted  # type: ignore[method-assign]
+    worker.launch = counted  # type: ignore[method-assign]  # a spy on this one worker, put back in `finally`
     try:
         report = grade(exercise, ROOT / "solutions" / exercise.file, launcher=worker)
     finally:

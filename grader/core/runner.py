@@ -267,7 +267,7 @@ def grade(exercise: Exercise, file: Path, limits: Limits | None = None, launcher
             if name not in pending:
                 tampered = True
                 continue
-            outcome = event.get("outcome")
+            outcome: Outcome | None = event.get("outcome")  # untrusted until checked against the valid outcomes next
             if outcome not in _VALID_CHILD_OUTCOMES:
                 tampered = True
                 continue

@@ -32,13 +32,17 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Literal, Self
+from typing import TYPE_CHECKING, Literal, Self
 
 from pydantic import BaseModel, ConfigDict
 
 from torchdojo.i18n import Text, t
+
+if TYPE_CHECKING:
+    from torchdojo.core.launch import ChildProcess
 
 BWRAP_ENV = "TORCHDOJO_BWRAP"  # the bwrap program to use (tests point it elsewhere to play "missing")
 SANDBOXED_ENV = "TORCHDOJO_SANDBOXED"  # set inside the sandbox: a warm worker there cleans up after each run
@@ -349,7 +353,7 @@ _NO_PID = (1 << 22) + 1  # above any pid_max: signalling it finds no process
 class _PooledFork:
     """One run of a pooled worker: the runner's handle, which gives the worker back when the run ends."""
 
-    def __init__(self, fork: object, pid: int, staged: Staged, release: object) -> None:
+    def __init__(self, fork: ChildProcess, pid: int, staged: Staged, release: Callable[[], object]) -> None:
         self._fork = fork
         self.pid = pid
         self.stack_file = staged.stack_file
@@ -359,14 +363,14 @@ class _PooledFork:
         self._released = False
 
     def poll(self) -> int | None:
-        return self._fork.poll()  # type: ignore[attr-defined]
+        return self._fork.poll()
 
     def wait(self) -> int:
-        code: int = self._fork.wait()  # type: ignore[attr-defined]
+        code: int = self._fork.wait()
         if not self._released:
             self._released = True
             shutil.rmtree(self._staged.folder, ignore_errors=True)
-            self._release()  # type: ignore[operator]
+            self._release()
         return code
 
 
@@ -384,7 +388,7 @@ class SandboxedWorker:
     def alive(self) -> bool:
         return self.worker._process.poll() is None and not self.worker._closed
 
-    def launch(self, argv: list[str], nonce: str, result_fd: int, output_fd: int, release: object) -> _PooledFork:
+    def launch(self, argv: list[str], nonce: str, result_fd: int, output_fd: int, release: Callable[[], object]) -> _PooledFork:
         staged = stage(argv, self.staging / f"run-{secrets.token_hex(8)}")
         try:
             fork = self.worker.launch(staged.argv, nonce, result_fd, output_fd, str(staged.folder))

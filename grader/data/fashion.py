@@ -64,16 +64,43 @@ def _silhouettes() -> np.ndarray:
     def box(k: int, top: int, bottom: int, left: int, right: int, value: float = 1.0) -> None:
         t[k, top:bottom, left:right] = np.maximum(t[k, top:bottom, left:right], value)
 
-    box(0, 6, 24, 9, 19); box(0, 6, 12, 3, 25)                            # T-shirt: short sleeves
-    box(1, 4, 26, 9, 13); box(1, 4, 26, 15, 19); box(1, 4, 8, 9, 19)      # Trouser: two legs
-    box(2, 6, 24, 8, 20); box(2, 6, 22, 3, 7); box(2, 6, 22, 21, 25)      # Pullover: long sleeves
-    t[3] = ((np.abs(xx - 14) < 3 + (yy - 4) * 0.35) & (yy > 4) & (yy < 26)).astype(np.float32)  # Dress
-    box(4, 5, 25, 7, 21, 0.8); box(4, 5, 24, 2, 6); box(4, 5, 24, 22, 26); box(4, 5, 25, 13, 15, 0.3)  # Coat
-    box(5, 18, 22, 3, 25, 0.6); box(5, 12, 18, 5, 8, 0.6); box(5, 12, 18, 12, 15, 0.6); box(5, 12, 18, 19, 22, 0.6)  # Sandal
-    box(6, 6, 24, 8, 20, 0.7); box(6, 6, 20, 4, 8, 0.7); box(6, 6, 20, 20, 24, 0.7); box(6, 6, 10, 12, 16, 0.2)  # Shirt
-    box(7, 14, 22, 3, 25); box(7, 10, 14, 12, 25)                         # Sneaker
-    box(8, 10, 25, 4, 24, 0.9); t[8] = np.maximum(t[8], ((np.hypot(xx - 14, yy - 9) < 5) & (np.hypot(xx - 14, yy - 9) > 3)).astype(np.float32))  # Bag
-    box(9, 4, 22, 14, 21); box(9, 16, 23, 4, 22)                          # Ankle boot
+    # T-shirt: short sleeves
+    box(0, 6, 24, 9, 19)
+    box(0, 6, 12, 3, 25)
+    # Trouser: two legs
+    box(1, 4, 26, 9, 13)
+    box(1, 4, 26, 15, 19)
+    box(1, 4, 8, 9, 19)
+    # Pullover: long sleeves
+    box(2, 6, 24, 8, 20)
+    box(2, 6, 22, 3, 7)
+    box(2, 6, 22, 21, 25)
+    # Dress
+    t[3] = ((np.abs(xx - 14) < 3 + (yy - 4) * 0.35) & (yy > 4) & (yy < 26)).astype(np.float32)
+    # Coat
+    box(4, 5, 25, 7, 21, 0.8)
+    box(4, 5, 24, 2, 6)
+    box(4, 5, 24, 22, 26)
+    box(4, 5, 25, 13, 15, 0.3)
+    # Sandal
+    box(5, 18, 22, 3, 25, 0.6)
+    box(5, 12, 18, 5, 8, 0.6)
+    box(5, 12, 18, 12, 15, 0.6)
+    box(5, 12, 18, 19, 22, 0.6)
+    # Shirt
+    box(6, 6, 24, 8, 20, 0.7)
+    box(6, 6, 20, 4, 8, 0.7)
+    box(6, 6, 20, 20, 24, 0.7)
+    box(6, 6, 10, 12, 16, 0.2)
+    # Sneaker
+    box(7, 14, 22, 3, 25)
+    box(7, 10, 14, 12, 25)
+    # Bag
+    box(8, 10, 25, 4, 24, 0.9)
+    t[8] = np.maximum(t[8], ((np.hypot(xx - 14, yy - 9) < 5) & (np.hypot(xx - 14, yy - 9) > 3)).astype(np.float32))
+    # Ankle boot
+    box(9, 4, 22, 14, 21)
+    box(9, 16, 23, 4, 22)
     return t
 
 
@@ -135,8 +162,8 @@ def load_fashion_mnist(root: Path | str = "data") -> tuple[Dataset, Dataset, str
     Returns (training_data, test_data, a sentence saying which data it is).
     """
     try:
-        from torchvision import datasets
-        from torchvision.transforms import ToTensor
+        from torchvision import datasets  # type: ignore[import-not-found]  # optional: not in the dev venv, so mypy has no stubs
+        from torchvision.transforms import ToTensor  # type: ignore[import-not-found]  # optional, as above
 
         training = datasets.FashionMNIST(root=str(root), train=True, download=True, transform=ToTensor())
         test = datasets.FashionMNIST(root=str(root), train=False, download=True, transform=ToTensor())

@@ -13,7 +13,7 @@ import torch
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from torch import nn
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, Dataset
 
 from torchdojo.data.fashion import CLASSES, IdxFashion, load_fashion_mnist
 
@@ -65,6 +65,8 @@ def run(fit: Callable[..., list[dict]], argv: list[str] | None = None) -> int:
     console = Console()
     torch.manual_seed(0)
 
+    training: Dataset
+    test: Dataset
     if args.offline:
         training, test = IdxFashion(train=True), IdxFashion(train=False)
         source = f"Using torchdojo's offline stand-in ({len(training)} / {len(test)} synthetic images)."

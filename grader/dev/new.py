@@ -157,9 +157,9 @@ def _insert_entry(catalog_text: str, topic: str, entry: str, folder: str) -> str
     end = following[0].start() if following else len(catalog_text)
     before = catalog_text[:end].rstrip("\n")
     # keep a section header that precedes the next exercise with it
-    header = re.search(r"\n(# -+ [^\n]*)\n*$", before)
-    if header:
-        return before[: header.start()].rstrip("\n") + "\n" + entry + "\n" + header.group(1) + "\n" + catalog_text[end:]
+    section = re.search(r"\n(# -+ [^\n]*)\n*$", before)
+    if section:
+        return before[: section.start()].rstrip("\n") + "\n" + entry + "\n" + section.group(1) + "\n" + catalog_text[end:]
     return before + "\n" + entry + "\n" + catalog_text[end:]
 
 

@@ -78,10 +78,10 @@ def cmd_check(ctx: Context) -> int:
     limits = Limits(timeout_s=args.timeout, memory_mb=args.memory_mb, protect=protect, sandbox=sandbox)
     lang = ctx.lang
     if args.json or not ctx.out.is_terminal:
-        report = grade(exercise, file, limits, ctx.early)  # type: ignore[arg-type]
+        report = grade(exercise, file, limits, ctx.early)
     else:
         with ctx.out.status(t(f"Checking {exercise.id}…", f"正在检查 {exercise.id}…")(lang), spinner="dots"):
-            report = grade(exercise, file, limits, ctx.early)  # type: ignore[arg-type]
+            report = grade(exercise, file, limits, ctx.early)
     if ctx.store is not None:
         try:
             ctx.update(lambda p: p.exercise_attempts.append(attempt_from_report(report)))
@@ -117,8 +117,8 @@ def cmd_reset(ctx: Context) -> int:
             ctx.update(lambda p: p.exercise_attempts.append(reset_attempt(exercise)))
         except ProgressError as error:
             ctx.warn(error.text)
-    target = shown_path(target)
-    ctx.say(t(f"Restored {target} to the original stub.", f"已将 {target} 恢复为原始练习文件。"), "green")
+    shown = shown_path(target)
+    ctx.say(t(f"Restored {shown} to the original stub.", f"已将 {shown} 恢复为原始练习文件。"), "green")
     if backup:
         ctx.say(t(f"Your previous version is kept in {backup}", f"你之前的版本保存在 {backup}"))
     return EXIT_OK

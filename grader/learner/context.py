@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
@@ -19,6 +20,9 @@ from rich.markup import escape
 from torchdojo.core.catalog import Catalog, Exercise, UnknownExercise
 from torchdojo.i18n import LANGS, Lang, Text, t
 from torchdojo.record.progress import Progress, ProgressStore
+
+if TYPE_CHECKING:
+    from torchdojo.core.launch import Launcher
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -43,7 +47,7 @@ class Context:
     err: Console = field(default_factory=lambda: Console(stderr=True))
     _lang: Lang | None = None
     _progress: Progress | None = None
-    early: object | None = None  # a grading process started before the CLI loaded (torchdojo.early)
+    early: Launcher | None = None  # a grading process started before the CLI loaded (torchdojo.early)
 
     @property
     def lang(self) -> Lang:
@@ -51,8 +55,8 @@ class Context:
             chosen = getattr(self.args, "lang", None) or os.environ.get("TORCHDOJO_LANG")
             if chosen not in LANGS:
                 chosen = self.progress().settings.lang if self.store else "en"
-            self._lang = chosen  # type: ignore[assignment]
-        return self._lang  # type: ignore[return-value]
+            self._lang = chosen
+        return self._lang
 
     def say(self, text: Text, style: str = "") -> None:
         words = escape(text(self.lang))  # learner text may hold [brackets] that rich would read as markup

@@ -104,11 +104,11 @@ def print_report(
     )
     previous: tuple[object, ...] | None = None
     for check in report.checks:
-        key = (check.outcome, check.message, check.line)
-        repeated = check.outcome != "passed" and check.message is not None and key == previous
+        seen = (check.outcome, check.message, check.line)
+        repeated = check.outcome != "passed" and check.message is not None and seen == previous
         for line in _check_lines(check, file, lang, display_file, repeated):
             console.print(line, highlight=False)
-        previous = key
+        previous = seen
     key_line = legend(report, lang)
     if key_line:
         console.print(f"[dim]{escape(key_line)}[/]", highlight=False)

@@ -34,6 +34,7 @@ from torchdojo.core.warm import WarmWorker
 from torchdojo.record.workspace import exercise_file
 
 if TYPE_CHECKING:
+    from torchdojo.core.launch import ChildProcess
     from torchdojo.learner.context import Context
 
 NO_EVENT_AFTER_S = 2.5
@@ -101,10 +102,10 @@ class WarmOrCold:
         self.pid: int | None = None
         self.cold = False
 
-    def launch(self, argv: list[str], nonce: str, result_fd: int, output_fd: int, cwd: str) -> Any:
+    def launch(self, argv: list[str], nonce: str, result_fd: int, output_fd: int, cwd: str) -> ChildProcess:
         from torchdojo.core.launch import ColdLauncher
 
-        child = None
+        child: ChildProcess | None = None
         if not self.cold:
             try:
                 child = self.worker.launch(argv, nonce, result_fd, output_fd, cwd)

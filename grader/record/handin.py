@@ -24,7 +24,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Final, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
@@ -38,7 +38,7 @@ from torchdojo.record.workspace import WorkspaceError, exercise_file, original_s
 if TYPE_CHECKING:
     from torchdojo.learner.context import Context
 
-FORMAT = "torchdojo-submission"
+FORMAT: Final = "torchdojo-submission"
 MANIFEST_NAME = "manifest.json"
 MAX_STUDENT_ID = 64
 MAX_FILE_BYTES = 2**20  # per exercise file; grade-batch refuses bigger ones (exercise files are a few kB)

@@ -14,6 +14,7 @@ import math
 import re
 import time
 from collections import Counter
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from torchdojo.teacher.batch import BatchRow
@@ -168,6 +169,11 @@ def histogram_svg(counts: list[int], label: str) -> str:
     return "".join(parts)
 
 
+def _percent(value: float, top: int) -> float:
+    """`value` as a percentage of an exercise's `top` points (0 when it has none)."""
+    return 100 * value / top if top else 0.0
+
+
 def spread_svg(stats: list[ExerciseStats], label: str) -> str:
     """Per exercise: min–max line, mean ± sd box, mean tick, as a percentage of the exercise's points."""
     row_h, left, width = 26, 210, 620
@@ -176,9 +182,8 @@ def spread_svg(stats: list[ExerciseStats], label: str) -> str:
     parts = [f'<svg role="img" aria-label="{_e(label)}" viewBox="0 0 {width} {height}" width="{width}" height="{height}">']
     for index, s in enumerate(stats):
         y = 10 + index * row_h
-        pct = (lambda v: 100 * v / s.max_score) if s.max_score else (lambda v: 0.0)
-        lo, hi, mean = pct(s.low), pct(s.high), pct(s.mean)
-        box_lo, box_hi = max(0.0, pct(s.mean - s.sd)), min(100.0, pct(s.mean + s.sd))
+        lo, hi, mean = _percent(s.low, s.max_score), _percent(s.high, s.max_score), _percent(s.mean, s.max_score)
+        box_lo, box_hi = max(0.0, _percent(s.mean - s.sd, s.max_score)), min(100.0, _percent(s.mean + s.sd, s.max_score))
         parts.append(f'<text x="{left - 8}" y="{y + 14}" text-anchor="end">{_e(s.exercise)}</text>')
         parts.append(f'<line x1="{left + lo * scale:.1f}" y1="{y + 10}" x2="{left + hi * scale:.1f}" y2="{y + 10}" class="whisker"/>')
         parts.append(f'<rect x="{left + box_lo * scale:.1f}" y="{y + 3}" width="{max(1.0, (box_hi - box_lo) * scale):.1f}" height="14" class="box">'
@@ -241,7 +246,7 @@ L = {
 }
 
 
-def _table(header: list[str], rows: list[list[str]], numeric: set[int] = frozenset()) -> str:  # type: ignore[assignment]
+def _table(header: list[str], rows: list[list[str]], numeric: AbstractSet[int] = frozenset()) -> str:
     head = "".join(f'<th class="num">{_e(h)}</th>' if i in numeric else f"<th>{_e(h)}</th>" for i, h in enumerate(header))
     body = "".join("<tr>" + "".join(f'<td class="num">{cell}</td>' if i in numeric else f"<td>{cell}</td>" for i, cell in enumerate(row)) + "</tr>" for row in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

@@ -61,7 +61,7 @@ class ClusterError(Exception):
 def require_dask() -> None:
     """Refuse early, with the install command, when dask.distributed is not installed."""
     try:
-        import distributed  # noqa: F401
+        import distributed  # noqa: F401  # only asks whether it is installed
     except ImportError:
         raise ClusterError(t(
             f"--scheduler needs dask.distributed, which is not installed here. Install it with: {INSTALL}",
@@ -136,7 +136,13 @@ def _worker_plugin_base() -> type:
     return WorkerPlugin
 
 
-class WarmPlugin(_worker_plugin_base()):  # type: ignore[misc]
+if TYPE_CHECKING:
+    from distributed.diagnostics.plugin import WorkerPlugin as _PluginBase
+else:
+    _PluginBase = _worker_plugin_base()
+
+
+class WarmPlugin(_PluginBase):
     """One warm worker per Dask worker, started when the plugin is attached and closed with the worker.
 
     Dask runs a worker's tasks on its threads (`--nthreads`); a WarmWorker is safe to share between
@@ -154,7 +160,7 @@ class WarmPlugin(_worker_plugin_base()):  # type: ignore[misc]
         return {"plugin": PLUGIN_NAME}  # travels empty: the warm worker is started on the worker, never pickled
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__()  # type: ignore[misc]
+        WarmPlugin.__init__(self)
 
     def setup(self, worker: object = None) -> None:
         self._start()  # in the worker's event loop: start importing torch now, wait for it in the first task

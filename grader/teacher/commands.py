@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.markup import escape
 
@@ -14,6 +15,11 @@ from torchdojo.core.catalog import Exercise
 from torchdojo.core.runner import Limits
 from torchdojo.i18n import Text, t
 from torchdojo.learner.context import EXIT_FAILED, EXIT_OK, SANDBOX_ON, Context, UsageError, require_sandbox
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+    from torchdojo.teacher.batch import BatchRow, Task
 
 def cmd_course_build(ctx: Context) -> int:
     from torchdojo.teacher.course import require_nbgrader
@@ -56,13 +62,13 @@ def cmd_course_check(ctx: Context) -> int:
     return EXIT_OK
 
 
-def _sandbox_line(ctx: Context, limits: Limits, client: object) -> Text:
+def _sandbox_line(ctx: Context, limits: Limits, client: Client | None) -> Text:
     """Whether the submissions ran sandboxed. On a cluster with --sandbox unset, each worker decided (bwrap there)."""
     if limits.sandbox or client is None or ctx.args.sandbox is not None:
         return SANDBOX_ON if limits.sandbox else t("Sandbox: off.", "沙箱:未开启。")
     from torchdojo.teacher.cluster import sandboxing_workers
 
-    able, workers = sandboxing_workers(client)  # type: ignore[arg-type]
+    able, workers = sandboxing_workers(client)
     if able == workers:
         return t(f"Sandbox: on (bubblewrap on all {workers} worker(s)).", f"沙箱:已开启(全部 {workers} 个 worker 都有 bubblewrap)。")
     if able == 0:
@@ -91,7 +97,7 @@ def _batch_sandbox(ctx: Context, default_on: bool) -> bool:
 
 
 def cmd_grade_batch(ctx: Context) -> int:
-    from torchdojo.teacher.batch import BatchRow, run_batch, write_rows
+    from torchdojo.teacher.batch import run_batch, write_rows
     from torchdojo.teacher.batch_outputs import check_submissions_folder, deliver, prepare
     from torchdojo.teacher.course import selected
     from torchdojo.teacher.exports import OutputError
@@ -146,7 +152,7 @@ def cmd_grade_batch(ctx: Context) -> int:
     return EXIT_OK if delivered else EXIT_FAILED
 
 
-def _cluster(ctx: Context):  # -> distributed.Client | None
+def _cluster(ctx: Context) -> Client | None:
     """With --scheduler: a client of a cluster whose workers grade like this machine (see torchdojo.teacher.cluster)."""
     if not ctx.args.scheduler:
         return None
@@ -162,14 +168,14 @@ def _cluster(ctx: Context):  # -> distributed.Client | None
     return client
 
 
-def _run_on_cluster(ctx: Context, client: object, tasks: list, limits: Limits, done: Callable) -> list:
+def _run_on_cluster(ctx: Context, client: Client, tasks: list[Task], limits: Limits, done: Callable[[BatchRow], None]) -> list[BatchRow]:
     from torchdojo.teacher.cluster import run_cluster
 
-    def fallback(task, reason: str) -> None:  # type: ignore[no-untyped-def]
+    def fallback(task: Task, reason: str) -> None:
         ctx.warn(t(f"graded on this machine instead: {task.student} {task.exercise.id} (the cluster could not: {reason})",
                    f"改在本机评分:{task.student} {task.exercise.id}(集群无法完成:{reason})"))
 
-    return run_cluster(tasks, limits, client, done, warm=not ctx.args.cold, on_fallback=fallback,  # type: ignore[arg-type]
+    return run_cluster(tasks, limits, client, done, warm=not ctx.args.cold, on_fallback=fallback,
                        sandbox_where_available=ctx.args.sandbox is None)
 
 

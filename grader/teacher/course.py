@@ -135,7 +135,7 @@ def mark_solution(stub: str, solution: str) -> str:
     docstring = ast.get_docstring(tree, clean=False)
     text = "\n".join(lines) + "\n"
     if docstring is not None and isinstance(tree.body[0], ast.Expr):
-        text = "\n".join(lines[tree.body[0].end_lineno :]).lstrip("\n") + "\n"  # type: ignore[index]
+        text = "\n".join(lines[tree.body[0].end_lineno :]).lstrip("\n") + "\n"
     return text
 
 

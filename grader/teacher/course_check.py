@@ -162,9 +162,9 @@ def pregrade(path: Path, verdicts: Path, launcher: Any = None) -> int:
     requests = set()
     for source in cells:
         call = check_call({"source": source})
-        timeout = _TIMEOUT.search(source)
+        asked = _TIMEOUT.search(source)
         if call:
-            requests.add((call[0], float(timeout.group(1)) if timeout else 60.0))
+            requests.add((call[0], float(asked.group(1)) if asked else 60.0))
     from IPython.core.inputtransformer2 import TransformerManager
 
     transform = TransformerManager().transform_cell  # a kernel's `In` holds each cell as IPython transformed it,
@@ -230,8 +230,8 @@ def check_course(root: Path, console: Console, jobs: int | None = None) -> list[
             future.exception()  # a failed pregrade only means the kernel grades this notebook itself
             ticker.note(f"{path.parent.name}/{path.name} graded")
             validating[validators.submit(_validate_one, path, environment)] = path
-        for future in as_completed(validating):
-            path = validating[future]
-            found_by_path[path] = future.result()
+        for checked in as_completed(validating):
+            path = validating[checked]
+            found_by_path[path] = checked.result()
             ticker.advance(f"{path.parent.name}/{path.name} {'ok' if not found_by_path[path] else 'problem'}")
     return [problem for path in notebooks for problem in found_by_path[path]]  # a stable order, whatever finished first

@@ -13,6 +13,7 @@ import csv
 import io
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,7 +51,7 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def _csv_text(rows: list[list[object]]) -> str:
+def _csv_text(rows: Sequence[Sequence[object]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerows(rows)

@@ -191,7 +191,9 @@ pre{background:#f6f8fa;padding:6px 10px;border-radius:4px;white-space:pre-wrap;o
 
 
 def html_page(student: str, pages: list[ExercisePage], released: bool, lang: Lang) -> str:
-    e = lambda value: html.escape(str(value), quote=True)  # noqa: E731
+    def e(value: object) -> str:
+        return html.escape(str(value), quote=True)
+
     title = W["title"](lang).format(student=student)
     out = [f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
            f'<meta name="viewport" content="width=device-width,initial-scale=1"><title>{e(title)}</title><style>{STYLE}</style></head><body>',

@@ -75,7 +75,7 @@ def write_to_gradebook(rows: list[BatchRow], catalog: Catalog, course: Path) -> 
         return _write(rows, catalog, course, Gradebook, MissingEntry)
 
 
-def _write(rows: list[BatchRow], catalog: Catalog, course: Path, Gradebook: type, MissingEntry: type[Exception]) -> GradebookResult:  # noqa: N803
+def _write(rows: list[BatchRow], catalog: Catalog, course: Path, Gradebook: type, MissingEntry: type[Exception]) -> GradebookResult:  # noqa: N803  # nbgrader's classes, under their own names
     result = GradebookResult()
     graded = [row for row in rows if row.status != "missing" and row.exercise in catalog.by_id]
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:

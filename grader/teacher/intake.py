@@ -82,6 +82,9 @@ class SizeLimits:
     manifest_bytes: int = 2**20
 
 
+DEFAULT_LIMITS = SizeLimits()  # frozen: one shared default is safe
+
+
 class IntakeError(Exception):
     """The batch cannot start as asked (a bad --deadline or --work-dir); nothing was written."""
 
@@ -176,7 +179,7 @@ def _kind(info: zipfile.ZipInfo) -> str:
     return "dir" if info.is_dir() or kind == stat.S_IFDIR else "file"
 
 
-def check_archive(data: bytes, catalog: Catalog, limits: SizeLimits = SizeLimits(), now: datetime | None = None) -> Checked:
+def check_archive(data: bytes, catalog: Catalog, limits: SizeLimits = DEFAULT_LIMITS, now: datetime | None = None) -> Checked:
     """Everything wrong with one hand-in archive, judged in memory; its files only when all is well."""
     if len(data) > limits.archive_bytes:
         return Checked(TOO_LARGE, f"the archive is {len(data) // 2**20} MiB (at most {limits.archive_bytes // 2**20} MiB)")
@@ -552,7 +555,7 @@ def take_in(
     exercises: list[Exercise] | None = None,
     work_dir: str | Path | None = None,
     deadline: str | datetime | None = None,
-    limits: SizeLimits = SizeLimits(),
+    limits: SizeLimits = DEFAULT_LIMITS,
     now: datetime | None = None,
 ) -> Intake:
     """Check everything in the batch PATH and plan the gradings; the caller grades `tasks` and then closes it."""

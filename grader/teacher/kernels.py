@@ -32,7 +32,7 @@ import sys
 import tempfile
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Protocol, Self, cast
 
 from jupyter_client.manager import AsyncKernelManager
 
@@ -46,13 +46,13 @@ _MAX_REQUEST = 8 << 20
 def _preload() -> None:
     """What every kernel of a torchdojo course imports anyway: ipykernel, torch, the test cells' module."""
     import ipykernel.ipkernel
-    import ipykernel.kernelapp  # noqa: F401
+    import ipykernel.kernelapp  # noqa: F401  # preloaded for every kernel forked from here
     import torch
     import torch.nn
-    import torch.utils.data  # noqa: F401
+    import torch.utils.data  # noqa: F401  # preloaded, as above
 
     import torchdojo.teacher.notebook
-    import torchdojo.core.report  # noqa: F401
+    import torchdojo.core.report  # noqa: F401  # preloaded, as above
 
 
 def _read_request(conn: socket.socket) -> dict[str, Any]:
@@ -269,6 +269,15 @@ def fork_kernel(address: str, kernel_cmd: list[str], env: dict[str, str], cwd: s
     return ForkedKernel(pid, fds[0])
 
 
+class _KernelProcessFields(Protocol):
+    """What jupyter_client's LocalProvisioner records about the kernel it started (here: about a forked one)."""
+
+    process: Any
+    pid: int | None
+    pgid: int | None
+    cwd: Any
+
+
 class ForkedKernelManager(AsyncKernelManager):
     """jupyter_client's kernel manager, launching through the fork server named in $TORCHDOJO_KERNEL_SERVER
     (the hook jupyter_client documents for launching kernels differently); everything else is unchanged."""
@@ -281,11 +290,12 @@ class ForkedKernelManager(AsyncKernelManager):
             env = {str(k): str(v) for k, v in (kw.get("env") or os.environ).items()}
             env.setdefault("JPY_PARENT_PID", str(os.getpid()))  # as jupyter_client's launcher sets it
             kernel = fork_kernel(address, kernel_cmd, env, str(kw.get("cwd") or os.getcwd()))
-        if kernel is None:
+        if kernel is None or provisioner is None:  # (a kernel is only forked with a provisioner)
             await super()._async_launch_kernel(kernel_cmd, **kw)
             return
-        provisioner.process = kernel  # type: ignore[attr-defined]
-        provisioner.pid = kernel.pid  # type: ignore[attr-defined]
-        provisioner.pgid = kernel.pid  # type: ignore[attr-defined] - setsid made it its group's leader
-        provisioner.cwd = kw.get("cwd") or os.getcwd()  # type: ignore[attr-defined]
+        local = cast(_KernelProcessFields, provisioner)  # it has `process` (hasattr above): LocalProvisioner's fields
+        local.process = kernel
+        local.pid = kernel.pid
+        local.pgid = kernel.pid  # setsid made it its group's leader
+        local.cwd = kw.get("cwd") or os.getcwd()
         self._reconcile_connection_info(provisioner.connection_info)

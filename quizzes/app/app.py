@@ -6,7 +6,8 @@ separate process, through a background worker, when the learner asks.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,10 +25,11 @@ if TYPE_CHECKING:
 
     from torchdojo.core.catalog import Catalog, Exercise
     from torchdojo.record.progress import Progress
+    from torchdojo.learner.watch import WarmOrCold
     from torchdojo.quizzes.app.state import Record
     from torchdojo.quizzes.bank import Bank
     from torchdojo.quizzes.engine import QuizSession
-    from torchdojo.i18n import Text
+    from torchdojo.i18n import Lang, Text
     from torchdojo.core.report import Report
 
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
@@ -52,7 +54,7 @@ class TorchDojoApp(App[None]):
         Binding("question_mark,f1", "help", "Help 帮助"),
         Binding("q", "quit", "Quit 退出"),
     ]
-    lang: reactive[str] = reactive("en", init=False)
+    lang: reactive[Lang] = reactive("en", init=False)
 
     def __init__(
         self,
@@ -73,7 +75,7 @@ class TorchDojoApp(App[None]):
         self.progress_path = progress_path
         self.workspace = workspace
         self.initial_quiz = quiz
-        self.warm: object | None = None
+        self.warm: WarmOrCold | None = None
         self.predict_offered: set[str] = set()  # exercises whose "predict the output" was offered
         self.quiz_topics: list[str] = []  # the topics last chosen for a quiz
         self._loaded = False
@@ -83,13 +85,13 @@ class TorchDojoApp(App[None]):
         self._figures = fast.figures(progress_path, lang) if quiz is None else None
         if self._figures is None:
             self._load()
-            start_lang, self._theme = lang if lang in ("en", "zh") else self.progress.settings.lang, self.progress.settings.theme
+            start_lang, self._theme = lang if fast.is_lang(lang) else self.progress.settings.lang, self.progress.settings.theme
         else:
             start_lang, self._theme = self._figures.lang, self._figures.theme
         self.set_reactive(TorchDojoApp.lang, start_lang)
         if quiz is not None:
             quiz.store = self.record.store
-            quiz.lang = self.lang  # type: ignore[assignment]
+            quiz.lang = self.lang
 
     # -- start ---------------------------------------------------------------------------
     def get_default_screen(self) -> Screen:
@@ -172,7 +174,7 @@ class TorchDojoApp(App[None]):
 
     def on_unmount(self) -> None:
         if self.warm is not None:
-            self.warm.close()  # type: ignore[attr-defined]
+            self.warm.close()
 
     # -- state shared by the screens -------------------------------------------------------
     def reload_progress(self) -> None:
@@ -239,14 +241,14 @@ class TorchDojoApp(App[None]):
             self.push_screen(_screens().NothingDueScreen(missed_questions(self.progress, self.bank), later_reviews(self.progress, self.bank)))
             return
         topics = [topic] if topic else topics
-        session = QuizSession.start(self.bank, topics, count=None if review else 10, lang=self.lang, store=self.record.store, question_ids=ids)  # type: ignore[arg-type]
+        session = QuizSession.start(self.bank, topics, count=None if review else 10, lang=self.lang, store=self.record.store, question_ids=ids)
         self.push_screen(_screens().QuizScreen(session))
 
     def practise(self, question_ids: list[str]) -> None:
         """The missed questions now, before they are due (answers are recorded and rescheduled)."""
         from torchdojo.quizzes.engine import QuizSession
 
-        session = QuizSession.start(self.bank, lang=self.lang, store=self.record.store, question_ids=question_ids)  # type: ignore[arg-type]
+        session = QuizSession.start(self.bank, lang=self.lang, store=self.record.store, question_ids=question_ids)
         while len(self.screen_stack) > 1:  # back to the dashboard, the bottom of the stack
             self.pop_screen()
         self.push_screen(_screens().QuizScreen(session))
@@ -255,7 +257,7 @@ class TorchDojoApp(App[None]):
         """These questions, over the screen that offered them (Esc returns there)."""
         from torchdojo.quizzes.engine import QuizSession
 
-        session = QuizSession.start(self.bank, lang=self.lang, store=self.record.store, question_ids=question_ids)  # type: ignore[arg-type]
+        session = QuizSession.start(self.bank, lang=self.lang, store=self.record.store, question_ids=question_ids)
         self.push_screen(_screens().QuizScreen(session))
 
     def show_results(self, session: QuizSession) -> None:
@@ -289,7 +291,7 @@ class TorchDojoApp(App[None]):
     def action_toggle_lang(self) -> None:
         self.lang = "zh" if self.lang == "en" else "en"
 
-    def watch_lang(self, lang: str) -> None:
+    def watch_lang(self, lang: Lang) -> None:
         self.notify(w("lang_switched", lang), timeout=2)
         for screen in self.screen_stack:
             if isinstance(screen, DojoScreen) and screen.is_mounted:
@@ -301,7 +303,7 @@ class TorchDojoApp(App[None]):
         self._save_settings()
 
     def _save_settings(self) -> None:
-        theme = "light" if self.theme == "textual-light" else "dark"
+        theme: fast.Theme = "light" if self.theme == "textual-light" else "dark"
         self.record.save_settings(self.lang, theme)
         self.reload_progress()
 
@@ -325,14 +327,14 @@ class TorchDojoApp(App[None]):
             ("q", w("quit", self.lang)),
         ]
 
-    def palette_actions(self) -> list[tuple[str, str, object]]:
+    def palette_actions(self) -> list[tuple[str, str, Callable[[], object]]]:
         """Every action of the app, as (title, help, callback): the command palette lists them all."""
         from torchdojo.quizzes.models import TOPIC_TITLES, TOPICS
 
         def both(key: str, **values: object) -> str:
             return w(key, "en", **values) + " / " + w(key, "zh", **values)
 
-        actions: list[tuple[str, str, object]] = [
+        actions: list[tuple[str, str, Callable[[], object]]] = [
             ("Language: 中文 / English", "Switch the language (切换语言)", self.action_toggle_lang),
             ("Theme: light / dark 主题", "Switch between the light and dark theme (切换主题)", self.action_toggle_theme),
             (both("dashboard"), "Open the dashboard", self.action_dashboard),
@@ -344,7 +346,7 @@ class TorchDojoApp(App[None]):
         ]
         for topic in TOPICS:
             title = f"{w('quiz_topic', 'en', topic=TOPIC_TITLES[topic]('en'))} / {w('quiz_topic', 'zh', topic=TOPIC_TITLES[topic]('zh'))}"
-            actions.append((title, f"Every question on {TOPIC_TITLES[topic]('en')}", lambda topic=topic: self.start_quiz(topic=topic)))
+            actions.append((title, f"Every question on {TOPIC_TITLES[topic]('en')}", partial(self.start_quiz, topic=topic)))
         actions += [
             (both("check_selected"), "Run the grader on the selected exercise", lambda: self._on_exercise("action_check")),
             (both("hint_selected"), "Show one more hint for the selected exercise", lambda: self._on_exercise("action_hint")),
@@ -366,4 +368,4 @@ class TorchDojoApp(App[None]):
             if command.title not in ("Quit", "Theme") and command.title not in titles:
                 yield command
         for title, help_text, callback in self.palette_actions():
-            yield SystemCommand(title, help_text, callback)  # type: ignore[arg-type]
+            yield SystemCommand(title, help_text, callback)

@@ -3,7 +3,7 @@ so the dashboard paints before the models load (see `torchdojo.quizzes.app.fast`
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text as RichText
 from textual import on
@@ -18,6 +18,7 @@ from torchdojo.quizzes.app.fast import pad
 from torchdojo.quizzes.app.words import w
 
 if TYPE_CHECKING:
+    from torchdojo.i18n import Lang
     from torchdojo.quizzes.app.app import TorchDojoApp
 
 
@@ -51,15 +52,20 @@ class DojoFooter(Footer):
             ).data_bind(compact=Footer.compact)
 
 
+def dojo_app(screen: Screen[Any]) -> TorchDojoApp:
+    """The app a screen runs in: every screen here is shown by TorchDojoApp (Textual types it as a plain App)."""
+    return cast("TorchDojoApp", screen.app)
+
+
 class DojoScreen(Screen):
     """A screen that redraws its words when the language changes."""
 
     @property
     def dojo(self) -> TorchDojoApp:
-        return self.app  # type: ignore[return-value]
+        return dojo_app(self)
 
     @property
-    def lang(self) -> str:
+    def lang(self) -> Lang:
         return self.dojo.lang
 
     title_key = "dashboard"

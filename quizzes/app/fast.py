@@ -15,9 +15,14 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import torchdojo  # its __init__ only names the version: no pydantic, no torch
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
+
+    from torchdojo.i18n import Lang
 
 PACKAGE_DIR = Path(torchdojo.__file__).resolve().parent  # grader/ in a checkout, torchdojo/ in a wheel
 
@@ -35,6 +40,13 @@ NOT_COUNTED = ("needs_gpu", "not_graded")  # torchdojo.core.report.NOT_COUNTED
 QUIZZES_DIR = Path(__file__).resolve().parent.parent
 CATALOG = PACKAGE_DIR / "catalog.toml"
 
+Theme = Literal["dark", "light"]  # torchdojo.record.progress.Settings.theme
+
+
+def is_lang(value: object) -> TypeIs[Lang]:
+    """A language the app speaks ("en" or "zh"); tells the type checker so too."""
+    return value in ("en", "zh")
+
 
 @dataclass(frozen=True)
 class Figures:
@@ -44,8 +56,8 @@ class Figures:
     exercises_total: int
     reviews_due: int
     last_activity: datetime | None
-    lang: str = "en"
-    theme: str = "dark"
+    lang: Lang = "en"
+    theme: Theme = "dark"
 
 
 def cache_dir() -> Path:
@@ -121,13 +133,13 @@ def figures(record: Path | None, lang: str | None = None, when: datetime | None 
         stamps = [_when(a["at"]) for a in data.get("exercise_attempts", [])] + [_when(a["at"]) for a in data.get("quiz_answers", [])]
         settings = data.get("settings", {})
         return Figures(
-            topics=[tuple(t) for t in index["topics"]],  # type: ignore[misc]
+            topics=[tuple(t) for t in index["topics"]],
             mastery=mastery,
             exercises_done=done,
             exercises_total=len(ids),
             reviews_due=due,
             last_activity=max(stamps) if stamps else None,
-            lang=lang if lang in ("en", "zh") else settings.get("lang", "en"),
+            lang=lang if is_lang(lang) else settings.get("lang", "en"),
             theme=settings.get("theme", "dark"),
         )
     except (OSError, ValueError, KeyError, TypeError, ZeroDivisionError):

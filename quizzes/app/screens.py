@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, cast
 
 from rich.markup import escape
 from rich.syntax import Syntax
@@ -16,14 +16,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Header, Input, OptionList, ProgressBar, SelectionList, Static
 from textual.widgets.option_list import Option
 
-from torchdojo.quizzes.app.dashboard import DojoFooter, DojoScreen
+from torchdojo.quizzes.app.dashboard import DojoFooter, DojoScreen, dojo_app
 from torchdojo.quizzes.app.state import after_pass_questions, exercises_done_series, pad, people, predict_offer, quiz_score_series, topic_choices
 from torchdojo.quizzes.app.words import w
-from torchdojo.quizzes.engine import Grade, QuizSession, correct_response
+from torchdojo.quizzes.engine import Grade, QuizSession, Response, correct_response
 from torchdojo.quizzes.models import KIND_TITLES, TOPIC_TITLES, CodeOutput, MultipleChoice, ShortAnswer, TrueFalse
-
-if TYPE_CHECKING:
-    from torchdojo.quizzes.app.app import TorchDojoApp
 
 
 # -- quiz --------------------------------------------------------------------------------
@@ -130,13 +127,13 @@ class QuizScreen(DojoScreen):
         assert presented is not None
         if isinstance(presented.question, TrueFalse):
             return [(True, w("true", lang)), (False, w("false", lang))]
-        return [(oid, presented.question.option(oid).text(lang)) for oid in presented.option_order]  # type: ignore[union-attr]
+        return [(oid, presented.question.option(oid).text(lang)) for oid in presented.option_order]
 
     def _draw_options(self) -> None:
         options = self.query_one(OptionList)
         highlighted = options.highlighted
         options.clear_options()
-        multiple = isinstance(self.showing.question, MultipleChoice)  # type: ignore[union-attr]
+        multiple = isinstance(self.showing.question, MultipleChoice)
         for index, (key, label) in enumerate(self._choices(), 1):
             mark = ("[x] " if key in self.selected else "[ ] ") if multiple else ""
             # Plain text, never markup: "[x]" and options such as "[1, 2]" must show as written.
@@ -174,7 +171,7 @@ class QuizScreen(DojoScreen):
             self.query_one(OptionList).highlighted = number - 1
 
     def _toggle(self, number: int) -> None:
-        self.selected ^= {self._choices()[number - 1][0]}  # type: ignore[arg-type]
+        self.selected ^= {cast(str, self._choices()[number - 1][0])}  # toggled only for multiple choice: option ids
         self._draw_options()
         self.query_one(OptionList).highlighted = number - 1
 
@@ -203,7 +200,7 @@ class QuizScreen(DojoScreen):
             return
         if isinstance(presented.question, MultipleChoice):
             if self.selected:
-                self._answer(sorted(self.selected))  # type: ignore[arg-type]
+                self._answer(sorted(self.selected))
         elif isinstance(presented.question, ShortAnswer):
             self.on_short_answer(Input.Submitted(self.query_one(Input), self.query_one(Input).value))
 
@@ -214,9 +211,9 @@ class QuizScreen(DojoScreen):
         self.query_one("#short-answer", Input).value = ""
         self.show_question()
 
-    def _answer(self, response: object) -> None:
+    def _answer(self, response: Response) -> None:
         try:
-            self.last_grade = self.session.answer(response)  # type: ignore[arg-type]
+            self.last_grade = self.session.answer(response)
         except Exception as error:  # noqa: BLE001 - a save failure must not lose the quiz
             self.notify(str(error), severity="error")
             return
@@ -476,7 +473,7 @@ class TopicsScreen(ModalScreen[list[str] | None]):
         self.chosen = set(chosen or [])
 
     def compose(self) -> ComposeResult:
-        app: TorchDojoApp = self.app  # type: ignore[assignment]
+        app = dojo_app(self)
         lang = app.lang
         with Vertical(id="topics") as box:
             box.border_title = w("choose_topics", lang)
@@ -493,7 +490,7 @@ class TopicsScreen(ModalScreen[list[str] | None]):
     def action_start(self) -> None:
         chosen = list(self.query_one(SelectionList).selected)
         if not chosen:
-            self.notify(w("no_topic", self.app.lang), severity="warning")  # type: ignore[attr-defined]
+            self.notify(w("no_topic", dojo_app(self).lang), severity="warning")
             self.query_one(SelectionList).focus()
             return
         self.dismiss(chosen)
@@ -514,7 +511,7 @@ class PredictScreen(ModalScreen[bool]):
         self.exercise_id = exercise_id
 
     def compose(self) -> ComposeResult:
-        lang = self.app.lang  # type: ignore[attr-defined]
+        lang = dojo_app(self).lang
         with Vertical(id="predict") as box:
             box.border_title = w("predict_title", lang)
             yield Static(RichText(w("predict_intro", lang, id=self.exercise_id)))
@@ -552,8 +549,8 @@ def chart_lines(values: list[float], top: float, rows: int, width: int) -> list[
 class Chart(Static):
     """A bar chart with a fixed scale (Textual's Sparkline scales to the data: 0 / 21 drew a full block)."""
 
-    def __init__(self, top: float, rows: int = 4, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, top: float, rows: int = 4, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.top = top
         self.rows = rows
         self.data: list[float] = []
@@ -609,7 +606,7 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape", "dismiss", "Close"), Binding("question_mark", "dismiss", "Close", show=False)]
 
     def compose(self) -> ComposeResult:
-        app: TorchDojoApp = self.app  # type: ignore[assignment]
+        app = dojo_app(self)
         lang = app.lang
         rows = [f"[b]{key:>9}[/b]  {escape(action)}" for key, action in app.binding_help()]
         rows += ["", escape(w("help_intro", lang))]
@@ -641,7 +638,7 @@ class NothingDueScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         from torchdojo.quizzes.app.state import when_words
 
-        app: TorchDojoApp = self.app  # type: ignore[assignment]
+        app = dojo_app(self)
         lang = app.lang
         if self.upcoming:
             lines = [w("nothing_due", lang), w("due_later", lang, n=len(self.upcoming), when=when_words(self.upcoming[0][0], lang))]
@@ -660,7 +657,7 @@ class NothingDueScreen(ModalScreen[None]):
     @on(Button.Pressed, "#practise-now")
     def on_practise(self) -> None:
         self.dismiss()
-        self.app.practise(self.missed)  # type: ignore[attr-defined]
+        dojo_app(self).practise(self.missed)
 
     @on(Button.Pressed, "#practise-later")
     def on_later(self) -> None:

@@ -5,12 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from torchdojo.core.catalog import Catalog
+from torchdojo.i18n import Lang
 from torchdojo.record.progress import Progress, ProgressError, ProgressStore
-from torchdojo.quizzes.app.fast import Figures, pad  # noqa: F401 - pad is shared
+from torchdojo.quizzes.app.fast import Figures, Theme, pad  # noqa: F401 - pad is shared
 from torchdojo.quizzes.bank import Bank
 from torchdojo.quizzes.engine import due_reviews, mastery
+
+if TYPE_CHECKING:
+    from fsrs.card import CardDict
 
 
 @dataclass(frozen=True)
@@ -73,13 +78,13 @@ class Record:
         self.store.notices.clear()
         return progress
 
-    def save_settings(self, lang: str, theme: str) -> None:
+    def save_settings(self, lang: Lang, theme: Theme) -> None:
         if self.store is None:
             return
 
         def change(progress: Progress) -> None:
-            progress.settings.lang = lang  # type: ignore[assignment]
-            progress.settings.theme = theme  # type: ignore[assignment]
+            progress.settings.lang = lang
+            progress.settings.theme = theme
 
         try:
             self.store.update(change)
@@ -103,7 +108,7 @@ def later_reviews(progress: Progress, bank: Bank, when: datetime | None = None) 
     upcoming = []
     for question_id, stored in progress.review_cards.items():
         if question_id in bank.by_id:
-            card = Card.from_dict(stored)  # type: ignore[arg-type]
+            card = Card.from_dict(cast("CardDict", stored))  # written by Card.to_dict (engine.schedule_review)
             if card.due > when:
                 upcoming.append((card.due, question_id))
     return sorted(upcoming)
@@ -173,7 +178,7 @@ def load_bank_cached() -> Bank:
             except OSError:
                 pass
     if not bank.problems and not index_file(key).exists():
-        topics = [(t, TOPIC_TITLES[t]("en"), TOPIC_TITLES[t]("zh")) for t in TOPICS]
+        topics: list[tuple[str, str, str]] = [(t, TOPIC_TITLES[t]("en"), TOPIC_TITLES[t]("zh")) for t in TOPICS]
         from torchdojo.core.catalog import load_catalog
 
         exercises = [e.id for e in load_catalog().exercises]
@@ -181,7 +186,7 @@ def load_bank_cached() -> Bank:
     return bank
 
 
-def full_figures(progress: Progress, bank: Bank, catalog: Catalog, lang: str) -> Figures:
+def full_figures(progress: Progress, bank: Bank, catalog: Catalog, lang: Lang) -> Figures:
     """The dashboard's figures from the full models (the same as `torchdojo.quizzes.app.fast.figures`)."""
     from torchdojo.quizzes.models import TOPIC_TITLES, TOPICS
 
@@ -198,7 +203,7 @@ def full_figures(progress: Progress, bank: Bank, catalog: Catalog, lang: str) ->
     )
 
 
-def topic_choices(bank: Bank, lang: str) -> list[tuple[str, str]]:
+def topic_choices(bank: Bank, lang: Lang) -> list[tuple[str, str]]:
     """The topics a quiz can be drawn from, as (topic, "Title (n)"), in the bank's order."""
     from torchdojo.quizzes.models import TOPIC_TITLES, TOPICS
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from torchdojo.i18n import Lang
 from torchdojo.record.progress import CheckRecord, ExerciseAttempt, Progress, QuizAnswer, Settings
 
 BASE = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
 
-def sample_progress(lang: str = "en") -> Progress:
-    progress = Progress(created_at=BASE, settings=Settings(lang=lang))  # type: ignore[arg-type]
+def sample_progress(lang: Lang = "en") -> Progress:
+    progress = Progress(created_at=BASE, settings=Settings(lang=lang))
     for day, (exercise, score, max_score) in enumerate(
         [("autograd/leaf_tensors", 4, 8), ("autograd/leaf_tensors", 8, 8), ("autograd/gradient_of", 8, 8), ("autograd/accumulation", 5, 9)]
     ):
@@ -33,7 +34,7 @@ def sample_progress(lang: str = "en") -> Progress:
     return progress
 
 
-def write_sample(path: Path, lang: str = "en") -> Path:
+def write_sample(path: Path, lang: Lang = "en") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(sample_progress(lang).model_dump_json(indent=1), encoding="utf-8")
     return path
