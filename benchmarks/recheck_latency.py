@@ -79,6 +79,7 @@ class InProcess:
             self.extra["reference"] = solutions_dir() / exercise.file
         self.args = [
             *(f"{exercise.check_module}::test_{c.name}" for c in exercise.checks),
+            "--disable-plugin-autoload",  # as the child: no installed plugin is loaded (grader.child.pytest_arguments)
             "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:warnings", "-p", "no:stepwise",
             "-p", "no:unraisableexception", "-p", "no:threadexception", "-p", "no:faulthandler", "-p", "no:logging",
             "-s", "--noconftest", "--assert=plain", "-c", os.devnull, "--rootdir", str(exercise.check_module.parent),

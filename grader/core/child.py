@@ -436,6 +436,33 @@ class GradingPlugin:
             self._finish(name)
 
 
+def pytest_arguments(checks_module: Path, checks: list[str]) -> list[str]:
+    """pytest's command line for a check run (the child's, and a warm worker's rehearsal of it).
+
+    Only pytest's own plugins and `GradingPlugin` take part. `--disable-plugin-autoload`: a pytest
+    plugin installed in the learner's environment (any `pytest11` entry point) must not run inside
+    grading, where it could rewrite reports; this also spares each run importing and configuring
+    every installed plugin. The runner's environment says the same (PYTEST_DISABLE_PLUGIN_AUTOLOAD),
+    but the child does not rely on how it was started. Hypothesis's pytest plugin is not loaded
+    either, as before: the checks need none of it (their settings come from grader.checks.support).
+    """
+    return [
+        *(f"{checks_module}::test_{name}" for name in checks),
+        "--disable-plugin-autoload",
+        "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:warnings", "-p", "no:stepwise",
+        "-p", "no:unraisableexception", "-p", "no:threadexception", "-p", "no:faulthandler", "-p", "no:logging",
+        "-s", "--noconftest", "--assert=plain", "-c", os.devnull, "--rootdir", str(checks_module.parent),
+        "-o", "python_files=test_*.py",
+    ]
+
+
+def forget_pytest_environment() -> None:
+    """Drop the environment variables through which pytest takes more options and plugins
+    (PYTEST_ADDOPTS: `-p someone's_plugin`; PYTEST_PLUGINS): a check run's command line is all of it."""
+    for name in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS"):
+        os.environ.pop(name, None)
+
+
 def _raised_by_grader(tb: TracebackType | None) -> bool:
     """A grader limit counts only when raised by the grader's own check code, not by learner code."""
     checks_dir = str(Path(__file__).resolve().parent.parent / "checks")
@@ -497,14 +524,8 @@ def main(argv: list[str] | None = None, nonce: str | None = None) -> int:
     if args.reference_transient and args.reference is not None:  # imported: no copy left for learner code to read
         args.reference.unlink(missing_ok=True)
     install_guard([os.path.realpath(p) for p in args.no_read], [os.path.realpath(p) for p in args.no_write], os.path.realpath(args.file))
-    node_ids = [f"{args.checks_module}::test_{name}" for name in args.check]
-    pytest_args = [
-        *node_ids,
-        "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:warnings", "-p", "no:stepwise",
-        "-p", "no:unraisableexception", "-p", "no:threadexception", "-p", "no:faulthandler", "-p", "no:logging",
-        "-s", "--noconftest", "--assert=plain", "-c", os.devnull, "--rootdir", str(args.checks_module.parent),
-        "-o", "python_files=test_*.py",
-    ]
+    pytest_args = pytest_arguments(args.checks_module, list(args.check))
+    forget_pytest_environment()
     # Everything imported so far (torch: hundreds of thousands of objects) lives as long as the
     # run does: out of the collector's reach, a full collection during the checks — Hypothesis
     # makes one on its first test — scans only what the run itself made (about 100 ms saved).

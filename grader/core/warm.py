@@ -123,9 +123,9 @@ def _rehearse(argv: list[str], source: bytes | None = None) -> bool:
         os.dup2(devnull, 2)
         with open(os.devnull, "w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
             plugin = child.GradingPlugin(child.Channel(sink, "-"), Path(reference), f"rehearsal_{name}", checks, Path(reference))
-            passed = pytest.main([*(f"{module}::test_{c}" for c in checks), "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:warnings",
-                         "-p", "no:stepwise", "-p", "no:faulthandler", "-p", "no:logging", "-s", "--noconftest", "--assert=plain",
-                         "-c", os.devnull, "--rootdir", str(Path(module).parent), "-o", "python_files=test_*.py"], plugins=[plugin]) == 0
+            # The child's own command line: the rehearsal warms up exactly what a fork will use.
+            child.forget_pytest_environment()
+            passed = pytest.main(child.pytest_arguments(Path(module), checks), plugins=[plugin]) == 0
     except BaseException:  # noqa: BLE001 - a rehearsal must never take the worker down
         pass
     finally:
