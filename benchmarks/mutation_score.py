@@ -46,6 +46,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root, before its packages are imported
 
 from torchdojo.core.catalog import Exercise, load_catalog
+from torchdojo.core.launch import Launcher
 from torchdojo.core.runner import Limits, grade
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,7 +92,7 @@ def mutmut_mutants(source: str) -> Iterator[tuple[str, int, str]]:
         position = positions.get(mutation.original_node)
         line = position.start.line if position else 0
         mutated = deep_replace(wrapper.module, mutation.original_node, mutation.mutated_node)
-        yield "mutmut", line, mutated.code  # type: ignore[union-attr]
+        yield "mutmut", line, mutated.code  # type: ignore[union-attr]  # a replacement inside a Module is a Module
 
 
 # -- PyTorch operators (on the ast) ---------------------------------------------------------------
@@ -373,7 +374,7 @@ def data_update(tree: ast.Module) -> Iterator[tuple[int, ast.Module]]:
             yield node.lineno, mutated
             rebinding = ast.Assign(targets=[ast.Name(node.target.id, ast.Store())],
                                    value=ast.BinOp(ast.Name(node.target.id, ast.Load()), node.op, node.value), lineno=node.lineno)
-            _replace_child(_parent_of(clone, node), node, rebinding)  # type: ignore[arg-type]
+            _replace_child(_parent_of(clone, node), node, rebinding)  # type: ignore[arg-type]  # node comes from clone: it has a parent there
             yield node.lineno, clone
 
 
@@ -533,10 +534,10 @@ class Verdict:
     detail: str
 
 
-def grade_mutant(exercise: Exercise, mutant: Mutant, folder: Path, launcher: object | None, timeout: float) -> Verdict:
+def grade_mutant(exercise: Exercise, mutant: Mutant, folder: Path, launcher: Launcher | None, timeout: float) -> Verdict:
     path = folder / f"{mutant.key.replace(':', '_')}_{Path(exercise.file).name}"
     path.write_text(mutant.source, encoding="utf-8")
-    report = grade(exercise, path, Limits(timeout_s=timeout), launcher=launcher)  # type: ignore[arg-type]
+    report = grade(exercise, path, Limits(timeout_s=timeout), launcher=launcher)
     lost = [c.name for c in report.checks if c.outcome not in ("passed", "needs_gpu")]
     return Verdict(mutant, bool(lost) or report.status != "ok", ", ".join(lost))
 
