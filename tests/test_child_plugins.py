@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pytest
 
-import grader.runner
-from grader.catalog import load_catalog
-from grader.paths import solutions_dir
-from grader.runner import ColdLauncher, Limits, grade
-from grader.warm import WarmWorker
+import torchdojo.core.launch
+from torchdojo.core.catalog import load_catalog
+from torchdojo.core.launch import ColdLauncher, Limits
+from torchdojo.core.runner import grade
+from torchdojo.core.warm import WarmWorker
+from torchdojo.paths import solutions_dir
 
 EXERCISE = "autograd/leaf_tensors"
 PLUGIN = "torchdojo_probe_plugin"
@@ -39,8 +40,8 @@ def _install_plugin(site: Path, marker: Path) -> None:
 
 def _environment(site: Path, route: str) -> dict[str, str]:
     """The grading environment with the plugin reachable, and nothing telling pytest to leave it alone."""
-    env = {key: value for key, value in grader.runner._child_env().items() if key != "PYTEST_DISABLE_PLUGIN_AUTOLOAD"}
-    env["PYTHONPATH"] = os.pathsep.join([env["PYTHONPATH"], str(site)])
+    env = {key: value for key, value in torchdojo.core.launch.child_env().items() if key != "PYTEST_DISABLE_PLUGIN_AUTOLOAD"}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (env.get("PYTHONPATH", ""), str(site)) if p)
     if route == "PYTEST_PLUGINS":
         env["PYTEST_PLUGINS"] = PLUGIN
     elif route == "PYTEST_ADDOPTS":
@@ -65,7 +66,7 @@ def test_the_grading_child_loads_no_installed_plugin(tmp_path: Path, monkeypatch
     env = _environment(tmp_path / "site", route)
     assert _loaded_by_plain_pytest(env, tmp_path, marker)
 
-    monkeypatch.setattr(grader.runner, "_child_env", lambda: env)
+    monkeypatch.setattr(torchdojo.core.launch, "child_env", lambda: env)
     exercise = load_catalog().resolve(EXERCISE)
     report = grade(exercise, solutions_dir() / exercise.file, Limits(timeout_s=120), launcher=ColdLauncher())
     assert report.checks and all(c.outcome == "passed" for c in report.checks), report
@@ -76,7 +77,7 @@ def test_a_warm_worker_rehearses_and_grades_without_installed_plugins(tmp_path: 
     marker = tmp_path / "plugin-was-loaded"
     _install_plugin(tmp_path / "site", marker)
     env = _environment(tmp_path / "site", "entry point")
-    monkeypatch.setattr(grader.runner, "_child_env", lambda: env)
+    monkeypatch.setattr(torchdojo.core.launch, "child_env", lambda: env)
     exercise = load_catalog().resolve(EXERCISE)
     with WarmWorker(rehearse=[EXERCISE]) as worker:
         assert worker.wait_ready()

@@ -255,7 +255,7 @@ CHEATS = {
 @pytest.mark.parametrize("cheat", list(CHEATS))
 def test_raising_grader_exceptions_gains_nothing(tmp_path: Path, cheat: str) -> None:
     report = _grade_source(tmp_path, "devices/pick_device", CHEATS[cheat])
-    full = sum(c.points for c in __import__("torchdojo.core.catalog").catalog.load_catalog().resolve("devices/pick_device").checks)
+    full = sum(c.points for c in __import__("torchdojo.core.catalog").core.catalog.load_catalog().resolve("devices/pick_device").checks)
     assert report.score == 0 and report.max_score == full
     assert all(c.outcome in ("failed", "error") for c in report.checks)
 

@@ -1,4 +1,4 @@
-"""The line where the learner's code returned (grader.checks.harness._returns_of), named in failure messages.
+"""The line where the learner's code returned (torchdojo.checks.harness._returns_of), named in failure messages.
 
 It is recorded with a trace hook on the learner's frames: the same line as before (the last return of
 the learner's function, or of any learner function), whatever learner code does to the trace and
@@ -16,7 +16,7 @@ from types import FrameType, ModuleType
 
 import pytest
 
-from grader.checks.harness import _returns_of
+from torchdojo.checks.harness import _returns_of
 from tests.conftest import grade_file
 
 LEARNER = '''\

@@ -53,13 +53,13 @@ from typing import Any
 
 import torch
 
+from builtins import isinstance as _isinstance  # captured before learner code runs; mypy narrows through it
 from torchdojo.checks.support import CheckFailed, GraderLimit, manual_seed, show
 
 # Captured before any learner code runs (a submission may monkeypatch these later).
 _allclose = torch.allclose
 _equal = torch.equal
 _is_tensor = torch.is_tensor
-_isinstance = isinstance
 _getframe = sys._getframe
 _setprofile = sys.setprofile
 _getprofile = sys.getprofile
@@ -457,7 +457,9 @@ class Compare:
         _reset_global_state(seed)
         value: Any = None
         raised: BaseException | None = None
-        watch = _returns_of(self.learner.__name__, where.split(".")[-1] if where else None) if impl is self.learner else nullcontext([])
+        watch: AbstractContextManager[list[int]] = (
+            _returns_of(self.learner.__name__, where.split(".")[-1] if where else None) if impl is self.learner else nullcontext([])
+        )
         with watch as lines:
             with (context or nullcontext)():
                 try:
@@ -558,7 +560,8 @@ class Compare:
             return None
         return compare_values(expected, got, [("the result", "返回值")], tol, self.own_modules)
 
-    def _fail(self, diff: Difference, given: str, given_zh: str | None, where: str | None, line: int | None, hint: tuple[str, str] | None) -> None:
+    def _fail(self, diff: Difference, given: str, given_zh: str | None, where: str | None, line: int | None,
+              hint: tuple[str, str] | Callable[[Any, Any], tuple[str, str] | None] | None) -> None:
         what_en, what_zh = diff.where()
         prefix_en = f"With {given}: " if given else ""
         prefix_zh = f"输入为 {given_zh or given} 时:" if given else ""
@@ -596,7 +599,7 @@ class SpyLoader(torch.utils.data.DataLoader):
         self._spy_log = log
         self._spy_name = name
 
-    def __iter__(self) -> Iterator[Any]:
+    def __iter__(self) -> Iterator[Any]:  # type: ignore[override]  # the spy yields what the real iterator gives; callers only iterate
         log, name = self._spy_log, self._spy_name
         log.pass_started(name)
         for batch in super().__iter__():

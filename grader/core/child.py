@@ -14,7 +14,6 @@ import builtins
 import gc
 import importlib.util
 import inspect
-import json
 import mmap
 import os
 import resource
@@ -28,7 +27,7 @@ from typing import Any, TextIO
 
 import pytest
 
-from torchdojo.core.protocol import EVENT_DONE, EVENT_IMPORT_DONE, EVENT_IMPORT_START, EVENT_RESULT, EVENT_START
+from torchdojo.core.protocol import CheckStarted, CheckVerdict, Event, ImportDone, ImportStarted, RunDone, encode
 
 
 def apply_limits(memory_mb: int, file_mb: int) -> None:
@@ -91,21 +90,21 @@ def install_guard(no_read: list[str], no_write: list[str], allowed: str) -> None
         elif event in _MUTATING_EVENTS:
             targets = [a for a in args[:2] if isinstance(a, str | bytes | os.PathLike)]
             if any(inside(target, no_write) for target in targets):
-                raise PermissionError(f"torchdojo: changing {targets[0]} is not allowed while grading")
+                raise PermissionError(f"torchdojo: changing {os.fsdecode(targets[0])} is not allowed while grading")
 
     _sys.addaudithook(guard)
 
 
 class Channel:
-    """The result pipe. Every line carries the nonce the parent gave on stdin."""
+    """The result pipe: one `torchdojo.core.protocol` event per line, each with the nonce the parent gave on stdin."""
 
     def __init__(self, stream: TextIO, nonce: str) -> None:
         self._stream = stream
         self._nonce = nonce
-        self._dumps = json.dumps
+        self._encode = encode  # captured before learner code runs
 
-    def send(self, event: str, **data: Any) -> None:
-        self._stream.write(self._dumps({"nonce": self._nonce, "event": event, **data}) + "\n")
+    def send(self, event: Event) -> None:
+        self._stream.write(self._encode(event, self._nonce))
         self._stream.flush()
 
 
@@ -318,21 +317,21 @@ class GradingPlugin:
         return Compare(learner, reference)
 
     def import_learner(self) -> ModuleType:
-        self.channel.send(EVENT_IMPORT_START)
+        self.channel.send(ImportStarted())
         spec = importlib.util.spec_from_file_location(self.module_name, self.learner_file)
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         sys.modules[self.module_name] = module
         spec.loader.exec_module(module)
         self.imported = True
-        self.channel.send(EVENT_IMPORT_DONE)
+        self.channel.send(ImportDone())
         return module
 
     # -- hooks ---------------------------------------------------------------
     def pytest_runtest_logstart(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
         name = _check_name(nodeid)
         self.started[name] = time.perf_counter()
-        self.channel.send(EVENT_START, check=name)
+        self.channel.send(CheckStarted(name))
 
     def pytest_runtest_makereport(self, item: Any, call: Any) -> None:
         name = _check_name(item.nodeid)
@@ -405,7 +404,7 @@ class GradingPlugin:
             }
         duration = time.perf_counter() - self.started.get(name, time.perf_counter())
         self.reported.add(name)
-        self.channel.send(EVENT_RESULT, check=name, duration=duration, **result)
+        self.channel.send(CheckVerdict(check=name, duration=duration, **result))
         if self.fresh_process:  # the runner starts a fresh process for the checks not yet run
             pytest.exit("a fresh process for the remaining checks", returncode=0)
 
@@ -444,7 +443,7 @@ def pytest_arguments(checks_module: Path, checks: list[str]) -> list[str]:
     grading, where it could rewrite reports; this also spares each run importing and configuring
     every installed plugin. The runner's environment says the same (PYTEST_DISABLE_PLUGIN_AUTOLOAD),
     but the child does not rely on how it was started. Hypothesis's pytest plugin is not loaded
-    either, as before: the checks need none of it (their settings come from grader.checks.support).
+    either, as before: the checks need none of it (their settings come from torchdojo.checks.support).
     """
     return [
         *(f"{checks_module}::test_{name}" for name in checks),
@@ -532,7 +531,7 @@ def main(argv: list[str] | None = None, nonce: str | None = None) -> int:
     gc.freeze()
     pytest.main(pytest_args, plugins=[plugin])
     plugin.finish_interrupted()
-    channel.send(EVENT_DONE)
+    channel.send(RunDone())
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)  # skip interpreter teardown: the verdicts are sent, nothing else matters

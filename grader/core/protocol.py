@@ -11,6 +11,7 @@ Plain dataclasses, not pydantic: the child imports this before torch, on every c
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -63,9 +64,10 @@ class RunDone:
 Event = ImportStarted | ImportDone | CheckStarted | CheckVerdict | RunDone
 
 
-def encode(event: Event, nonce: str) -> str:
-    """One line for the pipe (with its newline)."""
-    return json.dumps({"nonce": nonce, **asdict(event)}, ensure_ascii=False) + "\n"
+def encode(event: Event, nonce: str, _dumps: Callable[..., str] = json.dumps, _asdict: Callable[[Any], dict[str, Any]] = asdict) -> str:
+    """One line for the pipe (with its newline). json.dumps and asdict are bound when this module is imported,
+    before any learner code runs: replacing them later does not change what the child writes."""
+    return _dumps({"nonce": nonce, **_asdict(event)}, ensure_ascii=False) + "\n"
 
 
 def _text(data: dict[str, Any], key: str) -> str | None:

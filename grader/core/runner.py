@@ -11,7 +11,6 @@ turns into a pass for a later check, and never hides the others.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import secrets
@@ -36,7 +35,7 @@ OUTPUT_TRUNCATED_NOTE = "\n[output truncated]\n"
 class _Attempt:
     """What one child process told us."""
 
-    results: dict[str, dict] = field(default_factory=dict)
+    results: dict[str, protocol.CheckVerdict] = field(default_factory=dict)
     started: list[str] = field(default_factory=list)
     importing: bool = False
     imported: bool = False
@@ -211,31 +210,95 @@ def _where_stopped(pid: int, stack_file: Path, learner_file: Path, seen_as: Path
 
 
 def _handle_event(line: bytes, nonce: str, attempt: _Attempt) -> None:
-    try:
-        event = json.loads(line)
-    except (ValueError, UnicodeDecodeError):
+    event = protocol.decode(line, nonce)
+    if event is None:  # not a line the real child writes: forged
         attempt.tampered = True
-        return
-    if not isinstance(event, dict) or event.get("nonce") != nonce:
-        attempt.tampered = True
-        return
-    kind = event.get("event")
-    if kind == protocol.EVENT_IMPORT_START:
+    elif isinstance(event, protocol.ImportStarted):
         attempt.importing = True
-    elif kind == protocol.EVENT_IMPORT_DONE:
+    elif isinstance(event, protocol.ImportDone):
         attempt.importing, attempt.imported = False, True
-    elif kind == protocol.EVENT_START:
-        attempt.started.append(str(event.get("check")))
-    elif kind == protocol.EVENT_RESULT:
-        name = str(event.get("check"))
-        if name in attempt.results:  # a second verdict for the same check is forged
+    elif isinstance(event, protocol.CheckStarted):
+        attempt.started.append(event.check)
+    elif isinstance(event, protocol.CheckVerdict):
+        if event.check in attempt.results:  # a second verdict for the same check is forged
             attempt.tampered = True
-        attempt.results[name] = event
-    elif kind == protocol.EVENT_DONE:
+        attempt.results[event.check] = event
+    elif isinstance(event, protocol.RunDone):
         attempt.done = True
 
 
-_VALID_CHILD_OUTCOMES: frozenset[Outcome] = frozenset({"passed", "failed", "error", "needs_gpu", "not_graded"})
+@dataclass(frozen=True)
+class _Verdict:
+    """One check's verdict as the parent decides it (points come from the catalog at the end)."""
+
+    outcome: Outcome
+    message: Text | None = None
+    line: int | None = None
+    source: str | None = None
+    duration: float = 0.0
+
+
+CANNOT_SKIP = t("This check cannot be skipped: your code raised an exception meant for the grader.", "这项检查不能跳过:你的代码抛出了评分器专用的异常。")
+TAMPERED = t("Tampering detected: the grading channel received forged or unexpected data. No points for this run.",
+             "检测到篡改:评分通道收到了伪造或意外的数据。本次运行不得分。")
+
+
+def _launcher_for(limits: Limits, launcher: Launcher | None) -> Launcher:
+    if limits.sandbox and not getattr(launcher, "sandboxed", False):
+        # Asked for a sandbox: never fall back to an unsandboxed launcher silently.
+        from torchdojo.core.sandbox import SandboxLauncher
+
+        return SandboxLauncher(hide=limits.sandbox_hide)
+    return launcher or ColdLauncher()
+
+
+def _take_verdicts(exercise: Exercise, attempt: _Attempt, pending: list[str], verdicts: dict[str, _Verdict]) -> bool:
+    """Add the verdicts the child reported for pending checks; True when something in them was forged."""
+    tampered = attempt.tampered
+    for name, event in attempt.results.items():
+        if name not in pending:
+            tampered = True
+            continue
+        spec = exercise.check(name)
+        if (event.outcome == "needs_gpu" and not spec.needs_gpu) or (event.outcome == "not_graded" and not spec.stand_in):
+            # Only checks the catalog marks may go uncounted: learner code raising pytest's Skipped (or a
+            # grader limit) elsewhere must not shrink the maximum score.
+            verdicts[name] = _Verdict("error", CANNOT_SKIP, duration=event.duration)
+        else:
+            message = t(event.en, event.zh) if event.en else None
+            verdicts[name] = _Verdict(event.outcome, message, event.line, event.source, event.duration)
+        tampered = tampered or event.tampering
+    return tampered
+
+
+def _timed_out(pending: list[str], current: str | None, attempt: _Attempt, limits: Limits) -> dict[str, _Verdict]:
+    """The time ran out: the running check says where the code was; the ones after it never ran."""
+    seconds = f"{limits.timeout_s:g}"
+    stopped = attempt.stopped_at
+    verdicts = {}
+    for name in pending:
+        if (name == current or current is None) and stopped is not None:
+            verdicts[name] = _Verdict("timeout", t(
+                f"Timed out after {seconds} s. When it was stopped, your code was running line {stopped[0]}: look for a loop that never ends.",
+                f"{seconds} 秒后超时。被停止时,你的代码正在运行第 {stopped[0]} 行:请检查是否有永不结束的循环。",
+            ), stopped[0], stopped[1])
+        elif name == current or current is None:
+            verdicts[name] = _Verdict("timeout", t(f"Timed out after {seconds} s. Look for an endless loop.", f"{seconds} 秒后超时。请检查是否有死循环。"))
+        else:
+            verdicts[name] = _Verdict("timeout", t(f"Not run: the {seconds} s time limit was used up by an earlier check.",
+                                                   f"未运行:{seconds} 秒的时间限制已被前面的检查用完。"))
+    return verdicts
+
+
+def _report(exercise: Exercise, file: Path, verdicts: dict[str, _Verdict], output: _OutputBuffer, started_at: float, status: RunStatus) -> Report:
+    checks = [
+        CheckResult(name=spec.name, title=spec.title, outcome=verdicts[spec.name].outcome, points=spec.points if verdicts[spec.name].outcome == "passed" else 0,
+                    max_points=spec.points, message=verdicts[spec.name].message, line=verdicts[spec.name].line,
+                    source_line=verdicts[spec.name].source, duration_s=round(verdicts[spec.name].duration, 4))
+        for spec in exercise.checks
+    ]
+    return Report(exercise=exercise.id, file=str(file), checks=checks, output=output.text(), output_truncated=output.dropped > 0,
+                  duration_s=round(time.monotonic() - started_at, 3), file_sha256=file_sha256(file), status=status)
 
 
 def grade(exercise: Exercise, file: Path, limits: Limits | None = None, launcher: Launcher | None = None) -> Report:
@@ -243,49 +306,23 @@ def grade(exercise: Exercise, file: Path, limits: Limits | None = None, launcher
 
     `launcher` is how child processes start: cold by default, or forks of a warm worker
     (`torchdojo.core.warm.WarmWorker`) for instant re-checks; the verdict path is the same.
+    Children run until every check has a verdict: one that dies takes only the check it was
+    running with it, and a fresh child runs the rest while the time lasts.
     """
     limits = limits or Limits()
-    if limits.sandbox and not getattr(launcher, "sandboxed", False):
-        # Asked for a sandbox: never fall back to an unsandboxed launcher silently.
-        from torchdojo.core.sandbox import SandboxLauncher
-
-        launcher = SandboxLauncher(hide=limits.sandbox_hide)
-    launcher = launcher or ColdLauncher()
+    launcher = _launcher_for(limits, launcher)
     file = file.resolve()
     started_at = time.monotonic()
     deadline = started_at + limits.timeout_s
     output = _OutputBuffer(limits.output_bytes)
-    verdicts: dict[str, tuple[Outcome, Text | None, int | None, str | None, float]] = {}
+    verdicts: dict[str, _Verdict] = {}
     pending = [c.name for c in exercise.checks]
     tampered = False
     status: RunStatus = "ok"
 
     while pending:
         attempt = _run_child(exercise, file, pending, limits, deadline, output, launcher)
-        tampered = tampered or attempt.tampered
-        for name, event in attempt.results.items():
-            if name not in pending:
-                tampered = True
-                continue
-            outcome: Outcome | None = event.get("outcome")  # untrusted until checked against the valid outcomes next
-            if outcome not in _VALID_CHILD_OUTCOMES:
-                tampered = True
-                continue
-            spec = exercise.check(name)
-            if (outcome == "needs_gpu" and not spec.needs_gpu) or (outcome == "not_graded" and not spec.stand_in):
-                # Only checks the catalog marks may go uncounted: learner code raising pytest's
-                # Skipped (or a grader limit) elsewhere must not shrink the maximum score.
-                event = {**event, "outcome": "error", "line": None, "source": None,
-                         "en": "This check cannot be skipped: your code raised an exception meant for the grader.",
-                         "zh": "这项检查不能跳过:你的代码抛出了评分器专用的异常。"}
-                outcome = "error"
-            message = t(str(event.get("en", "")), str(event.get("zh", ""))) if event.get("en") else None
-            line = event.get("line") if isinstance(event.get("line"), int) else None
-            source = event.get("source") if isinstance(event.get("source"), str) else None
-            duration = float(event.get("duration", 0.0)) if isinstance(event.get("duration"), int | float) else 0.0
-            verdicts[name] = (outcome, message, line, source, duration)
-            if event.get("tampering"):
-                tampered = True
+        tampered = _take_verdicts(exercise, attempt, pending, verdicts) or tampered
         pending = [name for name in pending if name not in verdicts]
         if not pending:
             break
@@ -293,68 +330,23 @@ def grade(exercise: Exercise, file: Path, limits: Limits | None = None, launcher
         current = unfinished[-1] if unfinished else None
         if attempt.done and unfinished:
             tampered = True  # the child finished cleanly, yet a started check never reported: its machinery was replaced
-            for name in pending:
-                verdicts[name] = ("error", None, None, None, 0.0)
+            verdicts.update({name: _Verdict("error") for name in pending})
             break
         if attempt.timed_out:
             status = "timeout"
-            seconds = f"{limits.timeout_s:g}"
-            stopped = attempt.stopped_at
-            for name in pending:
-                if (name == current or current is None) and stopped is not None:
-                    verdicts[name] = ("timeout", t(
-                        f"Timed out after {seconds} s. When it was stopped, your code was running line {stopped[0]}: "
-                        "look for a loop that never ends.",
-                        f"{seconds} 秒后超时。被停止时,你的代码正在运行第 {stopped[0]} 行:请检查是否有永不结束的循环。",
-                    ), stopped[0], stopped[1], 0.0)
-                elif name == current or current is None:
-                    verdicts[name] = ("timeout", t(f"Timed out after {seconds} s. Look for an endless loop.", f"{seconds} 秒后超时。请检查是否有死循环。"), None, None, 0.0)
-                else:
-                    verdicts[name] = ("timeout", t(f"Not run: the {seconds} s time limit was used up by an earlier check.", f"未运行:{seconds} 秒的时间限制已被前面的检查用完。"), None, None, 0.0)
+            verdicts.update(_timed_out(pending, current, attempt, limits))
             break
         crash = _crash_message(attempt.returncode, attempt.importing)
         status = status if attempt.done else "crashed"
         if attempt.importing or (current is None and not attempt.results):
             # Dying while importing, or before any progress, would repeat for every check.
-            for name in pending:
-                verdicts[name] = ("error", crash, None, None, 0.0)
+            verdicts.update({name: _Verdict("error", crash) for name in pending})
             break
         if current is not None:
-            verdicts[current] = ("error", crash, None, None, 0.0)
+            verdicts[current] = _Verdict("error", crash)
         pending = [name for name in pending if name not in verdicts]
 
     if tampered:
         status = "tampered"
-        notice = t(
-            "Tampering detected: the grading channel received forged or unexpected data. No points for this run.",
-            "检测到篡改:评分通道收到了伪造或意外的数据。本次运行不得分。",
-        )
-        verdicts = {name: ("error", notice, None, None, 0.0) for name in verdicts}
-
-    checks = []
-    for spec in exercise.checks:
-        outcome, message, line, source, duration = verdicts[spec.name]
-        points = spec.points if outcome == "passed" else 0
-        checks.append(
-            CheckResult(
-                name=spec.name,
-                title=spec.title,
-                outcome=outcome,
-                points=points,
-                max_points=spec.points,
-                message=message,
-                line=line,
-                source_line=source,
-                duration_s=round(duration, 4),
-            )
-        )
-    return Report(
-        exercise=exercise.id,
-        file=str(file),
-        checks=checks,
-        output=output.text(),
-        output_truncated=output.dropped > 0,
-        duration_s=round(time.monotonic() - started_at, 3),
-        file_sha256=file_sha256(file),
-        status=status,
-    )
+        verdicts = {name: _Verdict("error", TAMPERED) for name in verdicts}
+    return _report(exercise, file, verdicts, output, started_at, status)
