@@ -14,7 +14,7 @@ from torchdojo.i18n import t
 from torchdojo.learner.context import EXIT_FAILED, EXIT_OK, SANDBOX_ON, Context, UsageError, require_sandbox
 from torchdojo.learner.render import print_report, status_table
 from torchdojo.paths import find_workspace, shown_path
-from torchdojo.record.progress import ProgressError, ProgressStore, attempt_from_report, reset_attempt
+from torchdojo.record.progress import ProgressError, ProgressStore, reset_attempt
 from torchdojo.record.workspace import WorkspaceError, exercise_file, init_workspace, reset_exercise, solution_file
 
 def cmd_list(ctx: Context) -> int:
@@ -82,12 +82,7 @@ def cmd_check(ctx: Context) -> int:
     else:
         with ctx.out.status(t(f"Checking {exercise.id}…", f"正在检查 {exercise.id}…")(lang), spinner="dots"):
             report = grade(exercise, file, limits, ctx.early)
-    if ctx.store is not None:
-        try:
-            ctx.update(lambda p: p.exercise_attempts.append(attempt_from_report(report)))
-        except ProgressError as error:
-            ctx.warn(error.text)
-        ctx.flush_notices()
+    ctx.record_attempt(report)
     if args.json:
         print(json.dumps({**report.public_json(lang), **({"sandbox": True} if sandbox else {})}, ensure_ascii=False))
     else:

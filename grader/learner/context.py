@@ -1,8 +1,10 @@
 """The learner context: what every command shares, resolved once from the arguments and the environment.
 
 `Context` holds the catalog, the workspace, the record (read once per action, and the copy kept after each
-change) and the language, and owns the actions the CLI, `watch` and the app all take: reveal a hint,
-find the next exercise, say something in the learner's language.
+change) and the language, and owns the actions the CLI and `watch` take: record an attempt, reveal a hint,
+find the next exercise, say something in the learner's language. The record's changes themselves
+(`attempt_added`, `hint_revealed`) are plain functions the app applies to its store too: each is written
+once.
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ from rich.markup import escape
 
 from torchdojo.core.catalog import Catalog, Exercise, UnknownExercise
 from torchdojo.i18n import LANGS, Lang, Text, t
-from torchdojo.record.progress import Progress, ProgressStore
+from torchdojo.record.progress import Progress, ProgressError, ProgressStore, attempt_from_report
 
 if TYPE_CHECKING:
     from torchdojo.core.launch import Launcher
+    from torchdojo.core.report import Report
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -33,6 +36,26 @@ class UsageError(Exception):
     def __init__(self, text: Text) -> None:
         super().__init__(text.en)
         self.text = text
+
+
+def attempt_added(report: Report, source: str) -> Callable[[Progress], None]:
+    """The change that records one graded attempt (for `ProgressStore.update`)."""
+
+    def change(progress: Progress) -> None:
+        progress.exercise_attempts.append(attempt_from_report(report, source=source))
+
+    return change
+
+
+def hint_revealed(exercise: Exercise) -> Callable[[Progress], int]:
+    """The change that shows one more of the exercise's hints; it returns how many are shown now."""
+
+    def change(progress: Progress) -> int:
+        count = min(progress.hints_shown.get(exercise.id, 0) + 1, len(exercise.hints))
+        progress.hints_shown[exercise.id] = count
+        return count
+
+    return change
 
 
 @dataclass
@@ -122,16 +145,22 @@ class Context:
                 )
             ) from None
 
+    def record_attempt(self, report: Report, source: str = "cli") -> None:
+        """Add a graded attempt to the record. One that cannot be saved is said, never dropped in silence."""
+        if self.store is None:
+            return
+        try:
+            self.update(attempt_added(report, source))
+        except ProgressError as error:
+            self.warn(error.text)
+        self.flush_notices()
+
     def reveal_hint(self, exercise: Exercise) -> int:
         """Show the exercise's hints up to one more than before, and remember how many were shown."""
-        shown_before = self.progress().hints_shown.get(exercise.id, 0)
-
-        def reveal(progress: Progress) -> int:
-            count = min(progress.hints_shown.get(exercise.id, 0) + 1, len(exercise.hints))
-            progress.hints_shown[exercise.id] = count
-            return count
-
-        count = self.update(reveal) if self.store else min(shown_before + 1, len(exercise.hints))
+        if self.store is not None:
+            count = self.update(hint_revealed(exercise))
+        else:
+            count = min(self.progress().hints_shown.get(exercise.id, 0) + 1, len(exercise.hints))
         assert isinstance(count, int)
         for number, hint in enumerate(exercise.hints[:count], 1):
             self.out.print(f"[bold]{number}/{len(exercise.hints)}[/] {escape(hint(self.lang))}", highlight=False)

@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from torchdojo.core.catalog import Exercise, UnknownExercise
 from torchdojo.i18n import t
-from torchdojo.record.progress import attempt_from_report
 from torchdojo.learner.render import print_report
 from torchdojo.core.report import Report
 from torchdojo.core.runner import Limits, file_sha256, grade
@@ -168,8 +167,7 @@ class Watch:
         threading.Thread(target=work, daemon=True, name="watch-check").start()
 
     def record(self, report: Report) -> None:
-        if self.ctx.store is not None:
-            self.ctx.update(lambda p: p.exercise_attempts.append(attempt_from_report(report, source="watch")))
+        self.ctx.record_attempt(report, source="watch")
 
     def show(self, exercise: Exercise, report: Report) -> None:
         upcoming = self.ctx.next_unfinished(after=exercise) if report.all_passed else None

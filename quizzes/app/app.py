@@ -24,8 +24,9 @@ if TYPE_CHECKING:
     from types import ModuleType
 
     from torchdojo.core.catalog import Catalog, Exercise
-    from torchdojo.record.progress import Progress
+    from torchdojo.learner.context import Context
     from torchdojo.learner.watch import WarmOrCold
+    from torchdojo.record.progress import Progress
     from torchdojo.quizzes.app.state import Record
     from torchdojo.quizzes.bank import Bank
     from torchdojo.quizzes.engine import QuizSession
@@ -62,16 +63,16 @@ class TorchDojoApp(App[None]):
         workspace: Path | None = None,
         lang: str | None = None,
         quiz: QuizSession | None = None,
-        ctx: object | None = None,
+        ctx: Context | None = None,
     ) -> None:
         super().__init__()
-        if ctx is not None:  # started from the CLI: the same record as every other command
+        self._shared_store = ctx.store if ctx is not None else None
+        if ctx is not None:  # started from the CLI: the same record, through the same store, as every other command
             from torchdojo.paths import record_file
 
-            store = getattr(ctx, "store", None)
-            workspace = getattr(ctx, "workspace", None)
-            progress_path = store.path if store is not None else record_file(workspace)
-            lang = getattr(getattr(ctx, "args", None), "lang", None) or lang
+            workspace = ctx.workspace
+            progress_path = ctx.store.path if ctx.store is not None else record_file(workspace)
+            lang = getattr(ctx.args, "lang", None) or lang
         self.progress_path = progress_path
         self.workspace = workspace
         self.initial_quiz = quiz
@@ -133,7 +134,7 @@ class TorchDojoApp(App[None]):
         from torchdojo.quizzes.app.state import Record, load_bank_cached
 
         self._loaded = True
-        self._record = Record(self.progress_path)
+        self._record = Record(self.progress_path, self._shared_store)
         self._progress = self._record.load(self._asked_lang or "en")
         self._catalog = load_catalog()
         self._bank = load_bank_cached()
@@ -193,19 +194,16 @@ class TorchDojoApp(App[None]):
             self.warm = WarmOrCold()  # torch loads there, in its own process, on the first check
         report = grade(exercise, exercise_file(self.workspace, exercise), launcher=self.warm)
         if self.record.store is not None:
-            from torchdojo.record.progress import attempt_from_report
+            from torchdojo.learner.context import attempt_added
 
-            self.record.store.update(lambda p: p.exercise_attempts.append(attempt_from_report(report, source="app")))
+            self.record.store.update(attempt_added(report, "app"))
             self.call_from_thread(self.reload_progress)
         return report
 
     def next_hints(self, exercise: Exercise) -> list[Text]:
-        def reveal(progress: Progress) -> int:
-            count = min(progress.hints_shown.get(exercise.id, 0) + 1, len(exercise.hints))
-            progress.hints_shown[exercise.id] = count
-            return count
+        from torchdojo.learner.context import hint_revealed
 
-        count = self.record.store.update(reveal) if self.record.store else len(exercise.hints)
+        count = self.record.store.update(hint_revealed(exercise)) if self.record.store else len(exercise.hints)
         self.reload_progress()
         return exercise.hints[:count]
 

@@ -60,8 +60,9 @@ def exercises_done_series(progress: Progress) -> list[float]:
 class Record:
     """The app's handle on the progress file: loads safely, reports what went wrong, saves settings."""
 
-    def __init__(self, path: Path | None) -> None:
-        self.store = ProgressStore(path) if path else None
+    def __init__(self, path: Path | None, store: ProgressStore | None = None) -> None:
+        """`store`: the CLI's own store for the same file, when the app was started from the CLI (one store per file)."""
+        self.store = store if store is not None else ProgressStore(path) if path else None
         self.problem: str | None = None
         self.notices: list[str] = []
 
