@@ -95,6 +95,7 @@ def main() -> int:
             seconds, mib, output = measure([sys.executable, "-c", APP, str(record)], "first-screen", cache)
             app_t.append(seconds)
             app_m.append(mib)
+
     def med(values: list[float]) -> float:
         return sorted(values)[len(values) // 2]
 

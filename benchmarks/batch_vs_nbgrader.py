@@ -33,9 +33,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root, before its packages are imported
 
-from torchdojo.teacher.batch import compare_with_gradebook, default_jobs, plan, run_batch
 from torchdojo.core.catalog import load_catalog
 from torchdojo.core.runner import Limits
+from torchdojo.teacher.batch import compare_with_gradebook, default_jobs, plan, run_batch
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -111,21 +111,24 @@ def main() -> int:
     batch_overhead = (batch_wall - floor) / args.students
     print(f"class: {args.students} students x {len(tasks) // args.students} notebooks = {notebooks} notebooks; {cores} cores")
     print(f"checks' own computation: {compute:.1f} s in all, {per_student_compute:.2f} s per student; floor = {floor:.1f} s")
-    print(f"grade-batch (warm):  wall {batch_wall:7.1f} s   overhead {batch_wall - floor:6.1f} s = {batch_overhead:.3f} s per student   wall/floor {batch_wall / floor:.2f}x (target <= 1.5x)")
+    print(
+        f"grade-batch (warm):  wall {batch_wall:7.1f} s   overhead {batch_wall - floor:6.1f} s = {batch_overhead:.3f} s per student   wall/floor {batch_wall / floor:.2f}x (target <= 1.5x)"
+    )
     print(f"nbgrader autograde:  {nb_per_student:7.1f} s per student (measured on {args.nbgrader_students})   overhead {nb_overhead:.2f} s per student")
     ratio = nb_overhead / max(batch_overhead, 1e-9)
     print(f"overhead per student: nbgrader / grade-batch = {ratio:.0f}x (target >= 10x)")
     if args.nbgrader_students == args.students:
-        print(f"whole class, same notebooks: nbgrader autograde {nb_wall:.1f} s, grade-batch {batch_wall:.1f} s: "
-              f"grade-batch is {nb_wall / batch_wall:.1f}x faster")
+        print(
+            f"whole class, same notebooks: nbgrader autograde {nb_wall:.1f} s, grade-batch {batch_wall:.1f} s: "
+            f"grade-batch is {nb_wall / batch_wall:.1f}x faster"
+        )
     compared = sum(r.student in graded for r in rows)
     print(f"scores agree on {compared - len(disagreements)} of {compared} notebooks graded by both")
     by_key = {(r.student, r.exercise): r for r in rows}
     for found in disagreements:
         row = by_key[(found.student, found.exercise)]
         why = next((c.message.en for c in row.checks if c.message and c.outcome != "passed"), "")[:200]
-        print(f"  differs: {found.student} {found.exercise}: grade-batch {found.ours} ({row.status}{': ' + why if why else ''}), "
-              f"nbgrader {found.gradebook}")
+        print(f"  differs: {found.student} {found.exercise}: grade-batch {found.ours} ({row.status}{': ' + why if why else ''}), nbgrader {found.gradebook}")
     statuses = {s: sum(r.status == s for r in rows) for s in {r.status for r in rows}}
     print(f"statuses: {statuses}")
     ok = ratio >= 10 and batch_wall / floor <= 1.5

@@ -80,8 +80,15 @@ def time_check(tree: Path, exercise_id: str, watch: Path | None = None) -> tuple
     note = Path(tempfile.mktemp(prefix="torchdojo-dynamo-"))
     package, importable = _layout(tree)
     path = os.pathsep.join(str(p) for p in (watch, importable) if p is not None)
-    done = subprocess.run([sys.executable, "-c", _TIME_ONE, exercise_id, package], check=False, cwd=tree, capture_output=True, text=True, timeout=300,
-                          env={"PYTHONPATH": path, "PATH": "/usr/bin:/bin", "TORCHDOJO_DYNAMO_NOTE": str(note)})
+    done = subprocess.run(
+        [sys.executable, "-c", _TIME_ONE, exercise_id, package],
+        check=False,
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PYTHONPATH": path, "PATH": "/usr/bin:/bin", "TORCHDOJO_DYNAMO_NOTE": str(note)},
+    )
     if done.returncode != 0:
         raise SystemExit(f"grading {exercise_id} in {tree} failed:\n{done.stderr[-2000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
@@ -158,9 +165,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"course total now, every exercise: {sum(r[1] for r in rows):.1f} s")
     ok = not failing and total_ratio <= TOTAL_RATIO
     own = ", ".join(f"{e} {s:g} s" for e, s in TARGETS.items())
-    print(("PASS" if ok else "FAIL") + f": each exercise <= {PER_EXERCISE_S:g} s cold ({own}) (or checks <= {budget:.2f} s above torch's floor),"
-          f" course total <= {TOTAL_RATIO:g}x the baseline"
-          + (f" (over: {', '.join(failing)})" if failing else ""))
+    print(
+        ("PASS" if ok else "FAIL") + f": each exercise <= {PER_EXERCISE_S:g} s cold ({own}) (or checks <= {budget:.2f} s above torch's floor),"
+        f" course total <= {TOTAL_RATIO:g}x the baseline" + (f" (over: {', '.join(failing)})" if failing else "")
+    )
     return 0 if ok else 1
 
 
@@ -182,8 +190,9 @@ def _catalog_ids(tree: Path) -> set[str]:
     package, importable = _layout(tree)
     module = "torchdojo.core.catalog" if package == "torchdojo" else "grader.catalog"
     code = f"from {module} import load_catalog; print(' '.join(e.id for e in load_catalog().exercises))"
-    done = subprocess.run([sys.executable, "-c", code], cwd=tree, capture_output=True, text=True, check=True,
-                          env={"PYTHONPATH": str(importable), "PATH": "/usr/bin:/bin"})
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tree, capture_output=True, text=True, check=True, env={"PYTHONPATH": str(importable), "PATH": "/usr/bin:/bin"}
+    )
     return set(done.stdout.split())
 
 

@@ -44,9 +44,9 @@ from typing import Self
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root, before its packages are imported
 
-from torchdojo.teacher.batch import BatchRow, plan, run_batch
 from torchdojo.core.catalog import Catalog, load_catalog
 from torchdojo.core.runner import Limits
+from torchdojo.teacher.batch import BatchRow, plan, run_batch
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,8 +86,15 @@ class LocalCluster:
         port = self.address.rsplit(":", 1)[1]
         log = (self.folder / "dask.log").open("ab")
         start = [sys.executable, "-m"]
-        self.processes.append(subprocess.Popen([*start, "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard"],
-                                               cwd=self.folder, stdout=log, stderr=log, stdin=subprocess.DEVNULL))
+        self.processes.append(
+            subprocess.Popen(
+                [*start, "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard"],
+                cwd=self.folder,
+                stdout=log,
+                stderr=log,
+                stdin=subprocess.DEVNULL,
+            )
+        )
         until = time.monotonic() + 60
         while True:
             try:
@@ -98,9 +105,27 @@ class LocalCluster:
                     raise RuntimeError("the scheduler did not start") from None
                 time.sleep(0.2)
         for number in range(self.workers):
-            self.processes.append(subprocess.Popen([*start, "distributed.cli.dask_worker", self.address, "--nthreads", "1", "--no-nanny",
-                                                    "--no-dashboard", "--host", "127.0.0.1", "--name", f"w{number}"],
-                                                   cwd=self.folder, stdout=log, stderr=log, stdin=subprocess.DEVNULL))
+            self.processes.append(
+                subprocess.Popen(
+                    [
+                        *start,
+                        "distributed.cli.dask_worker",
+                        self.address,
+                        "--nthreads",
+                        "1",
+                        "--no-nanny",
+                        "--no-dashboard",
+                        "--host",
+                        "127.0.0.1",
+                        "--name",
+                        f"w{number}",
+                    ],
+                    cwd=self.folder,
+                    stdout=log,
+                    stderr=log,
+                    stdin=subprocess.DEVNULL,
+                )
+            )
         with Client(self.address, timeout=30, set_as_default=False) as client:
             client.wait_for_workers(self.workers, timeout=120)
         return self

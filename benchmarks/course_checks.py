@@ -76,12 +76,12 @@ def course_check_seconds() -> tuple[float, float, int, int]:
     env = {**os.environ, "TORCHDOJO_PROGRESS_SECONDS": "30"}
     with tempfile.TemporaryDirectory(prefix="torchdojo-bench-course-") as folder:
         course = Path(folder) / "course"
-        subprocess.run([sys.executable, "-m", "torchdojo", "course", "build", str(course)], cwd=ROOT, env=env, check=True,
-                       capture_output=True, timeout=300)
+        subprocess.run([sys.executable, "-m", "torchdojo", "course", "build", str(course)], cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)
         notebooks = len(list((course / "source").glob("*/*.ipynb")))
         started, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
-        done = subprocess.run([sys.executable, "-m", "torchdojo", "course", "check", str(course)], check=False, cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=1800)
+        done = subprocess.run(
+            [sys.executable, "-m", "torchdojo", "course", "check", str(course)], check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800
+        )
         seconds, after = time.perf_counter() - started, resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         print(done.stdout[-3000:] + done.stderr[-3000:])
@@ -93,10 +93,12 @@ def report_course_check(floor: float) -> bool:
     load = os.getloadavg()[0]
     seconds, cpu, notebooks, code = course_check_seconds()
     ok = code == 0 and seconds <= COURSE_CHECK_TARGET_S
-    print(f"course check: {notebooks} notebooks in {seconds:.1f} s (target <= {COURSE_CHECK_TARGET_S:.0f} s; "
-          f"{seconds / floor:.0f}x import torch; CPU {cpu:.0f} s = {cpu / (os.cpu_count() or 1):.0f} s on each of {os.cpu_count()} cores; "
-          f"load average {load:.1f} before, {os.getloadavg()[0]:.1f} after)"
-          f"{'' if code == 0 else f' -- exit code {code}'}  {'PASS' if ok else 'FAIL'}")
+    print(
+        f"course check: {notebooks} notebooks in {seconds:.1f} s (target <= {COURSE_CHECK_TARGET_S:.0f} s; "
+        f"{seconds / floor:.0f}x import torch; CPU {cpu:.0f} s = {cpu / (os.cpu_count() or 1):.0f} s on each of {os.cpu_count()} cores; "
+        f"load average {load:.1f} before, {os.getloadavg()[0]:.1f} after)"
+        f"{'' if code == 0 else f' -- exit code {code}'}  {'PASS' if ok else 'FAIL'}"
+    )
     return ok
 
 

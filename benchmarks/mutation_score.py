@@ -158,8 +158,11 @@ def drop_statement(tree: ast.Module) -> Iterator[tuple[int, ast.Module]]:
         statements = [(block, i) for _, block in _all_blocks(clone) for i in range(len(block))]
         block, i = statements[index]
         statement = block[i]
-        droppable = (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)) or isinstance(statement, ast.AugAssign) or (
-            isinstance(statement, ast.Assign) and any(isinstance(t, ast.Attribute | ast.Subscript) for t in statement.targets))
+        droppable = (
+            (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call))
+            or isinstance(statement, ast.AugAssign)
+            or (isinstance(statement, ast.Assign) and any(isinstance(t, ast.Attribute | ast.Subscript) for t in statement.targets))
+        )
         if not droppable:
             continue
         block[i] = ast.Pass()
@@ -200,8 +203,9 @@ def move_zero_grad_out_of_loop(tree: ast.Module) -> Iterator[tuple[int, ast.Modu
 
 
 def _find_same(clone: ast.Module, node: ast.AST) -> ast.AST:
-    return next(n for n in ast.walk(clone) if type(n) is type(node) and getattr(n, "lineno", None) == node.lineno
-                and getattr(n, "col_offset", None) == node.col_offset)
+    return next(
+        n for n in ast.walk(clone) if type(n) is type(node) and getattr(n, "lineno", None) == node.lineno and getattr(n, "col_offset", None) == node.col_offset
+    )
 
 
 def _parent_block(tree: ast.Module, child: ast.AST) -> list[ast.stmt]:
@@ -372,8 +376,9 @@ def data_update(tree: ast.Module) -> Iterator[tuple[int, ast.Module]]:
             assert isinstance(target, ast.AugAssign) and isinstance(target.target, ast.Name)
             target.target = ast.Attribute(value=ast.Name(target.target.id, ast.Load()), attr="data", ctx=ast.Store())
             yield node.lineno, mutated
-            rebinding = ast.Assign(targets=[ast.Name(node.target.id, ast.Store())],
-                                   value=ast.BinOp(ast.Name(node.target.id, ast.Load()), node.op, node.value), lineno=node.lineno)
+            rebinding = ast.Assign(
+                targets=[ast.Name(node.target.id, ast.Store())], value=ast.BinOp(ast.Name(node.target.id, ast.Load()), node.op, node.value), lineno=node.lineno
+            )
             _replace_child(_parent_of(clone, node), node, rebinding)  # type: ignore[arg-type]  # node comes from clone: it has a parent there
             yield node.lineno, clone
 
@@ -447,7 +452,7 @@ DEVICE_NAMES = ("cpu", "cuda", "mps", "meta", "xpu")
 
 
 def device_strings(tree: ast.Module) -> Iterator[tuple[int, ast.Module]]:
-    """"cpu" -> "cuda" and the like; torch.device(x) -> x (a string instead of a device);
+    """ "cpu" -> "cuda" and the like; torch.device(x) -> x (a string instead of a device);
     current_accelerator() -> torch.device("cuda") (a hard-coded accelerator)."""
     for index, _clone, node in _each(tree, ast.Constant):
         assert isinstance(node, ast.Constant)
@@ -475,9 +480,29 @@ def device_strings(tree: ast.Module) -> Iterator[tuple[int, ast.Module]]:
 
 
 TORCH_OPERATORS: list[AstMutation] = [
-    drop_statement, swap_adjacent, move_zero_grad_out_of_loop, mean_sum, eval_train, grad_modes, float_dtypes,
-    argmax_argmin, unwrap_with, wrap_in_no_grad, drop_detach, drop_copy, drop_item, drop_move, add_detach, change_dim,
-    hard_code_device, device_strings, data_update, skip_last_iteration, cache_first_result, swallow_exceptions, return_input,
+    drop_statement,
+    swap_adjacent,
+    move_zero_grad_out_of_loop,
+    mean_sum,
+    eval_train,
+    grad_modes,
+    float_dtypes,
+    argmax_argmin,
+    unwrap_with,
+    wrap_in_no_grad,
+    drop_detach,
+    drop_copy,
+    drop_item,
+    drop_move,
+    add_detach,
+    change_dim,
+    hard_code_device,
+    device_strings,
+    data_update,
+    skip_last_iteration,
+    cache_first_result,
+    swallow_exceptions,
+    return_input,
 ]
 
 
@@ -562,8 +587,13 @@ def changed_exercises(base: str) -> list[str]:
         return [e.id for e in catalog.exercises]
     hit = []
     for exercise in catalog.exercises:
-        markers = (f"solutions/{exercise.file}", f"exercises/{exercise.file}", f"grader/checks/{exercise.topic}/test_{exercise.name}.py",
-                   f"grader/checks/strategies/{exercise.topic}.py", f"grader/checks/{exercise.topic}/common.py")
+        markers = (
+            f"solutions/{exercise.file}",
+            f"exercises/{exercise.file}",
+            f"grader/checks/{exercise.topic}/test_{exercise.name}.py",
+            f"grader/checks/strategies/{exercise.topic}.py",
+            f"grader/checks/{exercise.topic}/common.py",
+        )
         if any(f in markers for f in files):
             hit.append(exercise.id)
     return hit

@@ -40,8 +40,8 @@ IMPORTS_PROBE = f"""
 import json, sys
 from torchdojo.cli import main
 code = main(sys.argv[1:])
-loaded = sorted({{name.split('.')[0] if name.split('.')[0] != 'quizzes' else '.'.join(name.split('.')[:2])
-                 for name in sys.modules}} & set({FORBIDDEN!r}))
+forbidden = {FORBIDDEN!r}
+loaded = sorted(f for f in forbidden if f in sys.modules or any(name.startswith(f + '.') for name in sys.modules))
 print(json.dumps({{"code": code, "forbidden": loaded}}), file=sys.stderr)
 """
 
@@ -55,7 +55,10 @@ def timed(argv: list[str]) -> float:
 def check_path_imports(exercise: Exercise, solution: Path) -> list[str]:
     done = subprocess.run(
         [sys.executable, "-c", IMPORTS_PROBE, "check", exercise.id, "--file", str(solution), "--json"],
-        capture_output=True, text=True, cwd=ROOT, timeout=300,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
     )
     return json.loads(done.stderr.strip().splitlines()[-1])["forbidden"]
 
@@ -79,7 +82,7 @@ class InProcess:
             self.extra["reference"] = solutions_dir() / exercise.file
         self.args = [
             *(f"{exercise.check_module}::test_{c.name}" for c in exercise.checks),
-            "--disable-plugin-autoload",  # as the child: no installed plugin is loaded (grader.child.pytest_arguments)
+            "--disable-plugin-autoload",  # as the child: no installed plugin is loaded (torchdojo.core.child.pytest_arguments)
             "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:warnings", "-p", "no:stepwise",
             "-p", "no:unraisableexception", "-p", "no:threadexception", "-p", "no:faulthandler", "-p", "no:logging",
             "-s", "--noconftest", "--assert=plain", "-c", os.devnull, "--rootdir", str(exercise.check_module.parent),
@@ -91,8 +94,7 @@ class InProcess:
 
         sink = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115  # closed at the end of run(), after the redirects
         started = time.perf_counter()
-        plugin = self.child.GradingPlugin(self.child.Channel(sink, "-"), self.solution, self.module_name,
-                                          [c.name for c in self.exercise.checks], **self.extra)
+        plugin = self.child.GradingPlugin(self.child.Channel(sink, "-"), self.solution, self.module_name, [c.name for c in self.exercise.checks], **self.extra)
         with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
             pytest.main(self.args, plugins=[plugin])
         seconds = time.perf_counter() - started

@@ -26,12 +26,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from torchdojo.core.catalog import Exercise, load_catalog
-from torchdojo.paths import solutions_dir
-from torchdojo.core.report import Report
 from torchdojo.core.launch import ColdLauncher, Launcher, Limits
+from torchdojo.core.report import Report
 from torchdojo.core.runner import grade
 from torchdojo.core.sandbox import SandboxLauncher, SandboxPool, sandbox_status
 from torchdojo.core.warm import WarmWorker
+from torchdojo.paths import solutions_dir
 
 TARGET_S = 0.050
 
@@ -56,8 +56,10 @@ def pairs(exercise: Exercise, plain: Launcher, sandboxed: Launcher, runs: int) -
 
 def describe(name: str, plain_s: list[float], sandbox_s: list[float]) -> float:
     overhead = statistics.median(s - p for p, s in zip(plain_s, sandbox_s, strict=True))
-    print(f"{name:>5}: median plain {statistics.median(plain_s) * 1000:8.1f} ms, sandboxed {statistics.median(sandbox_s) * 1000:8.1f} ms, "
-          f"overhead (median of {len(plain_s)} pairs) {overhead * 1000:+7.1f} ms; fastest vs fastest {(min(sandbox_s) - min(plain_s)) * 1000:+7.1f} ms")
+    print(
+        f"{name:>5}: median plain {statistics.median(plain_s) * 1000:8.1f} ms, sandboxed {statistics.median(sandbox_s) * 1000:8.1f} ms, "
+        f"overhead (median of {len(plain_s)} pairs) {overhead * 1000:+7.1f} ms; fastest vs fastest {(min(sandbox_s) - min(plain_s)) * 1000:+7.1f} ms"
+    )
     return overhead
 
 
@@ -85,7 +87,9 @@ def main() -> int:
         warm = describe("warm", *pairs(exercise, worker, pool, args.warm_runs))
 
     passed = cold <= TARGET_S and warm <= TARGET_S
-    print(f"{'PASS' if passed else 'FAIL'}: sandbox overhead per check {cold * 1000:.1f} ms cold, {warm * 1000:.1f} ms warm (target <= {TARGET_S * 1000:.0f} ms)")
+    print(
+        f"{'PASS' if passed else 'FAIL'}: sandbox overhead per check {cold * 1000:.1f} ms cold, {warm * 1000:.1f} ms warm (target <= {TARGET_S * 1000:.0f} ms)"
+    )
     return 0 if passed else 1
 
 

@@ -77,6 +77,7 @@ def main() -> int:
             run.join()
         done.set()
         sampler.join()
+
     def mib(kib: float) -> float:
         return kib / 1024
 

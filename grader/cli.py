@@ -47,9 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--progress", metavar="PATH", help="progress file (default: .torchdojo/progress.json in the workspace)")
     common.add_argument("--lang", choices=LANGS, help="language of messages: en or zh")
 
-    parser = argparse.ArgumentParser(
-        prog="torchdojo", description="Learn PyTorch by doing. With no command, opens the app.", parents=[common]
-    )
+    parser = argparse.ArgumentParser(prog="torchdojo", description="Learn PyTorch by doing. With no command, opens the app.", parents=[common])
     parser.add_argument("--version", action="version", version=f"torchdojo {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -61,7 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", nargs="?", help="exercise id (autograd/gradient_of) or path")
     p.add_argument("--file", help="grade this file as the exercise")
     p.add_argument("--json", action="store_true", help="print only the JSON report")
-    p.add_argument("--timeout", type=_positive_float, default=float(os.environ.get("TORCHDOJO_TIMEOUT", 60)), help="seconds for all checks together (default 60)")
+    p.add_argument(
+        "--timeout", type=_positive_float, default=float(os.environ.get("TORCHDOJO_TIMEOUT", 60)), help="seconds for all checks together (default 60)"
+    )
     p.add_argument("--memory-mb", type=int, default=2048, help="memory limit of the checking process (default 2048)")
     p.add_argument("--sandbox", action="store_true", help="check inside a bubblewrap sandbox: no network, read-only files (needs bwrap)")
     p.set_defaults(handler=learner_commands.cmd_check)
@@ -123,23 +123,38 @@ def build_parser() -> argparse.ArgumentParser:
     teacher = argparse.ArgumentParser(add_help=False)  # teacher commands: no learner options (--progress) in their --help
     teacher.add_argument("--lang", choices=LANGS, help="language of messages, the report and feedback: en or zh")
     p = sub.add_parser("grade-batch", parents=[teacher], help="teachers: grade a folder of submissions at once")
-    p.add_argument("path", help="one sub-folder per student, hand-in zips from `torchdojo submit` (also Canvas/Moodle bulk downloads, or the download's zip itself), or an nbgrader submitted/ folder")
+    p.add_argument(
+        "path",
+        help="one sub-folder per student, hand-in zips from `torchdojo submit` (also Canvas/Moodle bulk downloads, or the download's zip itself), or an nbgrader submitted/ folder",
+    )
     p.add_argument("--out", required=True, help="FILE.csv or FILE.json")
     p.add_argument("--topics", nargs="+", help="topics or exercise ids to grade (default: all)")
     p.add_argument("--jobs", type=int, default=default_jobs(), help="parallel gradings (default: CPU cores)")
     p.add_argument("--timeout", type=_positive_float, default=60.0, help="seconds per exercise (default 60)")
     p.add_argument("--memory-mb", type=int, default=2048)
     p.add_argument("--cold", action="store_true", help="start a fresh interpreter per grading (slower; no warm worker)")
-    p.add_argument("--sandbox", action=argparse.BooleanOptionalAction, default=None,
-                   help="grade inside a bubblewrap sandbox: no network, read-only files, no other submissions in view (default: on when bwrap works here)")
+    p.add_argument(
+        "--sandbox",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="grade inside a bubblewrap sandbox: no network, read-only files, no other submissions in view (default: on when bwrap works here)",
+    )
     p.add_argument("--compare-gradebook", metavar="GRADEBOOK_DB", help="list every score that differs from an nbgrader gradebook.db (exit 1 if any)")
     p.add_argument("--deadline", metavar="WHEN", help="list hand-ins packed after this time (2026-06-01, 2026-06-01T23:59+08:00); no penalty is applied")
     p.add_argument("--work-dir", metavar="DIR", help="unpack hand-in archives here, a new or empty folder, kept (default: a temporary folder)")
-    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
-                   help='grade on this Dask cluster instead of this machine\'s cores (--jobs is then the cluster\'s threads); '
-                        'needs pip install "torchdojo[cluster]" here and on the workers; see docs/scale.md')
-    p.add_argument("--scheduler-timeout", type=_positive_float, default=20.0, metavar="SECONDS",
-                   help="give up reaching the scheduler, or waiting for its first worker, after this long (default 20)")
+    p.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="grade on this Dask cluster instead of this machine's cores (--jobs is then the cluster's threads); "
+        'needs pip install "torchdojo[cluster]" here and on the workers; see docs/scale.md',
+    )
+    p.add_argument(
+        "--scheduler-timeout",
+        type=_positive_float,
+        default=20.0,
+        metavar="SECONDS",
+        help="give up reaching the scheduler, or waiting for its first worker, after this long (default 20)",
+    )
     from torchdojo.teacher.batch_outputs import add_output_options
 
     add_output_options(p)
@@ -164,9 +179,8 @@ def make_context(args: argparse.Namespace) -> Context:
 TEACHER_MODULES = frozenset({"nbgrader", "nbformat", "nbconvert", "nbclient", "jupyter_client", "ipykernel"})
 TEACHER_EXTRA = Text(
     en="This is a teacher's command and needs nbgrader, which a learner's install leaves out. "
-       "Install it with: pip install \"torchdojo[teacher]\" (from a clone: pip install -e \".[teacher]\").",
-    zh="这是教师使用的命令,需要 nbgrader,而学习者的安装不包含它。"
-       "请这样安装:pip install \"torchdojo[teacher]\"(在克隆的仓库中:pip install -e \".[teacher]\")。",
+    'Install it with: pip install "torchdojo[teacher]" (from a clone: pip install -e ".[teacher]").',
+    zh='这是教师使用的命令,需要 nbgrader,而学习者的安装不包含它。请这样安装:pip install "torchdojo[teacher]"(在克隆的仓库中:pip install -e ".[teacher]")。',
 )
 
 

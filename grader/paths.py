@@ -36,9 +36,7 @@ def solutions_dir() -> Path:
 
 def is_workspace(folder: Path) -> bool:
     """A workspace has `exercises/` and either a `.torchdojo/` folder or is the repository."""
-    return (folder / "exercises").is_dir() and (
-        (folder / WORKSPACE_MARKER).is_dir() or (folder / "grader" / "catalog.toml").is_file()
-    )
+    return (folder / "exercises").is_dir() and ((folder / WORKSPACE_MARKER).is_dir() or (folder / "grader" / "catalog.toml").is_file())
 
 
 def find_workspace(start: Path | None = None) -> Path | None:

@@ -111,7 +111,6 @@ def limits_broken(f: BiasFigures) -> list[str]:
         low, high = math.floor(TRUE_SHARE[0] * f.true_false), math.ceil(TRUE_SHARE[1] * f.true_false)
         if not low <= f.true <= high:
             problems.append(
-                f"{f.true} of {f.true_false} true/false statements are true; keep it between {low} and {high} "
-                f"({TRUE_SHARE[0]:.0%}–{TRUE_SHARE[1]:.0%})"
+                f"{f.true} of {f.true_false} true/false statements are true; keep it between {low} and {high} ({TRUE_SHARE[0]:.0%}–{TRUE_SHARE[1]:.0%})"
             )
     return problems

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 
 from rich.markup import escape
 
-from torchdojo.learner.context import EXIT_FAILED, EXIT_OK, Context, UsageError
 from torchdojo.i18n import t
+from torchdojo.learner.context import EXIT_FAILED, EXIT_OK, Context, UsageError
 from torchdojo.paths import home_progress_file
-from torchdojo.record.progress import ProgressStore
 from torchdojo.quizzes.models import TOPICS, MultipleChoice, ShortAnswer
+from torchdojo.record.progress import ProgressStore
 
 if TYPE_CHECKING:
     from torchdojo.quizzes.bank import Bank
@@ -85,7 +85,9 @@ def cmd_validate(ctx: Context) -> int:
     if bank.problems:
         ctx.say(t(f"{len(bank.problems)} problem(s) in {len(paths)} file(s).", f"{len(paths)} 个文件中有 {len(bank.problems)} 个问题。"), "red")
         return EXIT_FAILED
-    ctx.say(t(f"✓ {len(bank.questions)} questions in {len(paths)} file(s) are valid.", f"✓ {len(paths)} 个文件中的 {len(bank.questions)} 道题全部有效。"), "green")
+    ctx.say(
+        t(f"✓ {len(bank.questions)} questions in {len(paths)} file(s) are valid.", f"✓ {len(paths)} 个文件中的 {len(bank.questions)} 道题全部有效。"), "green"
+    )
     return EXIT_OK
 
 
@@ -123,7 +125,6 @@ def cmd_quiz(ctx: Context) -> int:
     from torchdojo.quizzes.plain import run_plain
 
     return run_plain(session)
-
 
 
 def _nothing_due(ctx: Context, bank: Bank) -> None:

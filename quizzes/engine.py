@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, cast
 from fsrs import Card, Rating, Scheduler
 
 from torchdojo.i18n import Lang
-from torchdojo.record.progress import Progress, ProgressStore, QuizAnswer, now
 from torchdojo.quizzes.bank import Bank
 from torchdojo.quizzes.models import TOPICS, CodeOutput, MultipleChoice, Question, ShortAnswer, SingleChoice, TrueFalse
+from torchdojo.record.progress import Progress, ProgressStore, QuizAnswer, now
 
 if TYPE_CHECKING:
     from fsrs.card import CardDict

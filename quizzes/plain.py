@@ -107,8 +107,7 @@ def run_plain(session: QuizSession, stdin: TextIO | None = None, stdout: TextIO 
     if total == 0:
         write(t("No questions match.", "没有符合条件的题目。")(lang))
         return 1
-    write(t(f"{total} questions. Type q to stop; your answers are saved as you go.",
-            f"共 {total} 题。输入 q 可随时停止;每道题的答案都会立即保存。")(lang))
+    write(t(f"{total} questions. Type q to stop; your answers are saved as you go.", f"共 {total} 题。输入 q 可随时停止;每道题的答案都会立即保存。")(lang))
     while (presented := session.current) is not None:
         write(render_question(presented, len(session.results) + 1, total, lang))
         while True:
@@ -139,8 +138,12 @@ def _summary(session: QuizSession, write: Callable[..., None]) -> int:
         write(f"  {pad(TOPIC_TITLES[topic](lang), 14)} {people(topic_credit)} / {count}")
     missed = session.missed()
     if missed:
-        write(t("To review (they come back in about 10 minutes; `torchdojo quiz --missed` practises them now):",
-                "需要复习(约 10 分钟后回来;`torchdojo quiz --missed` 现在就练习):")(lang))
+        write(
+            t(
+                "To review (they come back in about 10 minutes; `torchdojo quiz --missed` practises them now):",
+                "需要复习(约 10 分钟后回来;`torchdojo quiz --missed` 现在就练习):",
+            )(lang)
+        )
         for question in missed:
             write(f"  • {question.text(lang)}")
     return 0

@@ -26,8 +26,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS_PNG = ROOT / "docs" / "screenshots" / "class-report.png"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--hide-scrollbars", "--force-device-scale-factor=1"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--force-device-scale-factor=1",
+]
 
 
 def chromium() -> str:
@@ -39,8 +48,9 @@ def chromium() -> str:
 
 def run_chromium(page: Path, *action: str, timeout: float) -> subprocess.CompletedProcess[bytes]:
     with tempfile.TemporaryDirectory(prefix="torchdojo-chromium-") as profile:
-        return subprocess.run([chromium(), *FLAGS, f"--user-data-dir={profile}", *action, page.resolve().as_uri()],
-                              capture_output=True, timeout=timeout, cwd=profile)
+        return subprocess.run(
+            [chromium(), *FLAGS, f"--user-data-dir={profile}", *action, page.resolve().as_uri()], capture_output=True, timeout=timeout, cwd=profile
+        )
 
 
 def shoot(page: Path, png: Path, dom: Path | None = None, width: int = 1100, height: int = 2400, timeout: float = 60) -> None:
@@ -88,8 +98,23 @@ def main() -> int:
         if report is None:
             classroom = demo_class(Path(work) / "class")
             report = Path(work) / "report.html"
-            done = subprocess.run([sys.executable, "-m", "torchdojo", "grade-batch", str(classroom), "--out", str(Path(work) / "grades.csv"),
-                                   "--report", str(report), "--timeout", "60"], cwd=ROOT, timeout=900)
+            done = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "torchdojo",
+                    "grade-batch",
+                    str(classroom),
+                    "--out",
+                    str(Path(work) / "grades.csv"),
+                    "--report",
+                    str(report),
+                    "--timeout",
+                    "60",
+                ],
+                cwd=ROOT,
+                timeout=900,
+            )
             if done.returncode != 0:
                 return done.returncode
         shoot(report, args.png, args.dom, height=args.height, timeout=args.timeout)

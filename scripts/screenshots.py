@@ -1,6 +1,6 @@
 """Write the README's screenshots (SVG, from Textual's own screenshot) to docs/screenshots/.
 
-    python scripts/screenshots.py
+python scripts/screenshots.py
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root, before its packages are imported
 
+from tests.app_fixtures.make_progress import write_sample
 from torchdojo.quizzes.app import TorchDojoApp
 from torchdojo.quizzes.bank import load_shipped
 from torchdojo.quizzes.engine import QuizSession
-from tests.app_fixtures.make_progress import write_sample
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -36,8 +36,7 @@ def synced(stub: str, solution: str) -> str:
     wanted = {name: node for name, node in docstring_nodes(ast.parse(stub))}
     stub_lines = stub.splitlines(keepends=True)
     lines = solution.splitlines(keepends=True)
-    found = sorted(((name, node) for name, node in docstring_nodes(ast.parse(solution)) if name in wanted),
-                   key=lambda item: item[1].lineno, reverse=True)
+    found = sorted(((name, node) for name, node in docstring_nodes(ast.parse(solution)) if name in wanted), key=lambda item: item[1].lineno, reverse=True)
     for name, node in found:
         source = wanted[name]
         text = stub_lines[source.lineno - 1 : source.end_lineno]

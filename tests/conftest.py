@@ -54,8 +54,6 @@ def _warm_worker() -> WarmWorker:
     return worker
 
 
-
-
 def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """Run the real `torchdojo` command in a subprocess (bounded in time)."""
     full_env = {key: value for key, value in os.environ.items() if key != "TORCHDOJO_WORKSPACE"}

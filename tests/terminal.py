@@ -1,9 +1,9 @@
 """A real terminal for end-to-end tests: the program runs in a pty (pexpect), pyte keeps the screen.
 
-    with Terminal(["torchdojo"], cwd=workspace) as term:
-        term.wait_for("Dashboard")
-        term.send("e")
-        assert "Status" in term.text()
+with Terminal(["torchdojo"], cwd=workspace) as term:
+    term.wait_for("Dashboard")
+    term.send("e")
+    assert "Status" in term.text()
 """
 
 from __future__ import annotations
@@ -23,18 +23,14 @@ ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07]*\x07|[()][A-Z0-9]|[=>])")
 
 
 class Terminal:
-    def __init__(
-        self, args: list[str], cwd: Path, env: dict[str, str] | None = None, cols: int = 80, rows: int = 24, timeout: float = 60
-    ) -> None:
+    def __init__(self, args: list[str], cwd: Path, env: dict[str, str] | None = None, cols: int = 80, rows: int = 24, timeout: float = 60) -> None:
         self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.ByteStream(self.screen)
         self.transcript = bytearray()
         full_env = {k: v for k, v in os.environ.items() if k not in ("TORCHDOJO_WORKSPACE", "COLUMNS", "LINES")}
         full_env.update({"TERM": "xterm-256color", "PYTHONPATH": str(ROOT), "TEXTUAL_ANIMATIONS": "none", **(env or {})})
         self.timeout = timeout
-        self.child = pexpect.spawn(
-            sys.executable, ["-m", "torchdojo", *args], cwd=str(cwd), env=full_env, dimensions=(rows, cols), timeout=timeout
-        )
+        self.child = pexpect.spawn(sys.executable, ["-m", "torchdojo", *args], cwd=str(cwd), env=full_env, dimensions=(rows, cols), timeout=timeout)
 
     def pump(self, seconds: float = 0.05) -> None:
         """Feed whatever the program wrote to the screen."""

@@ -10,8 +10,9 @@ from pathlib import Path
 
 from textual.widgets import Button, OptionList, Static
 
+from tests.app_fixtures.make_progress import write_sample
+from tests.conftest import ROOT
 from torchdojo.core.catalog import load_catalog
-from torchdojo.record.workspace import init_workspace
 from torchdojo.quizzes.app import TorchDojoApp
 from torchdojo.quizzes.app.dashboard import DashboardScreen
 from torchdojo.quizzes.app.screens import (
@@ -26,8 +27,7 @@ from torchdojo.quizzes.app.screens import (
 )
 from torchdojo.quizzes.bank import load_shipped
 from torchdojo.quizzes.engine import QuizSession, correct_response
-from tests.app_fixtures.make_progress import write_sample
-from tests.conftest import ROOT
+from torchdojo.record.workspace import init_workspace
 
 SIZE = (110, 36)
 BANK = load_shipped()
@@ -203,19 +203,14 @@ async def test_future_record_is_left_untouched(tmp_path: Path) -> None:
 
 
 def test_start_up_does_not_import_torch() -> None:
-    code = (
-        "import sys\n"
-        "from torchdojo.quizzes.app import TorchDojoApp\n"
-        "app = TorchDojoApp(progress_path=None)\n"
-        "print('torch' in sys.modules)\n"
-    )
+    code = "import sys\nfrom torchdojo.quizzes.app import TorchDojoApp\napp = TorchDojoApp(progress_path=None)\nprint('torch' in sys.modules)\n"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT, check=False)
     assert done.stdout.strip() == "False", done.stderr
 
 
 async def test_review_before_anything_is_due_says_when_and_practises_the_misses(tmp_path: Path) -> None:
-    from torchdojo.record.progress import ProgressStore
     from torchdojo.quizzes.app.screens import NothingDueScreen
+    from torchdojo.record.progress import ProgressStore
 
     record = tmp_path / "progress.json"
     quiz = QuizSession.start(BANK, question_ids=["history-01", "history-03"], store=ProgressStore(record))
@@ -284,8 +279,19 @@ async def test_the_palette_has_every_action(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         commands = {c.title: c for c in app.get_system_commands(app.screen)}
         titles = " | ".join(commands)
-        for wanted in ("Review due questions", "Check the selected exercise", "Hint for the selected exercise", "Start a quiz",
-                       "Exercises", "Progress", "Dashboard", "Language", "Theme", "Help", "Quit"):
+        for wanted in (
+            "Review due questions",
+            "Check the selected exercise",
+            "Hint for the selected exercise",
+            "Start a quiz",
+            "Exercises",
+            "Progress",
+            "Dashboard",
+            "Language",
+            "Theme",
+            "Help",
+            "Quit",
+        ):
             assert wanted in titles, wanted
         for topic in TOPICS:
             assert f"Quiz: {TOPIC_TITLES[topic]('en')}" in titles
@@ -300,10 +306,10 @@ async def test_the_palette_has_every_action(tmp_path: Path) -> None:
 def test_the_first_screen_figures_match_the_full_models(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
-    from torchdojo.record.progress import SCHEMA_VERSION, ProgressStore
     from torchdojo.core.report import NOT_COUNTED
     from torchdojo.quizzes.app import fast
     from torchdojo.quizzes.app.state import full_figures, load_bank_cached
+    from torchdojo.record.progress import SCHEMA_VERSION, ProgressStore
 
     assert fast.SCHEMA_VERSION == SCHEMA_VERSION and set(fast.NOT_COUNTED) == set(NOT_COUNTED)
     bank, catalog = load_bank_cached(), load_catalog()  # also writes the plain index

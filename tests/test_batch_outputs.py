@@ -4,15 +4,17 @@ tiny catalog, so the checks being rewritten elsewhere never change these answers
 
 from __future__ import annotations
 
-from collections.abc import Set as AbstractSet
 import csv
 import io
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 
 import pytest
 
-from torchdojo.teacher.batch import BatchRow, write_rows
 from torchdojo.core.catalog import Catalog
+from torchdojo.core.report import CheckResult
+from torchdojo.i18n import Lang, Text
+from torchdojo.teacher.batch import BatchRow, write_rows
 from torchdojo.teacher.class_report import render, summarize
 from torchdojo.teacher.exports import (
     CANVAS_HEADER,
@@ -27,59 +29,101 @@ from torchdojo.teacher.exports import (
     write_export,
 )
 from torchdojo.teacher.feedback import write_feedback
-from torchdojo.i18n import Lang, Text
-from torchdojo.core.report import CheckResult
 
-CATALOG = Catalog.model_validate({
-    "format_version": 1,
-    "exercises": [
-        {"id": "alpha/first", "file": "01_alpha/01_first.py", "title": {"en": "First", "zh": "第一"},
-         "hints": [{"en": "h", "zh": "提示"}],
-         "checks": [
-             {"name": "values", "points": 2, "title": {"en": "values are right", "zh": "数值正确"}},
-             {"name": "dtype", "points": 1, "title": {"en": "dtype is float32", "zh": "dtype 是 float32"}},
-             {"name": "secret", "points": 3, "hidden": True, "title": {"en": "a hidden edge case", "zh": "隐藏的边界情况"}},
-             {"name": "internal", "points": 1, "visibility": "never", "title": {"en": "never shown", "zh": "从不显示"}},
-         ]},
-        {"id": "beta/second", "file": "02_beta/01_second.py", "title": {"en": "Second", "zh": "第二"},
-         "hints": [{"en": "h", "zh": "提示"}],
-         "checks": [
-             {"name": "shape", "points": 4, "title": {"en": "shape is right", "zh": "形状正确"}},
-             {"name": "on_gpu", "points": 2, "needs_gpu": True, "title": {"en": "on a GPU", "zh": "在 GPU 上"}},
-         ]},
-    ],
-})
-MESSAGE = {"values": "Expected 2x, got x: the gradient was taken twice.", "dtype": "Expected float32, got float64.",
-           "secret": "An empty input raised IndexError.", "internal": "INTERNAL DETAIL", "shape": "Expected (3, 4), got (4, 3)."}
+CATALOG = Catalog.model_validate(
+    {
+        "format_version": 1,
+        "exercises": [
+            {
+                "id": "alpha/first",
+                "file": "01_alpha/01_first.py",
+                "title": {"en": "First", "zh": "第一"},
+                "hints": [{"en": "h", "zh": "提示"}],
+                "checks": [
+                    {"name": "values", "points": 2, "title": {"en": "values are right", "zh": "数值正确"}},
+                    {"name": "dtype", "points": 1, "title": {"en": "dtype is float32", "zh": "dtype 是 float32"}},
+                    {"name": "secret", "points": 3, "hidden": True, "title": {"en": "a hidden edge case", "zh": "隐藏的边界情况"}},
+                    {"name": "internal", "points": 1, "visibility": "never", "title": {"en": "never shown", "zh": "从不显示"}},
+                ],
+            },
+            {
+                "id": "beta/second",
+                "file": "02_beta/01_second.py",
+                "title": {"en": "Second", "zh": "第二"},
+                "hints": [{"en": "h", "zh": "提示"}],
+                "checks": [
+                    {"name": "shape", "points": 4, "title": {"en": "shape is right", "zh": "形状正确"}},
+                    {"name": "on_gpu", "points": 2, "needs_gpu": True, "title": {"en": "on a GPU", "zh": "在 GPU 上"}},
+                ],
+            },
+        ],
+    }
+)
+MESSAGE = {
+    "values": "Expected 2x, got x: the gradient was taken twice.",
+    "dtype": "Expected float32, got float64.",
+    "secret": "An empty input raised IndexError.",
+    "internal": "INTERNAL DETAIL",
+    "shape": "Expected (3, 4), got (4, 3).",
+}
 
 
 def make_row(student: str, exercise: str, failing: AbstractSet[str] = frozenset(), status: str = "ok", flags: list[str] | None = None) -> BatchRow:
     spec = CATALOG.by_id[exercise]
     if status == "missing":
-        return BatchRow(student=student, exercise=exercise, status="missing", score=0,
-                        max_score=sum(c.points for c in spec.checks if not c.needs_gpu), failed_checks=[], source="")
+        return BatchRow(
+            student=student,
+            exercise=exercise,
+            status="missing",
+            score=0,
+            max_score=sum(c.points for c in spec.checks if not c.needs_gpu),
+            failed_checks=[],
+            source="",
+        )
     checks = []
     for c in spec.checks:
         if c.needs_gpu:
             checks.append(CheckResult(name=c.name, title=c.title, outcome="needs_gpu", points=0, max_points=c.points))
         elif c.name in failing:
             outcome = "timeout" if status == "timeout" else "failed"
-            checks.append(CheckResult(name=c.name, title=c.title, outcome=outcome, points=0, max_points=c.points,
-                                      message=Text(en=MESSAGE[c.name], zh="中文:" + MESSAGE[c.name]), line=7, source_line="return x * 2  # mine"))
+            checks.append(
+                CheckResult(
+                    name=c.name,
+                    title=c.title,
+                    outcome=outcome,
+                    points=0,
+                    max_points=c.points,
+                    message=Text(en=MESSAGE[c.name], zh="中文:" + MESSAGE[c.name]),
+                    line=7,
+                    source_line="return x * 2  # mine",
+                )
+            )
         else:
             checks.append(CheckResult(name=c.name, title=c.title, outcome="passed", points=c.points, max_points=c.points))
     score = sum(c.points for c in checks)
     maximum = sum(c.max_points for c in checks if c.outcome != "needs_gpu")
-    return BatchRow(student=student, exercise=exercise, status=status, score=score, max_score=maximum,
-                    failed_checks=sorted(failing), source=f"/class/{student}/{exercise}.py", checks=checks, flags=flags or [])
+    return BatchRow(
+        student=student,
+        exercise=exercise,
+        status=status,
+        score=score,
+        max_score=maximum,
+        failed_checks=sorted(failing),
+        source=f"/class/{student}/{exercise}.py",
+        checks=checks,
+        flags=flags or [],
+    )
 
 
 # alpha/first max 7, beta/second max 4 (the GPU check does not count): 11 in all
 CLASS = [
-    make_row("ann", "alpha/first"), make_row("ann", "beta/second"),                                  # 11/11
-    make_row("ben", "alpha/first", {"values"}), make_row("ben", "beta/second", {"shape"}),           # 5/11
-    make_row("cat", "alpha/first", {"values", "dtype", "secret"}), make_row("cat", "beta/second", status="missing"),  # 1/11
-    make_row("dan", "alpha/first", {"values", "dtype", "secret", "internal"}, status="timeout"),    # 0/11
+    make_row("ann", "alpha/first"),
+    make_row("ann", "beta/second"),  # 11/11
+    make_row("ben", "alpha/first", {"values"}),
+    make_row("ben", "beta/second", {"shape"}),  # 5/11
+    make_row("cat", "alpha/first", {"values", "dtype", "secret"}),
+    make_row("cat", "beta/second", status="missing"),  # 1/11
+    make_row("dan", "alpha/first", {"values", "dtype", "secret", "internal"}, status="timeout"),  # 0/11
     make_row("dan", "beta/second", {"shape"}, status="tampered", flags=["edited locked cell beta-shape"]),
 ]
 
@@ -107,16 +151,19 @@ def test_check_rows_add_up_to_each_submission(tmp_path: Path) -> None:
 
 # -- exports and roster --------------------------------------------------------------------
 
-ROSTER = [RosterEntry(folder="ann", name="Lee, Ann", id="101", sis_user_id="S101", sis_login_id="ann1", section="A", email="ann@school.edu"),
-          RosterEntry(folder="ben", name="Ben Ito", id="102", sis_user_id="S102", section="A", email="ben@school.edu"),
-          RosterEntry(folder="cat", name="Cat Roy", id="103", sis_user_id="S103", section="B", email="cat@school.edu"),
-          RosterEntry(folder="eve", name="Eve Park", id="105", sis_user_id="S105", section="B", email="eve@school.edu")]
+ROSTER = [
+    RosterEntry(folder="ann", name="Lee, Ann", id="101", sis_user_id="S101", sis_login_id="ann1", section="A", email="ann@school.edu"),
+    RosterEntry(folder="ben", name="Ben Ito", id="102", sis_user_id="S102", section="A", email="ben@school.edu"),
+    RosterEntry(folder="cat", name="Cat Roy", id="103", sis_user_id="S103", section="B", email="cat@school.edu"),
+    RosterEntry(folder="eve", name="Eve Park", id="105", sis_user_id="S105", section="B", email="eve@school.edu"),
+]
 
 
 def test_grades_csv_says_who_handed_in(tmp_path: Path) -> None:
     """Identity from the hand-ins (issue 19): an LMS's id and name, a `torchdojo submit` id, a plain folder; emails from the roster."""
-    canvas = make_row("doejane", "alpha/first", {"values"}).model_copy(update={
-        "student_id": "12345", "display_name": "Doe, Jane", "lms": "canvas", "submitted_at": "2026-06-02T10:00:00+00:00", "late": True})
+    canvas = make_row("doejane", "alpha/first", {"values"}).model_copy(
+        update={"student_id": "12345", "display_name": "Doe, Jane", "lms": "canvas", "submitted_at": "2026-06-02T10:00:00+00:00", "late": True}
+    )
     submitted = make_row("s123", "alpha/first").model_copy(update={"student_id": "s123", "submitted_at": "2026-06-01T09:00:00+00:00"})
     folder = make_row("ann", "beta/second", status="missing")  # a row made without grade_task: no student_id at all
     roster = [RosterEntry(folder="ann", name="Lee, Ann", email="ann@school.edu"), RosterEntry(folder="s123", email="s123@school.edu")]
@@ -124,11 +171,36 @@ def test_grades_csv_says_who_handed_in(tmp_path: Path) -> None:
     with (tmp_path / "grades.csv").open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         rows = list(reader)
-    assert reader.fieldnames == ["student", "student_id", "name", "email", "exercise", "status", "score", "max_score", "failed_checks",
-                                 "flags", "lms", "submitted_at", "late"]
-    assert rows[0] == {"student": "doejane", "student_id": "12345", "name": "Doe, Jane", "email": "", "exercise": "alpha/first",
-                       "status": "ok", "score": "5", "max_score": "7", "failed_checks": "values", "flags": "", "lms": "canvas",
-                       "submitted_at": "2026-06-02T10:00:00+00:00", "late": "yes"}
+    assert reader.fieldnames == [
+        "student",
+        "student_id",
+        "name",
+        "email",
+        "exercise",
+        "status",
+        "score",
+        "max_score",
+        "failed_checks",
+        "flags",
+        "lms",
+        "submitted_at",
+        "late",
+    ]
+    assert rows[0] == {
+        "student": "doejane",
+        "student_id": "12345",
+        "name": "Doe, Jane",
+        "email": "",
+        "exercise": "alpha/first",
+        "status": "ok",
+        "score": "5",
+        "max_score": "7",
+        "failed_checks": "values",
+        "flags": "",
+        "lms": "canvas",
+        "submitted_at": "2026-06-02T10:00:00+00:00",
+        "late": "yes",
+    }
     assert [rows[1][k] for k in ("student_id", "name", "email", "lms", "late")] == ["s123", "", "s123@school.edu", "", ""]
     assert [rows[2][k] for k in ("student_id", "name", "email", "status", "score")] == ["ann", "Lee, Ann", "ann@school.edu", "missing", "0"]
 
@@ -201,18 +273,24 @@ def test_roster_mismatches_are_listed_both_ways() -> None:
 
 def test_roster_file_is_read_with_bom_and_spaces(tmp_path: Path) -> None:
     path = tmp_path / "roster.csv"
-    path.write_bytes("\ufeffFolder, Name ,ID,SIS User ID,Section\nann,\"Lee, Ann\",101,S101,A\n\nben,Ben,102,S102,A\n".encode())
+    path.write_bytes('\ufeffFolder, Name ,ID,SIS User ID,Section\nann,"Lee, Ann",101,S101,A\n\nben,Ben,102,S102,A\n'.encode())
     entries = load_roster(path)
-    assert [(e.folder, e.name, e.id, e.sis_user_id, e.section) for e in entries] == [("ann", "Lee, Ann", "101", "S101", "A"), ("ben", "Ben", "102", "S102", "A")]
+    assert [(e.folder, e.name, e.id, e.sis_user_id, e.section) for e in entries] == [
+        ("ann", "Lee, Ann", "101", "S101", "A"),
+        ("ben", "Ben", "102", "S102", "A"),
+    ]
 
 
-@pytest.mark.parametrize(("content", "fragment"), [
-    (b"name,id\nAnn,1\n", "`folder` column"),
-    (b"folder,name\nann,Ann\nann,Again\n", "already on line 2"),
-    (b"folder,name\n,Ann\n", "line 2: the `folder` column is empty"),
-    (b"folder,name\n", "lists no students"),
-    ("folder,name\nann,Zoë\n".encode("latin-1"), "not UTF-8"),
-])
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        (b"name,id\nAnn,1\n", "`folder` column"),
+        (b"folder,name\nann,Ann\nann,Again\n", "already on line 2"),
+        (b"folder,name\n,Ann\n", "line 2: the `folder` column is empty"),
+        (b"folder,name\n", "lists no students"),
+        ("folder,name\nann,Zoë\n".encode("latin-1"), "not UTF-8"),
+    ],
+)
 def test_bad_roster_is_a_clear_bilingual_error(tmp_path: Path, content: bytes, fragment: str) -> None:
     path = tmp_path / "roster.csv"
     path.write_bytes(content)
@@ -242,7 +320,7 @@ def test_report_numbers_for_a_known_class() -> None:
     first, second = summary.exercises
     assert (first.exercise, first.handed_in, first.missing, first.low, first.high, first.max_score) == ("alpha/first", 4, 0, 0, 7, 7)
     assert first.mean == pytest.approx((7 + 5 + 1 + 0) / 4)
-    assert first.sd == pytest.approx(((7 - 3.25) ** 2 + (5 - 3.25) ** 2 + (1 - 3.25) ** 2 + 3.25 ** 2) ** 0.5 / 2)
+    assert first.sd == pytest.approx(((7 - 3.25) ** 2 + (5 - 3.25) ** 2 + (1 - 3.25) ** 2 + 3.25**2) ** 0.5 / 2)
     assert (second.handed_in, second.missing, second.mean, second.max_score) == (3, 1, 4 / 3, 4)
     rates = {(c.exercise, c.check): (c.failed, c.graded) for c in summary.checks}
     assert rates[("alpha/first", "values")] == (3, 4)
@@ -260,9 +338,20 @@ def test_report_numbers_for_a_known_class() -> None:
 
 
 def test_most_failed_is_at_most_ten() -> None:
-    many = Catalog.model_validate({"format_version": 1, "exercises": [{
-        "id": "alpha/first", "file": "01_alpha/01_first.py", "title": {"en": "F", "zh": "F"}, "hints": [{"en": "h", "zh": "h"}],
-        "checks": [{"name": f"c{i:02d}", "points": 1, "title": {"en": f"check {i}", "zh": f"检查 {i}"}} for i in range(14)]}]})
+    many = Catalog.model_validate(
+        {
+            "format_version": 1,
+            "exercises": [
+                {
+                    "id": "alpha/first",
+                    "file": "01_alpha/01_first.py",
+                    "title": {"en": "F", "zh": "F"},
+                    "hints": [{"en": "h", "zh": "h"}],
+                    "checks": [{"name": f"c{i:02d}", "points": 1, "title": {"en": f"check {i}", "zh": f"检查 {i}"}} for i in range(14)],
+                }
+            ],
+        }
+    )
     checks = [CheckResult(name=f"c{i:02d}", title=Text(en="t", zh="t"), outcome="failed" if i % 7 else "passed", points=0, max_points=1) for i in range(14)]
     row = BatchRow(student="a", exercise="alpha/first", status="ok", score=0, max_score=14, failed_checks=[], source="", checks=checks)
     summary = summarize([row], many)
@@ -327,16 +416,35 @@ def test_visibility_defaults() -> None:
     checks = {c.name: c.shown_as for c in CATALOG.by_id["alpha/first"].checks}
     assert checks == {"values": "shown", "dtype": "shown", "secret": "after_release", "internal": "never"}
     with pytest.raises(ValueError):
-        Catalog.model_validate({"format_version": 1, "exercises": [{
-            "id": "alpha/first", "file": "01_alpha/01_first.py", "title": {"en": "F", "zh": "F"}, "hints": [{"en": "h", "zh": "h"}],
-            "checks": [{"name": "c", "points": 1, "visibility": "later", "title": {"en": "t", "zh": "t"}}]}]})
+        Catalog.model_validate(
+            {
+                "format_version": 1,
+                "exercises": [
+                    {
+                        "id": "alpha/first",
+                        "file": "01_alpha/01_first.py",
+                        "title": {"en": "F", "zh": "F"},
+                        "hints": [{"en": "h", "zh": "h"}],
+                        "checks": [{"name": "c", "points": 1, "visibility": "later", "title": {"en": "t", "zh": "t"}}],
+                    }
+                ],
+            }
+        )
 
 
 def test_messages_that_differ_only_in_numbers_are_one_misconception() -> None:
     rows = []
     for index, value in enumerate((1.5, -2.25, 3e-05)):
-        checks = [CheckResult(name="values", title=Text(en="t", zh="t"), outcome="failed", points=0, max_points=2,
-                              message=Text(en=f"With x = [{value}]: expected {index}, got {index + 1}", zh="中"))]
+        checks = [
+            CheckResult(
+                name="values",
+                title=Text(en="t", zh="t"),
+                outcome="failed",
+                points=0,
+                max_points=2,
+                message=Text(en=f"With x = [{value}]: expected {index}, got {index + 1}", zh="中"),
+            )
+        ]
         rows.append(BatchRow(student=f"s{index}", exercise="alpha/first", status="ok", score=0, max_score=2, failed_checks=[], source="", checks=checks))
     values = next(c for c in summarize(rows, CATALOG).checks if c.check == "values")
     assert values.message_count == 3 and values.message == "With x = [1.5]: expected 0, got 1"

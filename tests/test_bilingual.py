@@ -53,6 +53,7 @@ CODE_CHARACTER = re.compile(r"[\d._/()=\[\]<>:-]")
 # hardware, the language toggle's "English", the language code "en" (`"zh-CN" if lang == "zh" else "en"`).
 NAMES = frozenset({"torchdojo", "PyTorch", "TorchScript", "CUDA", "GPU", "CPU", "ONNX", "NumPy", "Python", "TensorFlow", "English", "en"})
 
+
 @dataclass(frozen=True)
 class Pair:
     """One bilingual text found in the tree: where, and each side as it reads (placeholders as `{}`)."""
@@ -111,8 +112,7 @@ def _statements(text: str) -> list[ast.stmt] | None:
 
 
 # An expression of bare names, `and`/`or`/`not`/`in`/`is` is English that happens to parse ("Views and copies").
-_WORDS_ONLY = (ast.Module, ast.Expr, ast.Name, ast.Load, ast.BoolOp, ast.And, ast.Or, ast.Compare, ast.In, ast.NotIn,
-               ast.Is, ast.IsNot, ast.UnaryOp, ast.Not)
+_WORDS_ONLY = (ast.Module, ast.Expr, ast.Name, ast.Load, ast.BoolOp, ast.And, ast.Or, ast.Compare, ast.In, ast.NotIn, ast.Is, ast.IsNot, ast.UnaryOp, ast.Not)
 
 
 def _is_words(body: list[ast.stmt]) -> bool:
@@ -219,9 +219,14 @@ def _is_pair_type(annotation: ast.AST | None) -> bool:
 
 def pair_parameters(paths: list[Path]) -> set[str]:
     """Names of parameters typed `tuple[str, str]` anywhere in the tree (`hint`, `extra` ...): calls pass (en, zh)."""
-    return {a.arg for path in paths for fn in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-            if isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef)
-            for a in fn.args.args + fn.args.kwonlyargs if _is_pair_type(a.annotation)}
+    return {
+        a.arg
+        for path in paths
+        for fn in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef)
+        for a in fn.args.args + fn.args.kwonlyargs
+        if _is_pair_type(a.annotation)
+    }
 
 
 def _tuple_pairs(where: str, node: ast.AST, caught: frozenset[str]) -> Iterator[Pair]:
@@ -296,8 +301,7 @@ def python_pairs(rel: str, source: str, callables: dict[str, tuple[int, int]], p
 
 def all_python_pairs() -> list[Pair]:
     callables, params = bilingual_callables(SOURCES), frozenset(pair_parameters(SOURCES))
-    return [pair for path in SOURCES
-            for pair in python_pairs(path.relative_to(ROOT).as_posix(), path.read_text(encoding="utf-8"), callables, params)]
+    return [pair for path in SOURCES for pair in python_pairs(path.relative_to(ROOT).as_posix(), path.read_text(encoding="utf-8"), callables, params)]
 
 
 # -- the tests ------------------------------------------------------------------------------------------
@@ -313,30 +317,34 @@ def test_the_scan_finds_every_form_of_bilingual_text() -> None:
     assert {"grader/learner/render.py", "quizzes/app/words.py", "quizzes/models.py", "grader/checks/harness.py"} <= files
     assert len(pairs) > 750, len(pairs)  # 806 when written: every check message, table and label
     zh = {p.zh for p in pairs}
-    assert {"评分进程意外停止。",  # t(en, zh) in runner.py
-            "需要 GPU,此处不评分",  # {"en": ..., "zh": ...} in render.py's WORDS
-            "你的代码抛出了 {}:{}",  # en = ... / zh = ... in child.py
-            "梯度模式(torch.is_grad_enabled())",  # a _WORDS table of (en, zh)
-            "总览",  # Text(en=..., zh=...) in the app's WORDS
-            } <= zh
+    assert {
+        "评分进程意外停止。",  # t(en, zh) in runner.py
+        "需要 GPU,此处不评分",  # {"en": ..., "zh": ...} in render.py's WORDS
+        "你的代码抛出了 {}:{}",  # en = ... / zh = ... in child.py
+        "梯度模式(torch.is_grad_enabled())",  # a _WORDS table of (en, zh)
+        "总览",  # Text(en=..., zh=...) in the app's WORDS
+    } <= zh
 
 
-@pytest.mark.parametrize(("source", "problem"), [
-    ('t("Could not read it", "Could not read it")', "both sides are equal"),
-    ('try:\n    x()\nexcept OSError as error:\n    t(str(error), str(error))', "same expression"),
-    ('t(f"got {x}", f"got {x}")', "both sides are equal"),
-    ('fail("wrong", f"wrong: {x}")', "no Chinese"),
-    ('expect(ok, "Next", "Next")', "both sides are equal"),
-    ('WORDS = {"k": {"en": "Score", "zh": "Score"}}', "both sides are equal"),
-    ('s = "Yes" if lang == "zh" else "Yes"', "both sides are equal"),
-    ('s = "Yes" if lang != "en" else "Yes"', "both sides are equal"),
-    ('Text(en="Quit", zh="Quit")', "both sides are equal"),
-    ('Text("Quit", "Quit")', "both sides are equal"),
-    ('try:\n    x()\nexcept OSError as error:\n    notify(str(error) if lang == "zh" else str(error))', "same expression"),
-    ('def f():\n    en = "Not written yet"\n    zh = "Not written yet"', "both sides are equal"),
-    ('check(x, given="x = {}, then twice", given_zh="x = {}, then twice")', "both sides are equal"),
-    ('_X_WORDS = {1: ("on", "on"), 2: ("grad mode", "grad mode")}', "both sides are equal"),
-])
+@pytest.mark.parametrize(
+    ("source", "problem"),
+    [
+        ('t("Could not read it", "Could not read it")', "both sides are equal"),
+        ("try:\n    x()\nexcept OSError as error:\n    t(str(error), str(error))", "same expression"),
+        ('t(f"got {x}", f"got {x}")', "both sides are equal"),
+        ('fail("wrong", f"wrong: {x}")', "no Chinese"),
+        ('expect(ok, "Next", "Next")', "both sides are equal"),
+        ('WORDS = {"k": {"en": "Score", "zh": "Score"}}', "both sides are equal"),
+        ('s = "Yes" if lang == "zh" else "Yes"', "both sides are equal"),
+        ('s = "Yes" if lang != "en" else "Yes"', "both sides are equal"),
+        ('Text(en="Quit", zh="Quit")', "both sides are equal"),
+        ('Text("Quit", "Quit")', "both sides are equal"),
+        ('try:\n    x()\nexcept OSError as error:\n    notify(str(error) if lang == "zh" else str(error))', "same expression"),
+        ('def f():\n    en = "Not written yet"\n    zh = "Not written yet"', "both sides are equal"),
+        ('check(x, given="x = {}, then twice", given_zh="x = {}, then twice")', "both sides are equal"),
+        ('_X_WORDS = {1: ("on", "on"), 2: ("grad mode", "grad mode")}', "both sides are equal"),
+    ],
+)
 def test_a_bad_pair_is_caught(source: str, problem: str) -> None:
     """Each form, written wrong, is reported: the scan can fail."""
     callables = {"t": (0, 1), "fail": (0, 1), "expect": (1, 2), "Text": (0, 1)}
@@ -344,19 +352,34 @@ def test_a_bad_pair_is_caught(source: str, problem: str) -> None:
     assert any(f and problem in f for f in found), found
 
 
-@pytest.mark.parametrize(("en", "zh"), [
-    ("torchdojo", "torchdojo"), ("{path}", "{path}"), ("float32", "float32"), ("torch.no_grad()", "torch.no_grad()"),
-    ("exercises/01_autograd/01_leaf_tensors.py", "exercises/01_autograd/01_leaf_tensors.py"), ("→ {n}", "→ {n}"),
-    ("2.0", "2.0"), ("PyTorch", "PyTorch"), ("[1, 2]", "[1, 2]"), ("x * x", "x * x"), ("tensor([1., 2.])", "tensor([1., 2.])"),
-    ("DataLoader", "DataLoader"), ("{}, x = {}, x2 = {}", "{},x = {},x2 = {}"), ("flat: return x.reshape(-1)", "flat: return x.reshape(-1)"),
-    ("with torch.no_grad(): return model(x)", "with torch.no_grad(): return model(x)"), ("train_dl: {}", "train_dl:{}"),
-])
+@pytest.mark.parametrize(
+    ("en", "zh"),
+    [
+        ("torchdojo", "torchdojo"),
+        ("{path}", "{path}"),
+        ("float32", "float32"),
+        ("torch.no_grad()", "torch.no_grad()"),
+        ("exercises/01_autograd/01_leaf_tensors.py", "exercises/01_autograd/01_leaf_tensors.py"),
+        ("→ {n}", "→ {n}"),
+        ("2.0", "2.0"),
+        ("PyTorch", "PyTorch"),
+        ("[1, 2]", "[1, 2]"),
+        ("x * x", "x * x"),
+        ("tensor([1., 2.])", "tensor([1., 2.])"),
+        ("DataLoader", "DataLoader"),
+        ("{}, x = {}, x2 = {}", "{},x = {},x2 = {}"),
+        ("flat: return x.reshape(-1)", "flat: return x.reshape(-1)"),
+        ("with torch.no_grad(): return model(x)", "with torch.no_grad(): return model(x)"),
+        ("train_dl: {}", "train_dl:{}"),
+    ],
+)
 def test_code_and_names_may_read_the_same(en: str, zh: str) -> None:
     assert Pair("x", en, zh).problem() is None
 
 
-@pytest.mark.parametrize("en", ["Next", "Your code printed", "got {x}", "Score: {n}", "Could not read {path}", "Views and copies",
-                                "x is not a leaf", "wrong: {x}", "Reviews due"])
+@pytest.mark.parametrize(
+    "en", ["Next", "Your code printed", "got {x}", "Score: {n}", "Could not read {path}", "Views and copies", "x is not a leaf", "wrong: {x}", "Reviews due"]
+)
 def test_words_may_not(en: str) -> None:
     assert Pair("x", en, en).problem() is not None
 

@@ -6,8 +6,8 @@ import ast
 
 import pytest
 
-from torchdojo.core.catalog import CatalogError, UnknownExercise, load_catalog
 from tests.conftest import ROOT
+from torchdojo.core.catalog import CatalogError, UnknownExercise, load_catalog
 
 
 def test_catalog_files_exist_in_exercises_and_solutions(catalog) -> None:

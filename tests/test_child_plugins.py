@@ -29,9 +29,7 @@ PLUGIN = "torchdojo_probe_plugin"
 def _install_plugin(site: Path, marker: Path) -> None:
     """A plugin that leaves a file behind when imported, installed with a pytest11 entry point."""
     site.mkdir()
-    (site / f"{PLUGIN}.py").write_text(
-        f"from pathlib import Path\nPath({str(marker)!r}).write_text('loaded', encoding='utf-8')\n", encoding="utf-8"
-    )
+    (site / f"{PLUGIN}.py").write_text(f"from pathlib import Path\nPath({str(marker)!r}).write_text('loaded', encoding='utf-8')\n", encoding="utf-8")
     info = site / f"{PLUGIN}-1.0.dist-info"
     info.mkdir()
     (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {PLUGIN}\nVersion: 1.0\n", encoding="utf-8")
@@ -52,8 +50,14 @@ def _environment(site: Path, route: str) -> dict[str, str]:
 def _loaded_by_plain_pytest(env: dict[str, str], tmp_path: Path, marker: Path) -> bool:
     """The setup is real: an ordinary pytest run in this environment loads the plugin."""
     (tmp_path / "test_plain.py").write_text("def test_nothing():\n    pass\n", encoding="utf-8")
-    subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path / "test_plain.py")],
-                   env=env, cwd=tmp_path, capture_output=True, timeout=120, check=False)
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path / "test_plain.py")],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
     loaded = marker.exists()
     marker.unlink(missing_ok=True)
     return loaded

@@ -40,8 +40,20 @@ TIMEOUT = "30"  # per exercise, in every run: far above what the others need on 
 # An endless loop that sleeps: it uses up the time limit without taking a core from the other gradings.
 LOOPING = (ROOT / "solutions" / LEAF).read_text(encoding="utf-8") + "\n\ndef square_sum_grad(values):\n    while True: __import__('time').sleep(0.05)\n"
 NO_SANDBOX = ("--no-sandbox",)  # local runs use bubblewrap where it works; a cluster's workers do not: compare like with like
-EXPORTS = ("--export", "wide:out/wide.csv", "--export", "canvas:out/canvas.csv", "--export", "moodle:out/moodle.csv",
-           "--roster", "roster.csv", "--report", "out/report.html", "--feedback", "out/feedback")
+EXPORTS = (
+    "--export",
+    "wide:out/wide.csv",
+    "--export",
+    "canvas:out/canvas.csv",
+    "--export",
+    "moodle:out/moodle.csv",
+    "--roster",
+    "roster.csv",
+    "--report",
+    "out/report.html",
+    "--feedback",
+    "out/feedback",
+)
 
 
 def _class(root: Path) -> Path:
@@ -63,7 +75,7 @@ def _class(root: Path) -> Path:
                 shutil.copyfile(source, target)
             else:
                 target.write_text(source, encoding="utf-8")
-    (root / "roster.csv").write_text("folder,name,id,sis_user_id,section\nann,\"Lee, Ann\",101,S101,A\nben,Ben,102,S102,A\n", encoding="utf-8")
+    (root / "roster.csv").write_text('folder,name,id,sis_user_id,section\nann,"Lee, Ann",101,S101,A\nben,Ben,102,S102,A\n', encoding="utf-8")
     return root
 
 
@@ -118,8 +130,7 @@ class Cluster:
 
     def _start(self, name: str, *args: str) -> None:
         log = (self.folder / f"{name}.log").open("wb")
-        self.processes[name] = subprocess.Popen([sys.executable, "-m", *args], cwd=self.folder, env=self.env, stdout=log, stderr=log,
-                                                stdin=subprocess.DEVNULL)
+        self.processes[name] = subprocess.Popen([sys.executable, "-m", *args], cwd=self.folder, env=self.env, stdout=log, stderr=log, stdin=subprocess.DEVNULL)
 
     def start(self) -> None:
         self._start("scheduler", "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", str(self.port), "--no-dashboard")
@@ -132,8 +143,21 @@ class Cluster:
                 assert time.monotonic() < until, "the scheduler did not start: " + (self.folder / "scheduler.log").read_text()
                 time.sleep(0.2)
         for name in ("w1", "w2"):
-            self._start(name, "distributed.cli.dask_worker", self.address, "--nthreads", "1", "--no-nanny", "--no-dashboard",
-                        "--host", "127.0.0.1", "--name", name, "--death-timeout", "60")
+            self._start(
+                name,
+                "distributed.cli.dask_worker",
+                self.address,
+                "--nthreads",
+                "1",
+                "--no-nanny",
+                "--no-dashboard",
+                "--host",
+                "127.0.0.1",
+                "--name",
+                name,
+                "--death-timeout",
+                "60",
+            )
         from distributed import Client
 
         with Client(self.address, timeout=30, set_as_default=False) as client:
@@ -194,8 +218,21 @@ def local(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @needs_dask
 def test_cluster_writes_the_same_files_as_a_local_run(cluster: Cluster, local: Path) -> None:
-    done = run_cli("grade-batch", "class", "--out", "out/grades.csv", *EXPORTS, *NO_SANDBOX, "--timeout", TIMEOUT, "--scheduler", cluster.address,
-                   cwd=local, env={"TORCHDOJO_PROGRESS_SECONDS": "1"}, timeout=280)
+    done = run_cli(
+        "grade-batch",
+        "class",
+        "--out",
+        "out/grades.csv",
+        *EXPORTS,
+        *NO_SANDBOX,
+        "--timeout",
+        TIMEOUT,
+        "--scheduler",
+        cluster.address,
+        cwd=local,
+        env={"TORCHDOJO_PROGRESS_SECONDS": "1"},
+        timeout=280,
+    )
     try:
         assert done.returncode == 0, done.stdout + done.stderr
         assert "2 worker(s), 2 thread(s)" in done.stdout
@@ -219,8 +256,20 @@ def test_a_worker_killed_mid_run_loses_no_student_and_counts_none_twice(cluster:
     env = {**os.environ, "HOME": str(TEST_HOME), "TORCHDOJO_PROGRESS_SECONDS": "0.5"}
     env.pop("TORCHDOJO_WORKSPACE", None)
     log = (local / "killed.log").open("w+", encoding="utf-8")
-    command = [sys.executable, "-m", "torchdojo", "grade-batch", "class", "--out", "out/grades.json", *NO_SANDBOX, "--timeout", TIMEOUT,
-               "--scheduler", cluster.address]
+    command = [
+        sys.executable,
+        "-m",
+        "torchdojo",
+        "grade-batch",
+        "class",
+        "--out",
+        "out/grades.json",
+        *NO_SANDBOX,
+        "--timeout",
+        TIMEOUT,
+        "--scheduler",
+        cluster.address,
+    ]
     run = subprocess.Popen(command, cwd=local, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     try:
         with Client(cluster.address, timeout=30, set_as_default=False) as watcher:
@@ -261,22 +310,22 @@ def test_an_unreachable_scheduler_fails_fast_and_writes_nothing(tmp_path: Path) 
     _class(tmp_path)
     address = f"tcp://127.0.0.1:{_free_port()}"  # nothing listens there
     started = time.monotonic()
-    done = run_cli("grade-batch", "class", "--out", "out/g.csv", "--report", "out/r.html", "--scheduler", address, "--scheduler-timeout", "3",
-                   cwd=tmp_path, timeout=120)
+    done = run_cli(
+        "grade-batch", "class", "--out", "out/g.csv", "--report", "out/r.html", "--scheduler", address, "--scheduler-timeout", "3", cwd=tmp_path, timeout=120
+    )
     assert done.returncode == 2, done.stdout + done.stderr
     assert "Cannot reach the Dask scheduler" in " ".join(done.stderr.split()) and address in done.stderr
     assert not (tmp_path / "out").exists()
-    zh = run_cli("grade-batch", "class", "--out", "out/g.csv", "--scheduler", address, "--scheduler-timeout", "1", "--lang", "zh",
-                 cwd=tmp_path, timeout=120)
+    zh = run_cli("grade-batch", "class", "--out", "out/g.csv", "--scheduler", address, "--scheduler-timeout", "1", "--lang", "zh", cwd=tmp_path, timeout=120)
     assert zh.returncode == 2 and "无法连接" in zh.stderr
     assert time.monotonic() - started < 110  # bounded by --scheduler-timeout, not by a hang
 
 
 def test_a_submission_travels_as_data_under_its_own_folder(tmp_path: Path) -> None:
-    from torchdojo.teacher.batch import Task
     from torchdojo.core.catalog import load_catalog
-    from torchdojo.teacher.cluster import Submission, _relative, submission
     from torchdojo.core.runner import Limits
+    from torchdojo.teacher.batch import Task
+    from torchdojo.teacher.cluster import Submission, _relative, submission
 
     exercise = load_catalog().resolve("autograd/leaf_tensors")
     for layout in ("alice/exercises", "bob"):
@@ -324,8 +373,20 @@ def test_workers_sandbox_by_default_where_bubblewrap_works(cluster: Cluster, tmp
     target.parent.mkdir(parents=True)
     target.write_text(source, encoding="utf-8")
     try:
-        done = run_cli("grade-batch", "class", "--out", "out/grades.csv", "--topics", "autograd", "--timeout", TIMEOUT,
-                       "--scheduler", cluster.address, cwd=tmp_path, timeout=280)
+        done = run_cli(
+            "grade-batch",
+            "class",
+            "--out",
+            "out/grades.csv",
+            "--topics",
+            "autograd",
+            "--timeout",
+            TIMEOUT,
+            "--scheduler",
+            cluster.address,
+            cwd=tmp_path,
+            timeout=280,
+        )
         assert done.returncode == 0, done.stdout + done.stderr
         assert re.search(r"Sandbox: on \(bubblewrap on all \d+ worker\(s\)\)\.", done.stdout), done.stdout  # a killed worker may be gone
         assert not probe.exists(), "the submission wrote to the worker's own /tmp: it ran outside the sandbox"

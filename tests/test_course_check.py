@@ -13,11 +13,14 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from torchdojo.teacher import notebook as nb_module
+from tests.conftest import ROOT
 from torchdojo.core.catalog import load_catalog
+from torchdojo.core.report import CheckResult, Report
+from torchdojo.core.warm import WarmWorker
+from torchdojo.i18n import Text
+from torchdojo.teacher import notebook as nb_module
 from torchdojo.teacher.course import build
 from torchdojo.teacher.course_check import _validate_one, pregrade
-from torchdojo.i18n import Text
 from torchdojo.teacher.kernels import SERVER_ENV, ForkedKernelManager, KernelForkServer
 from torchdojo.teacher.notebook import (
     VERDICTS_ENV,
@@ -26,9 +29,6 @@ from torchdojo.teacher.notebook import (
     module_source,
     verdict_key,
 )
-from torchdojo.core.report import CheckResult, Report
-from torchdojo.core.warm import WarmWorker
-from tests.conftest import ROOT
 
 pytestmark = pytest.mark.xdist_group("course_check")
 KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
@@ -37,10 +37,20 @@ NOTEBOOK_EXERCISE = "autograd/gradient_of"  # a notebook whose reference passes
 
 def run_notebook(sources: list[str], cwd: Path, timeout: int = 120) -> list[str]:
     """Execute code cells in one kernel started by ForkedKernelManager; each cell's stdout (or error name)."""
-    book = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources],
-                                    metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
-    NotebookClient(book, kernel_name="python3", kernel_manager_class=ForkedKernelManager, extra_arguments=KERNEL_ARGS,
-                   timeout=timeout, startup_timeout=120, allow_errors=True, interrupt_on_timeout=True, resources={"metadata": {"path": str(cwd)}}).execute()
+    book = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell(s) for s in sources], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    )
+    NotebookClient(
+        book,
+        kernel_name="python3",
+        kernel_manager_class=ForkedKernelManager,
+        extra_arguments=KERNEL_ARGS,
+        timeout=timeout,
+        startup_timeout=120,
+        allow_errors=True,
+        interrupt_on_timeout=True,
+        resources={"metadata": {"path": str(cwd)}},
+    ).execute()
     shown = []
     for cell in book.cells:
         texts = [o.get("text", "") for o in cell.outputs if o.output_type == "stream"]
@@ -97,8 +107,11 @@ def test_without_a_server_kernels_start_as_usual(tmp_path: Path, monkeypatch: py
 
 
 def fake_report(exercise_id: str, check: str, message: str) -> Report:
-    return Report(exercise=exercise_id, file="x.py", checks=[
-        CheckResult(name=check, title=Text(en="t", zh="t"), outcome="failed", points=0, max_points=1, message=Text(en=message, zh=message))])
+    return Report(
+        exercise=exercise_id,
+        file="x.py",
+        checks=[CheckResult(name=check, title=Text(en="t", zh="t"), outcome="failed", points=0, max_points=1, message=Text(en=message, zh=message))],
+    )
 
 
 def test_a_test_cell_takes_a_verdict_only_for_exactly_its_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

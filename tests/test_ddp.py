@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import FIXTURES, ROOT, grade_file
 from torchdojo.core.catalog import load_catalog
 from torchdojo.core.runner import Limits, grade
-from tests.conftest import FIXTURES, ROOT, grade_file
 
 EXERCISE = "devices/ddp"
 FOLDER = FIXTURES / "devices" / "ddp"
@@ -45,10 +45,14 @@ def test_a_rank_cannot_read_the_reference(tmp_path: Path) -> None:
     """The forked ranks keep the grading child's audit-hook guard (spawned ones would not)."""
     submission = tmp_path / "10_ddp.py"
     submission.write_text(
-        (ROOT / "exercises" / "03_devices" / "10_ddp.py").read_text(encoding="utf-8").replace(
+        (ROOT / "exercises" / "03_devices" / "10_ddp.py")
+        .read_text(encoding="utf-8")
+        .replace(
             '    raise NotImplementedError("train_on_rank is not written yet / train_on_rank 还没有完成")',
-            f"    return [float(len(open({str(REFERENCE)!r}).read()))]"),
-        encoding="utf-8")
+            f"    return [float(len(open({str(REFERENCE)!r}).read()))]",
+        ),
+        encoding="utf-8",
+    )
     report = grade_file(EXERCISE, submission)
     assert report.score == 0
     messages = [c.message.en for c in report.checks if c.message is not None]

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from torchdojo.core.catalog import load_catalog
 from tests.conftest import ROOT, import_path_of
+from torchdojo.core.catalog import load_catalog
 
 PARTS = ("grader", "exercises", "solutions", "tests/fixtures", "benchmarks")
 
@@ -89,8 +89,7 @@ def test_the_contributing_guide_runs(tmp_path: Path) -> None:
     """docs/contributing.md's own commands, in order, in a fresh copy of the repository."""
     guide = (ROOT / "docs" / "contributing.md").read_text(encoding="utf-8")
     blocks = guide.split("```bash")[1:]
-    commands = [line.split("#")[0].split() for block in blocks for line in block.split("```")[0].splitlines()
-                if line.startswith("torchdojo dev ")]
+    commands = [line.split("#")[0].split() for block in blocks for line in block.split("```")[0].splitlines() if line.startswith("torchdojo dev ")]
     assert [c[:2] for c in commands] == [["torchdojo", "dev"]] * 3, commands
     tree = _clone(tmp_path)
     for command in commands:

@@ -11,10 +11,9 @@ import pytest
 import torch
 from torch import nn
 
-from torchdojo.checks.stand_in import (CUSTOM, KINDS, MACHINES, GraderLimit, Machine, MetaDeviceSpy, is_genuine, limit, parse_to,
-                                    simulate_accelerator, simulated)
-from torchdojo.checks.support import CheckFailed
 from tests.conftest import FIXTURES, ROOT, grade_file, run_cli
+from torchdojo.checks.stand_in import CUSTOM, KINDS, MACHINES, GraderLimit, Machine, MetaDeviceSpy, is_genuine, limit, parse_to, simulate_accelerator, simulated
+from torchdojo.checks.support import CheckFailed
 
 SOLUTIONS = ROOT / "solutions" / "03_devices"
 REAL_IS_AVAILABLE = torch.accelerator.is_available
@@ -48,7 +47,7 @@ def _grade_source(tmp_path: Path, exercise: str, source: str, name: str = "submi
 def test_hard_coded_cuda_is_named_in_the_message() -> None:
     report = grade_file("devices/pick_device", FIXTURES / "devices" / "pick_device" / "wrong_always_cuda.py")
     message = next(c.message.en for c in report.checks if c.name == "not_hard_coded")
-    assert "hard-code \"cuda\"" in message and "expected device(type='mps'), yours gives device(type='cuda')" in message
+    assert 'hard-code "cuda"' in message and "expected device(type='mps'), yours gives device(type='cuda')" in message
     report = grade_file("devices/device_mismatch", FIXTURES / "devices" / "device_mismatch" / "wrong_hard_coded.py")
     message = next(c.message.en for c in report.checks if c.name == "device_from_model")
     assert "moved a tensor to 'cuda'" in message and "Don't hard-code" in message
@@ -169,8 +168,9 @@ def test_reference_solutions_under_each_kind(machine: Machine) -> None:
             model = nn.Linear(3, 2).to("meta")
             out = mismatch.predict(model, torch.randn(4, 3))
             model = nn.Linear(3, 2).to("meta")
-            loss = train.train_step(model, (torch.randn(4, 3), torch.randn(4, 2)), nn.MSELoss(),
-                                    torch.optim.SGD(model.parameters(), lr=0.1), torch.device("meta"))
+            loss = train.train_step(
+                model, (torch.randn(4, 3), torch.randn(4, 2)), nn.MSELoss(), torch.optim.SGD(model.parameters(), lr=0.1), torch.device("meta")
+            )
             half = transfer.to_device_as(torch.ones(2, 2), "meta", torch.float16)
             plain = transfer.pinned_to(torch.ones(2), "meta")
             if machine.kind == "cuda":
@@ -196,11 +196,11 @@ def test_each_simulated_kind_is_graded(tmp_path: Path, kind: str) -> None:
     if kind == "none":
         body = "    if not torch.accelerator.is_available():\n        return torch.device('meta')\n"
     else:
-        body = f"    if torch.accelerator.is_available() and torch.accelerator.current_accelerator().type == {kind!r}:\n" \
-               "        return torch.device('cpu')\n"
-    source = ("import torch\n\n\ndef pick_device():\n" + body +
-              "    if torch.accelerator.is_available():\n        return torch.accelerator.current_accelerator()\n"
-              "    return torch.device('cpu')\n")
+        body = f"    if torch.accelerator.is_available() and torch.accelerator.current_accelerator().type == {kind!r}:\n        return torch.device('cpu')\n"
+    source = (
+        "import torch\n\n\ndef pick_device():\n" + body + "    if torch.accelerator.is_available():\n        return torch.accelerator.current_accelerator()\n"
+        "    return torch.device('cpu')\n"
+    )
     report = _grade_source(tmp_path, "devices/pick_device", source)
     assert report.score < report.max_score
 
@@ -214,9 +214,15 @@ VARIANTS = {
         ("return obj.to(device)", "return obj.to(device, non_blocking=True)"),
     ],
     "devices/device_mismatch": [
-        ("return model(x.to(device)).cpu()", "return model(x.to(device=device, copy=True)).to(\"cpu\", copy=True)"),
-        ("return model(x.to(device)).cpu()", "return model(x.to(torch.empty(0, device=device, dtype=x.dtype), non_blocking=True)).to(device=torch.device(\"cpu\"))"),
-        ("return model(x.to(device)).cpu()", "return model(x.to(device, x.dtype, False, False, memory_format=torch.preserve_format)).cpu(memory_format=torch.preserve_format)"),
+        ("return model(x.to(device)).cpu()", 'return model(x.to(device=device, copy=True)).to("cpu", copy=True)'),
+        (
+            "return model(x.to(device)).cpu()",
+            'return model(x.to(torch.empty(0, device=device, dtype=x.dtype), non_blocking=True)).to(device=torch.device("cpu"))',
+        ),
+        (
+            "return model(x.to(device)).cpu()",
+            "return model(x.to(device, x.dtype, False, False, memory_format=torch.preserve_format)).cpu(memory_format=torch.preserve_format)",
+        ),
     ],
     "devices/train_step": [
         ("X, y = X.to(device), y.to(device)", "X, y = X.to(device=device, copy=True), y.to(device, non_blocking=True)"),
@@ -247,8 +253,10 @@ CHEATS = {
     "grader_limit": "from torchdojo.checks.support import GraderLimit\n\n\ndef pick_device():\n    raise GraderLimit('no', 'no')\n",
     "skip_needs_gpu": "import pytest\n\n\ndef pick_device():\n    pytest.skip('needs_gpu: this check needs a CUDA GPU')\n",
     "stand_in_limit": "from torchdojo.checks.stand_in import limit\n\n\ndef pick_device():\n    limit('no', 'no')\n",
-    "forged_frame": ("import torchdojo.checks.stand_in as s\nfrom torchdojo.checks.support import GraderLimit\n\n\n"
-                     "def pick_device():\n    exec(compile('raise GraderLimit(\"a\", \"b\")', s.__file__, 'exec'), {'GraderLimit': GraderLimit})\n"),
+    "forged_frame": (
+        "import torchdojo.checks.stand_in as s\nfrom torchdojo.checks.support import GraderLimit\n\n\n"
+        "def pick_device():\n    exec(compile('raise GraderLimit(\"a\", \"b\")', s.__file__, 'exec'), {'GraderLimit': GraderLimit})\n"
+    ),
 }
 
 
@@ -261,8 +269,14 @@ def test_raising_grader_exceptions_gains_nothing(tmp_path: Path, cheat: str) -> 
 
 
 def test_skip_inside_the_gpu_check_gains_nothing(tmp_path: Path) -> None:
-    source = (SOLUTIONS / "05_transfer_options.py").read_text(encoding="utf-8").replace(
-        "    if torch.device(device).type == \"cuda\":\n", "    if torch.device(device).type == \"cuda\":\n        import pytest; pytest.skip('needs_gpu: no')\n")
+    source = (
+        (SOLUTIONS / "05_transfer_options.py")
+        .read_text(encoding="utf-8")
+        .replace(
+            '    if torch.device(device).type == "cuda":\n',
+            "    if torch.device(device).type == \"cuda\":\n        import pytest; pytest.skip('needs_gpu: no')\n",
+        )
+    )
     report = _grade_source(tmp_path, "devices/transfer_options", source)
     outcome = {c.name: c.outcome for c in report.checks}
     assert outcome["pinned_to_cuda_target"] == "failed" and report.score < report.max_score
@@ -272,8 +286,10 @@ def test_a_real_grader_limit_is_not_graded_and_never_hides_a_mistake(tmp_path: P
     """Code the stand-in cannot simulate (CUDA device properties) is the grader's limit: no points either way,
     and a limit met on one machine never hides a mistake made on another."""
     probe = "    if torch.cuda.is_available():\n        torch.cuda.get_device_properties(0)\n"
-    right = ("import torch\n\n\ndef pick_device():\n" + probe + "    if torch.accelerator.is_available():\n"
-             "        return torch.accelerator.current_accelerator()\n    return torch.device('cpu')\n")
+    right = (
+        "import torch\n\n\ndef pick_device():\n" + probe + "    if torch.accelerator.is_available():\n"
+        "        return torch.accelerator.current_accelerator()\n    return torch.device('cpu')\n"
+    )
     report = _grade_source(tmp_path, "devices/pick_device", right)
     outcomes = {c.name: c.outcome for c in report.checks}
     assert set(outcomes.values()) <= {"passed", "not_graded"} and "not_graded" in outcomes.values()

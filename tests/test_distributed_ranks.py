@@ -20,7 +20,7 @@ from torchdojo.checks import distributed
 from torchdojo.checks.distributed import Unpicklable, run_ranks
 from torchdojo.checks.support import CheckFailed
 
-LEARNER = textwrap.dedent('''
+LEARNER = textwrap.dedent("""
     import os
 
     import torch
@@ -55,7 +55,7 @@ LEARNER = textwrap.dedent('''
 
     def unpicklable(rank, world_size):
         return lambda: rank
-''')
+""")
 
 
 def _line(marker: str) -> int:

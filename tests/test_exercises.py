@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import FIXTURES, ROOT, grade_file
 from torchdojo.core.catalog import load_catalog
 from torchdojo.dev.check import expectation  # the `# expect:` header, read as `torchdojo dev check` reads it
-from tests.conftest import FIXTURES, ROOT, grade_file
 
 EXERCISES = load_catalog().exercises
 FIXTURE_FILES = sorted(FIXTURES.glob("*/*/*.py"))

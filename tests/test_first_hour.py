@@ -14,12 +14,12 @@ import pytest
 from rich.cells import cell_len
 from rich.console import Console
 
+from tests.conftest import ROOT, import_path_of, run_cli
 from torchdojo.core.catalog import load_catalog
-from torchdojo.i18n import t
-from torchdojo.learner.render import print_report
 from torchdojo.core.report import CheckResult, Outcome, Report
 from torchdojo.core.runner import Limits, grade
-from tests.conftest import ROOT, import_path_of, run_cli
+from torchdojo.i18n import t
+from torchdojo.learner.render import print_report
 
 CATALOG = load_catalog()
 LEAF = "exercises/01_autograd/01_leaf_tensors.py"
@@ -33,8 +33,14 @@ def _init(tmp_path: Path) -> Path:
 
 def _copy_checkout(target: Path) -> Path:
     """A git checkout of the project's current files (what `git clone` gives), for init-from-clone tests."""
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "grader", "quizzes", "exercises", "solutions"],
-                           cwd=ROOT, capture_output=True, text=True, check=True, timeout=60).stdout.split()
+    files = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard", "grader", "quizzes", "exercises", "solutions"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout.split()
     for name in files:
         if (ROOT / name).is_file():
             (target / name).parent.mkdir(parents=True, exist_ok=True)
@@ -55,8 +61,9 @@ def test_init_from_an_edited_checkout_gives_the_stubs(tmp_path: Path) -> None:
     edited.write_text("# my work in progress\n" + pristine, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": import_path_of(checkout), "HOME": str(tmp_path)}
     env.pop("TORCHDOJO_WORKSPACE", None)
-    done = subprocess.run([sys.executable, "-m", "torchdojo", "init", str(tmp_path / "my-dojo")], cwd=checkout, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "torchdojo", "init", str(tmp_path / "my-dojo")], cwd=checkout, env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "my-dojo" / LEAF).read_text(encoding="utf-8") == pristine
     assert edited.read_text(encoding="utf-8").startswith("# my work in progress"), "the learner's file is untouched"
@@ -130,8 +137,14 @@ def test_reset_reads_as_not_started_and_list_numbers_are_ids(tmp_path: Path) -> 
 
 def _report(*outcomes: Outcome) -> Report:
     checks = [
-        CheckResult(name=f"c{i}", title=t(f"check {i}", f"检查 {i}"), outcome=o, points=2 if o == "passed" else 0, max_points=2,
-                    message=None if o == "passed" else t("why", "原因"))
+        CheckResult(
+            name=f"c{i}",
+            title=t(f"check {i}", f"检查 {i}"),
+            outcome=o,
+            points=2 if o == "passed" else 0,
+            max_points=2,
+            message=None if o == "passed" else t("why", "原因"),
+        )
         for i, o in enumerate(outcomes)
     ]
     return Report(exercise="autograd/leaf_tensors", file=str(ROOT / LEAF), checks=checks)
@@ -156,8 +169,16 @@ def test_report_explains_its_markers_and_names_the_first_to_fix(lang: str) -> No
 def test_watch_does_not_tell_to_run_the_check_it_runs() -> None:
     exercise = CATALOG.resolve("autograd/leaf_tensors")
     out = StringIO()
-    print_report(Console(file=out, width=160, color_system=None), _report("passed"), exercise, "en", "autograd/gradient_of", LEAF,
-                 watching=True, next_file="exercises/01_autograd/02_gradient_of.py")
+    print_report(
+        Console(file=out, width=160, color_system=None),
+        _report("passed"),
+        exercise,
+        "en",
+        "autograd/gradient_of",
+        LEAF,
+        watching=True,
+        next_file="exercises/01_autograd/02_gradient_of.py",
+    )
     assert "torchdojo check" not in out.getvalue()
     assert "Next up: autograd/gradient_of" in out.getvalue() and "02_gradient_of.py" in out.getvalue()
 
@@ -232,9 +253,9 @@ def test_fit_names_torchvision_when_it_is_missing(monkeypatch: pytest.MonkeyPatc
 
 
 def test_review_right_after_a_quiz_says_when_and_offers_the_misses(tmp_path: Path) -> None:
-    from torchdojo.record.progress import ProgressStore
     from torchdojo.quizzes.bank import load_shipped
     from torchdojo.quizzes.engine import QuizSession, grade
+    from torchdojo.record.progress import ProgressStore
 
     record = tmp_path / "p.json"
     session = QuizSession.start(load_shipped(), question_ids=["history-01", "history-03"], store=ProgressStore(record))
@@ -267,15 +288,20 @@ def test_the_check_path_imports_no_quiz_engine_fsrs_textual_or_nbgrader(tmp_path
         "print(json.dumps([h for h in heavy if any(m == h or m.startswith(h + '.') for m in sys.modules)]), file=sys.stderr)\n"
     )
     solution = ROOT / "solutions" / "01_autograd" / "05_vjp.py"
-    done = subprocess.run([sys.executable, "-c", probe, "check", "vjp", "--file", str(solution), "--json", "--progress", str(tmp_path / "p.json")],
-                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-c", probe, "check", "vjp", "--file", str(solution), "--json", "--progress", str(tmp_path / "p.json")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
     assert json.loads(done.stderr.strip().splitlines()[-1]) == [], done.stderr
     assert json.loads(done.stdout)["score"] == json.loads(done.stdout)["max_score"]
 
 
 def test_a_cold_check_starts_its_grading_process_first(tmp_path: Path) -> None:
-    from torchdojo.early import EarlyChild, child_env, wants_early_child
     from torchdojo.core.launch import child_env as full_child_env
+    from torchdojo.early import EarlyChild, child_env, wants_early_child
 
     early_env, full_env = child_env(), full_child_env()
     assert {key: early_env[key] for key in early_env if key not in os.environ or early_env[key] != os.environ[key]}.items() <= full_env.items()
@@ -303,8 +329,14 @@ def test_a_cold_check_leaves_bytecode_for_the_grader_and_none_beside_the_learner
     probe = "import sys; from torchdojo.early import main; sys.argv = ['torchdojo', *sys.argv[1:]]; raise SystemExit(main())"
     env = {**os.environ, "PYTHONPATH": import_path_of(grader_copy.parent)}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    done = subprocess.run([sys.executable, "-c", probe, "check", "autograd/vjp", "--file", str(learner), "--json",
-                           "--progress", str(tmp_path / "p.json")], capture_output=True, text=True, timeout=300, cwd=learner.parent, env=env)
+    done = subprocess.run(
+        [sys.executable, "-c", probe, "check", "autograd/vjp", "--file", str(learner), "--json", "--progress", str(tmp_path / "p.json")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=learner.parent,
+        env=env,
+    )
     assert json.loads(done.stdout)["score"] == json.loads(done.stdout)["max_score"], done.stderr
     assert list((grader_copy / "checks" / "autograd" / "__pycache__").glob("test_vjp.*.pyc")), "the checks were not compiled"
     assert not list(learner.parent.rglob("__pycache__")), "bytecode appeared beside the learner's file"

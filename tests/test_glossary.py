@@ -25,12 +25,7 @@ from torchdojo.quizzes.glossary import (
 ROOT = Path(__file__).resolve().parents[1]
 TERMS = load_glossary()
 BANKS = sorted((ROOT / "quizzes" / "banks").glob("*.toml"))
-PYTHON = [
-    path
-    for folder in ("exercises", "solutions", "grader", "quizzes")
-    for path in sorted((ROOT / folder).rglob("*.py"))
-    if "_bundle" not in path.parts
-]
+PYTHON = [path for folder in ("exercises", "solutions", "grader", "quizzes") for path in sorted((ROOT / folder).rglob("*.py")) if "_bundle" not in path.parts]
 
 
 def _label(path: Path) -> str:

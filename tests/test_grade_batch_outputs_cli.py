@@ -3,7 +3,6 @@ nbgrader's own API, refusals before grading, progress lines in a log, and the re
 
 from __future__ import annotations
 
-from collections.abc import Set as AbstractSet
 import csv
 import json
 import os
@@ -11,14 +10,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 
 import pytest
 
-from torchdojo.teacher.batch import BatchRow
+from tests.conftest import ROOT, run_cli
 from torchdojo.core.catalog import load_catalog
 from torchdojo.core.report import CheckResult
-from tests.conftest import ROOT, run_cli
+from torchdojo.teacher.batch import BatchRow
 
 pytestmark = pytest.mark.xdist_group("grade_batch_outputs")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -34,12 +34,30 @@ def first_exercise():
 def rows_for(exercise, results: dict[str, set[str]], tampered: AbstractSet[str] = frozenset()) -> list[BatchRow]:
     rows = []
     for student, failing in results.items():
-        checks = [CheckResult(name=c.name, title=c.title, outcome="failed" if c.name in failing else "passed",
-                              points=0 if c.name in failing else c.points, max_points=c.points)
-                  for c in exercise.checks if not c.needs_gpu]
-        rows.append(BatchRow(student=student, exercise=exercise.id, status="tampered" if student in tampered else "ok",
-                             score=sum(c.points for c in checks), max_score=sum(c.max_points for c in checks), failed_checks=sorted(failing),
-                             source="", checks=checks, flags=["edited a locked cell"] if student in tampered else []))
+        checks = [
+            CheckResult(
+                name=c.name,
+                title=c.title,
+                outcome="failed" if c.name in failing else "passed",
+                points=0 if c.name in failing else c.points,
+                max_points=c.points,
+            )
+            for c in exercise.checks
+            if not c.needs_gpu
+        ]
+        rows.append(
+            BatchRow(
+                student=student,
+                exercise=exercise.id,
+                status="tampered" if student in tampered else "ok",
+                score=sum(c.points for c in checks),
+                max_score=sum(c.max_points for c in checks),
+                failed_checks=sorted(failing),
+                source="",
+                checks=checks,
+                flags=["edited a locked cell"] if student in tampered else [],
+            )
+        )
     return rows
 
 
@@ -104,15 +122,36 @@ def tiny_class(tmp_path_factory: pytest.TempPathFactory) -> Path:
         target = root / "class" / student / "exercises" / exercise.file
         target.parent.mkdir(parents=True)
         shutil.copyfile(source, target)
-    (root / "roster.csv").write_text("folder,name,id,sis_user_id,section\nann,\"Lee, Ann\",101,S101,A\ncid,Cid,103,S103,B\n", encoding="utf-8")
+    (root / "roster.csv").write_text('folder,name,id,sis_user_id,section\nann,"Lee, Ann",101,S101,A\ncid,Cid,103,S103,B\n', encoding="utf-8")
     return root
 
 
 @pytest.fixture(scope="module")
 def graded(tiny_class: Path) -> subprocess.CompletedProcess[str]:
-    return run_cli("grade-batch", "class", "--out", "out/grades.csv", "--export", "wide:out/wide.csv", "--export", "canvas:out/canvas.csv",
-                   "--export", "moodle:out/moodle.csv", "--roster", "roster.csv", "--report", "out/report.html", "--feedback", "out/feedback",
-                   "--jobs", "2", "--cold", cwd=tiny_class, env={"TORCHDOJO_PROGRESS_SECONDS": "1"}, timeout=240)
+    return run_cli(
+        "grade-batch",
+        "class",
+        "--out",
+        "out/grades.csv",
+        "--export",
+        "wide:out/wide.csv",
+        "--export",
+        "canvas:out/canvas.csv",
+        "--export",
+        "moodle:out/moodle.csv",
+        "--roster",
+        "roster.csv",
+        "--report",
+        "out/report.html",
+        "--feedback",
+        "out/feedback",
+        "--jobs",
+        "2",
+        "--cold",
+        cwd=tiny_class,
+        env={"TORCHDOJO_PROGRESS_SECONDS": "1"},
+        timeout=240,
+    )
 
 
 def test_every_output_is_written(tiny_class: Path, graded: subprocess.CompletedProcess[str]) -> None:
@@ -133,8 +172,21 @@ def test_every_output_is_written(tiny_class: Path, graded: subprocess.CompletedP
     with (out / "grades.csv").open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         grades = {row["student"]: row for row in reader}
-    assert reader.fieldnames == ["student", "student_id", "name", "email", "exercise", "status", "score", "max_score", "failed_checks",
-                                 "flags", "lms", "submitted_at", "late"]
+    assert reader.fieldnames == [
+        "student",
+        "student_id",
+        "name",
+        "email",
+        "exercise",
+        "status",
+        "score",
+        "max_score",
+        "failed_checks",
+        "flags",
+        "lms",
+        "submitted_at",
+        "late",
+    ]
     assert (grades["ann"]["student_id"], grades["ann"]["name"], grades["ann"]["exercise"]) == ("ann", "Lee, Ann", exercise.id)
     assert (grades["ben"]["student_id"], grades["ben"]["name"], grades["ben"]["score"]) == ("ben", "", "0")  # not in the roster
     report = (out / "report.html").read_text(encoding="utf-8")
@@ -149,16 +201,19 @@ def test_progress_lines_in_a_log(graded: subprocess.CompletedProcess[str]) -> No
     assert "\r" not in graded.stderr and "\x1b[" not in graded.stderr  # no bar, no escape codes in a log
 
 
-@pytest.mark.parametrize(("args", "fragment"), [
-    (("--export", "excel:x.csv"), "FORMAT:FILE"),
-    (("--export", "wide:same.csv", "--export", "canvas:same.csv"), "would both write"),
-    (("--report", "report.pdf"), "report.html"),
-    (("--roster", "missing.csv"), "Cannot read the roster"),
-    (("--export", "wide:roster.csv", "--roster", "roster.csv"), "is the roster"),
-    (("--report", "class/report.html"), "inside the submissions"),
-    (("--to-gradebook",), "not an nbgrader course folder"),
-    (("--threshold", "150"), "between 0 and 100"),
-])
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (("--export", "excel:x.csv"), "FORMAT:FILE"),
+        (("--export", "wide:same.csv", "--export", "canvas:same.csv"), "would both write"),
+        (("--report", "report.pdf"), "report.html"),
+        (("--roster", "missing.csv"), "Cannot read the roster"),
+        (("--export", "wide:roster.csv", "--roster", "roster.csv"), "is the roster"),
+        (("--report", "class/report.html"), "inside the submissions"),
+        (("--to-gradebook",), "not an nbgrader course folder"),
+        (("--threshold", "150"), "between 0 and 100"),
+    ],
+)
 def test_bad_outputs_are_refused_before_grading(tiny_class: Path, args: tuple[str, ...], fragment: str) -> None:
     done = run_cli("grade-batch", "class", "--out", "out2/grades.csv", *args, cwd=tiny_class, timeout=60)
     assert done.returncode == 2, done.stdout + done.stderr
@@ -213,15 +268,43 @@ def test_json_out_carries_the_checks(tiny_class: Path) -> None:
 def test_report_renders_in_headless_chromium(tiny_class: Path, graded: subprocess.CompletedProcess[str], tmp_path: Path) -> None:
     assert graded.returncode == 0
     shot = tmp_path / "report.png"
-    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "report_screenshot.py"), "--report", str(tiny_class / "out" / "report.html"),
-                           "--png", str(shot), "--dom", str(tmp_path / "dom.html")], check=False, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "report_screenshot.py"),
+            "--report",
+            str(tiny_class / "out" / "report.html"),
+            "--png",
+            str(shot),
+            "--dom",
+            str(tmp_path / "dom.html"),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert shot.stat().st_size > 10_000 and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     dom = (tmp_path / "dom.html").read_text(encoding="utf-8")
     assert dom.count("<svg") == 3 and 'id="most-failed"' in dom  # Chromium parsed it: the charts are in its DOM
     feedback = tiny_class / "out" / "feedback" / "ben.html"
-    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "report_screenshot.py"), "--report", str(feedback),
-                           "--png", str(tmp_path / "ben.png"), "--dom", str(tmp_path / "ben-dom.html")], check=False, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "report_screenshot.py"),
+            "--report",
+            str(feedback),
+            "--png",
+            str(tmp_path / "ben.png"),
+            "--dom",
+            str(tmp_path / "ben-dom.html"),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0 and "Feedback for ben" in (tmp_path / "ben-dom.html").read_text(encoding="utf-8")
 
 
@@ -292,15 +375,17 @@ def test_nbgrader_feedback_names_checks_and_wraps_lines(tmp_path: Path, monkeypa
         if meta.get("grade"):
             meta["score"] = 0
             cell.outputs = [nbformat.v4.new_output("error", ename="CheckFailed", evalue="x" * 400, traceback=["CheckFailed: " + "x" * 400])]
-    html, _ = HTMLExporter(config=config).from_notebook_node(nb, resources={"nbgrader": {"notebook": exercise.name, "score": 0, "max_score": 8, "late_penalty": 0}})
+    html, _ = HTMLExporter(config=config).from_notebook_node(
+        nb, resources={"nbgrader": {"notebook": exercise.name, "score": 0, "max_score": 8, "late_penalty": 0}}
+    )
     assert "Test cell" not in html and "Grade cell:" not in html
     assert exercise.checks[0].title.en in html
     assert "white-space: pre-wrap" in html
 
 
 def test_graded_summary_has_no_public_checks_only_line() -> None:
-    from torchdojo.teacher.autograde import _summary_outputs
     from torchdojo.core.report import Report
+    from torchdojo.teacher.autograde import _summary_outputs
 
     exercise = first_exercise()
     rows = rows_for(exercise, {"ann": {exercise.checks[0].name}})

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import ROOT
+from torchdojo.cli import main
 from torchdojo.core.catalog import Catalog
 from torchdojo.record.handin import HandinError, Manifest, pack, student_id_problem
 from torchdojo.record.progress import Progress, ProgressStore
 from torchdojo.record.workspace import init_workspace
-from torchdojo.cli import main
-from tests.conftest import ROOT
 
 LEAF = "01_autograd/01_leaf_tensors.py"
 

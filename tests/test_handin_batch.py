@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from torchdojo.core.catalog import Catalog
-from torchdojo.cli import main
-from torchdojo.core.runner import Limits, grade
-from torchdojo.record.workspace import init_workspace
 from tests.conftest import FIXTURES, ROOT
 from tests.test_intake import MALFORMED
+from torchdojo.cli import main
+from torchdojo.core.catalog import Catalog
+from torchdojo.core.runner import Limits, grade
+from torchdojo.record.workspace import init_workspace
 
 LEAF_ID = "autograd/leaf_tensors"
 LEAF = "01_autograd/01_leaf_tensors.py"
@@ -56,8 +56,7 @@ def test_submit_then_grade_batch_on_archives_gives_the_direct_scores(
     before = _tree(tmp_path)
 
     monkeypatch.chdir(tmp_path)
-    code = main(["grade-batch", "class", "--out", "grades.json", "--topics", LEAF_ID, "--jobs", "2",
-                 "--deadline", "2000-01-01", "--work-dir", "work"])
+    code = main(["grade-batch", "class", "--out", "grades.json", "--topics", LEAF_ID, "--jobs", "2", "--deadline", "2000-01-01", "--work-dir", "work"])
     out, err = capsys.readouterr()
     assert code == 0, out + err
     rows = {row["student"]: row for row in json.loads((tmp_path / "grades.json").read_text(encoding="utf-8"))["rows"]}
@@ -80,4 +79,3 @@ def test_submit_then_grade_batch_on_archives_gives_the_direct_scores(
     assert rows["s-ada"]["late"] and rows["s-bo"]["late"] and rows["s-ada"]["submitted_at"]
     assert rows["t1"]["status"] == "rejected" and rows["t1"]["score"] == 0 and "unsafe_path" in rows["t1"]["flags"][0]
     assert "unsafe_path: t1 <- mallory_3003_5553_hand-in.zip" in out and "Canvas marked it LATE" in out
-

@@ -16,10 +16,10 @@ from types import FrameType, ModuleType
 
 import pytest
 
-from torchdojo.checks.harness import _returns_of
 from tests.conftest import grade_file
+from torchdojo.checks.harness import _returns_of
 
-LEARNER = '''\
+LEARNER = """\
 def helper(x):
     if x > 100:
         return "big"
@@ -35,7 +35,7 @@ def solve(x):
 
 def twice(x):
     return solve(x) + solve(x + 1)
-'''
+"""
 HELPER_RETURN, SOLVE_RETURN, TWICE_RETURN = 4, 11, 15
 
 
@@ -114,7 +114,7 @@ def test_a_process_forked_while_recording_does_not_record(learner: ModuleType) -
     assert said == b"none"
 
 
-WRONG_ON_A_LATER_LINE = '''\
+WRONG_ON_A_LATER_LINE = """\
 import torch
 
 
@@ -131,8 +131,8 @@ def gradient_of(f, x):
         (grad,) = torch.autograd.grad(y.reshape(()), leaf)
     grad = _scaled(grad)
     return grad * 2
-'''
-HOOKS = '''\
+"""
+HOOKS = """\
 import sys
 
 import torch
@@ -148,7 +148,7 @@ def gradient_of(f, x):
             raise ValueError("f(x) must be a scalar")
         (grad,) = torch.autograd.grad(y.reshape(()), leaf)
     return grad{wrong}
-'''
+"""
 
 
 def test_a_hypothesis_check_names_the_line_that_returned(tmp_path: Path) -> None:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import FIXTURES, ROOT, run_cli
 from torchdojo.core.catalog import load_catalog
 from torchdojo.record.workspace import init_workspace
-from tests.conftest import FIXTURES, ROOT, run_cli
 
 pytestmark = pytest.mark.xdist_group("hostile")
 # 25 s for the whole exercise: a crash re-runs the checks it did not reach in a fresh
@@ -95,8 +95,18 @@ def test_hostile_submission(case: str, tmp_path: Path, monkeypatch: pytest.Monke
     protected = (ROOT / "grader", ROOT / "quizzes", ROOT / "solutions", ROOT / "exercises", workspace / "exercises")
     before = tree_digest(*protected)
 
-    done = run_cli("check", "autograd/no_grad", "--json", "--timeout", "25", "--memory-mb", "1024", cwd=workspace,
-                   env={"TORCHDOJO_TEST_PIDFILE": str(tmp_path / "orphan.pid")}, timeout=120)
+    done = run_cli(
+        "check",
+        "autograd/no_grad",
+        "--json",
+        "--timeout",
+        "25",
+        "--memory-mb",
+        "1024",
+        cwd=workspace,
+        env={"TORCHDOJO_TEST_PIDFILE": str(tmp_path / "orphan.pid")},
+        timeout=120,
+    )
 
     assert done.returncode in (0, 1), done.stderr  # a verdict, never a grader crash
     report = json.loads(done.stdout)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import ROOT
 from torchdojo.core.catalog import Catalog
 from torchdojo.record.handin import Manifest, PackedFile, catalog_sha256
 from torchdojo.teacher.intake import (
@@ -37,7 +38,6 @@ from torchdojo.teacher.intake import (
     parse_lms_name,
     take_in,
 )
-from tests.conftest import ROOT
 
 LEAF_ID = "autograd/leaf_tensors"
 LEAF = "exercises/01_autograd/01_leaf_tensors.py"
@@ -47,8 +47,11 @@ PACKED_AT = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 def manifest_for(student: str, files: dict[str, bytes], at: datetime = PACKED_AT) -> bytes:
     entries = [PackedFile(exercise=LEAF_ID, path=path, sha256=hashlib.sha256(body).hexdigest(), size=len(body)) for path, body in files.items()]
-    return Manifest(student_id=student, created_at=at, torchdojo_version="0.1.0", catalog_format_version=1,
-                    catalog_sha256=catalog_sha256(), files=entries).model_dump_json().encode()
+    return (
+        Manifest(student_id=student, created_at=at, torchdojo_version="0.1.0", catalog_format_version=1, catalog_sha256=catalog_sha256(), files=entries)
+        .model_dump_json()
+        .encode()
+    )
 
 
 def zip_of(members: list[tuple[str | zipfile.ZipInfo, bytes]], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
@@ -211,11 +214,15 @@ def test_lms_downloads_carry_their_ids_and_canvas_late_marks(tmp_path: Path, cat
 
 def test_the_bulk_download_zip_itself_can_be_the_batch(tmp_path: Path, catalog: Catalog) -> None:
     download = tmp_path / "submissions.zip"
-    download.write_bytes(zip_of([
-        ("doejane_12345_678901_torchdojo-submission.zip", handin("s-jane")),
-        ("roebob_222_333_torchdojo-submission.zip", MALFORMED["traversal"][0]),
-        ("../../escape_1_2_x.zip", handin("s-escape")),
-    ]))
+    download.write_bytes(
+        zip_of(
+            [
+                ("doejane_12345_678901_torchdojo-submission.zip", handin("s-jane")),
+                ("roebob_222_333_torchdojo-submission.zip", MALFORMED["traversal"][0]),
+                ("../../escape_1_2_x.zip", handin("s-escape")),
+            ]
+        )
+    )
     work = tmp_path / "work"
     with take_in(download, catalog, [catalog.resolve(LEAF_ID)], work_dir=work) as intake:
         statuses = {entry.source: (entry.student, entry.status) for entry in intake.entries}
@@ -225,7 +232,9 @@ def test_the_bulk_download_zip_itself_can_be_the_batch(tmp_path: Path, catalog: 
         "submissions.zip:../../escape_1_2_x.zip": ("escape", UNSAFE_PATH),
     }
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()) == [
-        "submissions.zip", "work/students/0000/exercises/01_autograd/01_leaf_tensors.py"]
+        "submissions.zip",
+        "work/students/0000/exercises/01_autograd/01_leaf_tensors.py",
+    ]
 
 
 def test_deadline_forms() -> None:

@@ -10,8 +10,8 @@ from functools import cache
 
 import pytest
 
-from torchdojo.core.report import Report
 from tests.conftest import FIXTURES, grade_file
+from torchdojo.core.report import Report
 
 
 @cache
@@ -21,15 +21,25 @@ def _graded(exercise: str, fixture: str) -> Report:
 
 # (exercise, fixture, check, words the English message must contain, Chinese words)
 CASES = [
-    ("sgd_momentum", "wrong_buffer_is_grad", "in_place_no_graph",
-     ["the buffers right after the caller zeroed p.grad in place", "never p.grad itself"], ["调用者原地把 p.grad 清零之后的缓冲区"]),
+    (
+        "sgd_momentum",
+        "wrong_buffer_is_grad",
+        "in_place_no_graph",
+        ["the buffers right after the caller zeroed p.grad in place", "never p.grad itself"],
+        ["调用者原地把 p.grad 清零之后的缓冲区"],
+    ),
     ("sgd_momentum", "wrong_no_validation", "nesterov_dampening_raises", ["raises ValueError", "nesterov=True"], ["ValueError"]),
     ("adam", "wrong_own_step_counter", "resumes_at_step", ["resumed at step=", "`step` argument"], ["参数 `step`"]),
     ("clipping", "wrong_reads_twice", "any_iterable", ["a generator (readable once)", "turn it into a list once"], ["生成器"]),
     ("micro_batches", "wrong_step_each_micro_batch", "unequal_micro_batches", ["optimizer.step()", "times for"], ["optimizer.step()"]),
     ("micro_batches", "wrong_divide_by_count", "unequal_micro_batches", ["len(X) / total", "same size"], ["len(X) / total"]),
-    ("lr_scheduler", "wrong_scheduler_first", "rate_per_step", ["the learning rate each optimizer.step() used", "scheduler.step() once"],
-     ["每次 optimizer.step() 使用的学习率"]),
+    (
+        "lr_scheduler",
+        "wrong_scheduler_first",
+        "rate_per_step",
+        ["the learning rate each optimizer.step() used", "scheduler.step() once"],
+        ["每次 optimizer.step() 使用的学习率"],
+    ),
     ("losses", "wrong_weighted_mean_over_n", "class_weights", ["weight[target]", "not by the number of samples"], ["weight[target] 之和"]),
     ("early_stopping", "wrong_class_state", "instances_independent", ["Keep the state on self"], ["self"]),
     ("param_groups", "wrong_decay_by_name", "no_decay_for_biases_and_norms", ["body.1.weight", "not by the name"], ["不要按名字"]),

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from torchdojo.core.catalog import load_catalog
 from scripts.sync_docstrings import docstring_nodes
+from torchdojo.core.catalog import load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 EXERCISES = load_catalog().exercises
@@ -39,8 +39,7 @@ def test_stub_and_solution_share_api_and_docstrings(exercise) -> None:
     assert _public_api(stub) == _public_api(solution)
     stub_docs = {name: node.value for name, node in docstring_nodes(stub)}
     solution_docs = {name: node.value for name, node in docstring_nodes(solution) if name in stub_docs}
-    assert solution_docs == {name: doc for name, doc in stub_docs.items() if name in solution_docs}, (
-        "run `python scripts/sync_docstrings.py`")
+    assert solution_docs == {name: doc for name, doc in stub_docs.items() if name in solution_docs}, "run `python scripts/sync_docstrings.py`"
     assert "<module>" in solution_docs
 
 

@@ -20,7 +20,7 @@ mutation_score = importlib.util.module_from_spec(SPEC)
 sys.modules["mutation_score"] = mutation_score
 SPEC.loader.exec_module(mutation_score)
 
-LOOP = '''
+LOOP = """
 import torch
 
 def train(loader, model, loss_fn, optimizer, device):
@@ -36,7 +36,7 @@ def train(loader, model, loss_fn, optimizer, device):
         optimizer.zero_grad()
         total += loss.item()
     return total / len(loader)
-'''
+"""
 
 
 def _mutant_sources(operator_name: str) -> list[str]:

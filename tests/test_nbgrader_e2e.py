@@ -6,8 +6,8 @@ from __future__ import annotations
 import csv
 import html
 import json
-import re
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -84,8 +84,17 @@ def test_grade_batch_agrees_with_nbgrader(graded_course: Path) -> None:
     status = {r["student"]: r["status"] for r in rows}
     assert status["loop"] == "timeout" and status["swallow"] == "timeout" and status["full"] == "ok"
     assert {student for student, s in status.items() if s == "tampered"} == TAMPERED
-    agreed = run_cli("grade-batch", str(graded_course / "submitted"), "--out", str(graded_course / "again.csv"), "--timeout",
-                     str(CHECK_TIMEOUT), "--compare-gradebook", str(graded_course / "gradebook.db"), timeout=600)
+    agreed = run_cli(
+        "grade-batch",
+        str(graded_course / "submitted"),
+        "--out",
+        str(graded_course / "again.csv"),
+        "--timeout",
+        str(CHECK_TIMEOUT),
+        "--compare-gradebook",
+        str(graded_course / "gradebook.db"),
+        timeout=600,
+    )
     assert agreed.returncode == 0, agreed.stdout + agreed.stderr
     assert "agrees on all" in agreed.stdout + agreed.stderr
 

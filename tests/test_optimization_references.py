@@ -56,8 +56,10 @@ def test_cross_entropy_matches_torch(shape: tuple[int, ...], reduction: str, wei
         losses.cross_entropy(logits, target, reduction="avg")
 
 
-@pytest.mark.parametrize(("momentum", "dampening", "nesterov", "weight_decay"),
-                         [(m, d, n, w) for m, d, n, w in itertools.product([0.9, 0.37], [0.0, 0.3], [False, True], [0.0, 0.1]) if not (n and d)])
+@pytest.mark.parametrize(
+    ("momentum", "dampening", "nesterov", "weight_decay"),
+    [(m, d, n, w) for m, d, n, w in itertools.product([0.9, 0.37], [0.0, 0.3], [False, True], [0.0, 0.1]) if not (n and d)],
+)
 def test_sgd_momentum_matches_torch(momentum: float, dampening: float, nesterov: bool, weight_decay: float) -> None:
     sgd = _load("02_sgd_momentum")
     ours = _params(1)
@@ -138,9 +140,13 @@ def test_param_groups_work_with_torch_optim() -> None:
     optimizer = torch.optim.AdamW(groups, lr=123.0, weight_decay=123.0)  # the defaults must never be used
     found = {id(p): (g["lr"], g["weight_decay"]) for g in optimizer.param_groups for p in g["params"]}
     assert found == {
-        id(model.body[0].bias): (0.01, 0.0), id(model.body[1].weight): (0.01, 0.0), id(model.body[1].bias): (0.01, 0.0),
-        id(model.body[2].weight): (0.01, 0.05), id(model.body[2].bias): (0.01, 0.0),
-        id(model.head.weight): (0.1, 0.05), id(model.head.bias): (0.1, 0.0),
+        id(model.body[0].bias): (0.01, 0.0),
+        id(model.body[1].weight): (0.01, 0.0),
+        id(model.body[1].bias): (0.01, 0.0),
+        id(model.body[2].weight): (0.01, 0.05),
+        id(model.body[2].bias): (0.01, 0.0),
+        id(model.head.weight): (0.1, 0.05),
+        id(model.head.bias): (0.1, 0.0),
     }
 
 

@@ -25,8 +25,14 @@ pytestmark = pytest.mark.xdist_group("wheel")  # one build per session
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
-    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(ROOT)],
-                          capture_output=True, text=True, timeout=300, check=False, cwd=out)
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=out,
+    )
     assert done.returncode == 0, done.stderr
     (found,) = out.glob("torchdojo-*.whl")
     return found
@@ -68,11 +74,20 @@ def test_the_wheel_carries_the_data_and_the_material(wheel: Path) -> None:
     solutions = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "solutions").rglob("*.py"))
     assert exercises and all(f"torchdojo/_bundle/{name}" in names for name in exercises + solutions)
     banks = [p.name for p in (ROOT / "quizzes" / "banks").glob("*.toml")]
-    wanted = ["torchdojo/catalog.toml", "torchdojo/quizzes/glossary.toml", "torchdojo/quizzes/coverage.toml",
-              "torchdojo/quizzes/app/app.tcss", "torchdojo/quizzes/app/screens.tcss",
-              *(f"torchdojo/quizzes/banks/{bank}" for bank in banks),
-              *(f"torchdojo/teacher/templates/{p.relative_to(ROOT / 'grader/teacher/templates')}" for p in (ROOT / "grader/teacher/templates").rglob("*") if p.is_file()),
-              *(f"torchdojo/data/{p.relative_to(ROOT / 'grader/data')}" for p in (ROOT / "grader/data/FashionMNIST").rglob("*") if p.is_file())]
+    wanted = [
+        "torchdojo/catalog.toml",
+        "torchdojo/quizzes/glossary.toml",
+        "torchdojo/quizzes/coverage.toml",
+        "torchdojo/quizzes/app/app.tcss",
+        "torchdojo/quizzes/app/screens.tcss",
+        *(f"torchdojo/quizzes/banks/{bank}" for bank in banks),
+        *(
+            f"torchdojo/teacher/templates/{p.relative_to(ROOT / 'grader/teacher/templates')}"
+            for p in (ROOT / "grader/teacher/templates").rglob("*")
+            if p.is_file()
+        ),
+        *(f"torchdojo/data/{p.relative_to(ROOT / 'grader/data')}" for p in (ROOT / "grader/data/FashionMNIST").rglob("*") if p.is_file()),
+    ]
     assert [name for name in wanted if name not in names] == []
 
 
@@ -92,8 +107,15 @@ def test_the_installed_layout_runs(installed: Path, tmp_path: Path) -> None:
     def run(*args: str, cwd: Path = tmp_path) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "torchdojo", *args], capture_output=True, text=True, timeout=300, cwd=cwd, env=env, check=False)
 
-    where = subprocess.run([sys.executable, "-c", "import torchdojo, torchdojo.quizzes; print(torchdojo.__file__, torchdojo.quizzes.__file__)"],
-                           capture_output=True, text=True, timeout=60, cwd=tmp_path, env=env, check=True).stdout.split()
+    where = subprocess.run(
+        [sys.executable, "-c", "import torchdojo, torchdojo.quizzes; print(torchdojo.__file__, torchdojo.quizzes.__file__)"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env=env,
+        check=True,
+    ).stdout.split()
     assert all(Path(path).is_relative_to(installed) for path in where), where
     listed = json.loads(run("list", "--json").stdout)
     assert len(listed) == len(list((ROOT / "exercises").rglob("*.py")))
@@ -119,9 +141,12 @@ def test_a_fresh_venv_with_the_wheel_has_no_jupyter(wheel: Path, tmp_path: Path)
     env |= {"HOME": str(tmp_path), "TORCHDOJO_HOME": str(tmp_path / "home")}
     missing = subprocess.run([python, "-c", "import nbgrader"], capture_output=True, text=True, timeout=60, cwd=tmp_path, env=env, check=False)
     assert missing.returncode != 0 and "No module named 'nbgrader'" in missing.stderr
-    course = subprocess.run([str(venv / "bin" / "torchdojo"), "course", "build", "course"], capture_output=True, text=True, timeout=120,
-                            cwd=tmp_path, env=env, check=False)
+    course = subprocess.run(
+        [str(venv / "bin" / "torchdojo"), "course", "build", "course"], capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env, check=False
+    )
     assert course.returncode == 2 and 'pip install "torchdojo[teacher]"' in course.stderr, course.stderr
     assert not (tmp_path / "course").exists()
-    listed = subprocess.run([str(venv / "bin" / "torchdojo"), "list", "--json"], capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env, check=False)
+    listed = subprocess.run(
+        [str(venv / "bin" / "torchdojo"), "list", "--json"], capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env, check=False
+    )
     assert len(json.loads(listed.stdout)) == len(list((ROOT / "exercises").rglob("*.py")))

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import ROOT
 from torchdojo.record import progress as progress_module
 from torchdojo.record.progress import ExerciseAttempt, ProgressError, ProgressStore, now
-from tests.conftest import ROOT
 
 WRITER = [sys.executable, str(ROOT / "tests" / "progress_writer.py")]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -9,9 +9,9 @@ from pathlib import Path
 import torch
 from torch.utils.data import DataLoader
 
+from tests.conftest import ROOT
 from torchdojo.data.fashion import CLASSES, RAW_FILES, SHIPPED_ROOT, IdxFashion, generate, load_fashion_mnist, read_idx
 from torchdojo.data.quickstart_run import STAND_IN_LR, NeuralNetwork
-from tests.conftest import ROOT
 
 RAW = SHIPPED_ROOT / "FashionMNIST" / "raw"
 
@@ -73,7 +73,10 @@ def test_loader_says_which_data_it_uses() -> None:
 def test_finished_quickstart_runs_as_a_script() -> None:
     done = subprocess.run(
         [sys.executable, str(ROOT / "solutions" / "04_quickstart" / "04_fit.py"), "--epochs", "2", "--offline"],
-        capture_output=True, text=True, timeout=120, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr
     assert "offline stand-in" in done.stdout
@@ -84,6 +87,9 @@ def test_finished_quickstart_runs_as_a_script() -> None:
 def test_unfinished_quickstart_script_says_what_to_do() -> None:
     done = subprocess.run(
         [sys.executable, str(ROOT / "exercises" / "04_quickstart" / "04_fit.py"), "--epochs", "1", "--offline"],
-        capture_output=True, text=True, timeout=120, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
     )
     assert done.returncode == 1 and "fit is not written yet" in done.stdout

@@ -55,16 +55,19 @@ _BASE = {"topic": "autograd", "text": {"en": "Q?", "zh": "问?"}, "explanation":
 _OPTIONS = [{"id": "a", "text": {"en": "A", "zh": "甲"}}, {"id": "b", "text": {"en": "B", "zh": "乙"}}, {"id": "c", "text": {"en": "C", "zh": "丙"}}]
 
 
-@pytest.mark.parametrize(("model", "fields", "words"), [
-    (SingleChoice, {"kind": "single", "options": _OPTIONS, "answer": "d"}, "not among the options"),
-    (MultipleChoice, {"kind": "multiple", "options": _OPTIONS, "answers": ["a", "d"]}, "not among the options"),
-    (MultipleChoice, {"kind": "multiple", "options": _OPTIONS, "answers": ["a", "b", "c"]}, "every option is correct"),
-    (MultipleChoice, {"kind": "multiple", "options": _OPTIONS, "answers": ["a", "a"]}, "answers repeat"),
-    (SingleChoice, {"kind": "single", "options": [*_OPTIONS, _OPTIONS[0]], "answer": "a"}, "option ids repeat"),
-    (CodeOutput, {"kind": "code_output", "options": _OPTIONS, "answer": "a", "code": "print(1)", "output": "B"}, "differs from `output`"),
-    (CodeOutput, {"kind": "code_output", "options": _OPTIONS, "answer": "d", "code": "print(1)", "output": "A"}, "not among the options"),
-    (ShortAnswer, {"kind": "short", "accepted": []}, "at least 1"),
-])
+@pytest.mark.parametrize(
+    ("model", "fields", "words"),
+    [
+        (SingleChoice, {"kind": "single", "options": _OPTIONS, "answer": "d"}, "not among the options"),
+        (MultipleChoice, {"kind": "multiple", "options": _OPTIONS, "answers": ["a", "d"]}, "not among the options"),
+        (MultipleChoice, {"kind": "multiple", "options": _OPTIONS, "answers": ["a", "b", "c"]}, "every option is correct"),
+        (MultipleChoice, {"kind": "multiple", "options": _OPTIONS, "answers": ["a", "a"]}, "answers repeat"),
+        (SingleChoice, {"kind": "single", "options": [*_OPTIONS, _OPTIONS[0]], "answer": "a"}, "option ids repeat"),
+        (CodeOutput, {"kind": "code_output", "options": _OPTIONS, "answer": "a", "code": "print(1)", "output": "B"}, "differs from `output`"),
+        (CodeOutput, {"kind": "code_output", "options": _OPTIONS, "answer": "d", "code": "print(1)", "output": "A"}, "not among the options"),
+        (ShortAnswer, {"kind": "short", "accepted": []}, "at least 1"),
+    ],
+)
 def test_a_question_with_a_wrong_answer_key_is_refused(model: type, fields: dict, words: str) -> None:
     """The bank's validators, not the test, guarantee every shipped answer key: each one refuses a bad key."""
     from pydantic import ValidationError

@@ -9,11 +9,11 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from torchdojo.record.progress import ProgressStore, now
+from tests.conftest import ROOT, run_cli
 from torchdojo.quizzes.bank import load_files, load_shipped
 from torchdojo.quizzes.engine import QuizSession, correct_response, due_reviews, grade, mastery, normalize
 from torchdojo.quizzes.plain import parse_response, run_plain
-from tests.conftest import ROOT, run_cli
+from torchdojo.record.progress import ProgressStore, now
 
 BANK = load_shipped()
 
@@ -54,14 +54,20 @@ def test_answers_are_recorded_with_mastery_and_reviews(tmp_path: Path) -> None:
     store = ProgressStore(tmp_path / "progress.json")
     session = QuizSession.start(BANK, ["quickstart"], count=4, seed=1, store=store)
     wrong_id = session.current.question.id
-    session.answer("zzz" if session.current.question.kind == "short" else (not correct_response(session.current.question)) if session.current.question.kind == "true_false" else "nope")
+    session.answer(
+        "zzz"
+        if session.current.question.kind == "short"
+        else (not correct_response(session.current.question))
+        if session.current.question.kind == "true_false"
+        else "nope"
+    )
     while not session.finished:
         session.answer(correct_response(session.current.question))
     progress = store.load()
     assert [a.question_id for a in progress.quiz_answers] == [p.question.id for p in session.items]
     assert {a.session for a in progress.quiz_answers} == {session.id}
     assert mastery(progress, BANK)["quickstart"] == round(3 / len(BANK.for_topics(["quickstart"])), 4)
-    assert due_reviews(progress, BANK, now() + timedelta(minutes=15)) [:1] == [wrong_id]
+    assert due_reviews(progress, BANK, now() + timedelta(minutes=15))[:1] == [wrong_id]
     assert wrong_id not in due_reviews(progress, BANK, now())  # not due this very second
     right = [p.question.id for p in session.items[1:]]
     assert not set(right) & set(due_reviews(progress, BANK, now() + timedelta(minutes=15)))
@@ -99,9 +105,28 @@ def test_scripted_plain_session_records_a_complete_attempt(tmp_path: Path) -> No
     for presented in session.items:
         lines.append({"true_false": "t", "short": "2018"}.get(presented.question.kind, "1"))
     done = subprocess.run(
-        [sys.executable, "-m", "torchdojo", "quiz", "--plain", "--topic", "history", "--count", "10", "--seed", "7",
-         "--progress", str(progress), "--lang", "zh"],
-        input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=60, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "torchdojo",
+            "quiz",
+            "--plain",
+            "--topic",
+            "history",
+            "--count",
+            "10",
+            "--seed",
+            "7",
+            "--progress",
+            str(progress),
+            "--lang",
+            "zh",
+        ],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr
     assert "得分" in done.stdout
@@ -118,7 +143,7 @@ def test_quiz_list_json_contract() -> None:
     assert rows[0]["text"]["zh"] and rows[0]["options"][0]["text"]["en"]
 
 
-BROKEN = '''format_version = 1
+BROKEN = """format_version = 1
 
 [[questions]]
 id = "history-01"
@@ -176,7 +201,7 @@ source = "test"
 text = { en = "Pasta?", zh = "意面?" }
 answer = true
 explanation = { en = "e", zh = "解释" }
-'''
+"""
 
 
 def test_validate_names_every_problem_precisely(tmp_path: Path) -> None:
@@ -202,17 +227,15 @@ def test_validate_rejects_non_toml_and_accepts_the_shipped_banks(tmp_path: Path)
 
 
 def test_linked_and_predict_questions_for_an_exercise() -> None:
-    from torchdojo.record.progress import Progress, QuizAnswer
     from torchdojo.quizzes.engine import linked_questions, predict_question
+    from torchdojo.record.progress import Progress, QuizAnswer
 
     linked = linked_questions(BANK, "autograd/leaf_tensors")
     assert linked and all("autograd/leaf_tensors" in q.exercises for q in linked)
     first = predict_question(BANK, "autograd/leaf_tensors")
     assert first is not None and first.kind == "code_output"
     progress = Progress()
-    progress.quiz_answers.append(
-        QuizAnswer(at=now(), session="s", question_id=first.id, topic=first.topic, answer="a", correct=True, credit=1.0)
-    )
+    progress.quiz_answers.append(QuizAnswer(at=now(), session="s", question_id=first.id, topic=first.topic, answer="a", correct=True, credit=1.0))
     second = predict_question(BANK, "autograd/leaf_tensors", progress)
     assert second is not None and second.id != first.id
     assert predict_question(BANK, "no/such_exercise") is None

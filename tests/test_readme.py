@@ -54,8 +54,9 @@ def test_the_readme_lists_its_commands() -> None:
 
 
 def _fresh_clone(target: Path) -> Path:
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True,
-                           check=True, timeout=60).stdout.splitlines()
+    files = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True, timeout=60
+    ).stdout.splitlines()
     for name in files:
         source = ROOT / name
         if source.is_file() and not source.is_symlink():
@@ -72,9 +73,9 @@ def test_readme_commands_work_in_order_on_a_fresh_clone(tmp_path: Path) -> None:
     commands, benchmarks = runnable_lines()
     script: list[str] = []
     for number, command in enumerate(commands):
-        script += [f"echo '<<<{number}>>>'", "{", command, "} < /dev/null 2>&1", f"echo \"<<<rc {number} $?>>>\""]
+        script += [f"echo '<<<{number}>>>'", "{", command, "} < /dev/null 2>&1", f'echo "<<<rc {number} $?>>>"']
     for path in benchmarks:
-        script += [f"echo '<<<bench {path}>>>'", f"python -m py_compile {path} 2>&1; echo \"<<<rc bench $?>>>\""]
+        script += [f"echo '<<<bench {path}>>>'", f'python -m py_compile {path} 2>&1; echo "<<<rc bench $?>>>"']
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TORCHDOJO_", "VIRTUAL_ENV", "PYTHON"))}
     env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if ".venv" not in p)
     env["COLUMNS"] = "120"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import FIXTURES, grade_file
 from torchdojo.core.catalog import load_catalog
 from torchdojo.core.runner import Limits, grade
-from tests.conftest import FIXTURES, grade_file
 
 HOSTILE = FIXTURES / "hostile"
 PREDICT = ("predict_values", "predict_builds_no_graph")

@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pytest
 
-from torchdojo.core.catalog import load_catalog
-from torchdojo.paths import solutions_dir
-from torchdojo.core.runner import Limits, grade
-from torchdojo.core.sandbox import SandboxPool
 from tests.conftest import FIXTURES, ROOT, run_cli
 from tests.test_hostile import grading_processes
+from torchdojo.core.catalog import load_catalog
+from torchdojo.core.runner import Limits, grade
+from torchdojo.core.sandbox import SandboxPool
+from torchdojo.paths import solutions_dir
 
 HAVE_BWRAP = shutil.which("bwrap") is not None
 needs_bwrap = pytest.mark.skipif(not HAVE_BWRAP, reason="bubblewrap (bwrap) is not installed: apt-get install bubblewrap (CI does)")
@@ -37,7 +37,7 @@ CHECKS = {c.name for c in load_catalog().resolve(EXERCISE).checks}
 PREDICT = {name for name in CHECKS if name.startswith("predict")}  # the checks that call the hostile function
 
 # Learner code that calls the C library directly: the audit-hook guard never sees these calls.
-LIBC = '''
+LIBC = """
 import ctypes, ctypes.util, os
 
 _libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
@@ -60,7 +60,7 @@ def raw_write(path):
         raise OSError(number, os.strerror(number), str(path))
     _libc.close(fd)
     return "WROTE " + str(path)
-'''
+"""
 
 
 def submission(body: str, at_import: str = "") -> str:
@@ -170,11 +170,14 @@ def test_reference_full_marks_cold_and_warm() -> None:
 @needs_bwrap
 def test_network_is_unreachable(tmp_path: Path, listener: tuple[int, list[bytes]]) -> None:
     port, received = listener
-    workspace = make_workspace(tmp_path, submission(f"""
+    workspace = make_workspace(
+        tmp_path,
+        submission(f"""
         import socket
         with socket.create_connection(("127.0.0.1", {port}), timeout=3) as conn:
             conn.sendall(b"secret answers")
-    """))
+    """),
+    )
     report = check_sandboxed(workspace)
     time.sleep(0.5)
     assert received == [], "a connection reached the listener from inside the sandbox"
@@ -200,14 +203,14 @@ def test_other_submissions_and_solutions_are_out_of_sight(tmp_path: Path) -> Non
     alice.parent.mkdir(parents=True)
     alice.write_text(alice_source, encoding="utf-8")
 
-    done = run_cli("grade-batch", "class", "--out", "grades.json", "--topics", EXERCISE, "--timeout", "90", "--jobs", "2", "--sandbox",
-                   cwd=tmp_path, timeout=200)
+    done = run_cli(
+        "grade-batch", "class", "--out", "grades.json", "--topics", EXERCISE, "--timeout", "90", "--jobs", "2", "--sandbox", cwd=tmp_path, timeout=200
+    )
     assert done.returncode == 0, done.stderr
     assert "Sandbox: on" in done.stdout + done.stderr
     rows = {row["student"]: row for row in json.loads((tmp_path / "grades.json").read_text(encoding="utf-8"))["rows"]}
     assert rows["bob"]["score"] == rows["bob"]["max_score"] > 0
-    assert_only_predict_lost({"checks": [{**c, "message": (c["message"] or {}).get("en", "")} for c in rows["alice"]["checks"]]},
-                             "No such file or directory")
+    assert_only_predict_lost({"checks": [{**c, "message": (c["message"] or {}).get("en", "")} for c in rows["alice"]["checks"]]}, "No such file or directory")
 
     # Alone, with the same file in a workspace: the cold sandbox hides the solutions just as well.
     report = check_sandboxed(make_workspace(tmp_path, alice_source.replace(str(bob), str(REFERENCE))))
@@ -218,14 +221,17 @@ def test_other_submissions_and_solutions_are_out_of_sight(tmp_path: Path) -> Non
 def test_writes_outside_the_temp_dir_are_refused(tmp_path: Path) -> None:
     token = secrets.token_hex(6)
     targets = [ROOT / f"escaped-{token}.txt", tmp_path / "dojo" / "exercises" / f"escaped-{token}.txt"]
-    workspace = make_workspace(tmp_path, submission(f"""
+    workspace = make_workspace(
+        tmp_path,
+        submission(f"""
         import tempfile
         private = os.path.join(tempfile.gettempdir(), "scratch-{token}.txt")
         with open(private, "w") as handle:  # the private temp dir is writable
             handle.write("ok")
         for target in {[str(p) for p in targets]!r}:
             raw_write(target)
-    """))
+    """),
+    )
     try:
         report = check_sandboxed(workspace)
         assert_only_predict_lost(report, "Read-only file system")
@@ -272,14 +278,17 @@ def test_fork_bomb_is_contained_warm_and_the_next_run_is_clean(tmp_path: Path) -
     bomb = tmp_path / "bomb.py"
     bomb.write_text(submission("pass", at_import=BOMB), encoding="utf-8")
     snoop = tmp_path / "snoop.py"  # the next student: what can it see of the run before?
-    snoop.write_text(submission("""
+    snoop.write_text(
+        submission("""
         import os
         others = [p for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, os.getpid(), os.getppid())]
         runs = os.listdir(os.path.dirname(os.getcwd()))
         if others or runs != [os.path.basename(os.getcwd())]:
             raise RuntimeError(f"saw processes {others[:5]} and run folders {runs}")
         raise RuntimeError("alone in the sandbox")
-    """), encoding="utf-8")
+    """),
+        encoding="utf-8",
+    )
     exercise = load_catalog().resolve(EXERCISE)
     with SandboxPool(1) as pool:
         worker = pool._all[0].worker

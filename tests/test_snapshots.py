@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.app_fixtures.make_progress import write_sample
 from torchdojo.quizzes.app import TorchDojoApp
 from torchdojo.quizzes.bank import load_shipped
 from torchdojo.quizzes.engine import QuizSession
-from tests.app_fixtures.make_progress import write_sample
 
 SIZE = (110, 36)
 LANGS = ["en", "zh"]

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from torchdojo.core.catalog import load_catalog
 from tests.conftest import ROOT
+from torchdojo.core.catalog import load_catalog
 
 BLOCK = '''
 import sys
@@ -47,18 +47,25 @@ def test_the_blocker_works(tmp_path: Path) -> None:
     site = tmp_path / "site"
     site.mkdir()
     (site / "sitecustomize.py").write_text(BLOCK, encoding="utf-8")
-    done = subprocess.run([sys.executable, "-c", "import nbgrader"], capture_output=True, text=True, timeout=60, check=False,
-                          env={**os.environ, "PYTHONPATH": str(site)})
+    done = subprocess.run(
+        [sys.executable, "-c", "import nbgrader"], capture_output=True, text=True, timeout=60, check=False, env={**os.environ, "PYTHONPATH": str(site)}
+    )
     assert done.returncode != 0 and "No module named 'nbgrader'" in done.stderr
 
 
-@pytest.mark.parametrize(("args", "lang"), [(("course", "build", "course"), "en"), (("course", "check", "course"), "zh"),
-                                            (("grade-batch", "subs", "--out", "grades.csv", "--to-gradebook", "course"), "en")])
+@pytest.mark.parametrize(
+    ("args", "lang"),
+    [
+        (("course", "build", "course"), "en"),
+        (("course", "check", "course"), "zh"),
+        (("grade-batch", "subs", "--out", "grades.csv", "--to-gradebook", "course"), "en"),
+    ],
+)
 def test_a_teacher_command_says_which_install_brings_it(tmp_path: Path, args: tuple[str, ...], lang: str) -> None:
     (tmp_path / "subs").mkdir()
     done = _run(tmp_path, *args, "--lang", lang)
     assert done.returncode == 2, done.stderr
-    assert 'torchdojo[teacher]' in done.stderr and "Traceback" not in done.stderr
+    assert "torchdojo[teacher]" in done.stderr and "Traceback" not in done.stderr
     assert ("teacher's command" in done.stderr) if lang == "en" else ("教师" in done.stderr)
     assert not (tmp_path / "course").exists() and not (tmp_path / "grades.csv").exists()
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from torchdojo.core.catalog import load_catalog
-from torchdojo.cli import build_parser
-from torchdojo.teacher.exports import class_table, load_roster, write_export
 from tests.conftest import ROOT, run_cli
+from torchdojo.cli import build_parser
+from torchdojo.core.catalog import load_catalog
+from torchdojo.teacher.exports import class_table, load_roster, write_export
 
 GUIDE = ROOT / "docs" / "teachers.md"
 
@@ -59,8 +59,18 @@ def test_every_torchdojo_command_in_the_guide_parses(line: str) -> None:
 
 def test_the_guide_covers_every_output_option() -> None:
     used = " ".join(commands("torchdojo"))
-    for option in ("--out", "--roster", "--export wide:", "--export canvas:", "--export moodle:", "--to-gradebook", "--report",
-                   "--threshold", "--feedback", "--release"):
+    for option in (
+        "--out",
+        "--roster",
+        "--export wide:",
+        "--export canvas:",
+        "--export moodle:",
+        "--to-gradebook",
+        "--report",
+        "--threshold",
+        "--feedback",
+        "--release",
+    ):
         assert option in used, option
 
 

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from torchdojo.core.catalog import load_catalog
-from torchdojo.i18n import Lang
-from torchdojo.record.workspace import init_workspace
-from torchdojo.quizzes.bank import load_shipped
-from torchdojo.quizzes.engine import QuizSession
 from tests.conftest import ROOT
 from tests.terminal import Terminal
+from torchdojo.core.catalog import load_catalog
+from torchdojo.i18n import Lang
+from torchdojo.quizzes.bank import load_shipped
+from torchdojo.quizzes.engine import QuizSession
+from torchdojo.record.workspace import init_workspace
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -86,8 +86,24 @@ def test_every_screen_works_at_80x24(tmp_path: Path, lang: str) -> None:
     workspace = tmp_path / "dojo"
     init_workspace(workspace, load_catalog())
     words = {
-        "en": {"home": "Mastery by topic", "status": "Status", "score": "Score", "done": "Exercises done", "progress": "Quiz scores over time", "record": "Record:", "keys": "Keys"},
-        "zh": {"home": "各主题掌握程度", "status": "状态", "score": "得分", "done": "已完成练习", "progress": "测验得分变化", "record": "记录文件", "keys": "按键"},
+        "en": {
+            "home": "Mastery by topic",
+            "status": "Status",
+            "score": "Score",
+            "done": "Exercises done",
+            "progress": "Quiz scores over time",
+            "record": "Record:",
+            "keys": "Keys",
+        },
+        "zh": {
+            "home": "各主题掌握程度",
+            "status": "状态",
+            "score": "得分",
+            "done": "已完成练习",
+            "progress": "测验得分变化",
+            "record": "记录文件",
+            "keys": "按键",
+        },
     }[lang]
     with Terminal(["--lang", lang], cwd=workspace) as term:
         term.wait_for(words["home"])

@@ -3,24 +3,38 @@ cases give the same verdicts, and nothing outlives a run."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
 import time
-import re
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import FIXTURES, ROOT
 from torchdojo.core.catalog import load_catalog
 from torchdojo.core.runner import Limits, grade
 from torchdojo.core.warm import WarmWorker
-from tests.conftest import FIXTURES, ROOT
 
 pytestmark = pytest.mark.xdist_group("warm")
 HOSTILE = FIXTURES / "hostile"
-CASES = ["segfault", "os_exit_call", "sys_exit_call", "exit_at_import", "interrupt_at_import", "keyboard_interrupt",
-         "memory_hog", "flood", "fake_report", "patch_allclose", "patch_pytest", "delete_catalog", "read_solutions", "loop"]
+CASES = [
+    "segfault",
+    "os_exit_call",
+    "sys_exit_call",
+    "exit_at_import",
+    "interrupt_at_import",
+    "keyboard_interrupt",
+    "memory_hog",
+    "flood",
+    "fake_report",
+    "patch_allclose",
+    "patch_pytest",
+    "delete_catalog",
+    "read_solutions",
+    "loop",
+]
 
 
 @pytest.fixture(scope="module")
@@ -91,8 +105,13 @@ def test_watch_manual_mode_rechecks_on_enter(tmp_path: Path) -> None:
     workspace = tmp_path / "dojo"
     assert subprocess.run([sys.executable, "-m", "torchdojo", "init", str(workspace)], capture_output=True, timeout=60).returncode == 0
     watcher = subprocess.Popen(
-        [sys.executable, "-m", "torchdojo", "watch", "--manual"], cwd=workspace, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True, env={**__import__("os").environ, "COLUMNS": "200"},
+        [sys.executable, "-m", "torchdojo", "watch", "--manual"],
+        cwd=workspace,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**__import__("os").environ, "COLUMNS": "200"},
     )
     try:
         assert watcher.stdin is not None and watcher.stdout is not None
@@ -153,6 +172,9 @@ def test_run_batch_rehearses_only_exercises_graded_more_than_once(tmp_path: Path
     tasks.append(Task("s0", vjp, ROOT / "solutions" / vjp.file, False))
     notes: list[str] = []
     rows = run_batch(tasks, Limits(timeout_s=60), 1, warm=True, on_note=notes.append)
-    assert [(r.student, r.exercise, r.score == r.max_score) for r in rows] == [("s0", "tensors/views", True), ("s1", "tensors/views", True),
-                                                                               ("s0", "autograd/vjp", True)]
+    assert [(r.student, r.exercise, r.score == r.max_score) for r in rows] == [
+        ("s0", "tensors/views", True),
+        ("s1", "tensors/views", True),
+        ("s0", "autograd/vjp", True),
+    ]
     assert notes == ["warming up: torch, then each exercise's checks once (1)"]

@@ -61,8 +61,10 @@ class Rules:
         operators = "indexing ([], None, :, ...), arithmetic and comparison operators" + (", @" if self.matmul else "")
         operators_zh = "索引([]、None、:、...)、算术和比较运算符" + ("、@" if self.matmul else "")
         listed = ", ".join(parts)
-        return (f"Allowed: {operators}, {listed}; the function's arguments and `torch`, nothing else.",
-                f"允许使用:{operators_zh}、{listed};只能用函数的参数和 `torch`,不能用别的名字。")
+        return (
+            f"Allowed: {operators}, {listed}; the function's arguments and `torch`, nothing else.",
+            f"允许使用:{operators_zh}、{listed};只能用函数的参数和 `torch`,不能用别的名字。",
+        )
 
 
 @dataclass(frozen=True)
@@ -214,13 +216,15 @@ def violations(source: str, name: str, rules: Rules, first_line: int | None = No
     tree = ast.parse(source)
     defs = [node for node in tree.body if _isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name]
     if not defs:
-        return [Violation(0, f"no plain `def {name}(...)` at the top level of your file",
-                          f"你的文件顶层没有普通的 `def {name}(...)`")]
+        return [Violation(0, f"no plain `def {name}(...)` at the top level of your file", f"你的文件顶层没有普通的 `def {name}(...)`")]
     function = defs[-1]
     found: list[Violation] = []
     if first_line is not None and first_line != function.lineno:
-        found.append(Violation(first_line, f"`{name}` is not the `def {name}` written at line {function.lineno}",
-                               f"`{name}` 不是第 {function.lineno} 行写的 `def {name}`"))
+        found.append(
+            Violation(
+                first_line, f"`{name}` is not the `def {name}` written at line {function.lineno}", f"`{name}` 不是第 {function.lineno} 行写的 `def {name}`"
+            )
+        )
     for decorator in function.decorator_list:
         found.append(Violation(decorator.lineno, "a decorator", "装饰器"))
     arguments = {a.arg for a in [*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs]}
@@ -276,8 +280,7 @@ def check_rules(learner: ModuleType, name: str, rules: Rules) -> None:
     at_zh = f"{cell_zh} {first.line} 行:" if first.line else ""
     extra_en, extra_zh = rules.extra
     raise CheckFailed(
-        f"{at_en}{first.en} breaks the puzzle's rules{more_en}. Write `{name}` as one `return` expression. "
-        f"{allowed_en}{' ' + extra_en if extra_en else ''}",
+        f"{at_en}{first.en} breaks the puzzle's rules{more_en}. Write `{name}` as one `return` expression. {allowed_en}{' ' + extra_en if extra_en else ''}",
         f"{at_zh}{first.zh}不符合谜题的规则{more_zh}。请把 `{name}` 写成一个 `return` 表达式。{allowed_zh}{extra_zh}",
         first.line if first.line and in_file else function,
     )

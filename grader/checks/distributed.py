@@ -82,8 +82,15 @@ def prepare() -> None:
     _prepared.append(True)
 
 
-def run_ranks(body: Callable[[int, int], Any], world_size: int, *, learner: ModuleType | None,
-              given: tuple[str, str] = ("", ""), where: object | None = None, timeout_s: float = RANK_TIMEOUT_S) -> list[Any]:
+def run_ranks(
+    body: Callable[[int, int], Any],
+    world_size: int,
+    *,
+    learner: ModuleType | None,
+    given: tuple[str, str] = ("", ""),
+    where: object | None = None,
+    timeout_s: float = RANK_TIMEOUT_S,
+) -> list[Any]:
     """What `body(rank, world_size)` returned on each rank of a fresh gloo process group, in rank order.
 
     `learner` is the learner's module when `body` runs their code (errors are theirs, with their
@@ -143,8 +150,7 @@ class _Rank:
             self.closed = True
 
 
-def _fork_rank(body: Callable[[int, int], Any], rank: int, world_size: int, folder: Path,
-               learner_file: str | None, timeout_s: float) -> _Rank:
+def _fork_rank(body: Callable[[int, int], Any], rank: int, world_size: int, folder: Path, learner_file: str | None, timeout_s: float) -> _Rank:
     read_fd, write_fd = os.pipe()
     dump = folder / f"rank{rank}.stack"
     pid = os.fork()
@@ -155,8 +161,7 @@ def _fork_rank(body: Callable[[int, int], Any], rank: int, world_size: int, fold
     return _Rank(rank, pid, read_fd, dump)
 
 
-def _rank_main(body: Callable[[int, int], Any], rank: int, world_size: int, store: Path, fd: int,
-               dump: Path, learner_file: str | None) -> None:
+def _rank_main(body: Callable[[int, int], Any], rank: int, world_size: int, store: Path, fd: int, dump: Path, learner_file: str | None) -> None:
     try:
         sys.setprofile(None)  # the harness's line recorder is the parent's business
         _die_with_parent()
@@ -166,8 +171,7 @@ def _rank_main(body: Callable[[int, int], Any], rank: int, world_size: int, stor
         import torch.distributed as dist
 
         os.environ["GLOO_SOCKET_IFNAME"] = "lo"  # loopback only: a sandbox has no other network
-        dist.init_process_group("gloo", store=dist.FileStore(str(store), world_size), rank=rank,
-                                world_size=world_size, timeout=_GLOO_TIMEOUT)
+        dist.init_process_group("gloo", store=dist.FileStore(str(store), world_size), rank=rank, world_size=world_size, timeout=_GLOO_TIMEOUT)
         message: tuple[Any, ...] = ("ok", body(rank, world_size))
     except BaseException as error:  # noqa: BLE001 - everything a rank raises is reported to the parent
         message = ("raised", *_describe(error, learner_file))
@@ -175,7 +179,7 @@ def _rank_main(body: Callable[[int, int], Any], rank: int, world_size: int, stor
         payload = _dumps(message)
         view = memoryview(payload)
         while view:
-            view = view[os.write(fd, view):]
+            view = view[os.write(fd, view) :]
         sys.stdout.flush()
         sys.stderr.flush()
         os.close(fd)
@@ -305,8 +309,7 @@ def _stuck_line(rank: _Rank, learner_file: str | None) -> int | None:
     return None
 
 
-def _verdict(ranks: list[_Rank], learner: ModuleType | None, given: tuple[str, str], where: object | None,
-             timeout_s: float) -> list[Any]:
+def _verdict(ranks: list[_Rank], learner: ModuleType | None, given: tuple[str, str], where: object | None, timeout_s: float) -> list[Any]:
     prefix_en = f"With {given[0]}: " if given[0] else ""
     prefix_zh = f"输入为 {given[1] or given[0]} 时:" if given[0] else ""
     raised = [r for r in ranks if r.message is not None and r.message[0] == "raised"]
@@ -326,21 +329,28 @@ def _verdict(ranks: list[_Rank], learner: ModuleType | None, given: tuple[str, s
         places = [f"rank {r.rank}" + (f" at line {r.stuck_at}" if r.stuck_at else "") for r in stuck]
         places_zh = [f"{r.rank} 号进程" + (f"停在第 {r.stuck_at} 行" if r.stuck_at else "") for r in stuck]
         if done:
-            en = (f"{prefix_en}{', '.join(places)} was still waiting after {timeout_s:g} s, while rank {', '.join(map(str, done))} had "
-                  "finished: it waited in a collective operation (DDP's gradient all-reduce in backward, a barrier, a broadcast) "
-                  "that the other ranks never joined. Every rank must run the same collective operations in the same order: "
-                  "the same number of batches and steps.")
-            zh = (f"{prefix_zh}{'、'.join(places_zh)},{timeout_s:g} 秒后仍在等待,而 {'、'.join(map(str, done))} 号进程已经结束:"
-                  "它在等待一个其他进程从未参加的集合通信操作(反向传播中 DDP 对梯度的 all-reduce、barrier、广播)。"
-                  "每个进程都必须以相同顺序执行相同的集合通信操作:相同数量的批次和步数。")
+            en = (
+                f"{prefix_en}{', '.join(places)} was still waiting after {timeout_s:g} s, while rank {', '.join(map(str, done))} had "
+                "finished: it waited in a collective operation (DDP's gradient all-reduce in backward, a barrier, a broadcast) "
+                "that the other ranks never joined. Every rank must run the same collective operations in the same order: "
+                "the same number of batches and steps."
+            )
+            zh = (
+                f"{prefix_zh}{'、'.join(places_zh)},{timeout_s:g} 秒后仍在等待,而 {'、'.join(map(str, done))} 号进程已经结束:"
+                "它在等待一个其他进程从未参加的集合通信操作(反向传播中 DDP 对梯度的 all-reduce、barrier、广播)。"
+                "每个进程都必须以相同顺序执行相同的集合通信操作:相同数量的批次和步数。"
+            )
         else:
-            en = (f"{prefix_en}no rank finished within {timeout_s:g} s ({', '.join(places)}): look for an endless loop, or ranks "
-                  "waiting for each other in different collective operations.")
-            zh = (f"{prefix_zh}{timeout_s:g} 秒内没有任何进程结束({'、'.join(places_zh)}):请检查是否有死循环,"
-                  "或者各进程在不同的集合通信操作中互相等待。")
+            en = (
+                f"{prefix_en}no rank finished within {timeout_s:g} s ({', '.join(places)}): look for an endless loop, or ranks "
+                "waiting for each other in different collective operations."
+            )
+            zh = f"{prefix_zh}{timeout_s:g} 秒内没有任何进程结束({'、'.join(places_zh)}):请检查是否有死循环,或者各进程在不同的集合通信操作中互相等待。"
         if not any(r.stuck_at for r in stuck):  # not in a line of theirs: in torch, or freeing their objects as they returned
-            en += (" It was not on a line of your code: maybe as your function returned and its objects were freed (a "
-                   "DistributedDataParallel model whose process group was destroyed can wait forever there).")
+            en += (
+                " It was not on a line of your code: maybe as your function returned and its objects were freed (a "
+                "DistributedDataParallel model whose process group was destroyed can wait forever there)."
+            )
             zh += "它当时不在你代码的某一行上:可能是在函数返回、释放其对象时(进程组已被销毁的 DistributedDataParallel 模型可能在那里永远等待)。"
         raise CheckFailed(en, zh, stuck[0].stuck_at or where)
     silent = [r for r in ranks if r.message is None]
@@ -349,10 +359,11 @@ def _verdict(ranks: list[_Rank], learner: ModuleType | None, given: tuple[str, s
         if learner is None:
             raise RuntimeError(f"the reference's rank {rank.rank} ended without an answer (status {rank.status})")
         how = _ended(rank.status)
-        raise CheckFailed(f"{prefix_en}rank {rank.rank} ended without finishing ({how[0]}): a function should return, "
-                          "not end its process.",
-                          f"{prefix_zh}{rank.rank} 号进程没有完成就结束了({how[1]}):函数应该返回,而不是结束它的进程。",
-                          where)
+        raise CheckFailed(
+            f"{prefix_en}rank {rank.rank} ended without finishing ({how[0]}): a function should return, not end its process.",
+            f"{prefix_zh}{rank.rank} 号进程没有完成就结束了({how[1]}):函数应该返回,而不是结束它的进程。",
+            where,
+        )
     return [r.message[1] for r in ranks if r.message is not None]  # every rank has one here (`silent` is empty)
 
 

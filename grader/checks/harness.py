@@ -43,6 +43,7 @@ import math
 import os
 import random
 import sys
+from builtins import isinstance as _isinstance  # captured before learner code runs; mypy narrows through it
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -53,7 +54,6 @@ from typing import Any
 
 import torch
 
-from builtins import isinstance as _isinstance  # captured before learner code runs; mypy narrows through it
 from torchdojo.checks.support import CheckFailed, GraderLimit, manual_seed, show
 
 # Captured before any learner code runs (a submission may monkeypatch these later).
@@ -249,9 +249,7 @@ def _is_own_type(value: Any, own_modules: frozenset[str]) -> bool:
     return getattr(type(value), "__module__", None) in own_modules
 
 
-def compare_values(
-    expected: Any, got: Any, path: list[tuple[str, str]], tol: Tolerance, own_modules: frozenset[str] = frozenset()
-) -> Difference | None:
+def compare_values(expected: Any, got: Any, path: list[tuple[str, str]], tol: Tolerance, own_modules: frozenset[str] = frozenset()) -> Difference | None:
     """The first difference between what the reference produced and what the learner's code did.
 
     `own_modules` are the learner's and the reference's module names: their classes
@@ -266,10 +264,12 @@ def compare_values(
             return Difference(path, _kind(expected), _kind(got))
         if expected.training != got.training:
             mode = {True: ("training mode", "训练模式"), False: ("eval mode", "评估模式")}
-            return Difference([*path, (" (its mode)", "(模式)")], mode[expected.training][0], mode[got.training][0],
-                              mode[expected.training][1], mode[got.training][1])
-        return compare_values(dict(expected.state_dict(keep_vars=True)), dict(got.state_dict(keep_vars=True)),
-                              [*path, (".state_dict()", ".state_dict()")], tol, own_modules)
+            return Difference(
+                [*path, (" (its mode)", "(模式)")], mode[expected.training][0], mode[got.training][0], mode[expected.training][1], mode[got.training][1]
+            )
+        return compare_values(
+            dict(expected.state_dict(keep_vars=True)), dict(got.state_dict(keep_vars=True)), [*path, (".state_dict()", ".state_dict()")], tol, own_modules
+        )
     if _isinstance(expected, BaseException) or _isinstance(got, BaseException):
         if not (_isinstance(expected, BaseException) and _isinstance(got, BaseException)) or not _isinstance(got, type(expected)):
             return Difference(path, _outcome(expected), _outcome(got))
@@ -452,8 +452,9 @@ class Compare:
             obj = getattr(obj, part, None)
         return obj
 
-    def run(self, impl: ModuleType, scenario: Callable[[ModuleType], Any], seed: int,
-            context: Callable[[], AbstractContextManager[Any]] | None, where: str | None) -> Run:
+    def run(
+        self, impl: ModuleType, scenario: Callable[[ModuleType], Any], seed: int, context: Callable[[], AbstractContextManager[Any]] | None, where: str | None
+    ) -> Run:
         _reset_global_state(seed)
         value: Any = None
         raised: BaseException | None = None
@@ -481,7 +482,7 @@ class Compare:
         context: Callable[[], AbstractContextManager[Any]] | None = None,
         context_words: tuple[str, str] = ("", ""),
         seed: int = 0,
-        tolerance: Tolerance = Tolerance(),
+        tolerance: Tolerance = Tolerance(),  # noqa: B008 - frozen: one shared default is safe
         hint: tuple[str, str] | Callable[[Any, Any], tuple[str, str] | None] | None = None,
         state_hint: tuple[str, str] | None = None,
     ) -> Any:
@@ -508,24 +509,44 @@ class Compare:
             if unfinished or expected.raised is None or not _isinstance(error, type(expected.raised)):
                 line = self._raised_at(error)
                 if expected.raised is not None and not unfinished:
-                    self._fail(Difference([], _outcome(expected.raised), _outcome(error), _outcome_zh(expected.raised), _outcome_zh(error)),
-                               given, given_zh, where, line, hint)
+                    self._fail(
+                        Difference([], _outcome(expected.raised), _outcome(error), _outcome_zh(expected.raised), _outcome_zh(error)),
+                        given,
+                        given_zh,
+                        where,
+                        line,
+                        hint,
+                    )
                 missing_name = _isinstance(error, AttributeError) and getattr(error, "obj", None) is self.learner
                 exhausted = _isinstance(error, MemoryError | RecursionError)  # not about the inputs: say what ran out
                 if unfinished or not given or missing_name or exhausted:  # the child says these in its own words
                     raise
                 detail = (str(error).strip().splitlines() or [""])[0][:200]
                 kind = type(error).__name__
-                raise CheckFailed(f"With {given}: your code raised {kind}: {detail}",
-                                  f"输入为 {given_zh or given} 时:你的代码抛出了 {kind}:{detail}",
-                                  line if line is not None else self.where(where)) from error
+                raise CheckFailed(
+                    f"With {given}: your code raised {kind}: {detail}",
+                    f"输入为 {given_zh or given} 时:你的代码抛出了 {kind}:{detail}",
+                    line if line is not None else self.where(where),
+                ) from error
             if str(expected.raised).strip() and str(error).strip() in ("", "None"):
-                self._fail(Difference([("the error's message", "错误信息")], "a message that says what is wrong", "an empty message",
-                                      "说明问题所在的信息", "空信息"), given, given_zh, where, self._raised_at(error), hint)
+                self._fail(
+                    Difference([("the error's message", "错误信息")], "a message that says what is wrong", "an empty message", "说明问题所在的信息", "空信息"),
+                    given,
+                    given_zh,
+                    where,
+                    self._raised_at(error),
+                    hint,
+                )
             return error
         if expected.raised is not None:
-            self._fail(Difference([], _outcome(expected.raised), _outcome(got.value), _outcome_zh(expected.raised), _outcome_zh(got.value)),
-                       given, given_zh, where, got.returned_at, hint)
+            self._fail(
+                Difference([], _outcome(expected.raised), _outcome(got.value), _outcome_zh(expected.raised), _outcome_zh(got.value)),
+                given,
+                given_zh,
+                where,
+                got.returned_at,
+                hint,
+            )
         diff = self._compare_observed(expected.value, got.value, tolerance)
         chosen = hint(expected.value, got.value) if callable(hint) and diff is not None else hint
         if diff is None:
@@ -560,8 +581,15 @@ class Compare:
             return None
         return compare_values(expected, got, [("the result", "返回值")], tol, self.own_modules)
 
-    def _fail(self, diff: Difference, given: str, given_zh: str | None, where: str | None, line: int | None,
-              hint: tuple[str, str] | Callable[[Any, Any], tuple[str, str] | None] | None) -> None:
+    def _fail(
+        self,
+        diff: Difference,
+        given: str,
+        given_zh: str | None,
+        where: str | None,
+        line: int | None,
+        hint: tuple[str, str] | Callable[[Any, Any], tuple[str, str] | None] | None,
+    ) -> None:
         what_en, what_zh = diff.where()
         prefix_en = f"With {given}: " if given else ""
         prefix_zh = f"输入为 {given_zh or given} 时:" if given else ""
@@ -646,8 +674,13 @@ class TrainingLog:
             params = [p for group in opt.param_groups for p in group["params"]]
             self.events.append(("step", "optimizer"))
             grads = [p.grad for p in params]
-            self.step_gradients.append(None if all(g is None for g in grads) else torch.cat(
-                [(g if g is not None else torch.zeros_like(p)).detach().reshape(-1).to("cpu", copy=True) for g, p in zip(grads, params, strict=True)]))
+            self.step_gradients.append(
+                None
+                if all(g is None for g in grads)
+                else torch.cat(
+                    [(g if g is not None else torch.zeros_like(p)).detach().reshape(-1).to("cpu", copy=True) for g, p in zip(grads, params, strict=True)]
+                )
+            )
             self.step_parameters.append(torch.cat([p.detach().reshape(-1).to("cpu", copy=True) for p in params]))
 
         optimizer.register_step_post_hook(stepped)
@@ -688,21 +721,27 @@ def explain_steps(expected: TrainingLog, got: TrainingLog) -> tuple[str, str] | 
     """
     got_batches, want_batches = (sum(1 for kind, _ in log.events if kind == "batch") for log in (got, expected))
     if got_batches != want_batches:
-        return (f"Your code went through {got_batches} batches where the reference went through {want_batches}: "
-                "each call trains on every batch of its loader, once.",
-                f"你的代码处理了 {got_batches} 个批次,参考答案处理了 {want_batches} 个:每次调用都要把 DataLoader 的每个批次训练一次。")
+        return (
+            f"Your code went through {got_batches} batches where the reference went through {want_batches}: "
+            "each call trains on every batch of its loader, once.",
+            f"你的代码处理了 {got_batches} 个批次,参考答案处理了 {want_batches} 个:每次调用都要把 DataLoader 的每个批次训练一次。",
+        )
     if got.steps() != expected.steps():
         batches = got_batches
-        return (f"Your loop called optimizer.step() {got.steps()} times for {batches} batches; the reference calls it once per batch.",
-                f"你的循环在 {batches} 个批次中调用了 {got.steps()} 次 optimizer.step();参考答案每个批次调用一次。")
+        return (
+            f"Your loop called optimizer.step() {got.steps()} times for {batches} batches; the reference calls it once per batch.",
+            f"你的循环在 {batches} 个批次中调用了 {got.steps()} 次 optimizer.step();参考答案每个批次调用一次。",
+        )
     step, backward_since_step, zeroed_since_step, zero_after_backward = 0, False, False, False
     for kind, _ in got.events:
         if kind == "backward":
             if step and not zeroed_since_step and not backward_since_step:
-                return (f"Between optimizer.step() #{step} and the next loss.backward() the gradients were not cleared, so they add up "
-                        "across batches: call optimizer.zero_grad() once per batch.",
-                        f"在第 {step} 次 optimizer.step() 与下一次 loss.backward() 之间梯度没有清零,于是梯度在批次之间累加:"
-                        "请每个批次调用一次 optimizer.zero_grad()。")
+                return (
+                    f"Between optimizer.step() #{step} and the next loss.backward() the gradients were not cleared, so they add up "
+                    "across batches: call optimizer.zero_grad() once per batch.",
+                    f"在第 {step} 次 optimizer.step() 与下一次 loss.backward() 之间梯度没有清零,于是梯度在批次之间累加:"
+                    "请每个批次调用一次 optimizer.zero_grad()。",
+                )
             backward_since_step, zero_after_backward = True, False
         elif kind == "zero_grad":
             zeroed_since_step = True
@@ -710,14 +749,17 @@ def explain_steps(expected: TrainingLog, got: TrainingLog) -> tuple[str, str] | 
         elif kind == "step":
             step += 1
             if not backward_since_step:
-                return (f"optimizer.step() #{step} ran before its batch's loss.backward(): it used old (or no) gradients. "
-                        "The order is loss.backward(), then optimizer.step().",
-                        f"第 {step} 次 optimizer.step() 在本批次的 loss.backward() 之前运行:它用的是旧的(或没有)梯度。"
-                        "正确的顺序是先 loss.backward(),再 optimizer.step()。")
+                return (
+                    f"optimizer.step() #{step} ran before its batch's loss.backward(): it used old (or no) gradients. "
+                    "The order is loss.backward(), then optimizer.step().",
+                    f"第 {step} 次 optimizer.step() 在本批次的 loss.backward() 之前运行:它用的是旧的(或没有)梯度。"
+                    "正确的顺序是先 loss.backward(),再 optimizer.step()。",
+                )
             if zero_after_backward:
-                return (f"zero_grad() ran between loss.backward() and optimizer.step() #{step}: the step found the gradients already "
-                        "cleared. Clear them after the step (or before the forward pass).",
-                        f"zero_grad() 在 loss.backward() 与第 {step} 次 optimizer.step() 之间运行:step 时梯度已被清空。"
-                        "请在 step 之后(或前向传播之前)清零。")
+                return (
+                    f"zero_grad() ran between loss.backward() and optimizer.step() #{step}: the step found the gradients already "
+                    "cleared. Clear them after the step (or before the forward pass).",
+                    f"zero_grad() 在 loss.backward() 与第 {step} 次 optimizer.step() 之间运行:step 时梯度已被清空。请在 step 之后(或前向传播之前)清零。",
+                )
             backward_since_step, zeroed_since_step, zero_after_backward = False, False, False
     return None

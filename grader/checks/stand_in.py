@@ -215,6 +215,7 @@ def _patches(machine: Machine) -> dict[tuple[Any, str], Any]:
         (torch.accelerator, "synchronize"): synchronize,
         (torch.accelerator, "empty_cache"): lambda: None,
     }
+
     def answer(value: Any) -> Any:
         def answered(*args: Any, **kwargs: Any) -> Any:
             if not available:
@@ -223,9 +224,16 @@ def _patches(machine: Machine) -> dict[tuple[Any, str], Any]:
 
         return answered
 
-    simple: dict[str, Any] = {"memory_allocated": 0, "max_memory_allocated": 0, "memory_reserved": 0, "max_memory_reserved": 0,
-                              "memory_stats": dict, "get_memory_info": (8 << 30, 16 << 30), "reset_peak_memory_stats": None,
-                              "reset_accumulated_memory_stats": None}
+    simple: dict[str, Any] = {
+        "memory_allocated": 0,
+        "max_memory_allocated": 0,
+        "memory_reserved": 0,
+        "max_memory_reserved": 0,
+        "memory_stats": dict,
+        "get_memory_info": (8 << 30, 16 << 30),
+        "reset_peak_memory_stats": None,
+        "reset_accumulated_memory_stats": None,
+    }
     for name, value in simple.items():
         patches[(torch.accelerator, name)] = answer(value)
     for name in ("get_device_capability", "current_stream", "set_stream"):
@@ -235,9 +243,9 @@ def _patches(machine: Machine) -> dict[tuple[Any, str], Any]:
         if module is None:
             continue
         mine = kind == name
-        patches[(module, "is_available")] = (lambda mine=mine: mine)
-        patches[(module, "device_count")] = (lambda mine=mine: machine.count if mine else 0)
-        patches[(module, "is_initialized")] = (lambda mine=mine: mine)
+        patches[(module, "is_available")] = lambda mine=mine: mine
+        patches[(module, "device_count")] = lambda mine=mine: machine.count if mine else 0
+        patches[(module, "is_initialized")] = lambda mine=mine: mine
         if mine:
             patches[(module, "current_device")] = index_of
             patches[(module, "set_device")] = set_index
@@ -340,7 +348,9 @@ def _placeholder(source: torch.Tensor, dtype: torch.dtype | None = None) -> torc
 
 
 _META = torch.device("meta")
-_grad_get = cast(GetSetDescriptorType, _Tensor.grad).__get__  # the class's descriptor (the stubs type it as the value); a fresh method-wrapper on each access: compare with ==
+_grad_get = cast(
+    GetSetDescriptorType, _Tensor.grad
+).__get__  # the class's descriptor (the stubs type it as the value); a fresh method-wrapper on each access: compare with ==
 # Calls where torch itself lets an accelerator tensor meet a CPU one (copies between devices, metadata).
 _MIXING_ALLOWED = frozenset({_Tensor.copy_, _Tensor.to, _Tensor.cpu, _Tensor.cuda, torch._has_compatible_shallow_copy_type})
 
@@ -372,8 +382,7 @@ class OnStandIn(torch.Tensor):
         if func not in _MIXING_ALLOWED and getattr(func, "__name__", "") not in ("__get__", "__set__"):
             for leaf in _leaves((args, kwargs)):
                 if _isinstance(leaf, _Tensor) and not _isinstance(leaf, OnStandIn) and leaf.dim() > 0:
-                    raise RuntimeError("Expected all tensors to be on the same device, but found at least two devices, "
-                                       f"meta and {leaf.device.type}!")
+                    raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, meta and {leaf.device.type}!")
         result = super().__torch_function__(func, types, args, kwargs)
         if func == _grad_get and result is not None and type(result) is _Tensor:
             result = result.as_subclass(cls)  # torch leaves .grad unconverted; on an accelerator it is there too
@@ -428,9 +437,14 @@ class MetaDeviceSpy(TorchFunctionMode):
     decides whether pinning works (it needs an accelerator).
     """
 
-    def __init__(self, allowed: tuple[str, ...] = ("cpu", "meta"), where: object | None = None,
-                 redirect: frozenset[str] | set[str] = frozenset(), machine: Machine | None = None,
-                 carry_data: bool = False) -> None:
+    def __init__(
+        self,
+        allowed: tuple[str, ...] = ("cpu", "meta"),
+        where: object | None = None,
+        redirect: frozenset[str] | set[str] = frozenset(),
+        machine: Machine | None = None,
+        carry_data: bool = False,
+    ) -> None:
         super().__init__()
         self.carry_data = carry_data  # moves to meta land on `OnStandIn` (real values, no meta kernels)
         self.allowed = tuple(allowed) + tuple(sorted(redirect))
@@ -464,8 +478,7 @@ class MetaDeviceSpy(TorchFunctionMode):
         raise CheckFailed(
             f"Your code moved a tensor to '{device.type}', but this run's device is "
             f"'{self.shown}'. Don't hard-code a device: use the one you were given, or the model's.",
-            f"你的代码把张量移到了 '{device.type}',但本次运行的设备是 '{self.shown}'。"
-            "不要写死设备:请使用传入的设备或模型所在的设备。",
+            f"你的代码把张量移到了 '{device.type}',但本次运行的设备是 '{self.shown}'。不要写死设备:请使用传入的设备或模型所在的设备。",
             self.where,
         )
 
@@ -505,8 +518,9 @@ class MetaDeviceSpy(TorchFunctionMode):
         self.pins += 1
         if self.machine is not None:
             if self.machine.kind is None:
-                raise RuntimeError("Cannot access accelerator device when none is available. (pin_memory needs an accelerator; "
-                                   "this simulated machine has none)")
+                raise RuntimeError(
+                    "Cannot access accelerator device when none is available. (pin_memory needs an accelerator; this simulated machine has none)"
+                )
             if source.device.type != "cpu":
                 raise RuntimeError(f"cannot pin '{source.device.type}' memory: only dense CPU tensors can be pinned")
             pinned = source.clone()
@@ -521,8 +535,10 @@ class MetaDeviceSpy(TorchFunctionMode):
             return self._handle(func, args, kwargs)
         except NotImplementedError as error:
             if "meta" in str(error):
-                limit(f"reading data out of the accelerator stand-in (the meta device) with {getattr(func, '__name__', func)}.",
-                      f"用 {getattr(func, '__name__', func)} 从加速器替身(meta 设备)读取数据。")
+                limit(
+                    f"reading data out of the accelerator stand-in (the meta device) with {getattr(func, '__name__', func)}.",
+                    f"用 {getattr(func, '__name__', func)} 从加速器替身(meta 设备)读取数据。",
+                )
             raise
 
     def _handle(self, func: Any, args: tuple, kwargs: dict) -> Any:
@@ -569,8 +585,15 @@ class MetaDeviceSpy(TorchFunctionMode):
                 return result.as_subclass(OnStandIn) if _isinstance(result, _Tensor) else result
             if target is not None and target.type in self.redirect:
                 self.moves.append(target)
-                self.transfers.append(Transfer(target, kwargs.get("dtype"), bool(kwargs.get("non_blocking", False)), False,
-                                               bool(args) and _isinstance(args[0], _Tensor) and self.is_pinned(args[0])))
+                self.transfers.append(
+                    Transfer(
+                        target,
+                        kwargs.get("dtype"),
+                        bool(kwargs.get("non_blocking", False)),
+                        False,
+                        bool(args) and _isinstance(args[0], _Tensor) and self.is_pinned(args[0]),
+                    )
+                )
                 result = func(*args, **{**kwargs, "device": "meta"})
                 if _isinstance(result, _Tensor):
                     self._redirected[id(result)] = (weakref.ref(result), target)

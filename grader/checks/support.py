@@ -96,9 +96,7 @@ def close(actual: torch.Tensor, expected: torch.Tensor, rtol: float = 1e-4, atol
     return bool(_allclose(actual.to(expected.dtype), expected, rtol=rtol, atol=atol, equal_nan=False))
 
 
-def expect_close(
-    actual: torch.Tensor, expected: torch.Tensor, what: str, what_zh: str, where: object | None = None, **tol: float
-) -> None:
+def expect_close(actual: torch.Tensor, expected: torch.Tensor, what: str, what_zh: str, where: object | None = None, **tol: float) -> None:
     if actual.shape != expected.shape:
         fail(
             f"{what}: expected shape {tuple(expected.shape)}, got {tuple(actual.shape)}.",

@@ -122,11 +122,7 @@ def _integrity_targets() -> dict[str, tuple[Any, str, Any]]:
         ("_pytest.runner.CallInfo", _pytest.runner.CallInfo, ("from_call",)),
         ("builtins", builtins, ("isinstance", "len", "abs", "all", "any", "float", "int", "bool", "print", "open", "__import__")),
     ]
-    return {
-        f"{label}.{attr}": (owner, attr, inspect.getattr_static(owner, attr))
-        for label, owner, attrs in owners
-        for attr in attrs
-    }
+    return {f"{label}.{attr}": (owner, attr, inspect.getattr_static(owner, attr)) for label, owner, attrs in owners for attr in attrs}
 
 
 def _learner_frame(tb: TracebackType | None, learner_file: str) -> tuple[int | None, str | None]:
@@ -200,8 +196,7 @@ def _plain_words(exc: BaseException, detail: str) -> tuple[str, str] | None:
     """Plain words for PyTorch errors a learner meets early, with PyTorch's own words after them."""
     if isinstance(exc, MemoryError):
         return (
-            "Your code ran out of memory. Look for a function that calls itself without end, "
-            "or a list that keeps growing.",
+            "Your code ran out of memory. Look for a function that calls itself without end, or a list that keeps growing.",
             "你的代码耗尽了内存。请检查是否有无限调用自身的函数,或不断变长的列表。",
         )
     if isinstance(exc, RecursionError):
@@ -413,11 +408,14 @@ class GradingPlugin:
         memory while describing the learner's exception): its verdict was recorded, only pytest's
         own report failed. The checks not yet started are left for the next process."""
         for name in [name for name in self.started if name not in self.reported]:
-            self.pending.setdefault(name, {
-                "outcome": "error",
-                "en": "The check stopped unexpectedly while running your code. Look for code that uses a lot of memory.",
-                "zh": "运行你的代码时,检查意外中止了。请检查是否有占用大量内存的代码。",
-            })
+            self.pending.setdefault(
+                name,
+                {
+                    "outcome": "error",
+                    "en": "The check stopped unexpectedly while running your code. Look for code that uses a lot of memory.",
+                    "zh": "运行你的代码时,检查意外中止了。请检查是否有占用大量内存的代码。",
+                },
+            )
             self._finish(name)
 
     def pytest_keyboard_interrupt(self, excinfo: Any) -> None:
@@ -448,10 +446,31 @@ def pytest_arguments(checks_module: Path, checks: list[str]) -> list[str]:
     return [
         *(f"{checks_module}::test_{name}" for name in checks),
         "--disable-plugin-autoload",
-        "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:warnings", "-p", "no:stepwise",
-        "-p", "no:unraisableexception", "-p", "no:threadexception", "-p", "no:faulthandler", "-p", "no:logging",
-        "-s", "--noconftest", "--assert=plain", "-c", os.devnull, "--rootdir", str(checks_module.parent),
-        "-o", "python_files=test_*.py",
+        "-p",
+        "no:terminal",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:warnings",
+        "-p",
+        "no:stepwise",
+        "-p",
+        "no:unraisableexception",
+        "-p",
+        "no:threadexception",
+        "-p",
+        "no:faulthandler",
+        "-p",
+        "no:logging",
+        "-s",
+        "--noconftest",
+        "--assert=plain",
+        "-c",
+        os.devnull,
+        "--rootdir",
+        str(checks_module.parent),
+        "-o",
+        "python_files=test_*.py",
     ]
 
 

@@ -21,6 +21,7 @@ import torchdojo
 from torchdojo.core.catalog import Exercise
 from torchdojo.paths import solutions_dir
 
+
 class Limits(BaseModel):
     """Resource limits for one exercise run (all checks together)."""
 
@@ -56,9 +57,7 @@ def guarded_paths(file: Path, extra: tuple[Path, ...] = ()) -> tuple[list[str], 
     return no_read, no_write
 
 
-def child_arguments(
-    exercise: Exercise, file: Path, checks: list[str], limits: Limits, result_fd: int, stack_file: Path | None = None
-) -> list[str]:
+def child_arguments(exercise: Exercise, file: Path, checks: list[str], limits: Limits, result_fd: int, stack_file: Path | None = None) -> list[str]:
     """The arguments of `python -m torchdojo.core.child` (also given to a warm worker's fork)."""
     no_read, no_write = guarded_paths(file, limits.protect)
     guards = [arg for path in no_read for arg in ("--no-read", path)] + [arg for path in no_write for arg in ("--no-write", path)]
@@ -129,4 +128,3 @@ class ColdLauncher:
         except BrokenPipeError:
             pass
         return process
-

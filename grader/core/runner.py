@@ -21,12 +21,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
 from torchdojo.core import protocol
 from torchdojo.core.catalog import Exercise
 from torchdojo.core.launch import ColdLauncher, Launcher, Limits, child_arguments
-from torchdojo.i18n import Text, t
 from torchdojo.core.report import CheckResult, Outcome, Report, RunStatus
+from torchdojo.i18n import Text, t
 
 OUTPUT_TRUNCATED_NOTE = "\n[output truncated]\n"
 
@@ -121,7 +120,12 @@ def _kill_group(pid: int) -> None:
 
 
 def _run_child(
-    exercise: Exercise, file: Path, checks: list[str], limits: Limits, deadline: float, output: _OutputBuffer,
+    exercise: Exercise,
+    file: Path,
+    checks: list[str],
+    limits: Limits,
+    deadline: float,
+    output: _OutputBuffer,
     launcher: Launcher,
 ) -> _Attempt:
     attempt = _Attempt()
@@ -239,8 +243,10 @@ class _Verdict:
 
 
 CANNOT_SKIP = t("This check cannot be skipped: your code raised an exception meant for the grader.", "这项检查不能跳过:你的代码抛出了评分器专用的异常。")
-TAMPERED = t("Tampering detected: the grading channel received forged or unexpected data. No points for this run.",
-             "检测到篡改:评分通道收到了伪造或意外的数据。本次运行不得分。")
+TAMPERED = t(
+    "Tampering detected: the grading channel received forged or unexpected data. No points for this run.",
+    "检测到篡改:评分通道收到了伪造或意外的数据。本次运行不得分。",
+)
 
 
 def _launcher_for(limits: Limits, launcher: Launcher | None) -> Launcher:
@@ -278,27 +284,49 @@ def _timed_out(pending: list[str], current: str | None, attempt: _Attempt, limit
     verdicts = {}
     for name in pending:
         if (name == current or current is None) and stopped is not None:
-            verdicts[name] = _Verdict("timeout", t(
-                f"Timed out after {seconds} s. When it was stopped, your code was running line {stopped[0]}: look for a loop that never ends.",
-                f"{seconds} 秒后超时。被停止时,你的代码正在运行第 {stopped[0]} 行:请检查是否有永不结束的循环。",
-            ), stopped[0], stopped[1])
+            verdicts[name] = _Verdict(
+                "timeout",
+                t(
+                    f"Timed out after {seconds} s. When it was stopped, your code was running line {stopped[0]}: look for a loop that never ends.",
+                    f"{seconds} 秒后超时。被停止时,你的代码正在运行第 {stopped[0]} 行:请检查是否有永不结束的循环。",
+                ),
+                stopped[0],
+                stopped[1],
+            )
         elif name == current or current is None:
             verdicts[name] = _Verdict("timeout", t(f"Timed out after {seconds} s. Look for an endless loop.", f"{seconds} 秒后超时。请检查是否有死循环。"))
         else:
-            verdicts[name] = _Verdict("timeout", t(f"Not run: the {seconds} s time limit was used up by an earlier check.",
-                                                   f"未运行:{seconds} 秒的时间限制已被前面的检查用完。"))
+            verdicts[name] = _Verdict(
+                "timeout", t(f"Not run: the {seconds} s time limit was used up by an earlier check.", f"未运行:{seconds} 秒的时间限制已被前面的检查用完。")
+            )
     return verdicts
 
 
 def _report(exercise: Exercise, file: Path, verdicts: dict[str, _Verdict], output: _OutputBuffer, started_at: float, status: RunStatus) -> Report:
     checks = [
-        CheckResult(name=spec.name, title=spec.title, outcome=verdicts[spec.name].outcome, points=spec.points if verdicts[spec.name].outcome == "passed" else 0,
-                    max_points=spec.points, message=verdicts[spec.name].message, line=verdicts[spec.name].line,
-                    source_line=verdicts[spec.name].source, duration_s=round(verdicts[spec.name].duration, 4))
+        CheckResult(
+            name=spec.name,
+            title=spec.title,
+            outcome=verdicts[spec.name].outcome,
+            points=spec.points if verdicts[spec.name].outcome == "passed" else 0,
+            max_points=spec.points,
+            message=verdicts[spec.name].message,
+            line=verdicts[spec.name].line,
+            source_line=verdicts[spec.name].source,
+            duration_s=round(verdicts[spec.name].duration, 4),
+        )
         for spec in exercise.checks
     ]
-    return Report(exercise=exercise.id, file=str(file), checks=checks, output=output.text(), output_truncated=output.dropped > 0,
-                  duration_s=round(time.monotonic() - started_at, 3), file_sha256=file_sha256(file), status=status)
+    return Report(
+        exercise=exercise.id,
+        file=str(file),
+        checks=checks,
+        output=output.text(),
+        output_truncated=output.dropped > 0,
+        duration_s=round(time.monotonic() - started_at, 3),
+        file_sha256=file_sha256(file),
+        status=status,
+    )
 
 
 def grade(exercise: Exercise, file: Path, limits: Limits | None = None, launcher: Launcher | None = None) -> Report:

@@ -98,7 +98,10 @@ def _probe(program: str) -> tuple[bool, str]:
     try:
         done = subprocess.run(
             [program, *NAMESPACE_FLAGS, "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "true"],
-            capture_output=True, timeout=20, stdin=subprocess.DEVNULL, check=False,
+            capture_output=True,
+            timeout=20,
+            stdin=subprocess.DEVNULL,
+            check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as error:
         return False, str(error)
@@ -185,8 +188,7 @@ def bwrap_command(program: str, inner: list[str], staging: Path, hide: list[Path
 
 def sandbox_env(env: dict[str, str]) -> dict[str, str]:
     """The child's environment inside the sandbox: the same, with caches in the private /tmp."""
-    return {**env, SANDBOXED_ENV: "1", "TMPDIR": "/tmp", "XDG_CACHE_HOME": "/tmp/.cache",
-            "HYPOTHESIS_STORAGE_DIRECTORY": "/tmp/torchdojo-hypothesis"}
+    return {**env, SANDBOXED_ENV: "1", "TMPDIR": "/tmp", "XDG_CACHE_HOME": "/tmp/.cache", "HYPOTHESIS_STORAGE_DIRECTORY": "/tmp/torchdojo-hypothesis"}
 
 
 # -- staging one run ---------------------------------------------------------------------------
@@ -302,8 +304,14 @@ class SandboxLauncher:
         command = bwrap_command(self.program, inner, Path(cwd), [*self.hide, source.parent], info_fd=info_w)
         try:
             process = subprocess.Popen(
-                command, stdin=subprocess.PIPE, stdout=output_fd, stderr=output_fd, pass_fds=(result_fd, info_w),
-                cwd=cwd, env=sandbox_env(child_env()), start_new_session=True,
+                command,
+                stdin=subprocess.PIPE,
+                stdout=output_fd,
+                stderr=output_fd,
+                pass_fds=(result_fd, info_w),
+                cwd=cwd,
+                env=sandbox_env(child_env()),
+                start_new_session=True,
             )
         finally:
             os.close(info_w)

@@ -187,8 +187,8 @@ def _rehearse_first(exercise_ids: list[str]) -> set[str]:
     checks that already ran (quickstart/train: 1.6 s a fork unrehearsed, 0.8 s rehearsed). An
     idle moment never comes in a busy batch, so waiting for one, as watch does, would not do."""
     from torchdojo.core.catalog import load_catalog
-    from torchdojo.paths import solutions_dir
     from torchdojo.core.launch import module_name
+    from torchdojo.paths import solutions_dir
 
     catalog = load_catalog()
     done: set[str] = set()
@@ -198,8 +198,17 @@ def _rehearse_first(exercise_ids: list[str]) -> set[str]:
         except Exception:  # noqa: BLE001 - an unknown id only goes unrehearsed
             continue
         module = str(exercise.check_module)
-        if _rehearse(["--checks-module", module, "--module-name", module_name(exercise),
-                      "--reference", str(solutions_dir() / exercise.file), *(c.name for c in exercise.checks)]):
+        if _rehearse(
+            [
+                "--checks-module",
+                module,
+                "--module-name",
+                module_name(exercise),
+                "--reference",
+                str(solutions_dir() / exercise.file),
+                *(c.name for c in exercise.checks),
+            ]
+        ):
             done.add(module)
     return done
 
@@ -289,8 +298,7 @@ class ForkedChild:
 class WarmWorker:
     """Start once, then `launch` many isolated check runs; safe to share between threads."""
 
-    def __init__(self, wrap: Callable[[list[str]], list[str]] | None = None, env_update: dict[str, str] | None = None,
-                 rehearse: Sequence[str] = ()) -> None:
+    def __init__(self, wrap: Callable[[list[str]], list[str]] | None = None, env_update: dict[str, str] | None = None, rehearse: Sequence[str] = ()) -> None:
         """`wrap` turns the worker's command into the one to run (torchdojo.core.sandbox: inside bwrap).
         `rehearse`: exercise ids whose checks run once on their references before the worker is
         ready (a batch: each of them will be graded again and again)."""
@@ -298,8 +306,15 @@ class WarmWorker:
 
         parent_end, worker_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self._sock = parent_end
-        command = [os.path.abspath(sys.executable), "-X", "utf8", "-c", "from torchdojo.core.warm import worker_main; worker_main()", str(worker_end.fileno()),
-                   *rehearse]
+        command = [
+            os.path.abspath(sys.executable),
+            "-X",
+            "utf8",
+            "-c",
+            "from torchdojo.core.warm import worker_main; worker_main()",
+            str(worker_end.fileno()),
+            *rehearse,
+        ]
         self._process = subprocess.Popen(
             wrap(command) if wrap else command,
             pass_fds=(worker_end.fileno(),),

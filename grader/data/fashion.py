@@ -162,8 +162,8 @@ def load_fashion_mnist(root: Path | str = "data") -> tuple[Dataset, Dataset, str
     Returns (training_data, test_data, a sentence saying which data it is).
     """
     try:
-        from torchvision import datasets  # type: ignore[import-not-found]  # optional: not in the dev venv, so mypy has no stubs
-        from torchvision.transforms import ToTensor  # type: ignore[import-not-found]  # optional, as above
+        from torchvision import datasets  # optional: not in the dev venv (pyproject.toml tells mypy)
+        from torchvision.transforms import ToTensor
 
         training = datasets.FashionMNIST(root=str(root), train=True, download=True, transform=ToTensor())
         test = datasets.FashionMNIST(root=str(root), train=False, download=True, transform=ToTensor())

@@ -20,10 +20,12 @@ def source_root() -> Path:
     """The repository this grader runs from: the tree `dev` commands write into."""
     root = Path(__file__).resolve().parent.parent.parent
     if not all((root / part).is_dir() for part in ("exercises", "solutions", "tests/fixtures")):
-        raise DevError(Text(
-            en=f"dev commands work in a clone of the torchdojo repository; {root} has no exercises/, solutions/ and "
-               "tests/fixtures/ (an installed wheel does not ship them). Clone the repository and install it with pip install -e .",
-            zh=f"dev 命令只能在 torchdojo 仓库的克隆中使用;{root} 中没有 exercises/、solutions/ 和 tests/fixtures/"
-               "(安装的 wheel 不包含它们)。请克隆仓库并用 pip install -e . 安装。",
-        ))
+        raise DevError(
+            Text(
+                en=f"dev commands work in a clone of the torchdojo repository; {root} has no exercises/, solutions/ and "
+                "tests/fixtures/ (an installed wheel does not ship them). Clone the repository and install it with pip install -e .",
+                zh=f"dev 命令只能在 torchdojo 仓库的克隆中使用;{root} 中没有 exercises/、solutions/ 和 tests/fixtures/"
+                "(安装的 wheel 不包含它们)。请克隆仓库并用 pip install -e . 安装。",
+            )
+        )
     return root

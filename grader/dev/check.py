@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from torchdojo.core.catalog import Exercise
-from torchdojo.dev import DevError
-from torchdojo.i18n import Text
 from torchdojo.core.report import Report
 from torchdojo.core.runner import Limits, grade
 from torchdojo.core.warm import WarmWorker
+from torchdojo.dev import DevError
+from torchdojo.i18n import Text
 
 EXPECT = re.compile(r"# expect: (.+)")
 
@@ -28,8 +28,12 @@ def expectation(path: Path) -> set[str] | None:
     lines = path.read_text(encoding="utf-8").splitlines()
     match = EXPECT.fullmatch(lines[0]) if lines else None
     if not match:
-        raise DevError(Text(en=f"{path} needs a first line '# expect: full marks' or '# expect: check_a, check_b'.",
-                            zh=f"{path} 的第一行必须是 '# expect: full marks' 或 '# expect: check_a, check_b'。"))
+        raise DevError(
+            Text(
+                en=f"{path} needs a first line '# expect: full marks' or '# expect: check_a, check_b'.",
+                zh=f"{path} 的第一行必须是 '# expect: full marks' 或 '# expect: check_a, check_b'。",
+            )
+        )
     if match.group(1).strip() == "full marks":
         return None
     return {name.strip() for name in match.group(1).split(",")}
@@ -55,21 +59,33 @@ def three_way(exercise: Exercise, root: Path) -> Iterator[Verdict]:
     with WarmWorker() as worker:
         solution = grade(exercise, root / "solutions" / exercise.file, Limits(), worker)
         missing = {c.name: c.message.en if c.message else "" for c in solution.checks if c.name in _failing(solution)}
-        yield Verdict("solution: full marks", solution.score == solution.max_score > 0 and not missing,
-                      "; ".join(f"{name}: {text}" for name, text in missing.items())[:400])
+        yield Verdict(
+            "solution: full marks",
+            solution.score == solution.max_score > 0 and not missing,
+            "; ".join(f"{name}: {text}" for name, text in missing.items())[:400],
+        )
         stub = grade(exercise, root / "exercises" / exercise.file, Limits(), worker)
         unkind = [c.name for c in stub.checks if c.message and "NotImplementedError" not in c.message.en]
-        yield Verdict("stub: zero, failing kindly", stub.score == 0 and not unkind,
-                      f"score {stub.score}" + (f"; not about NotImplementedError: {', '.join(unkind)}" if unkind else ""))
+        yield Verdict(
+            "stub: zero, failing kindly",
+            stub.score == 0 and not unkind,
+            f"score {stub.score}" + (f"; not about NotImplementedError: {', '.join(unkind)}" if unkind else ""),
+        )
         wrong = [f for f in fixtures if expectation(f)]
         right = [f for f in fixtures if expectation(f) is None]
-        yield Verdict("fixtures: >= 2 wrong and >= 1 alternative", len(wrong) >= 2 and len(right) >= 1,
-                      f"{len(wrong)} wrong, {len(right)} alternative in tests/fixtures/{exercise.id}/")
+        yield Verdict(
+            "fixtures: >= 2 wrong and >= 1 alternative",
+            len(wrong) >= 2 and len(right) >= 1,
+            f"{len(wrong)} wrong, {len(right)} alternative in tests/fixtures/{exercise.id}/",
+        )
         for fixture in fixtures:
             expected = expectation(fixture) or set()
             unknown = expected - known
             report = grade(exercise, fixture, Limits(), worker)
             lost = _failing(report)
-            detail = (f"names unknown checks: {', '.join(sorted(unknown))}" if unknown else
-                      f"expected to lose {sorted(expected) or 'nothing'}, lost {sorted(lost) or 'nothing'}")
+            detail = (
+                f"names unknown checks: {', '.join(sorted(unknown))}"
+                if unknown
+                else f"expected to lose {sorted(expected) or 'nothing'}, lost {sorted(lost) or 'nothing'}"
+            )
             yield Verdict(f"fixture {fixture.name}", not unknown and lost == expected, "" if lost == expected and not unknown else detail)

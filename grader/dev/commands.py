@@ -10,6 +10,7 @@ from torchdojo.i18n import t
 from torchdojo.learner.context import EXIT_FAILED, EXIT_OK, Context, UsageError
 from torchdojo.paths import shown_path
 
+
 def cmd_new(ctx: Context) -> int:
     from torchdojo.dev import DevError
     from torchdojo.dev.new import create
@@ -20,10 +21,15 @@ def cmd_new(ctx: Context) -> int:
         raise UsageError(error.text) from None
     for path in new.files:
         ctx.out.print(f"  wrote {shown_path(path)}", highlight=False)
-    ctx.out.print(t(f"  added {new.id} to grader/catalog.toml\nA working example (x * factor) to start from: edit the stub, the "
-                    f"solution, the checks and the fixtures, then run: torchdojo dev check {new.id}",
-                    f"  已把 {new.id} 加入 grader/catalog.toml\n这是一个可运行的示例(x * factor):请修改存根、参考解答、检查和测试用例,"
-                    f"然后运行:torchdojo dev check {new.id}")(ctx.lang), highlight=False)
+    ctx.out.print(
+        t(
+            f"  added {new.id} to grader/catalog.toml\nA working example (x * factor) to start from: edit the stub, the "
+            f"solution, the checks and the fixtures, then run: torchdojo dev check {new.id}",
+            f"  已把 {new.id} 加入 grader/catalog.toml\n这是一个可运行的示例(x * factor):请修改存根、参考解答、检查和测试用例,"
+            f"然后运行:torchdojo dev check {new.id}",
+        )(ctx.lang),
+        highlight=False,
+    )
     return EXIT_OK
 
 
@@ -47,4 +53,3 @@ def cmd_check(ctx: Context) -> int:
         return EXIT_FAILED if failed else EXIT_OK
     score = root / "benchmarks" / "mutation_score.py"
     return subprocess.run([sys.executable, str(score), exercise.id, "--show-survivors"], cwd=root, check=False).returncode
-

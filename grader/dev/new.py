@@ -167,16 +167,17 @@ def plan(exercise_id: str, root: Path | None = None) -> NewExercise:
     """What `dev new` would write, after every check that could stop it (nothing is written here)."""
     match = ID.fullmatch(exercise_id)
     if not match:
-        raise DevError(Text(
-            en=f"{exercise_id!r} is not an exercise id: write TOPIC/NAME in lower case with underscores, e.g. data/pad_collate.",
-            zh=f"{exercise_id!r} 不是练习 id:请写成小写加下划线的 TOPIC/NAME,例如 data/pad_collate。",
-        ))
+        raise DevError(
+            Text(
+                en=f"{exercise_id!r} is not an exercise id: write TOPIC/NAME in lower case with underscores, e.g. data/pad_collate.",
+                zh=f"{exercise_id!r} 不是练习 id:请写成小写加下划线的 TOPIC/NAME,例如 data/pad_collate。",
+            )
+        )
     root = root or source_root()
     topic, name = match.groups()
     catalog_file = root / "grader" / "catalog.toml"
     if exercise_id in {e.id for e in load_catalog(catalog_file).exercises}:
-        raise DevError(Text(en=f"{exercise_id} is already in the catalog: pick another name.",
-                            zh=f"{exercise_id} 已经在练习目录中:请换一个名字。"))
+        raise DevError(Text(en=f"{exercise_id} is already in the catalog: pick another name.", zh=f"{exercise_id} 已经在练习目录中:请换一个名字。"))
     folder = _folder_for(root, topic)
     file = _next_file(root, folder, name) if (root / "exercises" / folder).is_dir() else f"{folder}/01_{name}.py"
     checks_dir = root / "grader" / "checks" / topic

@@ -17,6 +17,7 @@ from torchdojo.paths import find_workspace, shown_path
 from torchdojo.record.progress import ProgressError, ProgressStore, reset_attempt
 from torchdojo.record.workspace import WorkspaceError, exercise_file, init_workspace, reset_exercise, solution_file
 
+
 def cmd_list(ctx: Context) -> int:
     progress = ctx.progress()
     if ctx.args.json:
@@ -176,4 +177,3 @@ def cmd_submit(ctx: Context) -> int:
 def cmd_list_plain(ctx: Context) -> int:
     ctx.args.json = False
     return cmd_list(ctx)
-

@@ -177,8 +177,10 @@ class Context:
         return next((e for e in order if progress.status(e.id) != "done" and e != after), None)
 
 
-SANDBOX_ON = t("Sandbox: on (bubblewrap: no network, read-only files, no other submissions or solutions in view).",
-               "沙箱:已开启(bubblewrap:无网络、文件只读、看不到其他提交和参考答案)。")
+SANDBOX_ON = t(
+    "Sandbox: on (bubblewrap: no network, read-only files, no other submissions or solutions in view).",
+    "沙箱:已开启(bubblewrap:无网络、文件只读、看不到其他提交和参考答案)。",
+)
 
 
 def require_sandbox() -> None:
@@ -188,4 +190,3 @@ def require_sandbox() -> None:
     status = sandbox_status()
     if not status.available:
         raise UsageError(status.problem())
-

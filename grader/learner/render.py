@@ -9,9 +9,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from torchdojo.core.catalog import Catalog, Exercise
+from torchdojo.core.report import NOT_COUNTED, CheckResult, Report
 from torchdojo.i18n import Lang
 from torchdojo.record.progress import Progress
-from torchdojo.core.report import NOT_COUNTED, CheckResult, Report
 
 SYMBOLS = {
     "passed": ("✓", "green"),
@@ -93,15 +93,18 @@ def legend(report: Report, lang: Lang) -> str | None:
 
 
 def print_report(
-    console: Console, report: Report, exercise: Exercise, lang: Lang, next_id: str | None, display_file: str, watching: bool = False,
+    console: Console,
+    report: Report,
+    exercise: Exercise,
+    lang: Lang,
+    next_id: str | None,
+    display_file: str,
+    watching: bool = False,
     next_file: str | None = None,
 ) -> None:
     file = Path(report.file)
     colour = "green" if report.all_passed else "red"
-    console.print(
-        f"[bold]{escape(exercise.id)}[/] — {escape(exercise.title(lang))}   "
-        f"[bold {colour}]{report.score}/{report.max_score}[/]"
-    )
+    console.print(f"[bold]{escape(exercise.id)}[/] — {escape(exercise.title(lang))}   [bold {colour}]{report.score}/{report.max_score}[/]")
     previous: tuple[object, ...] | None = None
     for check in report.checks:
         seen = (check.outcome, check.message, check.line)
@@ -146,7 +149,5 @@ def status_table(catalog: Catalog, progress: Progress, lang: Lang) -> Table:
         status = progress.status(exercise.id)
         latest = progress.latest(exercise.id)
         score = f"{latest.score}/{latest.max_score}" if latest and status != "not started" else f"-/{exercise.max_score}"
-        table.add_row(
-            str(number), exercise.id, exercise.title(lang), f"[{colours[status]}]{statuses[status][lang]}[/]", score
-        )
+        table.add_row(str(number), exercise.id, exercise.title(lang), f"[{colours[status]}]{statuses[status][lang]}[/]", score)
     return table

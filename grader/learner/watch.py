@@ -25,11 +25,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from torchdojo.core.catalog import Exercise, UnknownExercise
-from torchdojo.i18n import t
-from torchdojo.learner.render import print_report
 from torchdojo.core.report import Report
 from torchdojo.core.runner import Limits, file_sha256, grade
 from torchdojo.core.warm import WarmWorker
+from torchdojo.i18n import t
+from torchdojo.learner.render import print_report
 from torchdojo.record.workspace import exercise_file
 
 if TYPE_CHECKING:
@@ -173,8 +173,14 @@ class Watch:
         upcoming = self.ctx.next_unfinished(after=exercise) if report.all_passed else None
         self.ctx.out.rule(exercise.id)
         print_report(
-            self.ctx.out, report, exercise, self.ctx.lang, upcoming.id if upcoming else None, self._display(exercise),
-            watching=True, next_file=self._display(upcoming) if upcoming else None,
+            self.ctx.out,
+            report,
+            exercise,
+            self.ctx.lang,
+            upcoming.id if upcoming else None,
+            self._display(exercise),
+            watching=True,
+            next_file=self._display(upcoming) if upcoming else None,
         )
         self.say_keys()
 
@@ -297,9 +303,13 @@ class Watch:
             exercise = self._exercise_of(path)
             shown = os.path.relpath(path, self.workspace)
             if exercise is None:
-                self.ctx.say(t(
-                    f"{shown} changed, but it is not one of the exercises: still watching {self._display(self.current)}.",
-                    f"{shown} 有改动,但它不是练习文件:仍在监视 {self._display(self.current)}。"), "yellow")
+                self.ctx.say(
+                    t(
+                        f"{shown} changed, but it is not one of the exercises: still watching {self._display(self.current)}.",
+                        f"{shown} 有改动,但它不是练习文件:仍在监视 {self._display(self.current)}。",
+                    ),
+                    "yellow",
+                )
                 continue
             self.ctx.say(t(f"You saved {shown}: switching to {exercise.id}.", f"你保存了 {shown}:切换到 {exercise.id}。"))
             self.current = exercise
@@ -331,10 +341,13 @@ class Watch:
         self.changed_at = self.changed_at or time.monotonic()
         if time.monotonic() - self.changed_at > NO_EVENT_AFTER_S:
             self.polling = True
-            self.ctx.say(t(
-                "Your file changed but no change event arrived (network drive? WSL on a Windows drive?): "
-                "watch now checks the file's time instead.",
-                "文件已修改,但没有收到变更事件(网络驱动器?Windows 盘上的 WSL?):改为定时检查文件的修改时间。"), "yellow")
+            self.ctx.say(
+                t(
+                    "Your file changed but no change event arrived (network drive? WSL on a Windows drive?): watch now checks the file's time instead.",
+                    "文件已修改,但没有收到变更事件(网络驱动器?Windows 盘上的 WSL?):改为定时检查文件的修改时间。",
+                ),
+                "yellow",
+            )
             self.start_check(self.current)
 
     def _mtime(self, exercise: Exercise) -> float:

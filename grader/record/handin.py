@@ -212,7 +212,12 @@ def pack(
         try:
             data = path.read_bytes() if path.is_file() else None
         except OSError as error:
-            raise HandinError(t(f"Cannot read {shown_path(path)}: {error.strerror}. Nothing was written.", f"无法读取 {shown_path(path)}:{error.strerror}。没有写入任何文件。")) from error
+            raise HandinError(
+                t(
+                    f"Cannot read {shown_path(path)}: {error.strerror}. Nothing was written.",
+                    f"无法读取 {shown_path(path)}:{error.strerror}。没有写入任何文件。",
+                )
+            ) from error
         if data is None or not _is_started(workspace, exercise, data):
             unstarted.append(exercise.id)
             continue
@@ -221,8 +226,7 @@ def pack(
                 t(
                     f"{shown_path(path)} is {len(data) // 1024} kB; a hand-in file may be at most {MAX_FILE_BYTES // 1024} kB "
                     "(is there data pasted into it?). Nothing was written.",
-                    f"{shown_path(path)} 有 {len(data) // 1024} kB;提交的文件最多 {MAX_FILE_BYTES // 1024} kB"
-                    "(是不是把数据粘贴进去了?)。没有写入任何文件。",
+                    f"{shown_path(path)} 有 {len(data) // 1024} kB;提交的文件最多 {MAX_FILE_BYTES // 1024} kB(是不是把数据粘贴进去了?)。没有写入任何文件。",
                 )
             )
         digest = hashlib.sha256(data).hexdigest()
@@ -349,7 +353,10 @@ def _print_summary(ctx: Context, packed: Packed, remembered: str | None) -> None
     scores = {s.exercise: s for s in manifest.local_scores}
     if manifest.student_id != remembered:
         ctx.say(t(f"Student id {manifest.student_id} remembered for next time.", f"已记住学号 {manifest.student_id},下次不必再输入。"), "dim")
-    ctx.say(t(f"Packed {len(manifest.files)} exercise file(s) for {manifest.student_id}:", f"已为 {manifest.student_id} 打包 {len(manifest.files)} 个练习文件:"), "bold")
+    ctx.say(
+        t(f"Packed {len(manifest.files)} exercise file(s) for {manifest.student_id}:", f"已为 {manifest.student_id} 打包 {len(manifest.files)} 个练习文件:"),
+        "bold",
+    )
     for item in manifest.files:
         score = scores.get(item.exercise)
         if score is None:
@@ -361,12 +368,20 @@ def _print_summary(ctx: Context, packed: Packed, remembered: str | None) -> None
         ctx.say(t(f"  {item.path}  ({local.en})", f"  {item.path}({local.zh})"))
     if manifest.unstarted:
         ctx.say(
-            t(f"Not started, not packed ({len(manifest.unstarted)}): {', '.join(manifest.unstarted)}", f"尚未开始、未打包({len(manifest.unstarted)} 个):{', '.join(manifest.unstarted)}"),
+            t(
+                f"Not started, not packed ({len(manifest.unstarted)}): {', '.join(manifest.unstarted)}",
+                f"尚未开始、未打包({len(manifest.unstarted)} 个):{', '.join(manifest.unstarted)}",
+            ),
             "yellow",
         )
     if not manifest.files:
         ctx.say(t("No exercise is started yet: the archive holds only the manifest.", "还没有开始任何练习:压缩包里只有清单文件。"), "yellow")
     where = shown_path(packed.out)
     verb = t("Replaced", "已替换") if packed.replaced else t("Wrote", "已写入")
-    ctx.say(t(f"{verb.en} {where}: hand this file in (your teacher regrades it; local scores are for information).",
-              f"{verb.zh} {where}:请提交这个文件(老师会重新评分;本地得分仅供参考)。"), "green")
+    ctx.say(
+        t(
+            f"{verb.en} {where}: hand this file in (your teacher regrades it; local scores are for information).",
+            f"{verb.zh} {where}:请提交这个文件(老师会重新评分;本地得分仅供参考)。",
+        ),
+        "green",
+    )

@@ -138,8 +138,7 @@ def migrate(data: dict[str, Any]) -> dict[str, Any]:
             t(
                 f"This progress file was written by a newer torchdojo (schema {version}, this one reads up to "
                 f"{SCHEMA_VERSION}). It was left untouched: upgrade torchdojo to use it.",
-                f"这个进度文件由更新版本的 torchdojo 写入(格式 {version},当前版本最多支持 {SCHEMA_VERSION})。"
-                "文件保持原样:请升级 torchdojo 后再使用。",
+                f"这个进度文件由更新版本的 torchdojo 写入(格式 {version},当前版本最多支持 {SCHEMA_VERSION})。文件保持原样:请升级 torchdojo 后再使用。",
             )
         )
     while version < SCHEMA_VERSION:
@@ -229,8 +228,7 @@ class ProgressStore:
                 t(
                     ("The disk is full: " if full else f"Could not save ({error.strerror}): ")
                     + f"this attempt was not recorded, and your earlier record in {self.path.name} is intact.",
-                    ("磁盘已满:" if full else f"无法保存({error.strerror}):")
-                    + f"这次尝试没有被记录,{self.path.name} 中之前的记录完好无损。",
+                    ("磁盘已满:" if full else f"无法保存({error.strerror}):") + f"这次尝试没有被记录,{self.path.name} 中之前的记录完好无损。",
                 )
             ) from error
 

@@ -30,13 +30,9 @@ def original_stub(exercise: Exercise) -> bytes:
     relative = f"exercises/{exercise.file}"
     if (root / ".git").exists():
         try:
-            done = subprocess.run(
-                ["git", "show", f"HEAD:{relative}"], cwd=root, capture_output=True, timeout=30, check=True
-            )
+            done = subprocess.run(["git", "show", f"HEAD:{relative}"], cwd=root, capture_output=True, timeout=30, check=True)
         except (OSError, subprocess.SubprocessError) as error:
-            raise WorkspaceError(
-                f"cannot find the original {relative}: this is a git clone and `git show HEAD:{relative}` failed."
-            ) from error
+            raise WorkspaceError(f"cannot find the original {relative}: this is a git clone and `git show HEAD:{relative}` failed.") from error
         return done.stdout
     return stub_file(exercise).read_bytes()
 

@@ -39,8 +39,7 @@ class RegradeWithRunner(Preprocessor):
         from torchdojo.core.catalog import load_catalog
         from torchdojo.core.runner import Limits, grade
 
-        calls = {index: check_call(cell) for index, cell in enumerate(nb.cells)
-                 if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade")}
+        calls = {index: check_call(cell) for index, cell in enumerate(nb.cells) if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade")}
         exercises = {call[0] for call in calls.values() if call}
         if not exercises:
             return nb, resources
@@ -89,8 +88,10 @@ def _summary_outputs(reports: dict[str, Any]) -> list[Any]:
     for report in reports.values():
         counted = [c for c in report.checks if c.outcome not in NOT_COUNTED]
         passed = sum(c.outcome == "passed" for c in counted)
-        lines.append(f"Graded: {passed}/{len(counted)} checks passed, {report.score}/{report.max_score} points (hidden checks included).\n"
-                     f"评分结果:通过 {passed}/{len(counted)} 项检查,得分 {report.score}/{report.max_score}(含隐藏检查)。\n")
+        lines.append(
+            f"Graded: {passed}/{len(counted)} checks passed, {report.score}/{report.max_score} points (hidden checks included).\n"
+            f"评分结果:通过 {passed}/{len(counted)} 项检查,得分 {report.score}/{report.max_score}(含隐藏检查)。\n"
+        )
     return [new_output("stream", name="stdout", text="".join(lines))]
 
 

@@ -28,13 +28,13 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict
 
 from torchdojo.core.catalog import Catalog, Exercise
-from torchdojo.teacher.integrity import expected_test_cells, inspect_notebook
-from torchdojo.teacher.notebook import cells_of_notebook, write_module
-from torchdojo.core.report import CheckResult
 from torchdojo.core.launch import Launcher, Limits
+from torchdojo.core.report import CheckResult
 from torchdojo.core.runner import grade
 from torchdojo.core.sandbox import SandboxPool
 from torchdojo.core.warm import WarmWorker
+from torchdojo.teacher.integrity import expected_test_cells, inspect_notebook
+from torchdojo.teacher.notebook import cells_of_notebook, write_module
 
 if TYPE_CHECKING:
     from torchdojo.teacher.exports import RosterEntry
@@ -134,22 +134,43 @@ def grade_task(task: Task, limits: Limits, launcher: Launcher | None = None) -> 
     """One row: a rejected hand-in is not graded; everything else is graded and carries its origin."""
     origin = task.origin
     if origin.problem:
-        row = BatchRow(student=task.student, exercise=task.exercise.id, status="rejected", score=0,
-                       max_score=sum(c.points for c in task.exercise.checks if not c.needs_gpu), failed_checks=[],
-                       source=origin.archive, flags=[origin.problem])
+        row = BatchRow(
+            student=task.student,
+            exercise=task.exercise.id,
+            status="rejected",
+            score=0,
+            max_score=sum(c.points for c in task.exercise.checks if not c.needs_gpu),
+            failed_checks=[],
+            source=origin.archive,
+            flags=[origin.problem],
+        )
     else:
         row = _grade_file(task, limits, launcher)
     notes = origin.notes + ([f"late: {origin.late_reason}"] if origin.late else [])
-    return row.model_copy(update={
-        "student_id": origin.student_id or task.student, "display_name": origin.display_name, "lms": origin.lms,
-        "archive": origin.archive, "submitted_at": origin.submitted_at.isoformat() if origin.submitted_at else "", "late": origin.late, "notes": notes,
-    })
+    return row.model_copy(
+        update={
+            "student_id": origin.student_id or task.student,
+            "display_name": origin.display_name,
+            "lms": origin.lms,
+            "archive": origin.archive,
+            "submitted_at": origin.submitted_at.isoformat() if origin.submitted_at else "",
+            "late": origin.late,
+            "notes": notes,
+        }
+    )
 
 
 def _grade_file(task: Task, limits: Limits, launcher: Launcher | None = None) -> BatchRow:
     if task.file is None:
-        return BatchRow(student=task.student, exercise=task.exercise.id, status="missing", score=0,
-                        max_score=sum(c.points for c in task.exercise.checks if not c.needs_gpu), failed_checks=[], source="")
+        return BatchRow(
+            student=task.student,
+            exercise=task.exercise.id,
+            status="missing",
+            score=0,
+            max_score=sum(c.points for c in task.exercise.checks if not c.needs_gpu),
+            failed_checks=[],
+            source="",
+        )
     if task.notebook:
         with tempfile.TemporaryDirectory(prefix="torchdojo-batch-") as folder:
             try:
@@ -180,7 +201,11 @@ def _grade_file(task: Task, limits: Limits, launcher: Launcher | None = None) ->
 
 
 def run_batch(
-    tasks: list[Task], limits: Limits, jobs: int, on_done: Callable[[BatchRow], None] | None = None, warm: bool = True,
+    tasks: list[Task],
+    limits: Limits,
+    jobs: int,
+    on_done: Callable[[BatchRow], None] | None = None,
+    warm: bool = True,
     on_note: Callable[[str], None] | None = None,
 ) -> list[BatchRow]:
     """Grade in parallel, `jobs` runs at a time, each in its own isolated child process.
@@ -219,8 +244,7 @@ def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
-GRADES_HEADER = ["student", "student_id", "name", "email", "exercise", "status", "score", "max_score", "failed_checks", "flags",
-                 "lms", "submitted_at", "late"]
+GRADES_HEADER = ["student", "student_id", "name", "email", "exercise", "status", "score", "max_score", "failed_checks", "flags", "lms", "submitted_at", "late"]
 
 
 def write_rows(rows: list[BatchRow], out: Path, roster: list[RosterEntry] | None = None) -> None:
@@ -247,9 +271,23 @@ def write_rows(rows: list[BatchRow], out: Path, roster: list[RosterEntry] | None
         for row in rows:
             entry = listed.get(row.student)
             name = (entry.name if entry else "") or row.display_name
-            writer.writerow([row.student, row.student_id or row.student, name, entry.email if entry else "", row.exercise, row.status,
-                             row.score, row.max_score, " ".join(row.failed_checks), "; ".join(row.flags), row.lms, row.submitted_at,
-                             "yes" if row.late else ""])
+            writer.writerow(
+                [
+                    row.student,
+                    row.student_id or row.student,
+                    name,
+                    entry.email if entry else "",
+                    row.exercise,
+                    row.status,
+                    row.score,
+                    row.max_score,
+                    " ".join(row.failed_checks),
+                    "; ".join(row.flags),
+                    row.lms,
+                    row.submitted_at,
+                    "yes" if row.late else "",
+                ]
+            )
 
 
 class Disagreement(BaseModel):

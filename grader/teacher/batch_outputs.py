@@ -15,8 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from torchdojo.teacher.batch import BatchRow
 from torchdojo.core.catalog import Catalog
+from torchdojo.i18n import Lang, Text, t
+from torchdojo.teacher.batch import BatchRow
 from torchdojo.teacher.exports import (
     OutputError,
     RosterEntry,
@@ -28,7 +29,6 @@ from torchdojo.teacher.exports import (
     write_check_rows,
     write_export,
 )
-from torchdojo.i18n import Lang, Text, t
 
 COURSE_FOLDERS = ("source", "release", "autograded", "feedback")
 Say = Callable[[Text, str], None]
@@ -42,18 +42,23 @@ def check_submissions_folder(root: Path, catalog: Catalog) -> None:
     course_like = (names & set(COURSE_FOLDERS)) or "nbgrader_config.py" in names or "gradebook.db" in names
     if course_like:
         suggestion = root / "submitted"
-        raise OutputError(t(
-            f"{root} looks like an nbgrader course folder ({', '.join(sorted(n for n in names if n in (*COURSE_FOLDERS, 'submitted', 'nbgrader_config.py', 'gradebook.db')))}), "
-            f"not a folder of student submissions. Pass its submitted/ folder: torchdojo grade-batch {suggestion} ...",
-            f"{root} 看起来是 nbgrader 课程文件夹,而不是学生提交的文件夹。请传入其中的 submitted/ 文件夹:"
-            f"torchdojo grade-batch {suggestion} ..."))
+        raise OutputError(
+            t(
+                f"{root} looks like an nbgrader course folder ({', '.join(sorted(n for n in names if n in (*COURSE_FOLDERS, 'submitted', 'nbgrader_config.py', 'gradebook.db')))}), "
+                f"not a folder of student submissions. Pass its submitted/ folder: torchdojo grade-batch {suggestion} ...",
+                f"{root} 看起来是 nbgrader 课程文件夹,而不是学生提交的文件夹。请传入其中的 submitted/ 文件夹:torchdojo grade-batch {suggestion} ...",
+            )
+        )
     topic_folders = {exercise.file.split("/")[0] for exercise in catalog.exercises}
     if "exercises" in names or names & topic_folders:
-        raise OutputError(t(
-            f"{root} looks like one learner's workspace (it has exercises/ or topic folders), not a folder with one sub-folder "
-            "per student. Put each student's work in its own folder (class/alice/exercises/...) and pass the class folder.",
-            f"{root} 看起来是单个学习者的工作区(含 exercises/ 或主题文件夹),而不是每个学生一个子文件夹的目录。"
-            "请把每个学生的作业放进各自的文件夹(class/alice/exercises/...),再传入班级文件夹。"))
+        raise OutputError(
+            t(
+                f"{root} looks like one learner's workspace (it has exercises/ or topic folders), not a folder with one sub-folder "
+                "per student. Put each student's work in its own folder (class/alice/exercises/...) and pass the class folder.",
+                f"{root} 看起来是单个学习者的工作区(含 exercises/ 或主题文件夹),而不是每个学生一个子文件夹的目录。"
+                "请把每个学生的作业放进各自的文件夹(class/alice/exercises/...),再传入班级文件夹。",
+            )
+        )
 
 
 @dataclass
@@ -105,15 +110,20 @@ def prepare(args: argparse.Namespace, root: Path, catalog: Catalog, lang: Lang =
     if getattr(args, "report", None):
         plan.report = Path(args.report).expanduser()
         if plan.report.suffix.lower() not in (".html", ".htm"):
-            raise OutputError(t(f"--report {plan.report}: the report is a web page; name it report.html.",
-                                f"--report {plan.report}:报告是网页文件,请命名为 report.html。"))
+            raise OutputError(
+                t(f"--report {plan.report}: the report is a web page; name it report.html.", f"--report {plan.report}:报告是网页文件,请命名为 report.html。")
+            )
     if getattr(args, "feedback", None):
         plan.feedback = Path(args.feedback).expanduser()
         if plan.feedback.exists() and not plan.feedback.is_dir():
             raise OutputError(t(f"--feedback {plan.feedback}: that is a file; give a folder.", f"--feedback {plan.feedback}:这是文件,请给出文件夹。"))
         if root.is_dir() and _inside(plan.feedback, root):
-            raise OutputError(t(f"--feedback {plan.feedback} is inside the submissions {root}: the next run would take it for a student.",
-                                f"--feedback {plan.feedback} 位于提交文件夹 {root} 内:下次运行会把它当成学生。"))
+            raise OutputError(
+                t(
+                    f"--feedback {plan.feedback} is inside the submissions {root}: the next run would take it for a student.",
+                    f"--feedback {plan.feedback} 位于提交文件夹 {root} 内:下次运行会把它当成学生。",
+                )
+            )
 
     files: list[tuple[str, Path]] = [("--out", out)]
     if plan.checks_file:
@@ -127,14 +137,26 @@ def prepare(args: argparse.Namespace, root: Path, catalog: Catalog, lang: Lang =
         _writable_file(path, option)
         key = path.resolve()
         if key in seen:
-            raise OutputError(t(f"{option} and {seen[key]} would both write {path}: give each its own file.",
-                                f"{option} 与 {seen[key]} 都会写入 {path}:请为每个输出指定不同的文件。"))
+            raise OutputError(
+                t(
+                    f"{option} and {seen[key]} would both write {path}: give each its own file.",
+                    f"{option} 与 {seen[key]} 都会写入 {path}:请为每个输出指定不同的文件。",
+                )
+            )
         if roster_path is not None and key == roster_path:
-            raise OutputError(t(f"{option} {path} is the roster: it would be overwritten. Give another file name.",
-                                f"{option} {path} 就是名单文件:会被覆盖。请换一个文件名。"))
+            raise OutputError(
+                t(
+                    f"{option} {path} is the roster: it would be overwritten. Give another file name.",
+                    f"{option} {path} 就是名单文件:会被覆盖。请换一个文件名。",
+                )
+            )
         if root.is_dir() and _inside(path, root):
-            raise OutputError(t(f"{option} {path} is inside the submissions {root}: write results next to it, not into it.",
-                                f"{option} {path} 位于提交文件夹 {root} 内:请把结果写在它旁边,而不是里面。"))
+            raise OutputError(
+                t(
+                    f"{option} {path} is inside the submissions {root}: write results next to it, not into it.",
+                    f"{option} {path} 位于提交文件夹 {root} 内:请把结果写在它旁边,而不是里面。",
+                )
+            )
         seen[key] = option
     return plan
 
@@ -152,12 +174,22 @@ def deliver(plan: OutputPlan, rows: list[BatchRow], catalog: Catalog, say: Say) 
             say(error.text, "red")
         except OSError as error:
             ok = False
-            say(t(f"{what}: could not write {error.filename or ''}: {error.strerror or error}. The other outputs are written.",
-                  f"{what}:无法写入 {error.filename or ''}:{error.strerror or error}。其他输出已写入。"), "red")
+            say(
+                t(
+                    f"{what}: could not write {error.filename or ''}: {error.strerror or error}. The other outputs are written.",
+                    f"{what}:无法写入 {error.filename or ''}:{error.strerror or error}。其他输出已写入。",
+                ),
+                "red",
+            )
         except Exception as error:  # the gradebook's database, for instance: name it, keep going
             ok = False
-            say(t(f"{what} failed: {type(error).__name__}: {error}. The other outputs are written.",
-                  f"{what} 失败:{type(error).__name__}:{error}。其他输出已写入。"), "red")
+            say(
+                t(
+                    f"{what} failed: {type(error).__name__}: {error}. The other outputs are written.",
+                    f"{what} 失败:{type(error).__name__}:{error}。其他输出已写入。",
+                ),
+                "red",
+            )
         else:
             if message is not None:
                 say(message, "green")
@@ -176,6 +208,7 @@ def deliver(plan: OutputPlan, rows: list[BatchRow], catalog: Catalog, say: Say) 
         say(line, "yellow")
     table = class_table(rows, catalog, plan.roster)
     for fmt, path in plan.exports:
+
         def export(fmt: str = fmt, path: Path = path) -> Text:
             write_export(fmt, table, path)
             return t(f"{fmt} export -> {path} ({len(table.students)} students)", f"{fmt} 导出 -> {path}({len(table.students)} 名学生)")
@@ -193,9 +226,11 @@ def deliver(plan: OutputPlan, rows: list[BatchRow], catalog: Catalog, say: Say) 
                 say(t(f"not in the gradebook: {skipped}", f"成绩册中没有:{skipped}"), "yellow")
             created = f"; created assignment(s) {', '.join(result.created_assignments)}" if result.created_assignments else ""
             created_zh = f";新建作业 {', '.join(result.created_assignments)}" if result.created_assignments else ""
-            return t(f"Gradebook {course / 'gradebook.db'}: {result.written} submission(s) written, {result.flagged} flagged{created}. "
-                     f"formgrader shows them (nbgrader formgrader, or Jupyter's Formgrader tab).",
-                     f"成绩册 {course / 'gradebook.db'}:写入 {result.written} 份提交,标记 {result.flagged} 份{created_zh}。formgrader 中可见。")
+            return t(
+                f"Gradebook {course / 'gradebook.db'}: {result.written} submission(s) written, {result.flagged} flagged{created}. "
+                f"formgrader shows them (nbgrader formgrader, or Jupyter's Formgrader tab).",
+                f"成绩册 {course / 'gradebook.db'}:写入 {result.written} 份提交,标记 {result.flagged} 份{created_zh}。formgrader 中可见。",
+            )
 
         attempt("--to-gradebook", gradebook)
 
@@ -222,8 +257,10 @@ def deliver(plan: OutputPlan, rows: list[BatchRow], catalog: Catalog, say: Say) 
             written = write_feedback(rows, catalog, folder, plan.release, plan.lang)
             state = "released checks included" if plan.release else "checks marked after_release held back until --release"
             state_zh = "包含已公布的检查" if plan.release else "标记为 after_release 的检查在 --release 前不显示"
-            return t(f"Feedback -> {folder} ({len(written) // 2} students, HTML and Markdown; {state})",
-                     f"反馈 -> {folder}({len(written) // 2} 名学生,HTML 与 Markdown;{state_zh})")
+            return t(
+                f"Feedback -> {folder} ({len(written) // 2} students, HTML and Markdown; {state})",
+                f"反馈 -> {folder}({len(written) // 2} 名学生,HTML 与 Markdown;{state_zh})",
+            )
 
         attempt("--feedback", feedback)
     return ok
@@ -242,15 +279,25 @@ def _percent(text: str) -> float:
 def add_output_options(parser: argparse.ArgumentParser) -> None:
     """grade-batch's output options (the names are a contract, see docs/teachers.md)."""
     group = parser.add_argument_group("outputs", "with --out FILE.csv, points per check go to FILE.checks.csv (JSON: inside each row)")
-    group.add_argument("--export", action="append", metavar="FORMAT:FILE",
-                       help="also write FILE in a gradebook layout; FORMAT is wide (a row per student), canvas or moodle; repeatable")
-    group.add_argument("--roster", metavar="ROSTER_CSV",
-                       help="CSV with a folder column (the submission folder) and optional name, id, sis_user_id, sis_login_id, section, email")
-    group.add_argument("--to-gradebook", nargs="?", const="", metavar="COURSE_DIR",
-                       help="write the scores into the nbgrader course's gradebook.db so formgrader shows them "
-                            "(default course: the folder above submitted/)")
+    group.add_argument(
+        "--export",
+        action="append",
+        metavar="FORMAT:FILE",
+        help="also write FILE in a gradebook layout; FORMAT is wide (a row per student), canvas or moodle; repeatable",
+    )
+    group.add_argument(
+        "--roster",
+        metavar="ROSTER_CSV",
+        help="CSV with a folder column (the submission folder) and optional name, id, sis_user_id, sis_login_id, section, email",
+    )
+    group.add_argument(
+        "--to-gradebook",
+        nargs="?",
+        const="",
+        metavar="COURSE_DIR",
+        help="write the scores into the nbgrader course's gradebook.db so formgrader shows them (default course: the folder above submitted/)",
+    )
     group.add_argument("--report", metavar="REPORT_HTML", help="a self-contained class report (charts, most failed checks, who needs help)")
-    group.add_argument("--threshold", type=_percent, default=50.0, metavar="PERCENT",
-                       help="the report lists students under this total score (default 50)")
+    group.add_argument("--threshold", type=_percent, default=50.0, metavar="PERCENT", help="the report lists students under this total score (default 50)")
     group.add_argument("--feedback", metavar="DIR", help="a page per student in DIR, HTML and Markdown, following each check's visibility")
     group.add_argument("--release", action="store_true", help="feedback also shows checks whose visibility is after_release")

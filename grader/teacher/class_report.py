@@ -17,11 +17,11 @@ from collections import Counter
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
-from torchdojo.teacher.batch import BatchRow
 from torchdojo.core.catalog import Catalog
-from torchdojo.teacher.exports import Reconciliation
-from torchdojo.i18n import Lang, Text, t
 from torchdojo.core.report import NOT_COUNTED
+from torchdojo.i18n import Lang, Text, t
+from torchdojo.teacher.batch import BatchRow
+from torchdojo.teacher.exports import Reconciliation
 
 FAILED = frozenset({"failed", "error", "timeout"})
 PROBLEMS = ("timeout", "crashed", "tampered", "missing")
@@ -93,8 +93,7 @@ def _first_lines(text: str, limit: int = 240) -> str:
     return short if len(short) <= limit else short[: limit - 1] + "…"
 
 
-def summarize(rows: list[BatchRow], catalog: Catalog, threshold: float = 50.0, lang: Lang = "en",
-              reconciliation: Reconciliation | None = None) -> ClassSummary:
+def summarize(rows: list[BatchRow], catalog: Catalog, threshold: float = 50.0, lang: Lang = "en", reconciliation: Reconciliation | None = None) -> ClassSummary:
     order = {exercise.id: index for index, exercise in enumerate(catalog.exercises)}
     exercises = sorted({row.exercise for row in rows}, key=lambda e: (order.get(e, len(order)), e))
 
@@ -118,9 +117,19 @@ def summarize(rows: list[BatchRow], catalog: Catalog, threshold: float = 50.0, l
         sd = math.sqrt(sum((s - mean) ** 2 for s in scores) / len(scores)) if scores else 0.0
         spec = catalog.by_id.get(exercise_id)
         title = spec.title(lang) if spec else exercise_id
-        exercise_stats.append(ExerciseStats(exercise_id, title, len(present), len(these) - len(present),
-                                            max((row.max_score for row in these), default=0), mean, sd,
-                                            min(scores, default=0), max(scores, default=0)))
+        exercise_stats.append(
+            ExerciseStats(
+                exercise_id,
+                title,
+                len(present),
+                len(these) - len(present),
+                max((row.max_score for row in these), default=0),
+                mean,
+                sd,
+                min(scores, default=0),
+                max(scores, default=0),
+            )
+        )
         names = [c.name for c in spec.checks] if spec else []
         for row in present:  # checks the catalog no longer lists still count, after the catalog's own
             names += [c.name for c in row.checks if c.name not in names]
@@ -134,8 +143,7 @@ def summarize(rows: list[BatchRow], catalog: Catalog, threshold: float = 50.0, l
             title_text = next((c.title for c in results), None)
             if spec and name in {c.name for c in spec.checks}:
                 title_text = spec.check(name).title
-            check_stats.append(CheckStats(exercise_id, name, title_text(lang) if title_text else name,
-                                          len(results), len(failures), message, count))
+            check_stats.append(CheckStats(exercise_id, name, title_text(lang) if title_text else name, len(results), len(failures), message, count))
 
     by_status: dict[str, list[tuple[str, str, str]]] = {status: [] for status in PROBLEMS}
     for row in rows:
@@ -146,6 +154,7 @@ def summarize(rows: list[BatchRow], catalog: Catalog, threshold: float = 50.0, l
 
 
 # -- charts (inline SVG, no xmlns needed inside HTML) -------------------------------------------
+
 
 def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
@@ -160,7 +169,9 @@ def histogram_svg(counts: list[int], label: str) -> str:
     for index, count in enumerate(counts):
         h = (base - pad) * count / top
         x = pad + index * bar
-        parts.append(f'<rect x="{x + 2:.1f}" y="{base - h:.1f}" width="{bar - 4:.1f}" height="{h:.1f}" class="bar"><title>{index * 10}–{index * 10 + 10}%: {count}</title></rect>')
+        parts.append(
+            f'<rect x="{x + 2:.1f}" y="{base - h:.1f}" width="{bar - 4:.1f}" height="{h:.1f}" class="bar"><title>{index * 10}–{index * 10 + 10}%: {count}</title></rect>'
+        )
         if count:
             parts.append(f'<text x="{x + bar / 2:.1f}" y="{base - h - 4:.1f}" text-anchor="middle">{count}</text>')
         parts.append(f'<text x="{x + bar / 2:.1f}" y="{base + 14}" text-anchor="middle" class="axis">{index * 10}</text>')
@@ -186,8 +197,10 @@ def spread_svg(stats: list[ExerciseStats], label: str) -> str:
         box_lo, box_hi = max(0.0, _percent(s.mean - s.sd, s.max_score)), min(100.0, _percent(s.mean + s.sd, s.max_score))
         parts.append(f'<text x="{left - 8}" y="{y + 14}" text-anchor="end">{_e(s.exercise)}</text>')
         parts.append(f'<line x1="{left + lo * scale:.1f}" y1="{y + 10}" x2="{left + hi * scale:.1f}" y2="{y + 10}" class="whisker"/>')
-        parts.append(f'<rect x="{left + box_lo * scale:.1f}" y="{y + 3}" width="{max(1.0, (box_hi - box_lo) * scale):.1f}" height="14" class="box">'
-                     f'<title>{_e(s.exercise)}: mean {s.mean:.2f} / {s.max_score}, sd {s.sd:.2f}, min {s.low}, max {s.high}</title></rect>')
+        parts.append(
+            f'<rect x="{left + box_lo * scale:.1f}" y="{y + 3}" width="{max(1.0, (box_hi - box_lo) * scale):.1f}" height="14" class="box">'
+            f"<title>{_e(s.exercise)}: mean {s.mean:.2f} / {s.max_score}, sd {s.sd:.2f}, min {s.low}, max {s.high}</title></rect>"
+        )
         parts.append(f'<line x1="{left + mean * scale:.1f}" y1="{y}" x2="{left + mean * scale:.1f}" y2="{y + 20}" class="mean"/>')
     base = 10 + len(stats) * row_h
     for tick in range(0, 101, 25):
@@ -230,25 +243,50 @@ svg text{font-size:12px;fill:#1d232a} svg .axis{fill:#5d6873} .bar{fill:#ee4c2c}
 
 L = {
     "title": t("Class report", "班级报告"),
-    "students": t("students", "学生"), "submissions": t("submissions", "份提交"), "mean": t("mean score", "平均得分率"),
-    "histogram": t("Score distribution", "成绩分布"), "histogram_note": t("Students by total score, as a percentage of the points they could get.", "按总得分率统计的学生人数。"),
+    "students": t("students", "学生"),
+    "submissions": t("submissions", "份提交"),
+    "mean": t("mean score", "平均得分率"),
+    "histogram": t("Score distribution", "成绩分布"),
+    "histogram_note": t("Students by total score, as a percentage of the points they could get.", "按总得分率统计的学生人数。"),
     "spread": t("Each exercise: mean and spread", "各练习的平均分与离散程度"),
-    "spread_note": t("Line: lowest to highest score; box: mean ± one standard deviation; tick: mean. Missing submissions are not counted.", "线:最低到最高分;方框:平均分 ± 一个标准差;竖线:平均分。未提交的不计入。"),
-    "exercise": t("exercise", "练习"), "handed_in": t("handed in", "已提交"), "missing": t("missing", "缺交"), "max": t("max", "满分"),
-    "sd": t("sd", "标准差"), "min": t("min", "最低"), "high": t("max score", "最高"),
-    "top": t("The ten most failed checks", "失败最多的十项检查"), "checks": t("Every check", "全部检查"),
-    "check": t("check", "检查"), "failed": t("failed", "失败"), "rate": t("failure rate", "失败率"),
+    "spread_note": t(
+        "Line: lowest to highest score; box: mean ± one standard deviation; tick: mean. Missing submissions are not counted.",
+        "线:最低到最高分;方框:平均分 ± 一个标准差;竖线:平均分。未提交的不计入。",
+    ),
+    "exercise": t("exercise", "练习"),
+    "handed_in": t("handed in", "已提交"),
+    "missing": t("missing", "缺交"),
+    "max": t("max", "满分"),
+    "sd": t("sd", "标准差"),
+    "min": t("min", "最低"),
+    "high": t("max score", "最高"),
+    "top": t("The ten most failed checks", "失败最多的十项检查"),
+    "checks": t("Every check", "全部检查"),
+    "check": t("check", "检查"),
+    "failed": t("failed", "失败"),
+    "rate": t("failure rate", "失败率"),
     "misconception": t("most common message (the misconception)", "最常见的提示(即常见误区)"),
-    "under": t("Students under {threshold:g}%", "得分率低于 {threshold:g}% 的学生"), "student": t("student", "学生"), "score": t("score", "得分"),
-    "none": t("None.", "无。"), "problems": t("Timeouts, crashes, tampering, missing work", "超时、崩溃、篡改与缺交"),
-    "timeout": t("timeout", "超时"), "crashed": t("crashed", "崩溃"), "tampered": t("tampered", "篡改"), "detail": t("detail", "详情"),
-    "roster": t("Roster", "名单"), "generated": t("Generated by torchdojo grade-batch on {when}. Self-contained: no network needed.", "由 torchdojo grade-batch 生成于 {when}。本页独立完整,无需网络。"),
+    "under": t("Students under {threshold:g}%", "得分率低于 {threshold:g}% 的学生"),
+    "student": t("student", "学生"),
+    "score": t("score", "得分"),
+    "none": t("None.", "无。"),
+    "problems": t("Timeouts, crashes, tampering, missing work", "超时、崩溃、篡改与缺交"),
+    "timeout": t("timeout", "超时"),
+    "crashed": t("crashed", "崩溃"),
+    "tampered": t("tampered", "篡改"),
+    "detail": t("detail", "详情"),
+    "roster": t("Roster", "名单"),
+    "generated": t(
+        "Generated by torchdojo grade-batch on {when}. Self-contained: no network needed.", "由 torchdojo grade-batch 生成于 {when}。本页独立完整,无需网络。"
+    ),
 }
 
 
 def _table(header: list[str], rows: list[list[str]], numeric: AbstractSet[int] = frozenset()) -> str:
     head = "".join(f'<th class="num">{_e(h)}</th>' if i in numeric else f"<th>{_e(h)}</th>" for i, h in enumerate(header))
-    body = "".join("<tr>" + "".join(f'<td class="num">{cell}</td>' if i in numeric else f"<td>{cell}</td>" for i, cell in enumerate(row)) + "</tr>" for row in rows)
+    body = "".join(
+        "<tr>" + "".join(f'<td class="num">{cell}</td>' if i in numeric else f"<td>{cell}</td>" for i, cell in enumerate(row)) + "</tr>" for row in rows
+    )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -259,44 +297,78 @@ def render(summary: ClassSummary, lang: Lang = "en", title: str = "") -> str:
 
     submitted = sum(e.handed_in for e in summary.exercises)
     mean_pct = sum(s.percent for s in summary.students) / len(summary.students) if summary.students else 0.0
-    parts = [f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
-             '<meta name="viewport" content="width=device-width,initial-scale=1">',
-             f"<title>{w('title')}{_e(' — ' + title) if title else ''}</title><style>{STYLE}</style></head><body><main>",
-             f"<h1>{w('title')}{_e(' — ' + title) if title else ''}</h1>",
-             f'<p class="muted">{w("generated", when=time.strftime("%Y-%m-%d %H:%M"))}</p>',
-             '<div class="cards">',
-             f'<div class="card"><b>{len(summary.students)}</b>{w("students")}</div>',
-             f'<div class="card"><b>{submitted}</b>{w("submissions")}</div>',
-             f'<div class="card"><b>{mean_pct:.0f}%</b>{w("mean")}</div>',
-             *(f'<div class="card"><b>{len(summary.by_status.get(s, []))}</b>{w(s)}</div>' for s in ("timeout", "crashed", "tampered", "missing")),
-             "</div>"]
+    parts = [
+        f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width,initial-scale=1">',
+        f"<title>{w('title')}{_e(' — ' + title) if title else ''}</title><style>{STYLE}</style></head><body><main>",
+        f"<h1>{w('title')}{_e(' — ' + title) if title else ''}</h1>",
+        f'<p class="muted">{w("generated", when=time.strftime("%Y-%m-%d %H:%M"))}</p>',
+        '<div class="cards">',
+        f'<div class="card"><b>{len(summary.students)}</b>{w("students")}</div>',
+        f'<div class="card"><b>{submitted}</b>{w("submissions")}</div>',
+        f'<div class="card"><b>{mean_pct:.0f}%</b>{w("mean")}</div>',
+        *(f'<div class="card"><b>{len(summary.by_status.get(s, []))}</b>{w(s)}</div>' for s in ("timeout", "crashed", "tampered", "missing")),
+        "</div>",
+    ]
 
-    parts += [f'<section id="histogram"><h2>{w("histogram")}</h2><p class="muted">{w("histogram_note")}</p>',
-              histogram_svg(summary.histogram, L["histogram"](lang)), "</section>"]
+    parts += [
+        f'<section id="histogram"><h2>{w("histogram")}</h2><p class="muted">{w("histogram_note")}</p>',
+        histogram_svg(summary.histogram, L["histogram"](lang)),
+        "</section>",
+    ]
 
-    spread_rows = [[_e(e.exercise) + f'<br><span class="muted">{_e(e.title)}</span>', str(e.handed_in), str(e.missing),
-                    f"{e.mean:.2f}", f"{e.sd:.2f}", str(e.low), str(e.high), str(e.max_score)] for e in summary.exercises]
-    parts += [f'<section id="exercises"><h2>{w("spread")}</h2><p class="muted">{w("spread_note")}</p>',
-              spread_svg(summary.exercises, L["spread"](lang)),
-              _table([L[k](lang) for k in ("exercise", "handed_in", "missing", "mean", "sd", "min", "high", "max")], spread_rows, {1, 2, 3, 4, 5, 6, 7}),
-              "</section>"]
+    spread_rows = [
+        [
+            _e(e.exercise) + f'<br><span class="muted">{_e(e.title)}</span>',
+            str(e.handed_in),
+            str(e.missing),
+            f"{e.mean:.2f}",
+            f"{e.sd:.2f}",
+            str(e.low),
+            str(e.high),
+            str(e.max_score),
+        ]
+        for e in summary.exercises
+    ]
+    parts += [
+        f'<section id="exercises"><h2>{w("spread")}</h2><p class="muted">{w("spread_note")}</p>',
+        spread_svg(summary.exercises, L["spread"](lang)),
+        _table([L[k](lang) for k in ("exercise", "handed_in", "missing", "mean", "sd", "min", "high", "max")], spread_rows, {1, 2, 3, 4, 5, 6, 7}),
+        "</section>",
+    ]
     top = summary.most_failed
     top_rows = [[_e(c.exercise), f"<code>{_e(c.check)}</code><br>{_e(c.title)}", f"{100 * c.rate:.0f}% ({c.failed}/{c.graded})", _e(c.message)] for c in top]
-    parts += [f'<section id="most-failed"><h2>{w("top")}</h2>',
-              (failed_svg(top, L["top"](lang)) + _table([L[k](lang) for k in ("exercise", "check", "rate", "misconception")], top_rows))
-              if top else f'<p class="empty">{w("none")}</p>', "</section>"]
+    parts += [
+        f'<section id="most-failed"><h2>{w("top")}</h2>',
+        (failed_svg(top, L["top"](lang)) + _table([L[k](lang) for k in ("exercise", "check", "rate", "misconception")], top_rows))
+        if top
+        else f'<p class="empty">{w("none")}</p>',
+        "</section>",
+    ]
 
-    all_rows = [[_e(c.exercise), f"<code>{_e(c.check)}</code><br>{_e(c.title)}",
-                 f'<span class="rate" style="width:{60 * c.rate:.0f}px"></span>{100 * c.rate:.0f}%', f"{c.failed}/{c.graded}",
-                 _e(c.message) + (f' <span class="muted">(×{c.message_count})</span>' if c.message_count else "")] for c in summary.checks]
-    parts += [f'<section id="checks"><h2>{w("checks")}</h2>',
-              _table([L[k](lang) for k in ("exercise", "check", "rate", "failed", "misconception")], all_rows), "</section>"]
+    all_rows = [
+        [
+            _e(c.exercise),
+            f"<code>{_e(c.check)}</code><br>{_e(c.title)}",
+            f'<span class="rate" style="width:{60 * c.rate:.0f}px"></span>{100 * c.rate:.0f}%',
+            f"{c.failed}/{c.graded}",
+            _e(c.message) + (f' <span class="muted">(×{c.message_count})</span>' if c.message_count else ""),
+        ]
+        for c in summary.checks
+    ]
+    parts += [
+        f'<section id="checks"><h2>{w("checks")}</h2>',
+        _table([L[k](lang) for k in ("exercise", "check", "rate", "failed", "misconception")], all_rows),
+        "</section>",
+    ]
 
     under = summary.under_threshold
     under_rows = [[_e(s.student), f"{s.score}/{s.max_score}", f"{s.percent:.0f}%"] for s in under]
-    parts += [f'<section id="under-threshold"><h2>{w("under", threshold=summary.threshold)}</h2>',
-              _table([L[k](lang) for k in ("student", "score")] + ["%"], under_rows, {1, 2}) if under else f'<p class="empty">{w("none")}</p>',
-              "</section>"]
+    parts += [
+        f'<section id="under-threshold"><h2>{w("under", threshold=summary.threshold)}</h2>',
+        _table([L[k](lang) for k in ("student", "score")] + ["%"], under_rows, {1, 2}) if under else f'<p class="empty">{w("none")}</p>',
+        "</section>",
+    ]
 
     parts.append(f'<section id="problems"><h2>{w("problems")}</h2>')
     for status in dict.fromkeys([*PROBLEMS, *summary.by_status]):

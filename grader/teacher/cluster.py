@@ -34,10 +34,10 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict
 
 import torchdojo
-from torchdojo.teacher.batch import BatchRow, Origin, Task, grade_task
+from torchdojo.core.runner import Limits
 from torchdojo.i18n import Text, t
 from torchdojo.paths import CATALOG_FILE, CHECKS_DIR, solutions_dir
-from torchdojo.core.runner import Limits
+from torchdojo.teacher.batch import BatchRow, Origin, Task, grade_task
 
 if TYPE_CHECKING:
     from distributed import Client, Future
@@ -63,9 +63,12 @@ def require_dask() -> None:
     try:
         import distributed  # noqa: F401  # only asks whether it is installed
     except ImportError:
-        raise ClusterError(t(
-            f"--scheduler needs dask.distributed, which is not installed here. Install it with: {INSTALL}",
-            f"--scheduler 需要 dask.distributed,但这里没有安装。请运行:{INSTALL}")) from None
+        raise ClusterError(
+            t(
+                f"--scheduler needs dask.distributed, which is not installed here. Install it with: {INSTALL}",
+                f"--scheduler 需要 dask.distributed,但这里没有安装。请运行:{INSTALL}",
+            )
+        ) from None
 
 
 @functools.cache
@@ -120,9 +123,19 @@ def submission(task: Task, limits: Limits, warm: bool = True, sandbox_where_avai
     for part in (task.student, task.exercise.id, str(task.notebook), limits.model_dump_json(), fingerprint()):
         digest.update(part.encode() + b"\0")
     digest.update(content)
-    return Submission(key=f"torchdojo-grade-{digest.hexdigest()[:24]}", student=task.student, exercise=task.exercise.id,
-                      relative=_relative(task), content=content, notebook=task.notebook, origin=task.origin, limits=limits,
-                      warm=warm, fingerprint=fingerprint(), sandbox_where_available=sandbox_where_available)
+    return Submission(
+        key=f"torchdojo-grade-{digest.hexdigest()[:24]}",
+        student=task.student,
+        exercise=task.exercise.id,
+        relative=_relative(task),
+        content=content,
+        notebook=task.notebook,
+        origin=task.origin,
+        limits=limits,
+        warm=warm,
+        fingerprint=fingerprint(),
+        sandbox_where_available=sandbox_where_available,
+    )
 
 
 # -- the worker side ------------------------------------------------------------------------
@@ -272,20 +285,26 @@ def connect(address: str, timeout: float = DEFAULT_CONNECT_TIMEOUT) -> Client:
     try:
         client = Client(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError, ValueError, TypeError) as error:
-        raise ClusterError(t(
-            f"Cannot reach the Dask scheduler at {address} within {timeout:g} s ({type(error).__name__}: {error}). "
-            "Is `dask scheduler` running there, and is its port open to this machine? Nothing was graded.",
-            f"在 {timeout:g} 秒内无法连接 {address} 上的 Dask 调度器({type(error).__name__}:{error})。"
-            "请确认那里正在运行 `dask scheduler`,且端口对本机开放。尚未评分任何作业。")) from None
+        raise ClusterError(
+            t(
+                f"Cannot reach the Dask scheduler at {address} within {timeout:g} s ({type(error).__name__}: {error}). "
+                "Is `dask scheduler` running there, and is its port open to this machine? Nothing was graded.",
+                f"在 {timeout:g} 秒内无法连接 {address} 上的 Dask 调度器({type(error).__name__}:{error})。"
+                "请确认那里正在运行 `dask scheduler`,且端口对本机开放。尚未评分任何作业。",
+            )
+        ) from None
     try:
         try:
             client.wait_for_workers(1, timeout=timeout)
         except TimeoutError:
-            raise ClusterError(t(
-                f"The Dask scheduler at {address} has no workers (waited {timeout:g} s). Start some with "
-                f"`dask worker {address}` where torchdojo is installed ({INSTALL}). Nothing was graded.",
-                f"{address} 上的 Dask 调度器没有 worker(等待了 {timeout:g} 秒)。请在装有 torchdojo 的机器上运行 "
-                f"`dask worker {address}`({INSTALL})。尚未评分任何作业。")) from None
+            raise ClusterError(
+                t(
+                    f"The Dask scheduler at {address} has no workers (waited {timeout:g} s). Start some with "
+                    f"`dask worker {address}` where torchdojo is installed ({INSTALL}). Nothing was graded.",
+                    f"{address} 上的 Dask 调度器没有 worker(等待了 {timeout:g} 秒)。请在装有 torchdojo 的机器上运行 "
+                    f"`dask worker {address}`({INSTALL})。尚未评分任何作业。",
+                )
+            ) from None
         _check_workers(client, address)
         client.register_plugin(WarmPlugin(), name=PLUGIN_NAME)
     except BaseException:
@@ -299,19 +318,25 @@ def _check_workers(client: Client, address: str) -> None:
     try:
         answers: dict[str, str] = client.run(fingerprint)
     except Exception as error:  # noqa: BLE001 - a worker without torchdojo cannot even unpickle the question
-        raise ClusterError(t(
-            f"The workers of {address} cannot run torchdojo ({type(error).__name__}: {error}). "
-            f"Install it on every worker ({INSTALL}), the same version as here. Nothing was graded.",
-            f"{address} 的 worker 无法运行 torchdojo({type(error).__name__}:{error})。"
-            f"请在每个 worker 上安装与本机相同版本的 torchdojo({INSTALL})。尚未评分任何作业。")) from None
+        raise ClusterError(
+            t(
+                f"The workers of {address} cannot run torchdojo ({type(error).__name__}: {error}). "
+                f"Install it on every worker ({INSTALL}), the same version as here. Nothing was graded.",
+                f"{address} 的 worker 无法运行 torchdojo({type(error).__name__}:{error})。"
+                f"请在每个 worker 上安装与本机相同版本的 torchdojo({INSTALL})。尚未评分任何作业。",
+            )
+        ) from None
     ours = fingerprint()
     others = sorted(worker for worker, theirs in answers.items() if theirs != ours)
     if others:
-        raise ClusterError(t(
-            f"{len(others)} worker(s) of {address} have another torchdojo (catalog, checks or solutions differ): "
-            f"{', '.join(others)}. Install the same version everywhere; their scores would differ. Nothing was graded.",
-            f"{address} 的 {len(others)} 个 worker 安装了不同的 torchdojo(目录、检查或参考答案不同):"
-            f"{', '.join(others)}。请在各处安装相同版本,否则分数会不同。尚未评分任何作业。"))
+        raise ClusterError(
+            t(
+                f"{len(others)} worker(s) of {address} have another torchdojo (catalog, checks or solutions differ): "
+                f"{', '.join(others)}. Install the same version everywhere; their scores would differ. Nothing was graded.",
+                f"{address} 的 {len(others)} 个 worker 安装了不同的 torchdojo(目录、检查或参考答案不同):"
+                f"{', '.join(others)}。请在各处安装相同版本,否则分数会不同。尚未评分任何作业。",
+            )
+        )
 
 
 def sandboxing_workers(client: Client) -> tuple[int, int]:
@@ -331,8 +356,13 @@ def describe(client: Client) -> tuple[int, int]:
 
 
 def run_cluster(
-    tasks: list[Task], limits: Limits, client: Client, on_done: Callable[[BatchRow], None] | None = None,
-    warm: bool = True, on_fallback: Callable[[Task, str], None] | None = None, sandbox_where_available: bool = False,
+    tasks: list[Task],
+    limits: Limits,
+    client: Client,
+    on_done: Callable[[BatchRow], None] | None = None,
+    warm: bool = True,
+    on_fallback: Callable[[Task, str], None] | None = None,
+    sandbox_where_available: bool = False,
 ) -> list[BatchRow]:
     """Grade `tasks` on the cluster; rows in the order of `tasks`, exactly one per task.
 

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from torchdojo.teacher.batch import BatchRow, Task
 
+
 def cmd_course_build(ctx: Context) -> int:
     from torchdojo.teacher.course import require_nbgrader
 
@@ -32,14 +33,26 @@ def cmd_course_build(ctx: Context) -> int:
         raise UsageError(t(f"No exercises match {topics}.", f"没有与 {topics} 匹配的练习。"))
     root = Path(ctx.args.dir).expanduser().resolve()
     written = build(root, ctx.catalog, topics, ctx.args.timeout)
-    ctx.say(t(f"Wrote {len(written)} notebooks and nbgrader_config.py under {root}.", f"已在 {root} 下写入 {len(written)} 个 notebook 和 nbgrader_config.py。"), "green")
+    ctx.say(
+        t(f"Wrote {len(written)} notebooks and nbgrader_config.py under {root}.", f"已在 {root} 下写入 {len(written)} 个 notebook 和 nbgrader_config.py。"),
+        "green",
+    )
     from torchdojo.teacher.course import other_notebooks
 
     kept = [f"{p.parent.name}/{p.name}" for p in other_notebooks(root, written)]
     if kept:
-        ctx.say(t(f"Left as they were (not rebuilt, not deleted): {len(kept)} other notebook(s) in source/: {', '.join(kept)}",
-                  f"保持不变(未重建、未删除):source/ 中另有 {len(kept)} 个 notebook:{', '.join(kept)}"))
-    ctx.say(t(f"Next: cd {root} && nbgrader generate_assignment <topic> (see docs/teachers.md)", f"下一步:cd {root} && nbgrader generate_assignment <主题>(见 docs/teachers.md)"))
+        ctx.say(
+            t(
+                f"Left as they were (not rebuilt, not deleted): {len(kept)} other notebook(s) in source/: {', '.join(kept)}",
+                f"保持不变(未重建、未删除):source/ 中另有 {len(kept)} 个 notebook:{', '.join(kept)}",
+            )
+        )
+    ctx.say(
+        t(
+            f"Next: cd {root} && nbgrader generate_assignment <topic> (see docs/teachers.md)",
+            f"下一步:cd {root} && nbgrader generate_assignment <主题>(见 docs/teachers.md)",
+        )
+    )
     return EXIT_OK
 
 
@@ -51,7 +64,12 @@ def cmd_course_check(ctx: Context) -> int:
 
     root = Path(ctx.args.dir).expanduser().resolve()
     if not (root / "source").is_dir():
-        raise UsageError(t(f"{root} has no source/ folder: is it a course built by `torchdojo course build`?", f"{root} 中没有 source/ 文件夹:它是用 `torchdojo course build` 生成的课程吗?"))
+        raise UsageError(
+            t(
+                f"{root} has no source/ folder: is it a course built by `torchdojo course build`?",
+                f"{root} 中没有 source/ 文件夹:它是用 `torchdojo course build` 生成的课程吗?",
+            )
+        )
     problems = check_course(root, ctx.err)
     for problem in problems:
         ctx.err.print(f"[red]✗[/] {escape(problem)}", highlight=False)
@@ -72,10 +90,14 @@ def _sandbox_line(ctx: Context, limits: Limits, client: Client | None) -> Text:
     if able == workers:
         return t(f"Sandbox: on (bubblewrap on all {workers} worker(s)).", f"沙箱:已开启(全部 {workers} 个 worker 都有 bubblewrap)。")
     if able == 0:
-        return t("Sandbox: off: no worker has a working bubblewrap (install it there: apt-get install bubblewrap).",
-                 "沙箱:未开启:没有 worker 有可用的 bubblewrap(请在那里安装:apt-get install bubblewrap)。")
-    return t(f"Sandbox: on {able} of {workers} worker(s); the others lack a working bubblewrap (install it there: apt-get install bubblewrap).",
-             f"沙箱:{workers} 个 worker 中有 {able} 个开启;其余的没有可用的 bubblewrap(请在那里安装:apt-get install bubblewrap)。")
+        return t(
+            "Sandbox: off: no worker has a working bubblewrap (install it there: apt-get install bubblewrap).",
+            "沙箱:未开启:没有 worker 有可用的 bubblewrap(请在那里安装:apt-get install bubblewrap)。",
+        )
+    return t(
+        f"Sandbox: on {able} of {workers} worker(s); the others lack a working bubblewrap (install it there: apt-get install bubblewrap).",
+        f"沙箱:{workers} 个 worker 中有 {able} 个开启;其余的没有可用的 bubblewrap(请在那里安装:apt-get install bubblewrap)。",
+    )
 
 
 def _batch_sandbox(ctx: Context, default_on: bool) -> bool:
@@ -124,6 +146,7 @@ def cmd_grade_batch(ctx: Context) -> int:
         hide = (root.resolve(), *([Path(ctx.args.work_dir).expanduser().resolve()] if ctx.args.work_dir else []))
         limits = Limits(timeout_s=ctx.args.timeout, memory_mb=ctx.args.memory_mb, threads=1, sandbox=sandbox, sandbox_hide=hide)
         with Ticker(ctx.err, "grading", len(tasks)) as ticker:  # a bar on a terminal, a line every few seconds in a log
+
             def done(row: BatchRow) -> None:
                 ticker.advance(f"{row.student} {row.exercise} {row.status}")
 
@@ -163,8 +186,13 @@ def _cluster(ctx: Context) -> Client | None:
     except ClusterError as error:
         raise UsageError(error.text) from None
     workers, threads = describe(client)
-    ctx.say(t(f"Grading on the Dask cluster at {ctx.args.scheduler}: {workers} worker(s), {threads} thread(s).",
-              f"在 {ctx.args.scheduler} 的 Dask 集群上评分:{workers} 个 worker,{threads} 个线程。"), "dim")
+    ctx.say(
+        t(
+            f"Grading on the Dask cluster at {ctx.args.scheduler}: {workers} worker(s), {threads} thread(s).",
+            f"在 {ctx.args.scheduler} 的 Dask 集群上评分:{workers} 个 worker,{threads} 个线程。",
+        ),
+        "dim",
+    )
     return client
 
 
@@ -172,11 +200,14 @@ def _run_on_cluster(ctx: Context, client: Client, tasks: list[Task], limits: Lim
     from torchdojo.teacher.cluster import run_cluster
 
     def fallback(task: Task, reason: str) -> None:
-        ctx.warn(t(f"graded on this machine instead: {task.student} {task.exercise.id} (the cluster could not: {reason})",
-                   f"改在本机评分:{task.student} {task.exercise.id}(集群无法完成:{reason})"))
+        ctx.warn(
+            t(
+                f"graded on this machine instead: {task.student} {task.exercise.id} (the cluster could not: {reason})",
+                f"改在本机评分:{task.student} {task.exercise.id}(集群无法完成:{reason})",
+            )
+        )
 
-    return run_cluster(tasks, limits, client, done, warm=not ctx.args.cold, on_fallback=fallback,
-                       sandbox_where_available=ctx.args.sandbox is None)
+    return run_cluster(tasks, limits, client, done, warm=not ctx.args.cold, on_fallback=fallback, sandbox_where_available=ctx.args.sandbox is None)
 
 
 def _take_in(ctx: Context, root: Path, exercises: list[Exercise]):  # -> torchdojo.teacher.intake.Intake
@@ -195,10 +226,14 @@ def _report_gradebook_disagreements(ctx: Context, rows: list, database: Path) ->
         raise UsageError(t(f"{database} is not a file: pass the course's gradebook.db.", f"{database} 不是文件:请传入课程的 gradebook.db。"))
     disagreements = compare_with_gradebook(rows, database)
     for d in disagreements:
-        ctx.say(t(f"disagree: {d.student} {d.exercise}: torchdojo {d.ours}, gradebook {d.gradebook}",
-                  f"不一致:{d.student} {d.exercise}:torchdojo {d.ours},成绩册 {d.gradebook}"), "red")
+        ctx.say(
+            t(
+                f"disagree: {d.student} {d.exercise}: torchdojo {d.ours}, gradebook {d.gradebook}",
+                f"不一致:{d.student} {d.exercise}:torchdojo {d.ours},成绩册 {d.gradebook}",
+            ),
+            "red",
+        )
     if disagreements:
         return EXIT_FAILED
     ctx.say(t(f"The gradebook agrees on all {len(rows)} rows.", f"成绩册与全部 {len(rows)} 行一致。"), "green")
     return EXIT_OK
-

@@ -70,7 +70,6 @@ if "generate_feedback" in sys.argv[1:2]:
 '''
 
 
-
 def require_nbgrader() -> None:
     """Stop before any work when nbgrader (the `teacher` extra) is missing: the CLI turns this error into the
     message that names the install (exit 2), as it does for any teacher module missing on the way."""
@@ -156,8 +155,11 @@ def notebook(exercise: Exercise, timeout: float) -> dict:
     )
     cells = [
         _md(intro, f"{name}-intro"),
-        _code(f"# torchdojo: {exercise.id}\n" + mark_solution(stub, solution), f"{name}-solution",
-              {"grade": False, "grade_id": f"{name}-solution", "locked": False, "solution": True, "task": False}),
+        _code(
+            f"# torchdojo: {exercise.id}\n" + mark_solution(stub, solution),
+            f"{name}-solution",
+            {"grade": False, "grade_id": f"{name}-solution", "locked": False, "solution": True, "task": False},
+        ),
     ]
     for check in graded:
         call = f'from torchdojo.teacher.notebook import check\ncheck("{exercise.id}", "{check.name}", timeout={timeout:g})'
@@ -166,11 +168,20 @@ def notebook(exercise: Exercise, timeout: float) -> dict:
         header = f"# {check.title.en} / {check.title.zh} ({check.points} point{'s' if check.points > 1 else ''})"
         if check.hidden:
             header += "\n# A hidden check: it runs when your work is graded. / 隐藏检查:评分时运行。"
-        cells.append(_code(f"{header}\n{call}", f"{name}-{check.name}",
-                           {"grade": True, "grade_id": f"{name}-{check.name}", "locked": True, "points": check.points,
-                            "solution": False, "task": False}))
-    cells.append(_code(f'from torchdojo.teacher.notebook import summary\nsummary("{exercise.id}", hidden={hidden})', f"{name}-summary",
-                       {"grade": False, "grade_id": f"{name}-summary", "locked": True, "solution": False, "task": False}))
+        cells.append(
+            _code(
+                f"{header}\n{call}",
+                f"{name}-{check.name}",
+                {"grade": True, "grade_id": f"{name}-{check.name}", "locked": True, "points": check.points, "solution": False, "task": False},
+            )
+        )
+    cells.append(
+        _code(
+            f'from torchdojo.teacher.notebook import summary\nsummary("{exercise.id}", hidden={hidden})',
+            f"{name}-summary",
+            {"grade": False, "grade_id": f"{name}-summary", "locked": True, "solution": False, "task": False},
+        )
+    )
     return {
         "cells": cells,
         "metadata": {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}},

@@ -149,6 +149,7 @@ def pregrade(path: Path, verdicts: Path, launcher: Any = None) -> int:
     would have (a check module that imports differently there) can never fail the course.
     Returns how many reports were written."""
     from torchdojo.core.catalog import UnknownExercise, load_catalog
+    from torchdojo.core.runner import Limits, grade
     from torchdojo.teacher.integrity import check_call
     from torchdojo.teacher.notebook import (
         cells_of_notebook,
@@ -156,7 +157,6 @@ def pregrade(path: Path, verdicts: Path, launcher: Any = None) -> int:
         module_source,
         verdict_key,
     )
-    from torchdojo.core.runner import Limits, grade
 
     cells = cells_of_notebook(path)
     requests = set()
@@ -197,13 +197,13 @@ def _noop() -> None:
 def check_course(root: Path, console: Console, jobs: int | None = None) -> list[str]:
     import nbgrader.validator  # noqa: F401 - imported once here, inherited by the forked validators
 
+    from torchdojo.core.warm import WarmWorker
     from torchdojo.teacher.kernels import (  # imported here too, inherited by the validators
         SERVER_ENV,
         KernelForkServer,
         fork_server_supported,
     )
     from torchdojo.teacher.notebook import VERDICTS_ENV
-    from torchdojo.core.warm import WarmWorker
 
     notebooks = sorted((root / "source").glob("*/*.ipynb"))
     if not notebooks:

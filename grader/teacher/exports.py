@@ -19,10 +19,10 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from torchdojo.teacher.batch import BatchRow
 from torchdojo.core.catalog import Catalog
-from torchdojo.i18n import Text, t
 from torchdojo.core.report import NOT_COUNTED
+from torchdojo.i18n import Text, t
+from torchdojo.teacher.batch import BatchRow
 
 FORMATS = ("wide", "canvas", "moodle")
 # Roster columns: `folder` (the submission folder's name) is required, the others optional.
@@ -75,8 +75,9 @@ def check_rows(rows: list[BatchRow], catalog: Catalog) -> list[list[object]]:
         if row.checks:
             for check in row.checks:
                 counted = check.outcome not in NOT_COUNTED
-                table.append([row.student, row.exercise, check.name, check.title.en, check.outcome, check.points,
-                              check.max_points if counted else 0, row.status])
+                table.append(
+                    [row.student, row.exercise, check.name, check.title.en, check.outcome, check.points, check.max_points if counted else 0, row.status]
+                )
         elif row.exercise in catalog.by_id:  # missing: every check of the catalog, 0 points
             for spec in catalog.by_id[row.exercise].checks:
                 if not spec.needs_gpu:
@@ -111,21 +112,22 @@ def load_roster(path: Path) -> list[RosterEntry]:
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise OutputError(t(f"Cannot read the roster {path}: {error.strerror or error}.",
-                            f"无法读取名单 {path}:{error.strerror or error}。")) from None
+        raise OutputError(t(f"Cannot read the roster {path}: {error.strerror or error}.", f"无法读取名单 {path}:{error.strerror or error}。")) from None
     try:
         text = raw.decode("utf-8-sig")  # Excel writes a byte-order mark
     except UnicodeDecodeError:
-        raise OutputError(t(f"The roster {path} is not UTF-8 text: save it as CSV UTF-8.",
-                            f"名单 {path} 不是 UTF-8 文本:请另存为 CSV UTF-8 格式。")) from None
+        raise OutputError(t(f"The roster {path} is not UTF-8 text: save it as CSV UTF-8.", f"名单 {path} 不是 UTF-8 文本:请另存为 CSV UTF-8 格式。")) from None
     reader = csv.DictReader(io.StringIO(text))
     header = [(h or "").strip().lower().replace(" ", "_") for h in (reader.fieldnames or [])]
     if "folder" not in header:
-        raise OutputError(t(
-            f"The roster {path} needs a header row with a `folder` column (the submission folder's name); "
-            f"optional columns: {', '.join(ROSTER_COLUMNS[1:])}. Found: {', '.join(h for h in header if h) or 'no header'}.",
-            f"名单 {path} 需要表头,并包含 `folder` 列(提交文件夹的名字);可选列:{', '.join(ROSTER_COLUMNS[1:])}。"
-            f"实际表头:{', '.join(h for h in header if h) or '无'}。"))
+        raise OutputError(
+            t(
+                f"The roster {path} needs a header row with a `folder` column (the submission folder's name); "
+                f"optional columns: {', '.join(ROSTER_COLUMNS[1:])}. Found: {', '.join(h for h in header if h) or 'no header'}.",
+                f"名单 {path} 需要表头,并包含 `folder` 列(提交文件夹的名字);可选列:{', '.join(ROSTER_COLUMNS[1:])}。"
+                f"实际表头:{', '.join(h for h in header if h) or '无'}。",
+            )
+        )
     reader.fieldnames = header
     entries: list[RosterEntry] = []
     seen: dict[str, int] = {}
@@ -136,11 +138,14 @@ def load_roster(path: Path) -> list[RosterEntry]:
             continue  # blank line
         folder = values.get("folder", "")
         if not folder:
-            raise OutputError(t(f"The roster {path}, line {line}: the `folder` column is empty.",
-                                f"名单 {path} 第 {line} 行:`folder` 列为空。"))
+            raise OutputError(t(f"The roster {path}, line {line}: the `folder` column is empty.", f"名单 {path} 第 {line} 行:`folder` 列为空。"))
         if folder in seen:
-            raise OutputError(t(f"The roster {path}, line {line}: folder '{folder}' is already on line {seen[folder]}.",
-                                f"名单 {path} 第 {line} 行:文件夹 '{folder}' 已在第 {seen[folder]} 行出现。"))
+            raise OutputError(
+                t(
+                    f"The roster {path}, line {line}: folder '{folder}' is already on line {seen[folder]}.",
+                    f"名单 {path} 第 {line} 行:文件夹 '{folder}' 已在第 {seen[folder]} 行出现。",
+                )
+            )
         seen[folder] = line
         entries.append(RosterEntry(**values))
     if not entries:
@@ -159,12 +164,20 @@ class Reconciliation:
         found = []
         if self.not_in_roster:
             names = ", ".join(self.not_in_roster)
-            found.append(t(f"{len(self.not_in_roster)} submission folder(s) not in the roster (kept, with the folder as name): {names}",
-                           f"{len(self.not_in_roster)} 个提交文件夹不在名单中(已保留,以文件夹名作姓名):{names}"))
+            found.append(
+                t(
+                    f"{len(self.not_in_roster)} submission folder(s) not in the roster (kept, with the folder as name): {names}",
+                    f"{len(self.not_in_roster)} 个提交文件夹不在名单中(已保留,以文件夹名作姓名):{names}",
+                )
+            )
         if self.no_submission:
             names = ", ".join(f"{e.folder}" + (f" ({e.name})" if e.name else "") for e in self.no_submission)
-            found.append(t(f"{len(self.no_submission)} roster student(s) with no submission (kept, with empty grades): {names}",
-                           f"{len(self.no_submission)} 名名单中的学生没有提交(已保留,成绩为空):{names}"))
+            found.append(
+                t(
+                    f"{len(self.no_submission)} roster student(s) with no submission (kept, with empty grades): {names}",
+                    f"{len(self.no_submission)} 名名单中的学生没有提交(已保留,成绩为空):{names}",
+                )
+            )
         return found
 
 
@@ -255,8 +268,7 @@ def canvas_rows(table: ClassTable) -> list[list[object]]:
     """Canvas's gradebook layout: Student, ID, SIS User ID, SIS Login ID, Section, then one column
     per assignment (a topic, as in the nbgrader course), with Canvas's "Points Possible" row.
     A roster student with no submission has empty cells (Canvas leaves those grades unchanged)."""
-    out: list[list[object]] = [[*CANVAS_HEADER, *table.topics],
-                               ["    Points Possible", "", "", "", "", *(table.topic_max(topic) for topic in table.topics)]]
+    out: list[list[object]] = [[*CANVAS_HEADER, *table.topics], ["    Points Possible", "", "", "", "", *(table.topic_max(topic) for topic in table.topics)]]
     for line in table.students:
         entry = line.entry
         grades = [table.topic_score(line, topic) if line.submitted else "" for topic in table.topics]
@@ -290,9 +302,12 @@ def parse_export(spec: str) -> tuple[str, Path]:
     fmt, sep, file = spec.partition(":")
     fmt = fmt.strip().lower()
     if not sep or not file.strip() or fmt not in FORMATS:
-        raise OutputError(t(
-            f"--export {spec!r}: expected FORMAT:FILE with FORMAT one of {', '.join(FORMATS)} (for example canvas:canvas.csv).",
-            f"--export {spec!r}:应为 FORMAT:FILE,FORMAT 取 {', '.join(FORMATS)} 之一(例如 canvas:canvas.csv)。"))
+        raise OutputError(
+            t(
+                f"--export {spec!r}: expected FORMAT:FILE with FORMAT one of {', '.join(FORMATS)} (for example canvas:canvas.csv).",
+                f"--export {spec!r}:应为 FORMAT:FILE,FORMAT 取 {', '.join(FORMATS)} 之一(例如 canvas:canvas.csv)。",
+            )
+        )
     path = Path(file.strip()).expanduser()
     if path.suffix.lower() != ".csv":
         raise OutputError(t(f"--export {spec!r}: the file must end in .csv.", f"--export {spec!r}:文件名必须以 .csv 结尾。"))

@@ -21,11 +21,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from torchdojo.teacher.batch import BatchRow
 from torchdojo.core.catalog import Catalog, CheckSpec
-from torchdojo.teacher.exports import write_atomic
-from torchdojo.i18n import Lang, t
 from torchdojo.core.report import NOT_COUNTED, CheckResult
+from torchdojo.i18n import Lang, t
+from torchdojo.teacher.batch import BatchRow
+from torchdojo.teacher.exports import write_atomic
 
 MARK = {"passed": "✓", "failed": "✗", "error": "✗", "timeout": "⏱", "needs_gpu": "○", "not_graded": "○"}
 W = {
@@ -34,10 +34,10 @@ W = {
     "visible_score": t("{score} / {max} points on the checks shown here", "本页所列检查得分:{score} / {max}"),
     "total": t("Total: {score} / {max} points", "总分:{score} / {max}"),
     "total_visible": t("Points on the checks shown: {score} / {max}", "所列检查得分:{score} / {max}"),
-    "pending": t("{count} more check(s) ({points} points) will be shown when your teacher releases them.",
-                 "还有 {count} 项检查(共 {points} 分)将在老师公布后显示。"),
-    "not_shown": t("{count} check(s) are not shown individually; their points are included in the score.",
-                   "有 {count} 项检查不单独显示;其分数已计入总分。"),
+    "pending": t(
+        "{count} more check(s) ({points} points) will be shown when your teacher releases them.", "还有 {count} 项检查(共 {points} 分)将在老师公布后显示。"
+    ),
+    "not_shown": t("{count} check(s) are not shown individually; their points are included in the score.", "有 {count} 项检查不单独显示;其分数已计入总分。"),
     "missing": t("Not handed in.", "未提交。"),
     "timeout": t("Your code ran out of time: the checks it kept from running count as failed.", "你的代码超时:未能运行的检查按失败计。"),
     "crashed": t("Your code crashed the checking process.", "你的代码使检查进程崩溃。"),
@@ -106,7 +106,8 @@ def _pages(rows: list[BatchRow], catalog: Catalog, released: bool, lang: Lang) -
         if row.status == "missing" and exercise is not None:  # no checks ran: say what is to come, nothing else
             visible_max = sum(c.points for c in exercise.checks if not c.needs_gpu and c.shown_as == "shown")
         students.setdefault(row.student, []).append(
-            ExercisePage(row, exercise.title(lang) if exercise else row.exercise, shown, pending, pending_points, never, visible_max))
+            ExercisePage(row, exercise.title(lang) if exercise else row.exercise, shown, pending, pending_points, never, visible_max)
+        )
     return students
 
 
@@ -153,8 +154,11 @@ def markdown_page(student: str, pages: list[ExercisePage], released: bool, lang:
     out = [f"# {W['title'](lang).format(student=student)}", "", f"**{_totals(pages, released, lang)}**", ""]
     for page in pages:
         row = page.row
-        score = (W["exercise_score"](lang).format(score=row.score, max=row.max_score) if released
-                 else W["visible_score"](lang).format(score=page.visible_score, max=page.visible_max))
+        score = (
+            W["exercise_score"](lang).format(score=row.score, max=row.max_score)
+            if released
+            else W["visible_score"](lang).format(score=page.visible_score, max=page.visible_max)
+        )
         out += [f"## {page.title} (`{row.exercise}`)", "", f"{score}", ""]
         note = _status_note(row, lang)
         if note:
@@ -195,13 +199,18 @@ def html_page(student: str, pages: list[ExercisePage], released: bool, lang: Lan
         return html.escape(str(value), quote=True)
 
     title = W["title"](lang).format(student=student)
-    out = [f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
-           f'<meta name="viewport" content="width=device-width,initial-scale=1"><title>{e(title)}</title><style>{STYLE}</style></head><body>',
-           f"<h1>{e(title)}</h1><p><b>{e(_totals(pages, released, lang))}</b></p>"]
+    out = [
+        f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
+        f'<meta name="viewport" content="width=device-width,initial-scale=1"><title>{e(title)}</title><style>{STYLE}</style></head><body>',
+        f"<h1>{e(title)}</h1><p><b>{e(_totals(pages, released, lang))}</b></p>",
+    ]
     for page in pages:
         row = page.row
-        score = (W["exercise_score"](lang).format(score=row.score, max=row.max_score) if released
-                 else W["visible_score"](lang).format(score=page.visible_score, max=page.visible_max))
+        score = (
+            W["exercise_score"](lang).format(score=row.score, max=row.max_score)
+            if released
+            else W["visible_score"](lang).format(score=page.visible_score, max=page.visible_max)
+        )
         out.append(f'<section><h2>{e(page.title)} <code class="muted">{e(row.exercise)}</code></h2><p>{e(score)}</p>')
         note = _status_note(row, lang)
         if note:

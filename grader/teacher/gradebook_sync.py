@@ -18,10 +18,10 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from torchdojo.teacher.batch import BatchRow
 from torchdojo.core.catalog import Catalog
-from torchdojo.teacher.exports import OutputError
 from torchdojo.i18n import t
+from torchdojo.teacher.batch import BatchRow
+from torchdojo.teacher.exports import OutputError
 
 
 @dataclass
@@ -41,11 +41,14 @@ def find_course(submissions: Path, given: str | None) -> Path:
     if not course.is_dir() or not ((course / "nbgrader_config.py").is_file() or (course / "gradebook.db").is_file()):
         hint = "" if given else " (the folder above the submissions)"
         hint_zh = "" if given else "(提交文件夹的上一级)"
-        raise OutputError(t(
-            f"--to-gradebook: {course}{hint} is not an nbgrader course folder (no nbgrader_config.py or gradebook.db). "
-            "Pass the course folder: --to-gradebook ~/course.",
-            f"--to-gradebook:{course}{hint_zh} 不是 nbgrader 课程文件夹(没有 nbgrader_config.py 或 gradebook.db)。"
-            "请传入课程文件夹:--to-gradebook ~/course。"))
+        raise OutputError(
+            t(
+                f"--to-gradebook: {course}{hint} is not an nbgrader course folder (no nbgrader_config.py or gradebook.db). "
+                "Pass the course folder: --to-gradebook ~/course.",
+                f"--to-gradebook:{course}{hint_zh} 不是 nbgrader 课程文件夹(没有 nbgrader_config.py 或 gradebook.db)。"
+                "请传入课程文件夹:--to-gradebook ~/course。",
+            )
+        )
     return course.resolve()
 
 
@@ -88,8 +91,7 @@ def _write(rows: list[BatchRow], catalog: Catalog, course: Path, Gradebook: type
                     gradebook.update_or_create_notebook(exercise.name, topic)
                     for spec in exercise.checks:
                         if not spec.needs_gpu:
-                            gradebook.update_or_create_grade_cell(f"{exercise.name}-{spec.name}", exercise.name, topic,
-                                                                  max_score=spec.points, cell_type="code")
+                            gradebook.update_or_create_grade_cell(f"{exercise.name}-{spec.name}", exercise.name, topic, max_score=spec.points, cell_type="code")
                 result.created_assignments.append(topic)
         for row in graded:
             topic, name = row.exercise.split("/", 1)

@@ -37,10 +37,10 @@ from pathlib import Path, PurePosixPath
 
 from pydantic import ValidationError
 
-from torchdojo.teacher.batch import Origin, Student, Task, plan
 from torchdojo.core.catalog import Catalog, Exercise
-from torchdojo.record.handin import MANIFEST_NAME, MAX_FILE_BYTES, Manifest, catalog_sha256, member_name, student_id_problem
 from torchdojo.i18n import Text, t
+from torchdojo.record.handin import MANIFEST_NAME, MAX_FILE_BYTES, Manifest, catalog_sha256, member_name, student_id_problem
+from torchdojo.teacher.batch import Origin, Student, Task, plan
 
 # Archive statuses, most serious first: an archive gets the first that applies.
 OK = "ok"
@@ -355,8 +355,15 @@ class Intake:
         archives = self.archives
         if archives:
             accepted = sum(e.accepted for e in archives)
-            said.append((t(f"Hand-in archives: {accepted} accepted, {len(archives) - accepted} rejected.",
-                           f"提交的压缩包:{accepted} 个已接受,{len(archives) - accepted} 个被拒绝。"), "bold"))
+            said.append(
+                (
+                    t(
+                        f"Hand-in archives: {accepted} accepted, {len(archives) - accepted} rejected.",
+                        f"提交的压缩包:{accepted} 个已接受,{len(archives) - accepted} 个被拒绝。",
+                    ),
+                    "bold",
+                )
+            )
         for entry in self.entries:
             if entry.accepted:
                 continue
@@ -365,9 +372,15 @@ class Intake:
                 said.append((t(f"  {entry.status}: {entry.source}: {entry.detail}", f"  {entry.status}:{entry.source}:{words.zh}"), "dim"))
                 continue
             who = entry.student or "?"
-            said.append((t(f"  {entry.status}: {who} <- {entry.source}: {words.en}. {entry.detail}".rstrip(),
-                           f"  {entry.status}:{who} <- {entry.source}:{words.zh}。{entry.detail}".rstrip()),
-                         "dim" if entry.status == IGNORED else "red"))
+            said.append(
+                (
+                    t(
+                        f"  {entry.status}: {who} <- {entry.source}: {words.en}. {entry.detail}".rstrip(),
+                        f"  {entry.status}:{who} <- {entry.source}:{words.zh}。{entry.detail}".rstrip(),
+                    ),
+                    "dim" if entry.status == IGNORED else "red",
+                )
+            )
         for entry in self.entries:
             for note in entry.origin.notes:
                 said.append((t(f"  note: {entry.student} <- {entry.source}: {note}", f"  注意:{entry.student} <- {entry.source}:{note}"), "yellow"))
@@ -376,8 +389,15 @@ class Intake:
             when = self.deadline.isoformat(timespec="minutes") if self.deadline else "-"
             said.append((t(f"Late ({len(late)}; deadline {when}; no penalty applied):", f"迟交({len(late)} 份;截止时间 {when};未扣分):"), "bold"))
             for entry in late:
-                said.append((t(f"  {entry.student} <- {entry.source}: {entry.origin.late_reason}",
-                               f"  {entry.student} <- {entry.source}:{entry.origin.late_reason}"), "yellow"))
+                said.append(
+                    (
+                        t(
+                            f"  {entry.student} <- {entry.source}: {entry.origin.late_reason}",
+                            f"  {entry.student} <- {entry.source}:{entry.origin.late_reason}",
+                        ),
+                        "yellow",
+                    )
+                )
         return said
 
 
@@ -564,8 +584,10 @@ def take_in(
     deadline_at = parse_deadline(deadline) if isinstance(deadline, str) else deadline
     if work_dir is not None and root.is_dir() and Path(work_dir).expanduser().resolve().is_relative_to(root.resolve()):
         raise IntakeError(
-            t(f"--work-dir {work_dir} is inside {root}: choose a folder outside the submissions (they are never changed).",
-              f"--work-dir {work_dir} 位于 {root} 之内:请选择提交文件夹之外的文件夹(提交的内容从不被修改)。")
+            t(
+                f"--work-dir {work_dir} is inside {root}: choose a folder outside the submissions (they are never changed).",
+                f"--work-dir {work_dir} 位于 {root} 之内:请选择提交文件夹之外的文件夹(提交的内容从不被修改)。",
+            )
         )
     if root.is_dir() and is_nbgrader_submitted(root):
         return Intake(entries=[], tasks=plan(root, catalog, exercises), work_dir=None, deadline=deadline_at)

@@ -50,7 +50,12 @@ def _touches_grader(source: str) -> list[str]:
             found.append(node.module)
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("__import__", "get_ipython"):
             found.append(node.func.id)
-        elif isinstance(node, ast.Attribute) and node.attr in ("modules", "__builtins__") and isinstance(node.value, ast.Name) and node.value.id in ("sys", "builtins"):
+        elif (
+            isinstance(node, ast.Attribute)
+            and node.attr in ("modules", "__builtins__")
+            and isinstance(node.value, ast.Name)
+            and node.value.id in ("sys", "builtins")
+        ):
             found.append(f"{node.value.id}.{node.attr}")
         elif isinstance(node, ast.Name) and node.id in ("__builtins__", "In", "Out", "_ih", "_oh"):
             found.append(node.id)
@@ -85,5 +90,8 @@ def expected_test_cells(exercise: Any) -> dict[str, str]:
     """grade_id -> source of every locked cell of the exercise's notebook, as `course build` writes it."""
     from torchdojo.teacher.course import notebook
 
-    return {cell["metadata"]["nbgrader"]["grade_id"]: cell["source"] for cell in notebook(exercise, 60.0)["cells"]
-            if cell["metadata"].get("nbgrader", {}).get("locked")}
+    return {
+        cell["metadata"]["nbgrader"]["grade_id"]: cell["source"]
+        for cell in notebook(exercise, 60.0)["cells"]
+        if cell["metadata"].get("nbgrader", {}).get("locked")
+    }

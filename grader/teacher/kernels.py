@@ -51,7 +51,6 @@ def _preload() -> None:
     import torch.nn
     import torch.utils.data  # noqa: F401  # preloaded, as above
 
-    import torchdojo.teacher.notebook
     import torchdojo.core.report  # noqa: F401  # preloaded, as above
 
 

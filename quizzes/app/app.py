@@ -24,14 +24,14 @@ if TYPE_CHECKING:
     from types import ModuleType
 
     from torchdojo.core.catalog import Catalog, Exercise
+    from torchdojo.core.report import Report
+    from torchdojo.i18n import Lang, Text
     from torchdojo.learner.context import Context
     from torchdojo.learner.watch import WarmOrCold
-    from torchdojo.record.progress import Progress
     from torchdojo.quizzes.app.state import Record
     from torchdojo.quizzes.bank import Bank
     from torchdojo.quizzes.engine import QuizSession
-    from torchdojo.i18n import Lang, Text
-    from torchdojo.core.report import Report
+    from torchdojo.record.progress import Progress
 
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
 

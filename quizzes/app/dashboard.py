@@ -24,9 +24,18 @@ if TYPE_CHECKING:
 
 # Footer labels in the learner's language, and their order: the screen's own keys first.
 FOOTER_WORDS = {
-    "start_quiz": "footer_quiz", "choose_topics": "footer_topics", "start_review": "footer_review", "app.pop_screen": "footer_back", "back": "footer_back",
-    "check": "footer_check", "hint": "footer_hint", "practise": "footer_practise", "dismiss": "footer_close",
-    "toggle_lang": "language", "help": "help", "quit": "quit",
+    "start_quiz": "footer_quiz",
+    "choose_topics": "footer_topics",
+    "start_review": "footer_review",
+    "app.pop_screen": "footer_back",
+    "back": "footer_back",
+    "check": "footer_check",
+    "hint": "footer_hint",
+    "practise": "footer_practise",
+    "dismiss": "footer_close",
+    "toggle_lang": "language",
+    "help": "help",
+    "quit": "quit",
 }
 FOOTER_LAST = {"toggle_lang": 1, "help": 2, "quit": 3}
 
@@ -47,9 +56,9 @@ class DojoFooter(Footer):
         for binding, enabled, tooltip in ordered:
             key = FOOTER_WORDS.get(binding.action)
             label = w(key, lang) if key else binding.description
-            yield FooterKey(
-                binding.key, self.app.get_key_display(binding), label, binding.action, disabled=not enabled, tooltip=tooltip
-            ).data_bind(compact=Footer.compact)
+            yield FooterKey(binding.key, self.app.get_key_display(binding), label, binding.action, disabled=not enabled, tooltip=tooltip).data_bind(
+                compact=Footer.compact
+            )
 
 
 def dojo_app(screen: Screen[Any]) -> TorchDojoApp:
@@ -131,9 +140,7 @@ class DashboardScreen(DojoScreen):
         self.query_one("#open-exercises", Button).label = w("exercises", lang)
         self.query_one("#open-progress", Button).label = w("progress", lang)
         record = self.dojo.record_shown
-        self.query_one("#record-path", Static).update(
-            RichText(w("record", lang, path=record) if record else w("record_none", lang), style="dim")
-        )
+        self.query_one("#record-path", Static).update(RichText(w("record", lang, path=record) if record else w("record_none", lang), style="dim"))
 
     @on(Button.Pressed, "#start-quiz")
     def action_start_quiz(self) -> None:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 PACKAGE_DIR = Path(torchdojo.__file__).resolve().parent  # grader/ in a checkout, torchdojo/ in a wheel
 
+
 def _schema_version() -> int:
     """torchdojo.record.progress.SCHEMA_VERSION, read from its source (importing it would load pydantic)."""
     import re
@@ -100,9 +101,7 @@ def _when(text: str) -> datetime:
 
 def _passed(attempt: dict[str, Any]) -> bool:
     """torchdojo.record.progress.ExerciseAttempt.passed, on plain data."""
-    return attempt["score"] == attempt["max_score"] and all(
-        c["outcome"] == "passed" or c["outcome"] in NOT_COUNTED for c in attempt.get("checks", [])
-    )
+    return attempt["score"] == attempt["max_score"] and all(c["outcome"] == "passed" or c["outcome"] in NOT_COUNTED for c in attempt.get("checks", []))
 
 
 def figures(record: Path | None, lang: str | None = None, when: datetime | None = None) -> Figures | None:

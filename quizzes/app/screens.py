@@ -22,7 +22,6 @@ from torchdojo.quizzes.app.words import w
 from torchdojo.quizzes.engine import Grade, QuizSession, Response, correct_response
 from torchdojo.quizzes.models import KIND_TITLES, TOPIC_TITLES, CodeOutput, MultipleChoice, ShortAnswer, TrueFalse
 
-
 # -- quiz --------------------------------------------------------------------------------
 
 
@@ -155,7 +154,13 @@ class QuizScreen(DojoScreen):
         else:
             shown = str(answer)
         style = "bold green" if grade.correct else ("bold yellow" if grade.credit > 0 else "bold red")
-        return RichText.assemble((head, style), (f"  {w('answer_was', lang)}:{shown}\n\n" if lang == "zh" else f"  {w('answer_was', lang)}: {shown}\n\n"), presented.question.explanation(lang), "\n\n", (w("press_next", lang), "dim"))
+        return RichText.assemble(
+            (head, style),
+            (f"  {w('answer_was', lang)}:{shown}\n\n" if lang == "zh" else f"  {w('answer_was', lang)}: {shown}\n\n"),
+            presented.question.explanation(lang),
+            "\n\n",
+            (w("press_next", lang), "dim"),
+        )
 
     # -- input -----------------------------------------------------------------------
     def action_choose(self, number: int) -> None:
@@ -464,6 +469,7 @@ class ExercisesScreen(DojoScreen):
 
 class TopicsScreen(ModalScreen[list[str] | None]):
     """Tick the topics a quiz is drawn from; Start returns them, Cancel returns None."""
+
     CSS_PATH = SCREENS_CSS
 
     BINDINGS = [Binding("escape", "cancel", "Close")]
@@ -502,6 +508,7 @@ class TopicsScreen(ModalScreen[list[str] | None]):
 
 class PredictScreen(ModalScreen[bool]):
     """Before an exercise's first check: offer one "predict the output" question (True) or skip (False)."""
+
     CSS_PATH = SCREENS_CSS
 
     BINDINGS = [Binding("escape", "skip", "Close")]
@@ -540,7 +547,7 @@ BLOCKS = " ▁▂▃▄▅▆▇█"
 def chart_lines(values: list[float], top: float, rows: int, width: int) -> list[str]:
     """Columns of eighth-blocks on a fixed scale from 0 to `top`, newest on the right, and a baseline.
     0 draws nothing and `top` a full column, so an empty record never reads as 100 %."""
-    shown = values[-max(1, width):]
+    shown = values[-max(1, width) :]
     eighths = [round(max(0.0, min(v / top, 1.0)) * rows * 8) if top > 0 else 0 for v in shown]
     lines = ["".join(BLOCKS[max(0, min(8, e - (row - 1) * 8))] for e in eighths) for row in range(rows, 0, -1)]
     return [*lines, "▔" * max(len(shown), 1)]
@@ -590,9 +597,7 @@ class ProgressScreen(DojoScreen):
         self.query_one("#exercise-chart-title", Static).update(w("exercises_over_time", lang))
         self.query_one("#quiz-chart", Chart).plot(quiz)
         self.query_one("#exercise-chart", Chart).plot(done)
-        self.query_one("#quiz-chart-note", Static).update(
-            " → ".join(f"{s:.0%}" for s in quiz[-8:]) if quiz else f"[dim]{w('no_history', lang)}[/]"
-        )
+        self.query_one("#quiz-chart-note", Static).update(" → ".join(f"{s:.0%}" for s in quiz[-8:]) if quiz else f"[dim]{w('no_history', lang)}[/]")
         self.query_one("#exercise-chart-note", Static).update(
             f"{int(done[-1])} / {len(self.dojo.catalog.exercises)}" if done else f"[dim]{w('no_history', lang)}[/]"
         )
@@ -626,6 +631,7 @@ class HelpScreen(ModalScreen[None]):
 
 class NothingDueScreen(ModalScreen[None]):
     """Review asked for before anything is due: say when it will be, and offer the misses now."""
+
     CSS_PATH = SCREENS_CSS
 
     BINDINGS = [Binding("escape", "dismiss", "Close")]

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, cast
 
 from torchdojo.core.catalog import Catalog
 from torchdojo.i18n import Lang
-from torchdojo.record.progress import Progress, ProgressError, ProgressStore
 from torchdojo.quizzes.app.fast import Figures, Theme, pad  # noqa: F401 - pad is shared
 from torchdojo.quizzes.bank import Bank
 from torchdojo.quizzes.engine import due_reviews, mastery
+from torchdojo.record.progress import Progress, ProgressError, ProgressStore
 
 if TYPE_CHECKING:
     from fsrs.card import CardDict
@@ -125,9 +125,9 @@ def missed_questions(progress: Progress, bank: Bank) -> list[str]:
 
 
 def when_words(due: datetime, lang: str, when: datetime | None = None) -> str:
-    """"in 10 min (at 14:05)", "at 18:30" or "on 2026-03-05", in local time."""
-    from torchdojo.record.progress import now
+    """ "in 10 min (at 14:05)", "at 18:30" or "on 2026-03-05", in local time."""
     from torchdojo.quizzes.app.words import w
+    from torchdojo.record.progress import now
 
     when = when or now()
     local = due.astimezone()

@@ -11,6 +11,7 @@ class Text(NamedTuple):
     en: str
     zh: str
 
+
 WORDS: dict[str, Text] = {
     "title": Text(en="torchdojo", zh="torchdojo"),
     "dashboard": Text(en="Dashboard", zh="总览"),
@@ -53,10 +54,13 @@ WORDS: dict[str, Text] = {
     "on_day": Text(en="on {day}", zh="{day}"),
     "practise_now": Text(en="Practise the {n} missed now", zh="现在练习答错的 {n} 题"),
     "later": Text(en="Later", zh="以后再说"),
-    "no_reviews_yet": Text(en="Nothing to review yet: questions you answer in a quiz come back here when they are due.",
-                           zh="还没有需要复习的题目:测验中答过的题目到期后会出现在这里。"),
-    "misses_return": Text(en="Missed questions come back for review in about 10 minutes; press r to practise them now.",
-                          zh="答错的题目约 10 分钟后回来复习;按 r 现在就练习。"),
+    "no_reviews_yet": Text(
+        en="Nothing to review yet: questions you answer in a quiz come back here when they are due.",
+        zh="还没有需要复习的题目:测验中答过的题目到期后会出现在这里。",
+    ),
+    "misses_return": Text(
+        en="Missed questions come back for review in about 10 minutes; press r to practise them now.", zh="答错的题目约 10 分钟后回来复习;按 r 现在就练习。"
+    ),
     "record": Text(en="Record: {path}", zh="记录文件:{path}"),
     "record_none": Text(en="Record: none (answers are not saved)", zh="记录文件:无(答案不会保存)"),
     "quiz_topic": Text(en="Quiz: {topic}", zh="测验:{topic}"),
@@ -70,20 +74,23 @@ WORDS: dict[str, Text] = {
     "footer_practise": Text(en="Practise", zh="练习错题"),
     "footer_close": Text(en="Close", zh="关闭"),
     "choose_topics": Text(en="Choose topics", zh="选择主题"),
-    "topics_hint": Text(en="Space or click ticks a topic; Enter on Start begins ten questions from the ticked topics.",
-                        zh="按空格或点击勾选主题;在“开始”上按回车,从勾选的主题中出十道题。"),
+    "topics_hint": Text(
+        en="Space or click ticks a topic; Enter on Start begins ten questions from the ticked topics.",
+        zh="按空格或点击勾选主题;在“开始”上按回车,从勾选的主题中出十道题。",
+    ),
     "start": Text(en="Start", zh="开始"),
     "cancel": Text(en="Cancel", zh="取消"),
     "no_topic": Text(en="Tick at least one topic", zh="请至少勾选一个主题"),
     "linked_quiz": Text(en="Quiz: {n} on this", zh="相关测验:{n} 题"),
-    "linked_offer": Text(en="Passed! {n} quiz question(s) go with this exercise: press u or the button.",
-                         zh="通过了!这个练习有 {n} 道相关测验题:按 u 或点按钮。"),
-    "linked_none": Text(en="Pass this exercise first: its questions are offered once it passes.",
-                        zh="请先通过这个练习:通过后会提供相关题目。"),
+    "linked_offer": Text(
+        en="Passed! {n} quiz question(s) go with this exercise: press u or the button.", zh="通过了!这个练习有 {n} 道相关测验题:按 u 或点按钮。"
+    ),
+    "linked_none": Text(en="Pass this exercise first: its questions are offered once it passes.", zh="请先通过这个练习:通过后会提供相关题目。"),
     "linked_selected": Text(en="Quiz on the selected exercise", zh="选中练习的相关测验"),
     "predict_title": Text(en="Predict the output", zh="预测输出"),
-    "predict_intro": Text(en="Before your first check of {id}: one question on what its code does. Optional.",
-                          zh="第一次检查 {id} 之前:一道关于它代码行为的题,可以跳过。"),
+    "predict_intro": Text(
+        en="Before your first check of {id}: one question on what its code does. Optional.", zh="第一次检查 {id} 之前:一道关于它代码行为的题,可以跳过。"
+    ),
     "predict_now": Text(en="Predict", zh="预测"),
     "predict_skip": Text(en="Skip, check now", zh="跳过,直接检查"),
     "footer_topics": Text(en="Topics", zh="主题"),

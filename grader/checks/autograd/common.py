@@ -91,10 +91,14 @@ def default_dtype(dtype: torch.dtype) -> Iterator[list[torch.dtype]]:
 
 # For a difference in global state: the check's own hint (about values) would point at the wrong cause.
 STATE_HINT = (
-    ("Leave the caller's global state as it was: switch grad mode with a context manager (`with torch.no_grad():`, "
-    "`with torch.enable_grad():`), which restores it when the block ends; plain torch.set_grad_enabled(...) calls do "
-    "not, and torch.set_default_dtype(...) changes every tensor created later."),
-    ("请保持调用者的全局状态不变:用上下文管理器(`with torch.no_grad():`、`with torch.enable_grad():`)切换梯度模式,"
-    "代码块结束时它会恢复原来的设置;直接调用 torch.set_grad_enabled(...) 不会恢复,torch.set_default_dtype(...) "
-    "会改变之后创建的所有张量。"),
+    (
+        "Leave the caller's global state as it was: switch grad mode with a context manager (`with torch.no_grad():`, "
+        "`with torch.enable_grad():`), which restores it when the block ends; plain torch.set_grad_enabled(...) calls do "
+        "not, and torch.set_default_dtype(...) changes every tensor created later."
+    ),
+    (
+        "请保持调用者的全局状态不变:用上下文管理器(`with torch.no_grad():`、`with torch.enable_grad():`)切换梯度模式,"
+        "代码块结束时它会恢复原来的设置;直接调用 torch.set_grad_enabled(...) 不会恢复,torch.set_default_dtype(...) "
+        "会改变之后创建的所有张量。"
+    ),
 )

@@ -8,12 +8,13 @@ from torchdojo.checks.support import CheckFailed
 
 Hint = tuple[str, str]
 
-GRAD_MODE: Hint = ("Leave grad mode as the caller had it: use a with-block (`with torch.no_grad():`), which restores it.",
-                   "请保持调用者的梯度模式:使用 with 块(`with torch.no_grad():`),它会自动恢复。")
+GRAD_MODE: Hint = (
+    "Leave grad mode as the caller had it: use a with-block (`with torch.no_grad():`), which restores it.",
+    "请保持调用者的梯度模式:使用 with 块(`with torch.no_grad():`),它会自动恢复。",
+)
 
 
-def same(compare: Any, scenario: Any, hints: dict[str, Hint], otherwise: Hint | None = None, raised: Hint | None = None,
-         **kwargs: Any) -> Any:
+def same(compare: Any, scenario: Any, hints: dict[str, Hint], otherwise: Hint | None = None, raised: Hint | None = None, **kwargs: Any) -> Any:
     """`compare.same`, then a hint for the part that differed: the first label of `hints` the message names.
 
     A difference elsewhere gets `otherwise`, an error raised by their code gets `raised` (when given), and a grad-mode

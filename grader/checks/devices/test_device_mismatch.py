@@ -12,8 +12,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from torchdojo.checks.stand_in import MACHINES, MetaDeviceSpy, is_device_mismatch, learner_code, on_stand_in, simulated
 from torchdojo.checks.devices.common import same
+from torchdojo.checks.stand_in import MACHINES, MetaDeviceSpy, is_device_mismatch, learner_code, on_stand_in, simulated
 from torchdojo.checks.strategies.devices import ModelCase, batch_sizes, model_cases
 
 META_HINT = ("Move x to the model's device, read from the model: next(model.parameters()).device — don't guess it, and leave the model where it is.",

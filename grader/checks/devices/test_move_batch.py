@@ -15,8 +15,17 @@ from torch import nn
 
 from torchdojo.checks.devices.common import same
 from torchdojo.checks.stand_in import learner_code
-from torchdojo.checks.strategies.devices import (DEVICES_META, TARGETS, batch_tensors, containers_in, copy_batch, describe_batch,
-                                              nested_batches, skeleton, tensors_in)
+from torchdojo.checks.strategies.devices import (
+    DEVICES_META,
+    TARGETS,
+    batch_tensors,
+    containers_in,
+    copy_batch,
+    describe_batch,
+    nested_batches,
+    skeleton,
+    tensors_in,
+)
 
 
 def _plain(tensors: list) -> list:

@@ -153,10 +153,11 @@ def aligned(
         given=given,
         given_zh=given_zh,
         where=where,
-        hint=("Outputs are compared with the same weights loaded into your layers, so the layers must be registered "
-              "(attributes, nn.Sequential or nn.ModuleList, not a plain list) and have the sizes the exercise gives.",
-              "比较输出时会把相同的权重加载到你的层中,所以这些层必须已注册(属性、nn.Sequential 或 nn.ModuleList,"
-              "不能是普通 list),并且大小与练习给出的一致。"),
+        hint=(
+            "Outputs are compared with the same weights loaded into your layers, so the layers must be registered "
+            "(attributes, nn.Sequential or nn.ModuleList, not a plain list) and have the sizes the exercise gives.",
+            "比较输出时会把相同的权重加载到你的层中,所以这些层必须已注册(属性、nn.Sequential 或 nn.ModuleList,不能是普通 list),并且大小与练习给出的一致。",
+        ),
     )
     reference_module = make(compare.reference)
     reference_params = list(reference_module.parameters())

@@ -38,7 +38,9 @@ def raises(action: Callable[[], Any]) -> str:
 
 
 STATE_HINT = (
-    ("Leave the caller's grad mode as it was: turn gradients off with a `with torch.no_grad():` block (it restores the mode "
-    "on exit), not with torch.set_grad_enabled(...) as a statement."),
+    (
+        "Leave the caller's grad mode as it was: turn gradients off with a `with torch.no_grad():` block (it restores the mode "
+        "on exit), not with torch.set_grad_enabled(...) as a statement."
+    ),
     "请保持调用者的梯度模式:用 `with torch.no_grad():` 代码块关闭梯度(退出时会恢复),不要把 torch.set_grad_enabled(...) 当作单独的语句使用。",
 )

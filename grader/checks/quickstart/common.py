@@ -34,8 +34,9 @@ def blobs(count: int, seed: int = 0, features: int = FEATURES, classes: int = CL
     return TensorDataset(centres[labels] + spread * torch.randn(count, features, generator=generator), labels)
 
 
-def small_model(seed: int = 0, *, batchnorm: bool = False, dropout: float = 0.0, features: int = FEATURES,
-                classes: int = CLASSES, hidden: int = 8, flatten: bool = False) -> nn.Module:
+def small_model(
+    seed: int = 0, *, batchnorm: bool = False, dropout: float = 0.0, features: int = FEATURES, classes: int = CLASSES, hidden: int = 8, flatten: bool = False
+) -> nn.Module:
     """A small MLP, the same for every implementation (its own generator: the global RNG is left alone)."""
     layers: list[nn.Module] = [nn.Flatten()] if flatten else []
     layers.append(nn.Linear(features, hidden))
@@ -50,7 +51,7 @@ def small_model(seed: int = 0, *, batchnorm: bool = False, dropout: float = 0.0,
     with torch.no_grad():
         for module in model.modules():
             if isinstance(module, nn.Linear):
-                module.weight.copy_(torch.randn(module.weight.shape, generator=generator) / module.in_features ** 0.5)
+                module.weight.copy_(torch.randn(module.weight.shape, generator=generator) / module.in_features**0.5)
                 module.bias.copy_(torch.randn(module.bias.shape, generator=generator) * 0.1)
             elif isinstance(module, nn.BatchNorm1d):
                 module.weight.copy_(1 + torch.randn(module.weight.shape, generator=generator) * 0.1)
@@ -75,9 +76,10 @@ def as_pair(result: object, index: int) -> object:
     return result
 
 
-MODEL_NOT_CALLED = ("Your code never ran the model it was given in this call (a copy, or an answer kept from an earlier call?): "
-                    "run the caller's model on this call's input.",
-                    "这次调用中你的代码没有运行传入的模型(用了副本,或沿用了之前调用的结果?):请用调用者的模型处理这次的输入。")
+MODEL_NOT_CALLED = (
+    "Your code never ran the model it was given in this call (a copy, or an answer kept from an earlier call?): run the caller's model on this call's input.",
+    "这次调用中你的代码没有运行传入的模型(用了副本,或沿用了之前调用的结果?):请用调用者的模型处理这次的输入。",
+)
 
 
 def unless_unused(key: object, hint: tuple[str, str]):
@@ -89,10 +91,13 @@ def unless_unused(key: object, hint: tuple[str, str]):
     return choose
 
 
-ERRORS_HINT = ("Let errors reach the caller: a try/except that hides them turns a mistake into a wrong answer.",
-               "请让错误传给调用者:用 try/except 把错误藏起来,会把错误变成一个错误的答案。")
+ERRORS_HINT = (
+    "Let errors reach the caller: a try/except that hides them turns a mistake into a wrong answer.",
+    "请让错误传给调用者:用 try/except 把错误藏起来,会把错误变成一个错误的答案。",
+)
 
-STATE_HINT = ("Leave grad mode as the caller had it: turn gradients off with a `with torch.no_grad():` block (it restores the "
-              "mode on exit), not with torch.set_grad_enabled(...) as a statement.",
-              "请保持调用者的梯度模式:用 `with torch.no_grad():` 代码块关闭梯度(退出时会恢复),"
-              "不要把 torch.set_grad_enabled(...) 当作单独的语句使用。")
+STATE_HINT = (
+    "Leave grad mode as the caller had it: turn gradients off with a `with torch.no_grad():` block (it restores the "
+    "mode on exit), not with torch.set_grad_enabled(...) as a statement.",
+    "请保持调用者的梯度模式:用 `with torch.no_grad():` 代码块关闭梯度(退出时会恢复),不要把 torch.set_grad_enabled(...) 当作单独的语句使用。",
+)

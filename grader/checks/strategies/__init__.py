@@ -22,8 +22,9 @@ DTYPES = st.sampled_from([torch.float32, torch.float64])
 
 
 @st.composite
-def random_tensors(draw: st.DrawFn, shapes: st.SearchStrategy[tuple[int, ...]] = SHAPES,
-                   dtypes: st.SearchStrategy[torch.dtype] = DTYPES, scale: float = 2.0) -> torch.Tensor:
+def random_tensors(
+    draw: st.DrawFn, shapes: st.SearchStrategy[tuple[int, ...]] = SHAPES, dtypes: st.SearchStrategy[torch.dtype] = DTYPES, scale: float = 2.0
+) -> torch.Tensor:
     """A random tensor (seeded from the draw) with negative and positive values."""
     shape = draw(shapes)
     dtype = draw(dtypes)
@@ -66,6 +67,7 @@ class CallerTensor:
         return show(self.values) + words[0], show(self.values) + words[1]
 
 
-def caller_tensors(shapes: st.SearchStrategy[tuple[int, ...]] = SHAPES,
-                   states: tuple[CallerState, ...] = ("plain", "requires_grad", "leaf_with_grad", "non_leaf")) -> st.SearchStrategy[CallerTensor]:
+def caller_tensors(
+    shapes: st.SearchStrategy[tuple[int, ...]] = SHAPES, states: tuple[CallerState, ...] = ("plain", "requires_grad", "leaf_with_grad", "non_leaf")
+) -> st.SearchStrategy[CallerTensor]:
     return st.builds(CallerTensor, random_tensors(shapes), st.sampled_from(states))

@@ -183,11 +183,12 @@ class Model:
 
     def describe(self) -> tuple[str, str]:
         mode = ("training mode", "训练模式") if self.training else ("eval mode", "评估模式")
-        words = {"linear": ("nn.Linear(4, 3)", "nn.Linear(4, 3)"),
-                 "mlp": ("Linear-ReLU-Linear", "Linear-ReLU-Linear"),
-                 "batchnorm": ("Linear-BatchNorm1d-Tanh", "Linear-BatchNorm1d-Tanh"),
-                 "partly frozen": ("Linear-ReLU-Linear with its first layer frozen (requires_grad=False)",
-                                   "第一层被冻结(requires_grad=False)的 Linear-ReLU-Linear")}[self.kind]
+        words = {
+            "linear": ("nn.Linear(4, 3)", "nn.Linear(4, 3)"),
+            "mlp": ("Linear-ReLU-Linear", "Linear-ReLU-Linear"),
+            "batchnorm": ("Linear-BatchNorm1d-Tanh", "Linear-BatchNorm1d-Tanh"),
+            "partly frozen": ("Linear-ReLU-Linear with its first layer frozen (requires_grad=False)", "第一层被冻结(requires_grad=False)的 Linear-ReLU-Linear"),
+        }[self.kind]
         return f"{words[0]} in {mode[0]}", f"{mode[1]}下的 {words[1]}"
 
 
@@ -351,12 +352,24 @@ class SampleCase:
         grads = ", parameters that already have a .grad" if self.with_grad else ""
         loss = "nn.MSELoss()" if self.loss == "mse" else "nn.CrossEntropyLoss()"
         dtype = str(self.dtype).removeprefix("torch.")
-        return (f"model = Sequential(Linear({self.features}, {self.hidden}), Tanh(), Linear({self.hidden}, {self.classes})) "
-                f"in {dtype}{frozen}{grads}, loss_fn = {loss}, {self.samples} samples")
+        return (
+            f"model = Sequential(Linear({self.features}, {self.hidden}), Tanh(), Linear({self.hidden}, {self.classes})) "
+            f"in {dtype}{frozen}{grads}, loss_fn = {loss}, {self.samples} samples"
+        )
 
 
-sample_cases = st.builds(SampleCase, st.integers(1, 4), st.integers(2, 4), st.integers(2, 3), st.integers(1, 4),
-                         st.sampled_from(["mse", "cross_entropy"]), st.booleans(), st.booleans(), DTYPES, st.integers(0, 2**16))
+sample_cases = st.builds(
+    SampleCase,
+    st.integers(1, 4),
+    st.integers(2, 4),
+    st.integers(2, 3),
+    st.integers(1, 4),
+    st.sampled_from(["mse", "cross_entropy"]),
+    st.booleans(),
+    st.booleans(),
+    DTYPES,
+    st.integers(0, 2**16),
+)
 
 
 # -- gradcheck: inputs with large magnitudes (where log(1 + exp(x)) overflows) -----------------------
@@ -419,10 +432,8 @@ class VectorMap:
 
     def describe(self) -> tuple[str, str]:
         if self.kind in VECTOR_KINDS:
-            return (f"f(x) = {self.kind} from R^{self.n} to R^{self.m} (seeded weights)",
-                    f"f(x) = {self.kind},从 R^{self.n} 到 R^{self.m}(权重由种子生成)")
-        return (f"f(x) = {self.kind}, a scalar of x in R^{self.n} (seeded weights)",
-                f"f(x) = {self.kind},x ∈ R^{self.n} 的标量函数(权重由种子生成)")
+            return (f"f(x) = {self.kind} from R^{self.n} to R^{self.m} (seeded weights)", f"f(x) = {self.kind},从 R^{self.n} 到 R^{self.m}(权重由种子生成)")
+        return (f"f(x) = {self.kind}, a scalar of x in R^{self.n} (seeded weights)", f"f(x) = {self.kind},x ∈ R^{self.n} 的标量函数(权重由种子生成)")
 
 
 # (n, m): mostly m != n (a transposed Jacobian has the wrong shape), one square map (it has the wrong
@@ -454,11 +465,9 @@ class JacobianCase:
 
 
 @st.composite
-def jacobian_cases(draw: st.DrawFn, scalar: bool = False, batched: bool = False,
-                   states: tuple[CallerState, ...] = ("plain",)) -> JacobianCase:
+def jacobian_cases(draw: st.DrawFn, scalar: bool = False, batched: bool = False, states: tuple[CallerState, ...] = ("plain",)) -> JacobianCase:
     n, m = draw(st.sampled_from(SIZES))
     kind = draw(st.sampled_from(SCALAR_KINDS if scalar else VECTOR_KINDS))
     # Batches of 1 and of sizes other than n (vmap over the wrong dim, a batch taken for a sample, show).
     batch = draw(st.sampled_from([b for b in (1, 2, 3, 5) if b != n])) if batched else 0
-    return JacobianCase(VectorMap(kind, n, m, draw(st.integers(0, 2**16))), draw(DTYPES), batch,
-                        draw(st.integers(0, 2**16)), draw(st.sampled_from(states)))
+    return JacobianCase(VectorMap(kind, n, m, draw(st.integers(0, 2**16))), draw(DTYPES), batch, draw(st.integers(0, 2**16)), draw(st.sampled_from(states)))

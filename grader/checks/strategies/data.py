@@ -52,9 +52,9 @@ def pairs_cases(extra: bool = False, min_samples: int = 0) -> st.SearchStrategy[
     # rows never as long as the sample count: len() of the wrong dimension shows
     rows = st.sampled_from([(), (3,), (2, 4), (7,)])
     samples = st.integers(min_samples, 6)
-    return st.builds(PairsCase, samples, rows, st.sampled_from([torch.float32, torch.float64]), st.integers(0, 2**16),
-                     st.sampled_from([-1, 1, 2]) if extra else st.just(0)).filter(
-                         lambda c: not c.row or c.row[0] != c.samples)
+    return st.builds(
+        PairsCase, samples, rows, st.sampled_from([torch.float32, torch.float64]), st.integers(0, 2**16), st.sampled_from([-1, 1, 2]) if extra else st.just(0)
+    ).filter(lambda c: not c.row or c.row[0] != c.samples)
 
 
 # -- transforms --------------------------------------------------------------------------------------
@@ -82,9 +82,9 @@ class ImageCase:
 
 def image_cases(color: bool) -> st.SearchStrategy[ImageCase]:
     # height, width and channels all different: a reshape or a wrong permutation cannot keep the right shape
-    return st.builds(ImageCase, st.sampled_from([2, 5]), st.sampled_from([3, 4]),
-                     st.sampled_from([1, 3, 6] if color else [0]), st.integers(0, 2**16)).filter(
-                         lambda c: len({c.height, c.width, c.channels}) == 3)
+    return st.builds(ImageCase, st.sampled_from([2, 5]), st.sampled_from([3, 4]), st.sampled_from([1, 3, 6] if color else [0]), st.integers(0, 2**16)).filter(
+        lambda c: len({c.height, c.width, c.channels}) == 3
+    )
 
 
 @dataclass(frozen=True)
@@ -104,8 +104,10 @@ class NormalizeCase:
 
     def describe(self) -> tuple[str, str]:
         shape, dtype = (self.channels, self.height, self.width), dtype_name(self.dtype)
-        return (f"x of shape {shape} ({dtype}), mean={list(self.means)}, std={list(self.stds)}",
-                f"形状为 {shape} 的 x({dtype}),mean={list(self.means)},std={list(self.stds)}")
+        return (
+            f"x of shape {shape} ({dtype}), mean={list(self.means)}, std={list(self.stds)}",
+            f"形状为 {shape} 的 x({dtype}),mean={list(self.means)},std={list(self.stds)}",
+        )
 
 
 @st.composite
@@ -115,8 +117,7 @@ def normalize_cases(draw: st.DrawFn) -> NormalizeCase:
     # ImageNet's and MNIST's numbers: not exact in float32, so a mean rounded to float32 shows in a float64 result
     means = tuple(draw(st.lists(st.sampled_from([0.485, 0.456, 0.406, 0.1307, -0.3]), min_size=channels, max_size=channels, unique=True)))
     stds = tuple(draw(st.lists(st.sampled_from([0.229, 0.224, 0.225, 0.3081, 2.7]), min_size=channels, max_size=channels, unique=True)))
-    return NormalizeCase(channels, height, width, draw(st.sampled_from([torch.float32, torch.float64])), draw(st.integers(0, 2**16)),
-                         means, stds)
+    return NormalizeCase(channels, height, width, draw(st.sampled_from([torch.float32, torch.float64])), draw(st.integers(0, 2**16)), means, stds)
 
 
 @dataclass(frozen=True)
@@ -137,8 +138,7 @@ class OneHotCase:
 
 
 def one_hot_cases() -> st.SearchStrategy[OneHotCase]:
-    return st.builds(OneHotCase, st.integers(0, 6), st.integers(2, 7), st.sampled_from([0, 1, 2]), st.integers(0, 2**16)).filter(
-        lambda c: c.unused < c.classes)
+    return st.builds(OneHotCase, st.integers(0, 6), st.integers(2, 7), st.sampled_from([0, 1, 2]), st.integers(0, 2**16)).filter(lambda c: c.unused < c.classes)
 
 
 # -- seeded_shuffle ---------------------------------------------------------------------------------
@@ -156,13 +156,14 @@ class ShuffleCase:
         return torch.utils.data.TensorDataset(torch.arange(self.samples), torch.arange(self.samples) * 10)
 
     def describe(self) -> tuple[str, str]:
-        return (f"a dataset of {self.samples} samples, batch_size={self.batch_size}, seed={self.seed}",
-                f"{self.samples} 个样本的数据集,batch_size={self.batch_size},seed={self.seed}")
+        return (
+            f"a dataset of {self.samples} samples, batch_size={self.batch_size}, seed={self.seed}",
+            f"{self.samples} 个样本的数据集,batch_size={self.batch_size},seed={self.seed}",
+        )
 
 
 def shuffle_cases() -> st.SearchStrategy[ShuffleCase]:
-    return st.builds(ShuffleCase, st.integers(5, 13), st.integers(2, 4), st.integers(1, 2**31)).filter(
-        lambda c: c.samples % c.batch_size != 0)
+    return st.builds(ShuffleCase, st.integers(5, 13), st.integers(2, 4), st.integers(1, 2**31)).filter(lambda c: c.samples % c.batch_size != 0)
 
 
 # -- pad_collate ---------------------------------------------------------------------------------------
@@ -195,14 +196,26 @@ class SequenceBatch:
         kind = "0-d tensor" if self.tensor_labels else "int"
         shapes = [(n, *self.features) for n in self.lengths]
         dtype = dtype_name(self.dtype)
-        return (f"a batch of sequences of shapes {shapes} ({dtype}) with {kind} labels",
-                f"序列形状为 {shapes}({dtype})、标签为 {'0 维张量' if self.tensor_labels else '整数'}的批次")
+        return (
+            f"a batch of sequences of shapes {shapes} ({dtype}) with {kind} labels",
+            f"序列形状为 {shapes}({dtype})、标签为 {'0 维张量' if self.tensor_labels else '整数'}的批次",
+        )
 
 
-def sequence_batches(features: tuple[tuple[int, ...], ...] = ((),), dtypes: tuple[torch.dtype, ...] = (torch.int64,),
-                     tensor_labels: tuple[bool, ...] = (False,), min_size: int = 1) -> st.SearchStrategy[SequenceBatch]:
-    return st.builds(SequenceBatch, st.lists(st.integers(0, 5), min_size=min_size, max_size=5).map(tuple),
-                     st.sampled_from(features), st.sampled_from(dtypes), st.integers(0, 2**16), st.sampled_from(tensor_labels))
+def sequence_batches(
+    features: tuple[tuple[int, ...], ...] = ((),),
+    dtypes: tuple[torch.dtype, ...] = (torch.int64,),
+    tensor_labels: tuple[bool, ...] = (False,),
+    min_size: int = 1,
+) -> st.SearchStrategy[SequenceBatch]:
+    return st.builds(
+        SequenceBatch,
+        st.lists(st.integers(0, 5), min_size=min_size, max_size=5).map(tuple),
+        st.sampled_from(features),
+        st.sampled_from(dtypes),
+        st.integers(0, 2**16),
+        st.sampled_from(tensor_labels),
+    )
 
 
 # -- balanced_sampler ------------------------------------------------------------------------------------
@@ -222,14 +235,15 @@ class LabelsCase:
 
     def describe(self) -> tuple[str, str]:
         labels = self.make().tolist()
-        return (f"labels={labels}, num_samples={self.num_samples}, a seeded generator",
-                f"labels={labels},num_samples={self.num_samples},一个设定了种子的生成器")
+        return (
+            f"labels={labels}, num_samples={self.num_samples}, a seeded generator",
+            f"labels={labels},num_samples={self.num_samples},一个设定了种子的生成器",
+        )
 
 
 def labels_cases(missing: bool = False, many: bool = False) -> st.SearchStrategy[LabelsCase]:
     count = st.integers(0, 6) if missing else st.integers(1, 6)
-    counts = st.lists(count, min_size=2, max_size=4).map(tuple).filter(
-        lambda c: len({n for n in c if n}) > 1 and sum(c) > 0 and (not missing or 0 in c[:-1]))
+    counts = st.lists(count, min_size=2, max_size=4).map(tuple).filter(lambda c: len({n for n in c if n}) > 1 and sum(c) > 0 and (not missing or 0 in c[:-1]))
     samples = st.integers(25, 40) if many else st.integers(3, 12)
     return st.builds(LabelsCase, counts, samples, st.integers(0, 2**16))
 
@@ -250,8 +264,10 @@ class StreamCase:
         return self.start + self.length
 
     def describe(self) -> tuple[str, str]:
-        return (f"RangeStream({self.start}, {self.end}) read by {self.workers} workers",
-                f"由 {self.workers} 个工作进程读取的 RangeStream({self.start}, {self.end})")
+        return (
+            f"RangeStream({self.start}, {self.end}) read by {self.workers} workers",
+            f"由 {self.workers} 个工作进程读取的 RangeStream({self.start}, {self.end})",
+        )
 
 
 def stream_cases(uneven: bool = False) -> st.SearchStrategy[StreamCase]:
@@ -280,8 +296,10 @@ class SplitCase:
         return torch.utils.data.TensorDataset(torch.arange(self.samples), torch.arange(self.samples) % 3)
 
     def describe(self) -> tuple[str, str]:
-        return (f"a dataset of {self.samples} samples, train_fraction={self.fraction}, seed={self.seed}",
-                f"{self.samples} 个样本的数据集,train_fraction={self.fraction},seed={self.seed}")
+        return (
+            f"a dataset of {self.samples} samples, train_fraction={self.fraction}, seed={self.seed}",
+            f"{self.samples} 个样本的数据集,train_fraction={self.fraction},seed={self.seed}",
+        )
 
 
 def split_cases(whole: bool = False) -> st.SearchStrategy[SplitCase]:
@@ -304,8 +322,10 @@ class WorkerSeedCase:
     worker_id: int
 
     def describe(self) -> tuple[str, str]:
-        return (f"seed_worker({self.worker_id}) in a worker whose torch.initial_seed() is {self.torch_seed}",
-                f"在 torch.initial_seed() 为 {self.torch_seed} 的工作进程中调用 seed_worker({self.worker_id})")
+        return (
+            f"seed_worker({self.worker_id}) in a worker whose torch.initial_seed() is {self.torch_seed}",
+            f"在 torch.initial_seed() 为 {self.torch_seed} 的工作进程中调用 seed_worker({self.worker_id})",
+        )
 
 
 def worker_seed_cases(large: bool = False) -> st.SearchStrategy[WorkerSeedCase]:

@@ -188,17 +188,25 @@ class ModelCase:
 
 
 MODEL_CASES = [
-    ModelCase("nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))",
-              lambda: nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3)),
-              lambda g, n: torch.randn(n, 4, generator=g) * 2),
-    ModelCase("nn.Linear(3, 2).double() (float64)", lambda: nn.Linear(3, 2).double(),
-              lambda g, n: torch.randn(n, 3, generator=g, dtype=torch.float64), torch.float64),
-    ModelCase("nn.Sequential(nn.Embedding(10, 4), nn.Flatten(), nn.Linear(8, 2)) (integer token ids)",
-              lambda: nn.Sequential(nn.Embedding(10, 4), nn.Flatten(), nn.Linear(8, 2)),
-              lambda g, n: torch.randint(0, 10, (n, 2), generator=g), torch.int64),
-    ModelCase("nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.5), nn.Linear(4, 2)) in eval mode",
-              lambda: nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.5), nn.Linear(4, 2)).eval(),
-              lambda g, n: torch.randn(n, 4, generator=g)),
+    ModelCase(
+        "nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))",
+        lambda: nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3)),
+        lambda g, n: torch.randn(n, 4, generator=g) * 2,
+    ),
+    ModelCase(
+        "nn.Linear(3, 2).double() (float64)", lambda: nn.Linear(3, 2).double(), lambda g, n: torch.randn(n, 3, generator=g, dtype=torch.float64), torch.float64
+    ),
+    ModelCase(
+        "nn.Sequential(nn.Embedding(10, 4), nn.Flatten(), nn.Linear(8, 2)) (integer token ids)",
+        lambda: nn.Sequential(nn.Embedding(10, 4), nn.Flatten(), nn.Linear(8, 2)),
+        lambda g, n: torch.randint(0, 10, (n, 2), generator=g),
+        torch.int64,
+    ),
+    ModelCase(
+        "nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.5), nn.Linear(4, 2)) in eval mode",
+        lambda: nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.5), nn.Linear(4, 2)).eval(),
+        lambda g, n: torch.randn(n, 4, generator=g),
+    ),
 ]
 model_cases = st.sampled_from(MODEL_CASES)
 batch_sizes = st.integers(1, 6)
@@ -218,14 +226,15 @@ class TrainCase:
 
     def describe(self) -> str:
         kind = "list" if self.as_list else "tuple"
-        return (f"model {self.model}, loss {self.loss}, optimizer {self.optimizer}(lr={self.lr}), "
-                f"batches of {', '.join(map(str, self.sizes))} samples given as a {kind} (X, y)")
+        return (
+            f"model {self.model}, loss {self.loss}, optimizer {self.optimizer}(lr={self.lr}), "
+            f"batches of {', '.join(map(str, self.sizes))} samples given as a {kind} (X, y)"
+        )
 
     def build(self, device: str | torch.device = "cpu") -> tuple[nn.Module, nn.Module, torch.optim.Optimizer]:
         torch.manual_seed(self.seed)
         outputs = 3 if self.loss == "nn.CrossEntropyLoss()" else 1
-        model = (nn.Sequential(nn.Linear(4, 6), nn.Tanh(), nn.Linear(6, outputs)) if self.model == "mlp"
-                 else nn.Linear(4, outputs)).to(device)
+        model = (nn.Sequential(nn.Linear(4, 6), nn.Tanh(), nn.Linear(6, outputs)) if self.model == "mlp" else nn.Linear(4, outputs)).to(device)
         loss = nn.CrossEntropyLoss() if self.loss == "nn.CrossEntropyLoss()" else nn.MSELoss()
         if self.optimizer == "SGD":
             optimizer: torch.optim.Optimizer = torch.optim.SGD(model.parameters(), lr=self.lr)
@@ -312,15 +321,16 @@ CUDA_TARGETS = st.sampled_from(CUDA_DEVICES)
 
 
 AMP_MODELS: dict[str, Callable[[], nn.Module]] = {
-    "nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))":
-        lambda: nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3)),
+    "nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))": lambda: nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3)),
     "nn.Linear(4, 3)": lambda: nn.Linear(4, 3),
     # Ends in a LayerNorm: autocast runs layer_norm in float32, so the output is float32 inside the region too.
-    "nn.Sequential(nn.Linear(4, 6), nn.Tanh(), nn.Linear(6, 3), nn.LayerNorm(3))":
-        lambda: nn.Sequential(nn.Linear(4, 6), nn.Tanh(), nn.Linear(6, 3), nn.LayerNorm(3)),
+    "nn.Sequential(nn.Linear(4, 6), nn.Tanh(), nn.Linear(6, 3), nn.LayerNorm(3))": lambda: nn.Sequential(
+        nn.Linear(4, 6), nn.Tanh(), nn.Linear(6, 3), nn.LayerNorm(3)
+    ),
     # A convolution: input (n, 2, 4) viewed as (n, 4) features by the first Unflatten.
-    "nn.Sequential(nn.Unflatten(1, (2, 2)), nn.Conv1d(2, 3, 2), nn.Flatten(), nn.Linear(3, 3))":
-        lambda: nn.Sequential(nn.Unflatten(1, (2, 2)), nn.Conv1d(2, 3, 2), nn.Flatten(), nn.Linear(3, 3)),
+    "nn.Sequential(nn.Unflatten(1, (2, 2)), nn.Conv1d(2, 3, 2), nn.Flatten(), nn.Linear(3, 3))": lambda: nn.Sequential(
+        nn.Unflatten(1, (2, 2)), nn.Conv1d(2, 3, 2), nn.Flatten(), nn.Linear(3, 3)
+    ),
 }
 
 
@@ -347,8 +357,7 @@ class AmpCase:
         return f"model {self.model}, x of shape ({self.batch}, 4) (values about ±{self.scale}), y of shape ({self.batch}, 3)"
 
 
-amp_cases = st.builds(AmpCase, st.sampled_from(sorted(AMP_MODELS)), st.integers(1, 6), st.sampled_from([1.0, 3.0, 10.0]),
-                      st.integers(0, 10_000))
+amp_cases = st.builds(AmpCase, st.sampled_from(sorted(AMP_MODELS)), st.integers(1, 6), st.sampled_from([1.0, 3.0, 10.0]), st.integers(0, 10_000))
 
 
 @dataclass(frozen=True)
@@ -378,8 +387,13 @@ class ScalerCase:
             optimizer: torch.optim.Optimizer = torch.optim.Adam(model.parameters(), lr=self.lr)
         else:
             optimizer = torch.optim.SGD(model.parameters(), lr=self.lr, momentum=0.9)
-        scaler = torch.amp.GradScaler("cpu", init_scale=2.0 ** self.init_exponent, growth_factor=self.growth_factor,
-                                      backoff_factor=self.backoff_factor, growth_interval=self.growth_interval)
+        scaler = torch.amp.GradScaler(
+            "cpu",
+            init_scale=2.0**self.init_exponent,
+            growth_factor=self.growth_factor,
+            backoff_factor=self.backoff_factor,
+            growth_interval=self.growth_interval,
+        )
         return model, optimizer, scaler
 
     def batches(self) -> list[tuple[torch.Tensor, torch.Tensor]]:
@@ -395,9 +409,11 @@ class ScalerCase:
         model = "nn.Sequential(nn.Linear(3, 5), nn.Tanh(), nn.Linear(5, 2))" if self.model == "mlp" else "nn.Linear(3, 2)"
         optimizer = f"Adam(lr={self.lr})" if self.optimizer == "Adam" else f"SGD(lr={self.lr}, momentum=0.9)"
         size = "targets about ±1e6, so the scaled gradients overflow" if self.overflow else "batches of 4"
-        return (f"model {model}, {optimizer}, GradScaler(\"cpu\", init_scale=2**{self.init_exponent}, growth_factor={self.growth_factor}, "
-                f"backoff_factor={self.backoff_factor}, growth_interval={self.growth_interval}), max_norm={self.max_norm}, "
-                f"{self.steps} call(s), {size}")
+        return (
+            f'model {model}, {optimizer}, GradScaler("cpu", init_scale=2**{self.init_exponent}, growth_factor={self.growth_factor}, '
+            f"backoff_factor={self.backoff_factor}, growth_interval={self.growth_interval}), max_norm={self.max_norm}, "
+            f"{self.steps} call(s), {size}"
+        )
 
 
 def scaler_cases(max_norms: tuple[float, ...], steps: tuple[int, int] = (1, 3), overflow: bool = False) -> st.SearchStrategy[ScalerCase]:
@@ -419,11 +435,12 @@ def scaler_cases(max_norms: tuple[float, ...], steps: tuple[int, int] = (1, 3), 
 
 CONV_MODELS: dict[str, Callable[[], nn.Module]] = {
     "nn.Conv2d(3, 4, 3)": lambda: nn.Conv2d(3, 4, 3),
-    "nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.Conv2d(4, 2, 1, bias=False))":
-        lambda: nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.Conv2d(4, 2, 1, bias=False)),
-    "nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 2))":
-        lambda: nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
-                              nn.Linear(4, 2)),
+    "nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.Conv2d(4, 2, 1, bias=False))": lambda: nn.Sequential(
+        nn.Conv2d(3, 4, 3), nn.ReLU(), nn.Conv2d(4, 2, 1, bias=False)
+    ),
+    "nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 2))": lambda: nn.Sequential(
+        nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 2)
+    ),
 }
 
 
@@ -574,9 +591,14 @@ class NormalizeInput:
         return f"x = {show(self.make().detach())} ({self.kind}{grad})"
 
 
-normalize_inputs = st.builds(NormalizeInput, st.sampled_from([(4,), (2, 3), (), (1,)]),
-                             st.sampled_from(["mixed signs", "all zeros", "all negative", "small (max |x| below 1)"]),
-                             st.sampled_from([torch.float32, torch.float64]), st.booleans(), st.integers(0, 10_000))
+normalize_inputs = st.builds(
+    NormalizeInput,
+    st.sampled_from([(4,), (2, 3), (), (1,)]),
+    st.sampled_from(["mixed signs", "all zeros", "all negative", "small (max |x| below 1)"]),
+    st.sampled_from([torch.float32, torch.float64]),
+    st.booleans(),
+    st.integers(0, 10_000),
+)
 
 
 # -- ddp ------------------------------------------------------------------------------------------
@@ -627,10 +649,11 @@ class DdpCase:
 
     def describe(self) -> tuple[str, str]:
         settings_ = f"batch_size={self.batch_size}, epochs={self.epochs}, lr={self.lr}, seed={self.seed}"
-        en = (f"{self.world_size} ranks, a dataset of {self.samples} samples (x with {self.features} features, y with {self.outputs}), "
-              f"model {self.model_words()}, {settings_}")
-        zh = (f"{self.world_size} 个进程,{self.samples} 个样本的数据集(x 有 {self.features} 个特征,y 有 {self.outputs} 个),"
-              f"模型 {self.model_words()},{settings_}")
+        en = (
+            f"{self.world_size} ranks, a dataset of {self.samples} samples (x with {self.features} features, y with {self.outputs}), "
+            f"model {self.model_words()}, {settings_}"
+        )
+        zh = f"{self.world_size} 个进程,{self.samples} 个样本的数据集(x 有 {self.features} 个特征,y 有 {self.outputs} 个),模型 {self.model_words()},{settings_}"
         return en, zh
 
 

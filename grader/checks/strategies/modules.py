@@ -111,8 +111,12 @@ class AttentionCase:
     def describe(self) -> str:
         q, k, v, mask = (tuple(t.shape) if t is not None else None for t in self.tensors())
         dtype = str(self.dtype).removeprefix("torch.")
-        words = {"none": "mask=None", "causal": f"a causal bool mask of shape {mask}",
-                 "broadcast": f"a bool mask of shape {mask} (broadcast over the batch)", "full": f"a bool mask of shape {mask}"}
+        words = {
+            "none": "mask=None",
+            "causal": f"a causal bool mask of shape {mask}",
+            "broadcast": f"a bool mask of shape {mask} (broadcast over the batch)",
+            "full": f"a bool mask of shape {mask}",
+        }
         return f"q of shape {q}, k of shape {k}, v of shape {v} ({dtype}) and {words[self.mask_kind]}"
 
 
@@ -123,8 +127,9 @@ def attention_cases(draw: st.DrawFn, masks: tuple[str, ...] = ("none", "broadcas
     queries = draw(st.integers(1, 5).filter(lambda n: n != embed))
     keys = draw(st.integers(1, 5))
     value_dim = draw(st.integers(1, 5).filter(lambda n: n != embed))
-    return AttentionCase(batch, queries, keys, embed, value_dim, draw(st.sampled_from([torch.float32, torch.float64])),
-                         draw(st.sampled_from(masks)), draw(SEEDS))
+    return AttentionCase(
+        batch, queries, keys, embed, value_dim, draw(st.sampled_from([torch.float32, torch.float64])), draw(st.sampled_from(masks)), draw(SEEDS)
+    )
 
 
 # -- activation_hooks: models with nested names, in-place layers and layers that never run ----------
@@ -157,8 +162,9 @@ class HookModel:
         if self.kind == "inplace":  # ReLU(inplace=True) overwrites the Linear's output after its hook ran
             model: torch.nn.Module = torch.nn.Sequential(torch.nn.Linear(w, w + 1), torch.nn.ReLU(inplace=True), torch.nn.Linear(w + 1, 2))
         elif self.kind == "nested":
-            model = torch.nn.Sequential(torch.nn.Sequential(torch.nn.Linear(w, 3), torch.nn.Sigmoid()),
-                                        torch.nn.BatchNorm1d(3), torch.nn.Dropout(0.5), torch.nn.Linear(3, w))
+            model = torch.nn.Sequential(
+                torch.nn.Sequential(torch.nn.Linear(w, 3), torch.nn.Sigmoid()), torch.nn.BatchNorm1d(3), torch.nn.Dropout(0.5), torch.nn.Linear(3, w)
+            )
         elif self.kind == "block":
             model = torch.nn.Sequential(_Block(w), torch.nn.Linear(w, 2))
         else:  # one leaf: the model itself, named ""
@@ -179,8 +185,9 @@ class HookModel:
         return f"model = {model} in {self.mode} mode, x of shape {(self.batch, self.width)}"
 
 
-hook_models = st.builds(HookModel, st.sampled_from(["inplace", "nested", "block", "single"]), st.integers(2, 5),
-                        st.integers(2, 4), st.sampled_from(["train", "eval"]))
+hook_models = st.builds(
+    HookModel, st.sampled_from(["inplace", "nested", "block", "single"]), st.integers(2, 5), st.integers(2, 4), st.sampled_from(["train", "eval"])
+)
 
 
 # -- init_weights: models mixing the layers to initialise with layers to leave alone ----------------
@@ -202,15 +209,25 @@ class InitModel:
     def build(self) -> torch.nn.Module:
         w, b = self.width, self.bias
         if self.kind == "mlp":
-            model: torch.nn.Module = torch.nn.Sequential(torch.nn.Linear(w, w + 2, bias=b), torch.nn.LayerNorm(w + 2), torch.nn.ReLU(),
-                                        torch.nn.Sequential(torch.nn.Linear(w + 2, 3), torch.nn.Linear(3, 2, bias=b)))
+            model: torch.nn.Module = torch.nn.Sequential(
+                torch.nn.Linear(w, w + 2, bias=b),
+                torch.nn.LayerNorm(w + 2),
+                torch.nn.ReLU(),
+                torch.nn.Sequential(torch.nn.Linear(w + 2, 3), torch.nn.Linear(3, 2, bias=b)),
+            )
         elif self.kind == "cnn":
-            model = torch.nn.Sequential(torch.nn.Conv2d(1, w, 3, bias=b), torch.nn.BatchNorm2d(w), torch.nn.ReLU(),
-                                        torch.nn.Sequential(torch.nn.Conv2d(w, 2, 1)), torch.nn.Flatten(), torch.nn.Linear(2 * 4, 3, bias=b))
+            model = torch.nn.Sequential(
+                torch.nn.Conv2d(1, w, 3, bias=b),
+                torch.nn.BatchNorm2d(w),
+                torch.nn.ReLU(),
+                torch.nn.Sequential(torch.nn.Conv2d(w, 2, 1)),
+                torch.nn.Flatten(),
+                torch.nn.Linear(2 * 4, 3, bias=b),
+            )
         else:  # attention: out_proj is a Linear subclass; in_proj_weight is a bare parameter (left alone)
-            model = torch.nn.ModuleDict({"embed": torch.nn.Embedding(5, 2 * w),
-                                         "attn": torch.nn.MultiheadAttention(2 * w, 2, bias=b),
-                                         "head": torch.nn.Linear(2 * w, 1)})
+            model = torch.nn.ModuleDict(
+                {"embed": torch.nn.Embedding(5, 2 * w), "attn": torch.nn.MultiheadAttention(2 * w, 2, bias=b), "head": torch.nn.Linear(2 * w, 1)}
+            )
         generator = torch.Generator().manual_seed(self.seed)
         with torch.no_grad():
             for p in model.parameters():
@@ -223,12 +240,9 @@ class InitModel:
     def describe(self) -> str:
         w, b = self.width, self.bias
         return {
-            "mlp": f"Sequential(Linear({w}, {w + 2}, bias={b}), LayerNorm({w + 2}), ReLU(), Sequential(Linear({w + 2}, 3), "
-                   f"Linear(3, 2, bias={b})))",
-            "cnn": f"Sequential(Conv2d(1, {w}, 3, bias={b}), BatchNorm2d({w}), ReLU(), Sequential(Conv2d({w}, 2, 1)), Flatten(), "
-                   f"Linear(8, 3, bias={b}))",
-            "attention": f"ModuleDict(embed=Embedding(5, {2 * w}), attn=MultiheadAttention({2 * w}, 2, bias={b}), "
-                         f"head=Linear({2 * w}, 1))",
+            "mlp": f"Sequential(Linear({w}, {w + 2}, bias={b}), LayerNorm({w + 2}), ReLU(), Sequential(Linear({w + 2}, 3), Linear(3, 2, bias={b})))",
+            "cnn": f"Sequential(Conv2d(1, {w}, 3, bias={b}), BatchNorm2d({w}), ReLU(), Sequential(Conv2d({w}, 2, 1)), Flatten(), Linear(8, 3, bias={b}))",
+            "attention": f"ModuleDict(embed=Embedding(5, {2 * w}), attn=MultiheadAttention({2 * w}, 2, bias={b}), head=Linear({2 * w}, 1))",
         }[self.kind] + " (parameters set to values no init gives)"
 
 
@@ -253,8 +267,7 @@ class EvalModel:
 
     def build(self) -> torch.nn.Module:
         w = self.width
-        model = torch.nn.Sequential(torch.nn.Linear(w, 4), torch.nn.BatchNorm1d(4), torch.nn.ReLU(), torch.nn.Dropout(self.p),
-                                    torch.nn.Linear(4, 2))
+        model = torch.nn.Sequential(torch.nn.Linear(w, 4), torch.nn.BatchNorm1d(4), torch.nn.ReLU(), torch.nn.Dropout(self.p), torch.nn.Linear(4, 2))
         generator = torch.Generator().manual_seed(self.seed)
         with torch.no_grad():
             for p in model.parameters():
@@ -272,12 +285,13 @@ class EvalModel:
 
     def describe(self) -> str:
         mode = {"train": "in train mode", "eval": "in eval mode", "mixed": "in train mode with its BatchNorm1d and last Linear in eval mode"}
-        return (f"model = Sequential(Linear({self.width}, 4), BatchNorm1d(4), ReLU(), Dropout({self.p}), Linear(4, 2)) "
-                f"{mode[self.mode]}, x of shape {(self.batch, self.width)}")
+        return (
+            f"model = Sequential(Linear({self.width}, 4), BatchNorm1d(4), ReLU(), Dropout({self.p}), Linear(4, 2)) "
+            f"{mode[self.mode]}, x of shape {(self.batch, self.width)}"
+        )
 
 
-eval_models = st.builds(EvalModel, st.integers(2, 5), st.sampled_from([0.3, 0.5, 0.8]), st.sampled_from(["train", "eval", "mixed"]),
-                        st.integers(2, 5), SEEDS)
+eval_models = st.builds(EvalModel, st.integers(2, 5), st.sampled_from([0.3, 0.5, 0.8]), st.sampled_from(["train", "eval", "mixed"]), st.integers(2, 5), SEEDS)
 
 
 # -- multihead_attention: seeded nn.MultiheadAttention, self- and cross-attention, masks --------------
@@ -340,8 +354,17 @@ def mha_cases(draw: st.DrawFn, heads: str = "any", masked: bool | None = None) -
     embed, count = draw(st.sampled_from(pairs["one"] + pairs["many"] if heads == "any" else pairs[heads]))
     queries = draw(st.integers(1, 4))
     keys = draw(st.integers(1, 5).filter(lambda s: s != queries))
-    return MhaCase(embed, count, draw(st.integers(1, 3)), queries, keys, draw(st.booleans()),
-                   draw(st.booleans()) if masked is None else masked, draw(st.sampled_from([torch.float32, torch.float64])), draw(SEEDS))
+    return MhaCase(
+        embed,
+        count,
+        draw(st.integers(1, 3)),
+        queries,
+        keys,
+        draw(st.booleans()),
+        draw(st.booleans()) if masked is None else masked,
+        draw(st.sampled_from([torch.float32, torch.float64])),
+        draw(SEEDS),
+    )
 
 
 # -- module_dict: task dicts whose order is not sorted, sizes that repeat -----------------------------

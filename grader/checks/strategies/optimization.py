@@ -85,24 +85,32 @@ class LossCase:
     def describe(self) -> str:
         logits, target, weight = self.make()
         note = " (not contiguous: a transposed view)" if self.transposed else " (large values)" if self.large else ""
-        words = [f"logits = {_short(logits)}{note}",
-                 f"target = {show(target, 60)}"]
+        words = [f"logits = {_short(logits)}{note}", f"target = {show(target, 60)}"]
         words += [f"{key} = {show(value, 60) if torch.is_tensor(value) else repr(value)}" for key, value in self.kwargs(weight).items()]
         return ", ".join(words)
 
 
 @st.composite
-def loss_cases(draw: st.DrawFn, weighted: bool | None = None, smoothing: bool | None = None,
-               reductions: tuple[str, ...] = REDUCTIONS, odd: bool = False) -> LossCase:
+def loss_cases(
+    draw: st.DrawFn, weighted: bool | None = None, smoothing: bool | None = None, reductions: tuple[str, ...] = REDUCTIONS, odd: bool = False
+) -> LossCase:
     """Mostly ordinary batches; with `odd`, one sample (C,), an empty batch, or a transposed view."""
     layout = draw(st.sampled_from(["single", "empty", "transposed", "large"])) if odd else draw(st.sampled_from(["batch", "batch", "transposed"]))
     samples = {"single": -1, "empty": 0}.get(layout, draw(st.integers(2, 7)))
     classes = draw(st.integers(2, 6))
     use_weights = draw(st.booleans()) if weighted is None else weighted
-    smooth = (draw(st.sampled_from([0.0, 0.1, 0.35, 0.8])) if smoothing is None
-              else draw(st.sampled_from([0.1, 0.35, 0.8, 0.05])) if smoothing else 0.0)
-    return LossCase(samples, classes, draw(st.sampled_from([torch.float32, torch.float64])), draw(st.integers(0, 2**16)),
-                    use_weights, draw(st.sampled_from(reductions)), smooth, layout == "transposed", layout == "large")
+    smooth = draw(st.sampled_from([0.0, 0.1, 0.35, 0.8])) if smoothing is None else draw(st.sampled_from([0.1, 0.35, 0.8, 0.05])) if smoothing else 0.0
+    return LossCase(
+        samples,
+        classes,
+        draw(st.sampled_from([torch.float32, torch.float64])),
+        draw(st.integers(0, 2**16)),
+        use_weights,
+        draw(st.sampled_from(reductions)),
+        smooth,
+        layout == "transposed",
+        layout == "large",
+    )
 
 
 # -- optimizers written by hand (SGD with momentum, Adam) ------------------------------------------
@@ -231,8 +239,12 @@ class AdamSettings:
 @st.composite
 def adam_settings(draw: st.DrawFn, weight_decay: bool = False) -> AdamSettings:
     # A large eps and low betas make a misplaced eps or a missing bias correction show in a few steps.
-    return AdamSettings(draw(st.sampled_from([1e-3, 0.05, 0.3])), draw(st.sampled_from([(0.9, 0.999), (0.8, 0.95), (0.5, 0.7)])),
-                        draw(st.sampled_from([1e-8, 0.1, 0.5])), draw(st.sampled_from([0.02, 0.4])) if weight_decay else 0.0)
+    return AdamSettings(
+        draw(st.sampled_from([1e-3, 0.05, 0.3])),
+        draw(st.sampled_from([(0.9, 0.999), (0.8, 0.95), (0.5, 0.7)])),
+        draw(st.sampled_from([1e-8, 0.1, 0.5])),
+        draw(st.sampled_from([0.02, 0.4])) if weight_decay else 0.0,
+    )
 
 
 # -- gradient clipping ----------------------------------------------------------------------------------
@@ -275,8 +287,14 @@ class ClipCase:
 
 
 @st.composite
-def clip_cases(draw: st.DrawFn, max_norms: tuple[float, ...], norm_types: st.SearchStrategy[float] | None = None,
-               forms: tuple[str, ...] = ("list",), missing: bool = False, tiny: bool = False) -> ClipCase:
+def clip_cases(
+    draw: st.DrawFn,
+    max_norms: tuple[float, ...],
+    norm_types: st.SearchStrategy[float] | None = None,
+    forms: tuple[str, ...] = ("list",),
+    missing: bool = False,
+    tiny: bool = False,
+) -> ClipCase:
     params = draw(parameter_sets(missing=missing))
     form = draw(st.sampled_from(forms))
     if form == "tensor":  # a single tensor that has a gradient
@@ -304,7 +322,7 @@ class MicroBatches:
         X, y = data.tensors
         cut, start = [], 0
         for size in self.sizes:
-            cut.append((X[start:start + size], y[start:start + size]))
+            cut.append((X[start : start + size], y[start : start + size]))
             start += size
         return cut
 
@@ -364,8 +382,13 @@ class StopCase:
 @st.composite
 def stop_cases(draw: st.DrawFn, min_delta: bool = False, mode: str | None = "min", tensors: bool = False) -> StopCase:
     values = tuple(draw(st.lists(METRICS, min_size=4, max_size=12)))
-    return StopCase(values, draw(st.sampled_from([1, 2, 3, 4])), draw(st.sampled_from([0.125, 0.25])) if min_delta else 0.0,
-                    draw(st.sampled_from(["min", "max"])) if mode is None else mode, tensors)
+    return StopCase(
+        values,
+        draw(st.sampled_from([1, 2, 3, 4])),
+        draw(st.sampled_from([0.125, 0.25])) if min_delta else 0.0,
+        draw(st.sampled_from(["min", "max"])) if mode is None else mode,
+        tensors,
+    )
 
 
 # -- parameter groups --------------------------------------------------------------------------------
@@ -408,8 +431,12 @@ class GroupCase:
         return _GroupNet(self.norm, self.bias, self.frozen, self.tied, self.seed)
 
     def describe(self) -> str:
-        parts = [(f"a model with body = Linear(4, 6){', ' + {'layernorm': 'LayerNorm(6)', 'batchnorm': 'BatchNorm1d(6)'}[self.norm] if self.norm else ''}, "
-                 f"ReLU, Linear(6, 5{'' if self.bias else ', bias=False'}) and head = Linear(5, 3), ReLU, Linear(3, 2)")]
+        parts = [
+            (
+                f"a model with body = Linear(4, 6){', ' + {'layernorm': 'LayerNorm(6)', 'batchnorm': 'BatchNorm1d(6)'}[self.norm] if self.norm else ''}, "
+                f"ReLU, Linear(6, 5{'' if self.bias else ', bias=False'}) and head = Linear(5, 3), ReLU, Linear(3, 2)"
+            )
+        ]
         if self.frozen:
             parts.append("the first layer frozen")
         if self.tied:
@@ -420,9 +447,16 @@ class GroupCase:
 @st.composite
 def group_cases(draw: st.DrawFn, frozen: bool | None = False, tied: bool | None = False) -> GroupCase:
     lr = draw(st.sampled_from([1e-3, 0.01, 0.05]))
-    return GroupCase(draw(st.sampled_from(["", "layernorm", "batchnorm"])), draw(st.booleans()),
-                     draw(st.booleans()) if frozen is None else frozen, draw(st.booleans()) if tied is None else tied,
-                     draw(st.integers(0, 2**16)), lr, draw(st.sampled_from([lr * 10, lr * 3, 0.5])), draw(st.sampled_from([0.01, 0.1, 0.05])))
+    return GroupCase(
+        draw(st.sampled_from(["", "layernorm", "batchnorm"])),
+        draw(st.booleans()),
+        draw(st.booleans()) if frozen is None else frozen,
+        draw(st.booleans()) if tied is None else tied,
+        draw(st.integers(0, 2**16)),
+        lr,
+        draw(st.sampled_from([lr * 10, lr * 3, 0.5])),
+        draw(st.sampled_from([0.01, 0.1, 0.05])),
+    )
 
 
 # -- learning-rate schedulers ---------------------------------------------------------------------------
@@ -449,9 +483,13 @@ class SchedulerSpec:
         return f"torch.optim.SGD(model.parameters(), lr={self.lr}), scheduler = {self.kind}"
 
 
-schedulers = st.builds(SchedulerSpec, st.sampled_from(["StepLR(step_size=1, gamma=0.5)", "StepLR(step_size=2, gamma=0.3)",
-                                                       "MultiStepLR(milestones=[1, 3], gamma=0.2)", "ExponentialLR(gamma=0.7)"]),
-                       st.sampled_from([0.1, 0.3, 0.05]))
+schedulers = st.builds(
+    SchedulerSpec,
+    st.sampled_from(
+        ["StepLR(step_size=1, gamma=0.5)", "StepLR(step_size=2, gamma=0.3)", "MultiStepLR(milestones=[1, 3], gamma=0.2)", "ExponentialLR(gamma=0.7)"]
+    ),
+    st.sampled_from([0.1, 0.3, 0.05]),
+)
 
 
 # -- checkpoint and resume -----------------------------------------------------------------------------
@@ -507,18 +545,30 @@ class TrainRun:
 
     def describe(self) -> str:
         opt = f"SGD(lr={self.lr}, momentum={self.momentum})" if self.optimizer == "sgd" else f"Adam(lr={self.lr})"
-        return (f"{opt}, StepLR(step_size={self.step_size}, gamma={self.gamma}), dropout {self.dropout}, "
-                f"{self.epochs} epochs (0 to {self.epochs - 1}), checkpoint after epoch {self.saved_after}")
+        return (
+            f"{opt}, StepLR(step_size={self.step_size}, gamma={self.gamma}), dropout {self.dropout}, "
+            f"{self.epochs} epochs (0 to {self.epochs - 1}), checkpoint after epoch {self.saved_after}"
+        )
 
     def describe_zh(self) -> str:
         opt = f"SGD(lr={self.lr}, momentum={self.momentum})" if self.optimizer == "sgd" else f"Adam(lr={self.lr})"
-        return (f"{opt},StepLR(step_size={self.step_size}, gamma={self.gamma}),dropout {self.dropout},"
-                f"共 {self.epochs} 轮(0 到 {self.epochs - 1}),在第 {self.saved_after} 轮之后保存检查点")
+        return (
+            f"{opt},StepLR(step_size={self.step_size}, gamma={self.gamma}),dropout {self.dropout},"
+            f"共 {self.epochs} 轮(0 到 {self.epochs - 1}),在第 {self.saved_after} 轮之后保存检查点"
+        )
 
 
 @st.composite
 def train_runs(draw: st.DrawFn) -> TrainRun:
     epochs = draw(st.integers(3, 5))
-    return TrainRun(draw(st.sampled_from(["sgd", "adam"])), draw(st.sampled_from([0.05, 0.1])), draw(st.sampled_from([0.6, 0.9])),
-                    draw(st.sampled_from([2, 3])), draw(st.sampled_from([0.5, 0.3])), draw(st.sampled_from([0.25, 0.5])), epochs,
-                    draw(st.integers(0, epochs - 2)), draw(st.integers(0, 2**16)))
+    return TrainRun(
+        draw(st.sampled_from(["sgd", "adam"])),
+        draw(st.sampled_from([0.05, 0.1])),
+        draw(st.sampled_from([0.6, 0.9])),
+        draw(st.sampled_from([2, 3])),
+        draw(st.sampled_from([0.5, 0.3])),
+        draw(st.sampled_from([0.25, 0.5])),
+        epochs,
+        draw(st.integers(0, epochs - 2)),
+        draw(st.integers(0, 2**16)),
+    )

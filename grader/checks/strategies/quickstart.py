@@ -35,8 +35,7 @@ class Batches:
 
     def describe(self) -> tuple[str, str]:
         sizes = f"{self.count - 1} × {self.batch_size} + {self.last}" if self.last != self.batch_size else f"{self.count} × {self.batch_size}"
-        return (f"{self.samples} samples, batch_size={self.batch_size} (batches {sizes})",
-                f"{self.samples} 个样本,batch_size={self.batch_size}(批次 {sizes})")
+        return (f"{self.samples} samples, batch_size={self.batch_size} (batches {sizes})", f"{self.samples} 个样本,batch_size={self.batch_size}(批次 {sizes})")
 
 
 @st.composite

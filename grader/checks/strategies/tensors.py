@@ -73,9 +73,15 @@ def values(shape: tuple[int, ...], dtype: torch.dtype, seed: int, low: int = -9,
 
 
 @st.composite
-def cases(draw: st.DrawFn, shapes: st.SearchStrategy[tuple[int, ...]], dtypes: tuple[torch.dtype, ...] = NUMBERS,
-          layouts: tuple[Layout, ...] = ("contiguous", "transposed", "strided"), grad: bool = True,
-          low: int = -9, high: int = 10) -> Case:
+def cases(
+    draw: st.DrawFn,
+    shapes: st.SearchStrategy[tuple[int, ...]],
+    dtypes: tuple[torch.dtype, ...] = NUMBERS,
+    layouts: tuple[Layout, ...] = ("contiguous", "transposed", "strided"),
+    grad: bool = True,
+    low: int = -9,
+    high: int = 10,
+) -> Case:
     """A `Case` of a drawn shape and dtype; float cases may require grad."""
     shape = draw(shapes)
     dtype = draw(st.sampled_from(dtypes))
@@ -134,7 +140,7 @@ def masks_for(draw: st.DrawFn, shape: tuple[int, ...]) -> torch.Tensor:
     """A boolean mask of `shape`, or of a shape that broadcasts to it (sizes set to 1, leading dimensions dropped):
     a mask the caller gives as a row or a column. Its values come from a drawn seed (all True and all False included)."""
     mask_shape = [size if draw(st.booleans()) else 1 for size in shape]
-    mask_shape = mask_shape[draw(st.integers(0, len(mask_shape))):] if draw(st.booleans()) else mask_shape
+    mask_shape = mask_shape[draw(st.integers(0, len(mask_shape))) :] if draw(st.booleans()) else mask_shape
     kind = draw(st.sampled_from(["mixed", "mixed", "mixed", "all", "none"]))
     generator = torch.Generator().manual_seed(draw(st.integers(0, 2**16)))
     if kind == "all":
@@ -159,8 +165,7 @@ class Many:
 
     def describe(self) -> tuple[str, str]:
         parts = [case.describe() for case in self.cases]
-        return (f"tensors = [{', '.join(en for en, _ in parts)}], dim = {self.dim}",
-                f"tensors = [{','.join(zh for _, zh in parts)}],dim = {self.dim}")
+        return (f"tensors = [{', '.join(en for en, _ in parts)}], dim = {self.dim}", f"tensors = [{','.join(zh for _, zh in parts)}],dim = {self.dim}")
 
 
 def _joined(draw: st.DrawFn, shapes: list[tuple[int, ...]], dim: int) -> Many:

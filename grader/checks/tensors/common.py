@@ -44,8 +44,10 @@ _equal = torch.equal  # captured before any learner code runs
 # A default device other than the inputs' (as inside a caller's `with torch.device("cuda"):`): a tensor made
 # without `device=` lands there and mixing it with the inputs fails, as it would on a GPU. The inputs stay on
 # the CPU, so right answers never touch the `meta` device (its first use costs seconds).
-ELSEWHERE = ("inside the caller's `with torch.device(\"meta\"):` (the default device is not the input's device)",
-             "在调用者的 `with torch.device(\"meta\"):` 中(默认设备不是输入所在的设备)")
+ELSEWHERE = (
+    "inside the caller's `with torch.device(\"meta\"):` (the default device is not the input's device)",
+    '在调用者的 `with torch.device("meta"):` 中(默认设备不是输入所在的设备)',
+)
 
 
 def elsewhere() -> torch.device:
@@ -53,10 +55,16 @@ def elsewhere() -> torch.device:
     return torch.device("meta")
 
 
-DEVICE_HINT = (("Make every new tensor on the input's device: torch.arange(n, device=a.device). Without device= it is made "
-                "on the default device, which is not always the input's (a GPU, or a `with torch.device(...)` block)."),
-               ("每个新张量都要创建在输入所在的设备上:torch.arange(n, device=a.device)。不写 device= 就会创建在默认设备上,"
-                "而默认设备不一定是输入所在的设备(GPU,或 `with torch.device(...)` 代码块)。"))
+DEVICE_HINT = (
+    (
+        "Make every new tensor on the input's device: torch.arange(n, device=a.device). Without device= it is made "
+        "on the default device, which is not always the input's (a GPU, or a `with torch.device(...)` block)."
+    ),
+    (
+        "每个新张量都要创建在输入所在的设备上:torch.arange(n, device=a.device)。不写 device= 就会创建在默认设备上,"
+        "而默认设备不一定是输入所在的设备(GPU,或 `with torch.device(...)` 代码块)。"
+    ),
+)
 
 
 def ends(action: Callable[[], Any]) -> Any:
