@@ -89,3 +89,18 @@ def test_a_warm_worker_rehearses_and_grades_without_installed_plugins(tmp_path: 
         report = grade(exercise, solutions_dir() / exercise.file, Limits(timeout_s=120), launcher=worker)
     assert report.checks and all(c.outcome == "passed" for c in report.checks), report
     assert not marker.exists(), "an installed plugin ran in the warm worker's rehearsal or its fork"
+
+
+def test_a_check_run_collects_its_own_folder_only() -> None:
+    """Not the folders above the package (site-packages for a wheel): pytest lists every entry of each, every run."""
+    from torchdojo.core.child import pytest_arguments
+
+    exercise = load_catalog().resolve(EXERCISE)
+    seen: list[Path] = []
+
+    class Spy:
+        def pytest_collectstart(self, collector: pytest.Collector) -> None:
+            seen.append(Path(collector.path))
+
+    pytest.main([*pytest_arguments(exercise.check_module, [exercise.checks[0].name]), "--collect-only"], plugins=[Spy()])
+    assert seen and set(seen) <= {exercise.check_module, exercise.check_module.parent}, seen
