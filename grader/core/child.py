@@ -72,7 +72,7 @@ def install_guard(no_read: list[str], no_write: list[str], allowed: str) -> None
             return False
         busy[0] = True
         try:
-            resolved = realpath(fsdecode(path))  # type: ignore[arg-type]
+            resolved = realpath(fsdecode(path))  # type: ignore[arg-type]  # the audit event's path: str, bytes or PathLike
         finally:
             busy[0] = False
         return any(resolved == root or resolved.startswith(root + os.sep) for root in roots)
@@ -536,7 +536,7 @@ def main(argv: list[str] | None = None, nonce: str | None = None) -> int:
     if args.stack_file is not None:  # before a timeout kill, the parent asks where the code is
         import faulthandler
 
-        faulthandler.register(signal.SIGUSR1, file=open(args.stack_file, "w", encoding="utf-8"), all_threads=True)  # noqa: SIM115
+        faulthandler.register(signal.SIGUSR1, file=open(args.stack_file, "w", encoding="utf-8"), all_threads=True)  # noqa: SIM115 - stays open for the process's life: faulthandler writes to it
 
     import torch
 

@@ -33,12 +33,12 @@ _MAX_MESSAGE = 1 << 20
 
 def _preload() -> None:
     """Everything a check run imports, once, before any fork."""
-    import hypothesis  # noqa: F401
-    import pytest  # noqa: F401
-    import torch  # noqa: F401
+    import hypothesis  # noqa: F401 - imported for the forks: paid once here
+    import pytest  # noqa: F401 - imported for the forks: paid once here
+    import torch  # noqa: F401 - imported for the forks: paid once here
 
-    import torchdojo.checks.support  # noqa: F401
-    import torchdojo.core.child  # noqa: F401
+    import torchdojo.checks.support  # noqa: F401 - imported for the forks (it also sets Hypothesis's profile)
+    import torchdojo.core.child  # noqa: F401 - imported for the forks
     from torchdojo.core.catalog import load_catalog
 
     for exercise in load_catalog().exercises:

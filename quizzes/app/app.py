@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from torchdojo.quizzes.app import fast
+import torchdojo.quizzes.app.fast as fast
 from torchdojo.quizzes.app.dashboard import DashboardScreen, DojoScreen
 from torchdojo.quizzes.app.words import w
 
@@ -38,7 +38,7 @@ THEMES = {"dark": "textual-dark", "light": "textual-light"}
 
 def _screens() -> ModuleType:
     """The other screens, loaded after the first paint (they need the models)."""
-    from torchdojo.quizzes.app import screens
+    import torchdojo.quizzes.app.screens as screens
 
     return screens
 
