@@ -107,6 +107,16 @@ class Launcher(Protocol):
     def launch(self, argv: list[str], nonce: str, result_fd: int, output_fd: int, cwd: str) -> ChildProcess: ...
 
 
+def give_nonce(process: subprocess.Popen[bytes], nonce: str) -> None:
+    """A cold child reads its run's nonce from stdin (never argv, which other processes can read)."""
+    assert process.stdin is not None
+    try:
+        process.stdin.write(nonce.encode() + b"\n")
+        process.stdin.close()
+    except BrokenPipeError:
+        pass
+
+
 class ColdLauncher:
     """A fresh interpreter per run: pays Python start-up and `import torch` every time."""
 
@@ -121,10 +131,5 @@ class ColdLauncher:
             env=child_env(),
             start_new_session=True,
         )
-        assert process.stdin is not None
-        try:
-            process.stdin.write(nonce.encode() + b"\n")
-            process.stdin.close()
-        except BrokenPipeError:
-            pass
+        give_nonce(process, nonce)
         return process

@@ -295,7 +295,7 @@ class SandboxLauncher:
         self.hide = hide
 
     def launch(self, argv: list[str], nonce: str, result_fd: int, output_fd: int, cwd: str) -> SandboxedProcess:
-        from torchdojo.core.launch import child_env
+        from torchdojo.core.launch import child_env, give_nonce
 
         staged = stage(argv, Path(cwd))
         source = Path(_option(argv, "--file") or "")
@@ -316,12 +316,7 @@ class SandboxLauncher:
         finally:
             os.close(info_w)
         child_pid = _read_child_pid(info_r)
-        assert process.stdin is not None
-        try:
-            process.stdin.write(nonce.encode() + b"\n")
-            process.stdin.close()
-        except BrokenPipeError:
-            pass
+        give_nonce(process, nonce)
         return SandboxedProcess(process, child_pid, staged)
 
 
