@@ -14,17 +14,14 @@ from tests.app_fixtures.make_progress import write_sample
 from tests.conftest import ROOT
 from torchdojo.core.catalog import load_catalog
 from torchdojo.quizzes.app import TorchDojoApp
-from torchdojo.quizzes.app.dashboard import DashboardScreen
-from torchdojo.quizzes.app.screens import (
-    Chart,
-    ExercisesScreen,
-    HelpScreen,
-    PredictScreen,
-    ProgressScreen,
-    QuizScreen,
-    ResultsScreen,
-    TopicsScreen,
-)
+from torchdojo.quizzes.app.screens.dashboard import DashboardScreen
+from torchdojo.quizzes.app.screens.exercises import ExercisesScreen
+from torchdojo.quizzes.app.screens.help import HelpScreen
+from torchdojo.quizzes.app.screens.predict import PredictScreen
+from torchdojo.quizzes.app.screens.progress import Chart, ProgressScreen
+from torchdojo.quizzes.app.screens.quiz import QuizScreen
+from torchdojo.quizzes.app.screens.results import ResultsScreen
+from torchdojo.quizzes.app.screens.topics import TopicsScreen
 from torchdojo.quizzes.bank import load_shipped
 from torchdojo.quizzes.engine import QuizSession, correct_response
 from torchdojo.record.workspace import init_workspace
@@ -209,7 +206,7 @@ def test_start_up_does_not_import_torch() -> None:
 
 
 async def test_review_before_anything_is_due_says_when_and_practises_the_misses(tmp_path: Path) -> None:
-    from torchdojo.quizzes.app.screens import NothingDueScreen
+    from torchdojo.quizzes.app.screens.nothing_due import NothingDueScreen
     from torchdojo.record.progress import ProgressStore
 
     record = tmp_path / "progress.json"
@@ -261,7 +258,7 @@ async def test_chinese_mastery_labels_align(tmp_path: Path) -> None:
 
 
 def test_the_progress_chart_draws_nothing_for_zero() -> None:
-    from torchdojo.quizzes.app.screens import chart_lines
+    from torchdojo.quizzes.app.screens.progress import chart_lines
 
     empty = "".join(chart_lines([0.0, 0.0, 0.0], 21.0, 3, 60)[:-1])
     assert empty.strip() == "", "0 / 21 draws no bar"

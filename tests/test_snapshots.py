@@ -95,21 +95,21 @@ def test_80x24_quiz_feedback(snap_compare, tmp_path: Path, lang: str) -> None:
 def test_80x24_review_not_due_yet(snap_compare, tmp_path: Path, lang: str) -> None:
     from datetime import UTC, datetime
 
-    from torchdojo.quizzes.app.screens import NothingDueScreen
+    from torchdojo.quizzes.app.screens.nothing_due import NothingDueScreen
 
     upcoming = [(datetime(2099, 1, 1, 9, 0, tzinfo=UTC), "history-01")]  # far away: the words do not depend on today
 
     def not_due(pilot) -> None:
-        pilot.app.push_screen(NothingDueScreen(["history-01", "history-02"], upcoming))
+        pilot.app.push_screen(NothingDueScreen(["history-01", "history-02"], upcoming, pilot.app.lang))
 
     assert snap_compare(_app(tmp_path, lang), run_before=not_due, terminal_size=SMALL)
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_80x24_predict_before_a_first_check(snap_compare, tmp_path: Path, lang: str) -> None:
-    from torchdojo.quizzes.app.screens import PredictScreen
+    from torchdojo.quizzes.app.screens.predict import PredictScreen
 
     def offer(pilot) -> None:
-        pilot.app.push_screen(PredictScreen("autograd/leaf_tensors"))
+        pilot.app.push_screen(PredictScreen("autograd/leaf_tensors", pilot.app.lang))
 
     assert snap_compare(_app(tmp_path, lang), run_before=offer, terminal_size=SMALL)

@@ -9,25 +9,40 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
 import torchdojo.quizzes.app.fast as fast
-from torchdojo.quizzes.app.dashboard import DashboardScreen, DojoScreen
+from torchdojo.quizzes.app.screens.base import DojoScreen
+from torchdojo.quizzes.app.screens.dashboard import DashboardScreen
+from torchdojo.quizzes.app.screens.messages import (
+    PLACES,
+    AnswerRecorded,
+    CheckExercise,
+    ChooseTopics,
+    NextHint,
+    Open,
+    Place,
+    Practise,
+    QuizFinished,
+    QuizOn,
+    StartQuiz,
+)
 from torchdojo.quizzes.app.words import w
 
 if TYPE_CHECKING:
-    from types import ModuleType
-
     from torchdojo.core.catalog import Catalog, Exercise
     from torchdojo.core.report import Report
     from torchdojo.i18n import Lang, Text
     from torchdojo.learner.context import Context
     from torchdojo.learner.watch import WarmOrCold
+    from torchdojo.quizzes.app.screens.exercises import ExercisesScreen
+    from torchdojo.quizzes.app.screens.progress import ProgressScreen
     from torchdojo.quizzes.app.state import Record
     from torchdojo.quizzes.bank import Bank
     from torchdojo.quizzes.engine import QuizSession
@@ -36,14 +51,13 @@ if TYPE_CHECKING:
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
 
 
-def _screens() -> ModuleType:
-    """The other screens, loaded after the first paint (they need the models)."""
-    import torchdojo.quizzes.app.screens as screens
-
-    return screens
-
-
 class TorchDojoApp(App[None]):
+    """Holds the record, the catalog and the bank, and does what the screens ask (their messages, `on_*` below).
+
+    Its top-level places (dashboard, exercises, progress) are Textual modes, each with its own screen stack;
+    a quiz, its results and the dialogs are pushed over the current place.
+    """
+
     CSS_PATH = Path(__file__).resolve().parent / "app.tcss"
     TITLE = "torchdojo"
     BINDINGS = [
@@ -55,6 +69,7 @@ class TorchDojoApp(App[None]):
         Binding("question_mark,f1", "help", "Help 帮助"),
         Binding("q", "quit", "Quit 退出"),
     ]
+    DEFAULT_MODE = "dashboard"
     lang: reactive[Lang] = reactive("en", init=False)
 
     def __init__(
@@ -66,6 +81,14 @@ class TorchDojoApp(App[None]):
         ctx: Context | None = None,
     ) -> None:
         super().__init__()
+        # Textual MODES, one per place: each base screen is built on its first visit from this app's data (add_mode
+        # takes a callable per instance; a class-level MODES table could not reach the record). The dashboard, the
+        # default mode, is added once it is composed (on_mount): built as the default screen, it skips the stylesheet
+        # refresh Textual gives a mode's first screen, before the first frame.
+        for place in PLACES:
+            if place != self.DEFAULT_MODE:
+                self.add_mode(place, partial(self._place, place))
+        self._places: dict[str, DojoScreen] = {}  # the base screen of each place visited so far
         self._shared_store = ctx.store if ctx is not None else None
         if ctx is not None:  # started from the CLI: the same record, through the same store, as every other command
             from torchdojo.paths import record_file
@@ -96,14 +119,14 @@ class TorchDojoApp(App[None]):
 
     # -- start ---------------------------------------------------------------------------
     def get_default_screen(self) -> Screen:
-        """The dashboard is the bottom of the stack: one screen composed at start-up, not a blank one under it."""
-        return DashboardScreen()
+        return self._place("dashboard")
 
     def on_mount(self) -> None:
+        self.add_mode(self.DEFAULT_MODE, partial(self._place, "dashboard"))  # composed already: switch_mode finds it
         self.theme = THEMES.get(self._theme, "textual-dark")
         self.sub_title = w("dashboard", self.lang)
         if self.initial_quiz is not None:
-            self.push_screen(_screens().QuizScreen(self.initial_quiz))
+            self._push_quiz(self.initial_quiz)
         if self._loaded:
             self._say_record_problems()
 
@@ -116,9 +139,8 @@ class TorchDojoApp(App[None]):
             return
         self._load()
         self._say_record_problems()
-        stack = self.screen_stack  # empty once the app is closing (the timer may fire then)
-        if stack and isinstance(stack[-1], DashboardScreen) and stack[-1].is_mounted:
-            stack[-1].refresh_words()
+        if self.screen_stack:  # empty once the app is closing (the timer may fire then)
+            self._hand_down()  # the dashboard redraws from the models if it is shown
 
     def _say_record_problems(self) -> None:
         for notice in self.record.notices:
@@ -135,7 +157,7 @@ class TorchDojoApp(App[None]):
 
         self._loaded = True
         self._record = Record(self.progress_path, self._shared_store)
-        self._progress = self._record.load(self._asked_lang or "en")
+        self._progress = self._record.load(self._asked_lang if fast.is_lang(self._asked_lang) else "en")
         self._catalog = load_catalog()
         self._bank = load_bank_cached()
         self._figures = None
@@ -177,10 +199,20 @@ class TorchDojoApp(App[None]):
         if self.warm is not None:
             self.warm.close()
 
-    # -- state shared by the screens -------------------------------------------------------
+    # -- the record, handed down to the screens -------------------------------------------------
     def reload_progress(self) -> None:
         if self.record.store is not None:
             self.progress = self.record.load(self.lang)
+            self._hand_down()
+
+    def _hand_down(self) -> None:
+        """The record changed: each place's screen gets what it shows (each redraws when it is shown)."""
+        for screen in self._places.values():
+            if isinstance(screen, DashboardScreen):
+                screen.record_shown = self.record_shown
+                screen.figures = self.figures()
+            else:
+                cast("ExercisesScreen | ProgressScreen", screen).progress = self.progress
 
     def check_exercise(self, exercise: Exercise) -> Report:
         """Runs in a worker thread: the grader's child process does the work."""
@@ -216,84 +248,184 @@ class TorchDojoApp(App[None]):
             return shown_path(self.progress_path) if self.progress_path is not None else None
         return shown_path(self.record.store.path) if self.record.store is not None else None
 
-    def next_unfinished(self) -> Exercise | None:
-        return next((e for e in self.catalog.exercises if self.progress.status(e.id) != "done"), None)
+    # -- the places (Textual modes) -----------------------------------------------------------
+    def _place(self, place: Place) -> Screen:
+        """The base screen of a place, built on its first visit; what it shows is handed down here."""
+        screen: DojoScreen
+        if place == "dashboard":
+            screen = DashboardScreen(self.lang, self.figures(), self.record_shown)
+        elif place == "exercises":
+            from torchdojo.quizzes.app.screens.exercises import ExercisesScreen
 
+            screen = ExercisesScreen(self.lang, self.catalog, self.progress, self.bank, self.workspace)
+        else:
+            from torchdojo.quizzes.app.screens.progress import ProgressScreen
+
+            screen = ProgressScreen(self.lang, self.progress, len(self.catalog.exercises))
+        self._places[place] = screen
+        return screen
+
+    def _open(self, place: Place) -> None:
+        """Closes what is shown over the current place (a quiz, results, a dialog), then shows `place` as it was left."""
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.switch_mode(place)
+
+    def _exercises(self) -> ExercisesScreen:
+        from torchdojo.quizzes.app.screens.exercises import ExercisesScreen
+
+        screen = self._places.get("exercises") or self._place("exercises")
+        assert isinstance(screen, ExercisesScreen)
+        return screen
+
+    # -- what the screens ask (their messages) ----------------------------------------------------
+    def on_open(self, message: Open) -> None:
+        self._open(message.place)
+
+    def on_start_quiz(self, message: StartQuiz) -> None:
+        self.start_quiz(review=message.review)
+
+    def on_choose_topics(self, _: ChooseTopics) -> None:
+        self.choose_topics()
+
+    def on_answer_recorded(self, _: AnswerRecorded) -> None:
+        self.reload_progress()
+
+    def on_quiz_finished(self, message: QuizFinished) -> None:
+        self.show_results(message.session)
+
+    def on_practise(self, message: Practise) -> None:
+        self.practise(message.question_ids)
+
+    def on_quiz_on(self, message: QuizOn) -> None:
+        self.quiz_on(message.question_ids)
+
+    def on_check_exercise(self, message: CheckExercise) -> None:
+        """Offers the exercise's "predict the output" question before its first check, once; then grades it."""
+        from torchdojo.quizzes.app.screens.predict import PredictScreen
+        from torchdojo.quizzes.app.state import predict_offer
+
+        exercise = message.exercise
+        question = predict_offer(self.progress, self.bank, exercise.id, self.predict_offered)
+        if question is None:
+            self._start_check(exercise)
+            return
+        self.predict_offered.add(exercise.id)  # offered once: skipping it is always fine
+
+        def chosen(predict: bool | None) -> None:
+            if predict:
+                self.quiz_on([question])
+            else:
+                self._start_check(exercise)
+
+        self.push_screen(PredictScreen(exercise.id, self.lang), chosen)
+
+    def _start_check(self, exercise: Exercise) -> None:
+        self._exercises().checking = exercise
+        self._run_check(exercise)
+
+    @work(thread=True, exclusive=True, group="check")
+    def _run_check(self, exercise: Exercise) -> None:
+        report = self.check_exercise(exercise)
+        self.call_from_thread(self._checked, exercise, report)
+
+    def _checked(self, exercise: Exercise, report: Report) -> None:
+        from torchdojo.quizzes.app.screens.exercises import Checked
+
+        self._exercises().checked = Checked(exercise, report)
+
+    def on_next_hint(self, message: NextHint) -> None:
+        from torchdojo.quizzes.app.screens.exercises import Hints
+
+        self._exercises().hints = Hints(message.exercise, self.next_hints(message.exercise))
+
+    # -- quizzes --------------------------------------------------------------------------------
     def choose_topics(self) -> None:
         """Tick topics, then ten questions from them."""
+        from torchdojo.quizzes.app.screens.topics import TopicsScreen
+        from torchdojo.quizzes.app.state import topic_choices
 
         def chosen(topics: list[str] | None) -> None:
             if topics:
                 self.quiz_topics = topics
                 self.start_quiz(topics=topics)
 
-        self.push_screen(_screens().TopicsScreen(self.quiz_topics), chosen)
+        self.push_screen(TopicsScreen(topic_choices(self.bank, self.lang), self.lang, self.quiz_topics), chosen)
 
     def start_quiz(self, review: bool = False, topic: str | None = None, topics: list[str] | None = None) -> None:
         from torchdojo.quizzes.engine import QuizSession, due_reviews
 
         ids = due_reviews(self.progress, self.bank) if review else None
         if review and not ids:
+            from torchdojo.quizzes.app.screens.nothing_due import NothingDueScreen
             from torchdojo.quizzes.app.state import later_reviews, missed_questions
 
-            self.push_screen(_screens().NothingDueScreen(missed_questions(self.progress, self.bank), later_reviews(self.progress, self.bank)))
+            def chosen(missed: list[str] | None) -> None:
+                if missed:
+                    self.practise(missed)
+
+            upcoming = NothingDueScreen(missed_questions(self.progress, self.bank), later_reviews(self.progress, self.bank), self.lang)
+            self.push_screen(upcoming, chosen)
             return
         topics = [topic] if topic else topics
         session = QuizSession.start(self.bank, topics, count=None if review else 10, lang=self.lang, store=self.record.store, question_ids=ids)
-        self.push_screen(_screens().QuizScreen(session))
+        self._push_quiz(session)
+
+    def _push_quiz(self, session: QuizSession) -> None:
+        from torchdojo.quizzes.app.screens.quiz import QuizScreen
+
+        self.push_screen(QuizScreen(session, self.lang))
 
     def practise(self, question_ids: list[str]) -> None:
-        """The missed questions now, before they are due (answers are recorded and rescheduled)."""
+        """The missed questions now, before they are due (answers are recorded and rescheduled), over the dashboard."""
         from torchdojo.quizzes.engine import QuizSession
 
         session = QuizSession.start(self.bank, lang=self.lang, store=self.record.store, question_ids=question_ids)
-        while len(self.screen_stack) > 1:  # back to the dashboard, the bottom of the stack
-            self.pop_screen()
-        self.push_screen(_screens().QuizScreen(session))
+        self._open("dashboard")
+        self._push_quiz(session)
 
     def quiz_on(self, question_ids: list[str]) -> None:
         """These questions, over the screen that offered them (Esc returns there)."""
         from torchdojo.quizzes.engine import QuizSession
 
         session = QuizSession.start(self.bank, lang=self.lang, store=self.record.store, question_ids=question_ids)
-        self.push_screen(_screens().QuizScreen(session))
+        self._push_quiz(session)
 
     def show_results(self, session: QuizSession) -> None:
-        """In place of the finished quiz; over the dashboard (the bottom of the stack, never replaced)."""
-        results = _screens().ResultsScreen(session)
-        if isinstance(self.screen, DashboardScreen):
+        """In place of the finished quiz; over the place's own screen (the bottom of its stack, never replaced)."""
+        from torchdojo.quizzes.app.screens.results import ResultsScreen
+
+        results = ResultsScreen(session, self.lang)
+        if len(self.screen_stack) <= 1:
             self.push_screen(results)
         else:
             self.switch_screen(results)
 
     # -- actions -------------------------------------------------------------------------
-    def _go(self, screen_type: type[DojoScreen]) -> None:
-        while len(self.screen_stack) > 1:  # back to the dashboard, the bottom of the stack
-            self.pop_screen()
-        if screen_type is not DashboardScreen:
-            self.push_screen(screen_type())
-
     def action_dashboard(self) -> None:
-        self._go(DashboardScreen)
+        self._open("dashboard")
 
     def action_exercises(self) -> None:
-        self._go(_screens().ExercisesScreen)
+        self._open("exercises")
 
     def action_progress(self) -> None:
-        self._go(_screens().ProgressScreen)
+        self._open("progress")
 
     def action_help(self) -> None:
-        if not isinstance(self.screen, _screens().HelpScreen):
-            self.push_screen(_screens().HelpScreen())
+        from torchdojo.quizzes.app.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.binding_help(), self.lang))
 
     def action_toggle_lang(self) -> None:
         self.lang = "zh" if self.lang == "en" else "en"
 
     def watch_lang(self, lang: Lang) -> None:
         self.notify(w("lang_switched", lang), timeout=2)
-        for screen in self.screen_stack:
-            if isinstance(screen, DojoScreen) and screen.is_mounted:
-                screen.redraw() if screen is self.screen else screen.refresh_words()
+        screens = [*self._places.values(), *(s for s in self.screen_stack if s not in self._places.values())]
+        for screen in screens:
+            if isinstance(screen, DojoScreen):
+                screen.lang = lang  # each redraws its words (the one shown, its title and footer too)
         self._save_settings()
 
     def action_toggle_theme(self) -> None:
@@ -306,24 +438,25 @@ class TorchDojoApp(App[None]):
         self.reload_progress()
 
     def binding_help(self) -> list[tuple[str, str]]:
-        zh = self.lang == "zh"
-        return [
-            ("l", "切换中文/英文" if zh else "switch 中文 / English"),
-            ("t", "浅色/深色主题" if zh else "light / dark theme"),
-            ("d / e / p", "总览 / 练习 / 进度" if zh else "dashboard / exercises / progress"),
-            ("s / r", "开始测验 / 复习(总览)" if zh else "start a quiz / review (dashboard)"),
-            ("o", "选择测验主题(总览)" if zh else "choose the quiz topics (dashboard)"),
-            ("1-6 ↑↓", "选择选项(测验)" if zh else "choose an option (quiz)"),
-            ("enter", "提交答案、下一题(测验);检查练习" if zh else "answer, next question (quiz); check (exercises)"),
-            ("a", "提交多选题" if zh else "answer a multiple-choice question"),
-            ("r", "练习答错的题(结果)" if zh else "practise the missed questions (results)"),
-            ("c / h", "检查 / 下一条提示(练习)" if zh else "check / next hint (exercises)"),
-            ("u", "通过后的相关测验(练习)" if zh else "quiz on a passed exercise (exercises)"),
-            ("esc", "返回" if zh else "back"),
-            ("?", w("help", self.lang)),
-            ("ctrl+p", "命令面板:所有操作" if zh else "command palette: every action"),
-            ("q", w("quit", self.lang)),
+        """Every key and what it does, in the learner's language (the help screen's lines)."""
+        keys = [
+            ("l", "key_lang"),
+            ("t", "key_theme"),
+            ("d / e / p", "key_places"),
+            ("s / r", "key_quiz"),
+            ("o", "key_topics"),
+            ("1-6 ↑↓", "key_choose"),
+            ("enter", "key_enter"),
+            ("a", "key_multiple"),
+            ("r", "key_practise"),
+            ("c / h", "key_check_hint"),
+            ("u", "key_linked"),
+            ("esc", "key_back"),
+            ("?", "help"),
+            ("ctrl+p", "key_palette"),
+            ("q", "quit"),
         ]
+        return [(key, w(word, self.lang)) for key, word in keys]
 
     def palette_actions(self) -> list[tuple[str, str, Callable[[], object]]]:
         """Every action of the app, as (title, help, callback): the command palette lists them all."""
@@ -356,8 +489,8 @@ class TorchDojoApp(App[None]):
 
     def _on_exercise(self, action: str) -> None:
         """Check or hint from anywhere: on the Exercises screen (opened if needed), for its selected row."""
-        if not isinstance(self.screen, _screens().ExercisesScreen):
-            self.action_exercises()
+        if self.screen is not self._places.get("exercises"):
+            self._open("exercises")
         self.call_after_refresh(lambda: getattr(self.screen, action)())
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import torchdojo  # its __init__ only names the version: no pydantic, no torch
+from torchdojo.quizzes.app.words import Text
 
 if TYPE_CHECKING:
     from typing_extensions import TypeIs
@@ -51,7 +52,7 @@ def is_lang(value: object) -> TypeIs[Lang]:
 
 @dataclass(frozen=True)
 class Figures:
-    topics: list[tuple[str, str, str]]  # (topic, English title, Chinese title), in order
+    topics: list[tuple[str, Text]]  # (topic, its title), in order
     mastery: dict[str, float]
     exercises_done: int
     exercises_total: int
@@ -80,8 +81,8 @@ def index_file(key: str) -> Path:
     return cache_dir() / f"bank-index-{key}.json"
 
 
-def write_index(key: str, topics: list[tuple[str, str, str]], questions: dict[str, list[str]], exercises: list[str]) -> None:
-    data = {"topics": [list(t) for t in topics], "questions": questions, "exercises": exercises}
+def write_index(key: str, topics: list[tuple[str, Text]], questions: dict[str, list[str]], exercises: list[str]) -> None:
+    data = {"topics": [[topic, title.en, title.zh] for topic, title in topics], "questions": questions, "exercises": exercises}
     target = index_file(key)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -132,7 +133,7 @@ def figures(record: Path | None, lang: str | None = None, when: datetime | None 
         stamps = [_when(a["at"]) for a in data.get("exercise_attempts", [])] + [_when(a["at"]) for a in data.get("quiz_answers", [])]
         settings = data.get("settings", {})
         return Figures(
-            topics=[tuple(t) for t in index["topics"]],
+            topics=[(topic, Text(en=en, zh=zh)) for topic, en, zh in index["topics"]],
             mastery=mastery,
             exercises_done=done,
             exercises_total=len(ids),

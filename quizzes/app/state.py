@@ -7,9 +7,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from torchdojo.core.catalog import Catalog
+from torchdojo.core.catalog import Catalog, Exercise
 from torchdojo.i18n import Lang
 from torchdojo.quizzes.app.fast import Figures, Theme, pad  # noqa: F401 - pad is shared
+from torchdojo.quizzes.app.words import Text as WordsText
 from torchdojo.quizzes.bank import Bank
 from torchdojo.quizzes.engine import due_reviews, mastery
 from torchdojo.record.progress import Progress, ProgressError, ProgressStore
@@ -66,16 +67,16 @@ class Record:
         self.problem: str | None = None
         self.notices: list[str] = []
 
-    def load(self, lang: str = "en") -> Progress:
+    def load(self, lang: Lang = "en") -> Progress:
         if self.store is None:
             return Progress()
         try:
             progress = self.store.load()
         except ProgressError as error:
-            self.problem = error.text.zh if lang == "zh" else error.text.en
+            self.problem = error.text(lang)
             self.store = None  # never touch a file we cannot read safely
             return Progress()
-        self.notices += [n.zh if lang == "zh" else n.en for n in self.store.notices]
+        self.notices += [notice(lang) for notice in self.store.notices]
         self.store.notices.clear()
         return progress
 
@@ -90,7 +91,7 @@ class Record:
         try:
             self.store.update(change)
         except ProgressError as error:
-            self.problem = error.text.en
+            self.problem = error.text("en")
 
 
 def people(number: float) -> str:
@@ -154,7 +155,7 @@ def load_bank_cached() -> Bank:
 
     from torchdojo.quizzes.app.fast import bank_key, cache_dir, index_file, write_index
     from torchdojo.quizzes.bank import load_shipped
-    from torchdojo.quizzes.models import TOPIC_TITLES, TOPICS
+    from torchdojo.quizzes.models import TOPICS
 
     key = bank_key()
     cached = cache_dir() / f"bank-{key}-{pydantic.VERSION}.pickle"
@@ -179,7 +180,7 @@ def load_bank_cached() -> Bank:
             except OSError:
                 pass
     if not bank.problems and not index_file(key).exists():
-        topics: list[tuple[str, str, str]] = [(t, TOPIC_TITLES[t]("en"), TOPIC_TITLES[t]("zh")) for t in TOPICS]
+        topics = topic_titles()
         from torchdojo.core.catalog import load_catalog
 
         exercises = [e.id for e in load_catalog().exercises]
@@ -187,13 +188,23 @@ def load_bank_cached() -> Bank:
     return bank
 
 
-def full_figures(progress: Progress, bank: Bank, catalog: Catalog, lang: Lang) -> Figures:
-    """The dashboard's figures from the full models (the same as `torchdojo.quizzes.app.fast.figures`)."""
+def topic_titles() -> list[tuple[str, WordsText]]:
+    """Every topic and its title, in order, as the first screen's plain `Text` (the index and the dashboard use it)."""
     from torchdojo.quizzes.models import TOPIC_TITLES, TOPICS
 
+    return [(topic, WordsText(en=TOPIC_TITLES[topic].en, zh=TOPIC_TITLES[topic].zh)) for topic in TOPICS]
+
+
+def next_unfinished(progress: Progress, catalog: Catalog) -> Exercise | None:
+    """The exercise to do next: the first in the catalog's order that is not done."""
+    return next((e for e in catalog.exercises if progress.status(e.id) != "done"), None)
+
+
+def full_figures(progress: Progress, bank: Bank, catalog: Catalog, lang: Lang) -> Figures:
+    """The dashboard's figures from the full models (the same as `torchdojo.quizzes.app.fast.figures`)."""
     summary = summarize(progress, bank, catalog)
     return Figures(
-        topics=[(t, TOPIC_TITLES[t]("en"), TOPIC_TITLES[t]("zh")) for t in TOPICS],
+        topics=topic_titles(),
         mastery=summary.mastery,
         exercises_done=summary.exercises_done,
         exercises_total=summary.exercises_total,

@@ -6,10 +6,14 @@ from typing import NamedTuple
 
 
 class Text(NamedTuple):
-    """A label in both languages (a plain tuple: the app's first screen loads no pydantic)."""
+    """A label in both languages, read as `text(lang)` like `torchdojo.i18n.Text` (which is a pydantic model:
+    the app's first screen loads no pydantic, so its words and topic titles are plain tuples)."""
 
     en: str
     zh: str
+
+    def __call__(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
 
 
 WORDS: dict[str, Text] = {
@@ -42,7 +46,7 @@ WORDS: dict[str, Text] = {
     "correct": Text(en="✓ Correct", zh="✓ 正确"),
     "partly": Text(en="◐ Partly right", zh="◐ 部分正确"),
     "wrong": Text(en="✗ Not quite", zh="✗ 不太对"),
-    "answer_was": Text(en="Answer", zh="答案"),
+    "answer_shown": Text(en="Answer: {shown}", zh="答案:{shown}"),
     "press_next": Text(en="Press Enter for the next question", zh="按回车进入下一题"),
     "score": Text(en="Score", zh="得分"),
     "to_review": Text(en="To review", zh="需要复习"),
@@ -114,6 +118,20 @@ WORDS: dict[str, Text] = {
     "not_saved": Text(en="Answers are not being saved: {reason}", zh="答案不会被保存:{reason}"),
     "lang_switched": Text(en="Language: English", zh="语言:中文"),
     "bindings": Text(en="Keys", zh="按键"),
+    # The help screen's lines: (key, what it does).
+    "key_lang": Text(en="switch 中文 / English", zh="切换中文/英文"),
+    "key_theme": Text(en="light / dark theme", zh="浅色/深色主题"),
+    "key_places": Text(en="dashboard / exercises / progress", zh="总览 / 练习 / 进度"),
+    "key_quiz": Text(en="start a quiz / review (dashboard)", zh="开始测验 / 复习(总览)"),
+    "key_topics": Text(en="choose the quiz topics (dashboard)", zh="选择测验主题(总览)"),
+    "key_choose": Text(en="choose an option (quiz)", zh="选择选项(测验)"),
+    "key_enter": Text(en="answer, next question (quiz); check (exercises)", zh="提交答案、下一题(测验);检查练习"),
+    "key_multiple": Text(en="answer a multiple-choice question", zh="提交多选题"),
+    "key_practise": Text(en="practise the missed questions (results)", zh="练习答错的题(结果)"),
+    "key_check_hint": Text(en="check / next hint (exercises)", zh="检查 / 下一条提示(练习)"),
+    "key_linked": Text(en="quiz on a passed exercise (exercises)", zh="通过后的相关测验(练习)"),
+    "key_back": Text(en="back", zh="返回"),
+    "key_palette": Text(en="command palette: every action", zh="命令面板:所有操作"),
     "help_intro": Text(
         en="Everything works by keyboard and by mouse. The command palette (ctrl+p) has every action too.",
         zh="所有功能都可以用键盘或鼠标操作。命令面板(ctrl+p)里也有全部操作。",
@@ -122,5 +140,5 @@ WORDS: dict[str, Text] = {
 
 
 def w(key: str, lang: str, **values: object) -> str:
-    text = WORDS[key].zh if lang == "zh" else WORDS[key].en
+    text = WORDS[key](lang)
     return text.format(**values) if values else text
