@@ -23,7 +23,8 @@ course for one student (a run of two students handing in every exercise's refere
 of one: start-up and the warm worker's one rehearsal per exercise cancel out).
 
     python benchmarks/cluster_scaling.py [--students 40] [--rounds 2] [--exercises autograd/leaf_tensors autograd/gradient_of]
-    python benchmarks/cluster_scaling.py --course-only     # only the whole course's CPU-seconds per student
+    python benchmarks/cluster_scaling.py --course-only     # only the whole course's CPU-seconds per student (with and
+                                                           # without the reference runs a warm worker keeps)
 
 Two cores shared with other work make the times noisy: the load average is printed with the result.
 """
@@ -161,16 +162,26 @@ def _cpu_of(tasks_for: list) -> float:
     return (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
-def course_cost(work: Path, catalog: Catalog) -> tuple[list, float]:
+def course_cost(work: Path, catalog: Catalog, reference_runs: bool = True) -> tuple[list, float]:
     """CPU-seconds one more student costs for the whole course: every process of a run of three students
     (each handing in every exercise's reference) minus a run of two. The warm worker's start-up and its
     one rehearsal of each exercise (done for any exercise a batch grades twice or more) cancel out: what
-    is left is what 10,000 students multiply."""
+    is left is what 10,000 students multiply. `reference_runs=False`: the warm worker keeps no reference
+    runs from its rehearsals (TORCHDOJO_REFERENCE_RUNS=0), and every fork runs every reference again."""
     course = list(catalog.exercises)
     cpu = {}
-    for students in (2, 3):
-        make_class(work / f"course{students}", students, [e.id for e in course])
-        cpu[students] = _cpu_of(plan(work / f"course{students}", catalog, course))
+    previous = os.environ.get("TORCHDOJO_REFERENCE_RUNS")
+    os.environ["TORCHDOJO_REFERENCE_RUNS"] = "1" if reference_runs else "0"  # the warm worker started by run_batch reads it
+    try:
+        for students in (2, 3):
+            folder = work / f"course{students}-{int(reference_runs)}"
+            make_class(folder, students, [e.id for e in course])
+            cpu[students] = _cpu_of(plan(folder, catalog, course))
+    finally:
+        if previous is None:
+            os.environ.pop("TORCHDOJO_REFERENCE_RUNS", None)
+        else:
+            os.environ["TORCHDOJO_REFERENCE_RUNS"] = previous
     return course, cpu[3] - cpu[2]
 
 
@@ -187,8 +198,11 @@ def main() -> int:
     args = parser.parse_args()
     if args.course_only:
         with tempfile.TemporaryDirectory(prefix="torchdojo-cluster-bench-") as folder:
+            course, without = course_cost(Path(folder), load_catalog(), reference_runs=False)
             course, per_course = course_cost(Path(folder), load_catalog())
         print(f"CPU-seconds per student for the whole course ({len(course)} exercises, reference solutions): {per_course:.1f} s")
+        print(f"the same, every fork running every reference again (TORCHDOJO_REFERENCE_RUNS=0): {without:.1f} s; ratio {per_course / without:.2f}")
+        print(f"load average {os.getloadavg()[0]:.1f} (1 min): two cores shared with other work make these noisy")
         return 0
     from torchdojo.teacher.cluster import connect, run_cluster
 

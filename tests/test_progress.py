@@ -138,3 +138,12 @@ def test_file_from_an_older_schema_is_migrated(tmp_path: Path) -> None:
     store.update(lambda p: p.exercise_attempts.append(_attempt("autograd/no_grad")))
     saved = json.loads(path.read_text(encoding="utf-8"))
     assert saved["schema_version"] == 3 and len(saved["exercise_attempts"]) == 2
+
+
+def test_apply_returns_the_record_as_written(tmp_path: Path) -> None:
+    """One read per action: the caller gets the record that was saved, equal to what a fresh read gives."""
+    store = ProgressStore(tmp_path / "progress.json")
+    written, result = store.apply(lambda p: p.hints_shown.__setitem__("tensors/outer", 2) or "done")
+    assert result == "done"
+    assert written.hints_shown == {"tensors/outer": 2}
+    assert written.model_dump() == store.load().model_dump()

@@ -50,10 +50,11 @@ from dataclasses import dataclass, field
 from functools import wraps
 from pathlib import Path
 from types import FrameType, FunctionType, ModuleType
-from typing import Any
+from typing import Any, cast
 
 import torch
 
+from torchdojo.checks.memo import ReferenceRuns
 from torchdojo.checks.support import CheckFailed, GraderLimit, manual_seed, show
 
 # Captured before any learner code runs (a submission may monkeypatch these later).
@@ -438,10 +439,18 @@ class Run:
 class Compare:
     """Learner and reference bound together: one object per check module, given by the `compare` fixture."""
 
-    def __init__(self, learner: ModuleType, reference: ModuleType) -> None:
+    def __init__(self, learner: ModuleType, reference: ModuleType, reference_runs: ReferenceRuns | None = None, namespace: str = "") -> None:
         self.learner = learner
         self.reference = reference
         self.own_modules = frozenset({learner.__name__, reference.__name__})
+        # A warm worker's rehearsed reference runs (torchdojo.checks.memo), under this check module and reference's name.
+        self.reference_runs = reference_runs
+        self.namespace = namespace
+
+    def __fingerprint__(self) -> str:
+        """A scenario may close over the `compare` object (to tell the learner's run from the reference's): the
+        reference's run can depend on which reference and checks it is, never on the learner's module."""
+        return self.namespace
 
     def where(self, name: str | None) -> Any:
         """The learner's object called `name` (a function, a class, or `Class.method`)."""
@@ -473,6 +482,21 @@ class Compare:
             outside = GlobalState.now() if context else None
         return Run(value, raised, inside, outside, lines[-1] if lines else None)
 
+    def _reference_run(
+        self, scenario: Callable[[ModuleType], Any], seed: int, context: Callable[[], AbstractContextManager[Any]] | None, where: str | None
+    ) -> Run:
+        """The reference's run of this scenario: kept from the worker's rehearsal when its inputs are the same."""
+        runs = self.reference_runs
+        key = runs.key(self.namespace, scenario, seed, context) if runs is not None else None
+        if runs is not None and key is not None:
+            kept = runs.take(key)
+            if kept is not None:
+                return cast(Run, kept)
+        run = self.run(self.reference, scenario, seed, context, where)
+        if runs is not None:
+            runs.keep(key, run)
+        return run
+
     def same(
         self,
         scenario: Callable[[ModuleType], Any],
@@ -496,7 +520,7 @@ class Compare:
         `state_hint`, when given, replaces `hint` for a difference in global state (grad mode...):
         a hint about the values would point at the wrong cause there.
         """
-        expected = self.run(self.reference, scenario, seed, context, where)
+        expected = self._reference_run(scenario, seed, context, where)
         if expected.raised is None and _isinstance(expected.value, BaseException):
             raise TypeError("a scenario must not return an exception")
         # The learner's errors propagate with their own line, unless the reference raises too.

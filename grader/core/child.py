@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import builtins
 import gc
+import hashlib
 import importlib.util
 import inspect
 import mmap
@@ -23,11 +24,14 @@ import time
 import traceback
 from pathlib import Path
 from types import ModuleType, TracebackType
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import pytest
 
 from torchdojo.core.protocol import CheckStarted, CheckVerdict, Event, ImportDone, ImportStarted, RunDone, encode
+
+if TYPE_CHECKING:
+    from torchdojo.checks.memo import ReferenceRuns
 
 
 def apply_limits(memory_mb: int, file_mb: int) -> None:
@@ -265,10 +269,21 @@ class _CheckModule(pytest.Module):
 class GradingPlugin:
     """A pytest plugin: provides the `learner` fixture and streams one result per check."""
 
-    def __init__(self, channel: Channel, learner_file: Path, module_name: str, selected: list[str], reference: Path | None = None) -> None:
+    def __init__(
+        self,
+        channel: Channel,
+        learner_file: Path,
+        module_name: str,
+        selected: list[str],
+        reference: Path | None = None,
+        reference_runs: ReferenceRuns | None = None,
+    ) -> None:
         from torchdojo.checks.harness import ReferenceGuard, load_reference
 
         self.channel = channel
+        # A warm worker's rehearsed reference runs, under the digest of this reference's source (see torchdojo.checks.memo).
+        self.reference_runs = reference_runs
+        self.reference_digest = hashlib.sha256(reference.read_bytes()).hexdigest() if reference_runs is not None and reference else ""
         # The reference is imported before any learner code runs (and before the guard that
         # refuses reads of solutions/); its functions report calls that come from learner code.
         self.reference_guard = ReferenceGuard(module_name)
@@ -313,7 +328,7 @@ class GradingPlugin:
         """Learner and reference bound together (see torchdojo.checks.harness)."""
         from torchdojo.checks.harness import Compare
 
-        return Compare(learner, reference)
+        return Compare(learner, reference, self.reference_runs, self.reference_digest)
 
     def import_learner(self) -> ModuleType:
         self.channel.send(ImportStarted())
@@ -501,10 +516,11 @@ def _check_name(nodeid: str) -> str:
     return function.removeprefix("test_").split("[", 1)[0]
 
 
-def main(argv: list[str] | None = None, nonce: str | None = None) -> int:
+def main(argv: list[str] | None = None, nonce: str | None = None, reference_runs: ReferenceRuns | None = None) -> int:
     """Entry point of a cold child (`python -m torchdojo.core.child`) and of a warm worker's fork.
 
-    A cold child reads the run's nonce from stdin; a fork receives it from the worker.
+    A cold child reads the run's nonce from stdin; a fork receives it from the worker, with the
+    reference runs the worker's rehearsals kept.
     """
     parser = argparse.ArgumentParser(prog="python -m torchdojo.core.child")
     parser.add_argument("--result-fd", type=int, required=True)
@@ -546,7 +562,7 @@ def main(argv: list[str] | None = None, nonce: str | None = None) -> int:
 
     warnings.simplefilter("ignore")  # warnings are not failures; keep the learner's output readable
 
-    plugin = GradingPlugin(channel, args.file.resolve(), args.module_name, list(args.check), args.reference)
+    plugin = GradingPlugin(channel, args.file.resolve(), args.module_name, list(args.check), args.reference, reference_runs)
     if args.reference_transient and args.reference is not None:  # imported: no copy left for learner code to read
         args.reference.unlink(missing_ok=True)
     install_guard([os.path.realpath(p) for p in args.no_read], [os.path.realpath(p) for p in args.no_write], os.path.realpath(args.file))

@@ -24,6 +24,10 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from torchdojo.checks.memo import ReferenceRuns
 
 _MAX_MESSAGE = 1 << 20
 
@@ -53,7 +57,7 @@ def _send(sock: socket.socket, message: dict) -> None:
     sock.sendall(json.dumps(message).encode() + b"\n")
 
 
-def _fork_child(request: dict, result_fd: int, output_fd: int) -> None:
+def _fork_child(request: dict, result_fd: int, output_fd: int, reference_runs: ReferenceRuns | None) -> None:
     """In the forked child: become a normal grading child and never return."""
     try:
         os.setsid()
@@ -67,7 +71,9 @@ def _fork_child(request: dict, result_fd: int, output_fd: int) -> None:
         sys.stderr = os.fdopen(2, "w", buffering=1, closefd=False)
         from torchdojo.core.child import main
 
-        main(argv, nonce=request["nonce"])
+        if reference_runs is not None:
+            reference_runs.recording = False
+        main(argv, nonce=request["nonce"], reference_runs=reference_runs)
     except BaseException:  # noqa: BLE001 - whatever happens, a fork never returns into the worker loop
         os._exit(70)
     os._exit(0)
@@ -86,14 +92,15 @@ def _argument(argv: list[str], name: str) -> str | None:
     return argv[argv.index(name) + 1] if name in argv[:-1] else None
 
 
-def _rehearse(argv: list[str], source: bytes | None = None) -> bool:
+def _rehearse(argv: list[str], source: bytes | None = None, reference_runs: ReferenceRuns | None = None) -> bool:
     """Run an exercise's checks once here, on the reference solution, with no one waiting.
 
     Importing is not enough: the first run of a check pays one-time costs (hypothesis building its
     strategies, torch's first calls of each operator) that every fork would pay again. Rehearsed
     once in the worker, they are paid for good, and a watch re-check costs what the checks cost.
     Never fatal: anything that goes wrong only leaves the worker unrehearsed. True when every
-    check passed on the reference (a rehearsal that ran them all)."""
+    check passed on the reference (a rehearsal that ran them all). The reference's side of each
+    comparison is kept in `reference_runs`, for every fork to reuse (torchdojo.checks.memo)."""
     import contextlib
 
     import pytest
@@ -111,7 +118,7 @@ def _rehearse(argv: list[str], source: bytes | None = None) -> bool:
             copy.write_bytes(source)
             staged = list(argv)
             staged[staged.index("--reference") + 1] = str(copy)
-            return _rehearse(staged)
+            return _rehearse(staged, reference_runs=reference_runs)
     if not (reference and module and name and Path(reference).is_file()):
         return False
     checks = _check_names(argv)
@@ -122,13 +129,17 @@ def _rehearse(argv: list[str], source: bytes | None = None) -> bool:
         os.dup2(devnull, 1)
         os.dup2(devnull, 2)
         with open(os.devnull, "w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-            plugin = child.GradingPlugin(child.Channel(sink, "-"), Path(reference), f"rehearsal_{name}", checks, Path(reference))
+            plugin = child.GradingPlugin(child.Channel(sink, "-"), Path(reference), f"rehearsal_{name}", checks, Path(reference), reference_runs)
             # The child's own command line: the rehearsal warms up exactly what a fork will use.
             child.forget_pytest_environment()
+            if reference_runs is not None:
+                reference_runs.recording = True
             passed = pytest.main(child.pytest_arguments(Path(module), checks), plugins=[plugin]) == 0
     except BaseException:  # noqa: BLE001 - a rehearsal must never take the worker down
         pass
     finally:
+        if reference_runs is not None:
+            reference_runs.recording = False
         os.dup2(saved[0], 1)
         os.dup2(saved[1], 2)
         for fd in (*saved, devnull):
@@ -180,7 +191,7 @@ def _check_names(argv: list[str]) -> list[str]:
     return names
 
 
-def _rehearse_first(exercise_ids: list[str]) -> set[str]:
+def _rehearse_first(exercise_ids: list[str], reference_runs: ReferenceRuns | None) -> set[str]:
     """Rehearse these exercises now, before the worker says it is ready; returns their check modules.
 
     A batch grades each exercise for every student: rehearsed here once, every fork starts from
@@ -207,7 +218,8 @@ def _rehearse_first(exercise_ids: list[str]) -> set[str]:
                 "--reference",
                 str(solutions_dir() / exercise.file),
                 *(c.name for c in exercise.checks),
-            ]
+            ],
+            reference_runs=reference_runs,
         ):
             done.add(module)
     return done
@@ -215,7 +227,12 @@ def _rehearse_first(exercise_ids: list[str]) -> set[str]:
 
 def serve(sock: socket.socket, rehearse: list[str] | None = None) -> None:
     _preload()
-    rehearsed: set[str] = _rehearse_first(rehearse) if rehearse else set()
+    from torchdojo.checks.memo import ReferenceRuns
+
+    # Every fork inherits what the rehearsals keep here. TORCHDOJO_REFERENCE_RUNS=0 turns it off: every fork
+    # runs every reference again (to measure what keeping them saves, or to rule it out when a grade surprises).
+    reference_runs = ReferenceRuns() if os.environ.get("TORCHDOJO_REFERENCE_RUNS", "1") != "0" else None
+    rehearsed: set[str] = _rehearse_first(rehearse, reference_runs) if rehearse else set()
     _send(sock, {"event": "ready", "rehearsed": sorted(rehearsed)})  # see WarmWorker.wait_ready
     selector = selectors.DefaultSelector()
     selector.register(sock, selectors.EVENT_READ)
@@ -243,7 +260,7 @@ def serve(sock: socket.socket, rehearse: list[str] | None = None) -> None:
             pid = os.fork()
             if pid == 0:
                 sock.close()
-                _fork_child(request, fds[0], fds[1])
+                _fork_child(request, fds[0], fds[1], reference_runs)
             for fd in fds:
                 os.close(fd)
             children.add(pid)
@@ -253,7 +270,7 @@ def serve(sock: socket.socket, rehearse: list[str] | None = None) -> None:
                 rehearsed.add(module)
                 to_rehearse.append((list(request["argv"]), source))
         if to_rehearse and not children:  # idle: nobody waits for this
-            _rehearse(*to_rehearse.pop(0))
+            _rehearse(*to_rehearse.pop(0), reference_runs=reference_runs)
         for pid in list(children):
             try:
                 done, status = os.waitpid(pid, os.WNOHANG)

@@ -101,15 +101,8 @@ class Context:
         """Change the record (locked, atomic) and keep what was written as the cached copy:
         one read per action, and what the command shows next is exactly what was saved."""
         assert self.store is not None
-        written: list[Progress] = []
-
-        def apply(progress: Progress) -> object:
-            written.append(progress)
-            return change(progress)
-
         self._progress = None
-        result = self.store.update(apply)
-        self._progress = written[-1]
+        self._progress, result = self.store.apply(change)
         return result
 
     def flush_notices(self) -> None:

@@ -204,11 +204,16 @@ class ProgressStore:
 
     def update(self, change: Callable[[Progress], T]) -> T:
         """Apply `change` to the freshest record and save it atomically; returns what `change` returns."""
+        return self.apply(change)[1]
+
+    def apply(self, change: Callable[[Progress], T]) -> tuple[Progress, T]:
+        """Apply `change` to the freshest record and save it atomically; returns the record as written and
+        what `change` returned, so that a caller showing the record next needs no second read."""
         with self._locked():
             progress = self.load()
             result = change(progress)
             self._write(progress)
-        return result
+        return progress, result
 
     def _write(self, progress: Progress) -> None:
         data = progress.model_dump_json(indent=1).encode("utf-8")

@@ -91,7 +91,7 @@ class Record:
         try:
             self.store.update(change)
         except ProgressError as error:
-            self.problem = error.text("en")
+            self.problem = error.text(lang)  # in the language just chosen
 
 
 def people(number: float) -> str:
