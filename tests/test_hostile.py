@@ -46,6 +46,7 @@ CASES: dict[str, tuple[set[str], str, str]] = {
     "patch_equal": (EVERY, "error", "Tampering detected"),
     "patch_builtins": (EVERY, "error", "Tampering detected"),
     "patch_pytest": (EVERY, "error", "Tampering detected"),
+    "patch_harness": (EVERY, "error", "Tampering detected"),
     "delete_catalog": (PREDICT, "error", "is not allowed while grading"),
     "overwrite_checks": (PREDICT, "error", "is not allowed while grading"),
     "read_solutions": (PREDICT, "error", "reading"),

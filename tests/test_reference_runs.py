@@ -248,3 +248,25 @@ def test_a_wrong_submission_still_fails_in_a_rehearsed_worker() -> None:
     again = [grade_file("tensors/outer", f) for f in fixtures]
     assert [r.score for r in first] == [r.score for r in again]
     assert min(r.score for r in again) < max(r.score for r in again)
+
+
+@pytest.mark.xdist_group("probe")
+@pytest.mark.parametrize("exercise_id", ["modules/residual_block", "optimization/adam"])
+def test_keeping_reference_runs_never_changes_a_verdict(exercise_id: str) -> None:
+    """Every fixture of the exercise (wrong and right), graded by a rehearsed worker that keeps the reference's
+    runs and by one that keeps none (TORCHDOJO_REFERENCE_RUNS=0): the same outcome and message for every check."""
+    from torchdojo.core.catalog import load_catalog
+    from torchdojo.core.launch import Limits
+    from torchdojo.core.runner import grade
+    from torchdojo.core.warm import WarmWorker
+
+    exercise = load_catalog().resolve(exercise_id)
+    fixtures = sorted((ROOT / "tests" / "fixtures" / exercise.topic / exercise.name).glob("*.py"))
+    verdicts = []
+    for keep in ("1", "0"):
+        with WarmWorker(env_update={"TORCHDOJO_REFERENCE_RUNS": keep}, rehearse=[exercise_id]) as worker:
+            assert worker.wait_ready()
+            reports = [grade(exercise, f, Limits(timeout_s=120), launcher=worker) for f in fixtures]
+        verdicts.append([[(c.name, c.outcome, c.message.en if c.message else "") for c in r.checks] for r in reports])
+    assert verdicts[0] == verdicts[1]
+    assert any(outcome != "passed" for report in verdicts[0] for _, outcome, _ in report), "the fixtures include wrong ones"

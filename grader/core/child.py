@@ -118,12 +118,18 @@ def _integrity_targets() -> dict[str, tuple[Any, str, Any]]:
     import torch
     import torch.testing
 
+    from torchdojo.checks import harness, memo
+
     owners: list[tuple[str, Any, tuple[str, ...]]] = [
         ("torch", torch, ("allclose", "equal", "isclose", "is_tensor", "is_grad_enabled")),
         ("torch.testing", torch.testing, ("assert_close",)),
         ("torch.Tensor", torch.Tensor, ("__eq__", "__ne__", "__bool__", "backward")),
         ("_pytest.runner", _pytest.runner, ("call_and_report", "pytest_runtest_makereport")),
         ("_pytest.runner.CallInfo", _pytest.runner.CallInfo, ("from_call",)),
+        # the comparison itself, and the warm worker's kept reference runs
+        ("torchdojo.checks.harness.Compare", harness.Compare, ("same", "run", "_reference_run", "_compare_observed", "_fail")),
+        ("torchdojo.checks.harness", harness, ("compare_values", "_compare_state", "_reset_global_state")),
+        ("torchdojo.checks.memo.ReferenceRuns", memo.ReferenceRuns, ("key", "take", "keep")),
         ("builtins", builtins, ("isinstance", "len", "abs", "all", "any", "float", "int", "bool", "print", "open", "__import__")),
     ]
     return {f"{label}.{attr}": (owner, attr, inspect.getattr_static(owner, attr)) for label, owner, attrs in owners for attr in attrs}
