@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -153,19 +154,27 @@ def test_the_checks_seed_exactly_as_torch_manual_seed_does() -> None:
         assert torch.equal(got[0], expected[0]) and torch.equal(got[1], expected[1]) and got[2] == expected[2] == seed
 
 
-def _untouched_private_16mb_maps() -> int:
-    """How many private writable 16 MiB mappings of this process have no resident page."""
-    blocks = Path("/proc/self/smaps").read_text(encoding="utf-8").split("\n")
-    count, header, fields = 0, "", {}
-    for line in [*blocks, "end-of-maps x"]:
-        first = line.split(" ", 1)[0]
-        if "-" in first or first == "end-of-maps":  # a new mapping starts: judge the previous one
-            if " rw-p " in f" {header} " and fields.get("Size:") == str(16 << 10) and fields.get("Rss:") == "0":
-                count += 1
-            header, fields = line, {}
-        elif line.split():
-            fields[line.split()[0]] = line.split()[1]
-    return count
+def _resident_pages_and_mode(buffer: Any) -> tuple[int, str]:
+    """How many of `buffer`'s pages are resident (/proc/self/pagemap's present bit), and the mode of the mapping
+    it lies in. By address, not by a mapping's size: the kernel may merge a new mapping with its neighbour."""
+    import ctypes
+    import mmap
+    import struct
+
+    first = ctypes.c_char.from_buffer(buffer)
+    address = ctypes.addressof(first)
+    del first  # an exported pointer would keep the buffer from closing
+    pages = len(buffer) // mmap.PAGESIZE
+    with open("/proc/self/pagemap", "rb") as pagemap:
+        pagemap.seek(address // mmap.PAGESIZE * 8)
+        entries = pagemap.read(pages * 8)
+    resident = sum(entry >> 63 & 1 for (entry,) in struct.iter_unpack("<Q", entries))
+    for line in Path("/proc/self/maps").read_text(encoding="utf-8").splitlines():
+        span, mode = line.split()[:2]
+        start, end = (int(part, 16) for part in span.split("-"))
+        if start <= address < end:
+            return resident, mode
+    raise AssertionError("the buffer is in no mapping")
 
 
 def test_memory_reserve_is_held_without_touching_its_pages() -> None:
@@ -175,9 +184,9 @@ def test_memory_reserve_is_held_without_touching_its_pages() -> None:
 
     from torchdojo.core.child import _memory_reserve
 
-    before = _untouched_private_16mb_maps()
     reserve = _memory_reserve()
     assert isinstance(reserve, mmap.mmap) and len(reserve) == 16 << 20
-    assert _untouched_private_16mb_maps() == before + 1
+    assert _resident_pages_and_mode(reserve) == (0, "rw-p")
+    reserve[mmap.PAGESIZE * 3] = 1  # the measure can tell: one page written, one page resident
+    assert _resident_pages_and_mode(reserve) == (1, "rw-p")
     reserve.close()
-    assert _untouched_private_16mb_maps() == before
