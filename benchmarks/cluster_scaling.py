@@ -40,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unittest.mock
 from pathlib import Path
 from typing import Self
 
@@ -170,18 +171,11 @@ def course_cost(work: Path, catalog: Catalog, reference_runs: bool = True) -> tu
     runs from its rehearsals (TORCHDOJO_REFERENCE_RUNS=0), and every fork runs every reference again."""
     course = list(catalog.exercises)
     cpu = {}
-    previous = os.environ.get("TORCHDOJO_REFERENCE_RUNS")
-    os.environ["TORCHDOJO_REFERENCE_RUNS"] = "1" if reference_runs else "0"  # the warm worker started by run_batch reads it
-    try:
+    with unittest.mock.patch.dict(os.environ, {"TORCHDOJO_REFERENCE_RUNS": "1" if reference_runs else "0"}):  # read by run_batch's warm worker
         for students in (2, 3):
             folder = work / f"course{students}-{int(reference_runs)}"
             make_class(folder, students, [e.id for e in course])
             cpu[students] = _cpu_of(plan(folder, catalog, course))
-    finally:
-        if previous is None:
-            os.environ.pop("TORCHDOJO_REFERENCE_RUNS", None)
-        else:
-            os.environ["TORCHDOJO_REFERENCE_RUNS"] = previous
     return course, cpu[3] - cpu[2]
 
 

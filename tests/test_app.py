@@ -10,6 +10,7 @@ from pathlib import Path
 
 from textual.widgets import Button, OptionList, Static
 
+from tests.app_fixtures.first_paint import at_first_paint
 from tests.app_fixtures.make_progress import write_sample
 from tests.conftest import ROOT
 from torchdojo.core.catalog import load_catalog
@@ -323,22 +324,7 @@ def test_the_first_screen_figures_match_the_full_models(tmp_path: Path) -> None:
 
 
 def test_the_first_screen_loads_no_pydantic() -> None:
-    code = (
-        "import sys\n"
-        "from pathlib import Path\n"
-        "from torchdojo.quizzes.app import TorchDojoApp\n"
-        "from torchdojo.quizzes.app.state import load_bank_cached\n"
-        "load_bank_cached()\n"  # the plain index exists after any full start
-        "for name in [n for n in sys.modules if n.split('.')[0] in ('pydantic', 'torchdojo', 'fsrs')]: del sys.modules[name]\n"
-        "from torchdojo.quizzes.app import TorchDojoApp\n"
-        "class First(TorchDojoApp):\n"
-        "    def on_ready(self):\n"
-        "        print(sorted({m.split('.')[0] for m in sys.modules} & {'pydantic', 'fsrs', 'torch'}))\n"
-        "        self.exit()\n"
-        "First(progress_path=Path('missing.json')).run(headless=True, size=(80, 24))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT, check=False)
-    assert done.stdout.strip().splitlines()[0] == "[]", done.stdout + done.stderr
+    assert at_first_paint("sorted({m.split('.')[0] for m in sys.modules} & {'pydantic', 'fsrs', 'torch'})") == "[]"
 
 
 # -- topics, questions after a pass, predicting before a first check (issue 17) --------------

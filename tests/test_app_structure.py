@@ -10,14 +10,13 @@ from __future__ import annotations
 import ast
 import inspect
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from textual.message import Message
 from textual.widgets import Button, DataTable
 
+from tests.app_fixtures.first_paint import at_first_paint
 from tests.app_fixtures.make_progress import write_sample
 from tests.conftest import ROOT
 from torchdojo.core.catalog import load_catalog
@@ -239,18 +238,5 @@ async def test_a_check_and_a_hint_asked_by_the_screen_come_back_to_it(tmp_path: 
 
 
 def test_the_first_screen_loads_no_other_screen() -> None:
-    code = (
-        "import sys\n"
-        "from pathlib import Path\n"
-        "from torchdojo.quizzes.app.state import load_bank_cached\n"
-        "load_bank_cached()\n"  # the plain index exists after any full start
-        "for name in [n for n in sys.modules if n.split('.')[0] in ('pydantic', 'torchdojo', 'fsrs')]: del sys.modules[name]\n"
-        "from torchdojo.quizzes.app import TorchDojoApp\n"
-        "class First(TorchDojoApp):\n"
-        "    def on_ready(self):\n"
-        "        print(sorted(m.rsplit('.', 1)[-1] for m in sys.modules if m.startswith('torchdojo.quizzes.app.screens.')))\n"
-        "        self.exit()\n"
-        "First(progress_path=Path('missing.json')).run(headless=True, size=(80, 24))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT, check=False)
-    assert done.stdout.strip().splitlines()[0] == "['base', 'dashboard', 'messages']", done.stdout + done.stderr
+    loaded = at_first_paint("sorted(m.rsplit('.', 1)[-1] for m in sys.modules if m.startswith('torchdojo.quizzes.app.screens.'))")
+    assert loaded == "['base', 'dashboard', 'messages']"

@@ -71,8 +71,6 @@ def _fork_child(request: dict, result_fd: int, output_fd: int, reference_runs: R
         sys.stderr = os.fdopen(2, "w", buffering=1, closefd=False)
         from torchdojo.core.child import main
 
-        if reference_runs is not None:
-            reference_runs.recording = False
         main(argv, nonce=request["nonce"], reference_runs=reference_runs)
     except BaseException:  # noqa: BLE001 - whatever happens, a fork never returns into the worker loop
         os._exit(70)
