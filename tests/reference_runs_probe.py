@@ -2,8 +2,8 @@
 
     python tests/reference_runs_probe.py EXERCISE_ID...
 
-As a warm worker does, this process rehearses each exercise (recording the reference's runs), then
-grades each reference in a fork. There, every comparison that finds a kept run also runs the
+As a warm worker does, this process rehearses each exercise (recording the reference's runs and
+preparing pytest's configuration), then grades each reference in a fork. There, every comparison that finds a kept run also runs the
 reference afresh and compares the two exactly (values with no tolerance, the error, the global
 state). Prints one JSON line per exercise: {"id", "reused", "differences", "failed"}.
 """
@@ -43,7 +43,7 @@ def _verifying(reused: list[int], differences: list[str]) -> Any:
     return reference_run
 
 
-def _grade_in_fork(argv: list[str], runs: ReferenceRuns, report_in: int) -> None:
+def _grade_in_fork(argv: list[str], runs: ReferenceRuns, configs: child.PytestConfigs, report_in: int) -> None:
     """In the fork: grade, verifying every reuse, and write what was found to `report_in`. Never returns."""
     reused: list[int] = [0]
     differences: list[str] = []
@@ -60,7 +60,7 @@ def _grade_in_fork(argv: list[str], runs: ReferenceRuns, report_in: int) -> None
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
-    child.main(argv, nonce="probe", reference_runs=runs)
+    child.main(argv, nonce="probe", reference_runs=runs, pytest_configs=configs)
     exit_now(0)
 
 
@@ -69,6 +69,7 @@ def probe(exercise_ids: list[str], work: Path) -> None:
     warm._preload()
     catalog = load_catalog()
     runs = ReferenceRuns()
+    configs: child.PytestConfigs = {}
     plan = []
     for exercise_id in exercise_ids:
         exercise = catalog.resolve(exercise_id)
@@ -76,7 +77,7 @@ def probe(exercise_ids: list[str], work: Path) -> None:
         copy.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(solutions_dir() / exercise.file, copy)
         argv = child_arguments(exercise, copy, [c.name for c in exercise.checks], Limits(), 0)
-        warm._rehearse(argv, reference_runs=runs)
+        warm._rehearse(argv, reference_runs=runs, pytest_configs=configs)
         plan.append((exercise_id, argv))
     for exercise_id, argv in plan:
         results, results_in = os.pipe()
@@ -87,7 +88,7 @@ def probe(exercise_ids: list[str], work: Path) -> None:
         if pid == 0:  # a fork grading the reference, as a warm worker's fork would
             os.close(results)
             os.close(report_out)
-            _grade_in_fork(argv, runs, report_in)
+            _grade_in_fork(argv, runs, configs, report_in)
         os.close(results_in)
         os.close(report_in)
         verdicts = b""

@@ -17,7 +17,8 @@ from types import FrameType, ModuleType
 import pytest
 
 from tests.conftest import grade_file
-from torchdojo.checks.harness import _returns_of
+from torchdojo.checks.harness import Compare, _returns_of
+from torchdojo.checks.support import CheckFailed
 
 LEARNER = """\
 def helper(x):
@@ -169,3 +170,72 @@ def test_learner_code_that_sets_the_hooks_is_graded_as_usual(tmp_path: Path, wro
     got = {c.name: c.outcome for c in report.checks}
     assert got["correct_gradient"] == outcome, report
     assert all(value in {"passed", "failed"} for value in got.values()), got
+
+
+def _compare(learner: ModuleType) -> Compare:
+    return Compare(learner, learner)  # the reference does not matter here: only the learner's runs are watched
+
+
+def test_a_run_that_does_not_record_still_puts_the_hooks_back(learner: ModuleType) -> None:
+    """Every learner run undoes its changes to the hooks (so none of them sees the reference's run), recorded or not."""
+
+    def theirs(frame: FrameType, event: str, arg: object) -> None:
+        return None
+
+    def scenario(impl: ModuleType) -> int:
+        sys.settrace(theirs)
+        sys.setprofile(theirs)
+        return int(impl.solve(1))
+
+    old_trace, old_profile = sys.gettrace(), sys.getprofile()
+    try:
+        run = _compare(learner).run(learner, scenario, 0, None, "solve")
+        assert sys.gettrace() is old_trace and sys.getprofile() is old_profile
+        assert run.value == 4 and run.returned_at is None
+    finally:
+        sys.settrace(old_trace)
+        sys.setprofile(old_profile)
+
+
+def test_only_a_failure_the_learner_reads_runs_the_recorder(learner: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hypothesis runs the learner's code for many examples and shrinks a failure; the line is recorded
+    (by one more run) only for the failure it reports, and never for a passing run."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from torchdojo.checks import harness
+
+    recorded = []
+    original = harness._returns_of
+
+    def counting(module_name: str, function_name: str | None) -> object:
+        recorded.append(function_name)
+        return original(module_name, function_name)
+
+    monkeypatch.setattr(harness, "_returns_of", counting)
+    compare = _compare(learner)
+
+    @settings(max_examples=30, derandomize=True, database=None)
+    @given(st.integers(0, 50))
+    def passes(x: int) -> None:
+        compare.same(lambda impl: impl.solve(x), given=f"x = {x}", where="solve")
+
+    passes()
+    assert recorded == []
+
+    wrong = ModuleType("wrong_reference")
+    wrong.solve = lambda x: x  # type: ignore[attr-defined]
+
+    @settings(max_examples=30, derandomize=True, database=None)
+    @given(st.integers(0, 50))
+    def fails(x: int) -> None:
+        Compare(learner, wrong).same(lambda impl: impl.solve(x), given=f"x = {x}", where="solve")
+
+    with pytest.raises(CheckFailed) as failure:
+        fails()
+    assert recorded == ["solve"]  # the shrunk example's final run, once
+    assert failure.value.where == SOLVE_RETURN
+
+    with pytest.raises(CheckFailed) as outside:  # outside Hypothesis, every failure is read
+        Compare(learner, wrong).same(lambda impl: impl.solve(-5), given="x = -5", where="solve")
+    assert outside.value.where == SOLVE_RETURN - 1 and recorded == ["solve", "solve"]

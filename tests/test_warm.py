@@ -178,3 +178,52 @@ def test_run_batch_rehearses_only_exercises_graded_more_than_once(tmp_path: Path
         ("s0", "autograd/vjp", True),
     ]
     assert notes == ["warming up: torch, then each exercise's checks once (1)"]
+
+
+def test_a_rehearsal_prepares_pytest_for_the_forks() -> None:
+    """After rehearsing an exercise, the worker holds pytest's configuration for its command line, made without the
+    grading plugin and with the run's options read (each fork starts from a copy instead of making it again)."""
+    from torchdojo.core import child, warm
+    from torchdojo.core.launch import child_arguments
+
+    views = load_catalog().resolve("tensors/views")
+    names = [c.name for c in views.checks]
+    configs: dict = {}
+    assert warm._rehearse(child_arguments(views, ROOT / "solutions" / views.file, names, Limits(), 99), pytest_configs=configs)
+    assert list(configs) == [tuple(child.pytest_arguments(views.check_module, names))]
+    config = configs[tuple(child.pytest_arguments(views.check_module, names))]
+    assert config.option.capture == "no" and config.option.noconftest
+    assert not any(isinstance(plugin, child.GradingPlugin) for plugin in config.pluginmanager.get_plugins())
+
+
+def test_forks_from_a_prepared_configuration_give_the_cold_verdicts() -> None:
+    """Every fixture of an exercise, and the submissions that attack pytest and the harness, graded by forks of a
+    rehearsed worker (pytest prepared, reference runs kept) and by cold children: the same verdicts and messages."""
+    exercise = load_catalog().resolve("autograd/no_grad")
+    files = sorted((FIXTURES / exercise.topic / exercise.name).glob("*.py")) + [
+        HOSTILE / f"{case}.py" for case in ("patch_pytest", "patch_harness", "fake_report")
+    ]
+    limits = Limits(timeout_s=60, memory_mb=1024, output_bytes=4000)
+    with WarmWorker(rehearse=[exercise.id]) as warm:
+        assert warm.wait_ready() and warm.rehearsed == {str(exercise.check_module)}
+        forked = [grade(exercise, f, limits, warm) for f in files]
+    cold = [grade(exercise, f, limits) for f in files]
+    assert [verdicts(r) for r in forked] == [verdicts(r) for r in cold]
+    assert [[_words(c) for c in r.checks] for r in forked] == [[_words(c) for c in r.checks] for r in cold]
+    assert any(r.score < r.max_score for r in cold) and any(r.score == r.max_score for r in cold)
+
+
+def test_the_checks_seed_torch_without_the_accelerators_bookkeeping() -> None:
+    """`torch.manual_seed` on a machine whose CUDA is not started records a stack trace per call (about 1 ms): the
+    checks' own code seeds through `support.manual_seed`, which seeds the CPU generator alike. Learner code may
+    call `torch.manual_seed`; the grader's code does not."""
+    import ast
+
+    checks = ROOT / "grader" / "checks"
+    calls = []
+    for path in sorted(checks.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "manual_seed":
+                if isinstance(node.func.value, ast.Name) and node.func.value.id == "torch":
+                    calls.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert calls == ["grader/checks/support.py:138"], calls

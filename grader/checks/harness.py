@@ -53,6 +53,8 @@ from types import FrameType, FunctionType, ModuleType
 from typing import Any, cast
 
 import torch
+from hypothesis import currently_in_test_context
+from hypothesis.control import current_build_context
 
 from torchdojo.checks.memo import ReferenceRuns
 from torchdojo.checks.support import CheckFailed, GraderLimit, manual_seed, show
@@ -383,7 +385,8 @@ def _returns_of(module_name: str, function_name: str | None) -> Iterator[list[in
     function, torch's C operators included (about a quarter of some checks' time). The trace hook
     is called once per new Python frame and keeps watching only the learner's frames, and there
     only for their returns (no line events). What learner code does to the hooks is undone after
-    it: the trace and profile functions from before are put back.
+    it: the trace and profile functions from before are put back. Even so it costs about a tenth
+    of grading, so only a failure's message pays for it (`Compare._returned_at`).
     """
     lines: list[int] = []
     previous_trace, previous_profile = _gettrace(), _getprofile()
@@ -408,6 +411,27 @@ def _returns_of(module_name: str, function_name: str | None) -> Iterator[list[in
         _settrace(previous_trace)
         if _getprofile() is not previous_profile:
             _setprofile(previous_profile)
+
+
+@contextmanager
+def _hooks_restored() -> Iterator[list[int]]:
+    """Run learner code without recording where it returns: only put back the trace and profile
+    functions from before, if it changed them (so none of its hooks sees the reference run)."""
+    previous_trace, previous_profile = _gettrace(), _getprofile()
+    try:
+        yield []
+    finally:
+        if _gettrace() is not previous_trace:
+            _settrace(previous_trace)
+        if _getprofile() is not previous_profile:
+            _setprofile(previous_profile)
+
+
+def _message_is_read() -> bool:
+    """Whether a failure raised now is the one the learner reads: outside Hypothesis, or in its
+    final run of an example (an explicit one, or the shrunk failure replayed). The runs it makes
+    while searching and shrinking raise failures nobody reads."""
+    return not currently_in_test_context() or bool(current_build_context().is_final)
 
 
 def _stop_recording_in_fork() -> None:
@@ -462,14 +486,22 @@ class Compare:
         return obj
 
     def run(
-        self, impl: ModuleType, scenario: Callable[[ModuleType], Any], seed: int, context: Callable[[], AbstractContextManager[Any]] | None, where: str | None
+        self,
+        impl: ModuleType,
+        scenario: Callable[[ModuleType], Any],
+        seed: int,
+        context: Callable[[], AbstractContextManager[Any]] | None,
+        where: str | None,
+        record_return: bool = False,
     ) -> Run:
+        """One implementation's run of a scenario. The learner's is watched: its changes to the trace and profile
+        functions are undone, and with `record_return` the line where its code returned is recorded."""
         _reset_global_state(seed)
         value: Any = None
         raised: BaseException | None = None
-        watch: AbstractContextManager[list[int]] = (
-            _returns_of(self.learner.__name__, where.split(".")[-1] if where else None) if impl is self.learner else nullcontext([])
-        )
+        watch: AbstractContextManager[list[int]] = nullcontext([])
+        if impl is self.learner:
+            watch = _returns_of(self.learner.__name__, where.split(".")[-1] if where else None) if record_return else _hooks_restored()
         with watch as lines:
             with (context or nullcontext)():
                 try:
@@ -568,7 +600,7 @@ class Compare:
                 given,
                 given_zh,
                 where,
-                got.returned_at,
+                self._returned_at(scenario, seed, context, where),
                 hint,
             )
         diff = self._compare_observed(expected.value, got.value, tolerance)
@@ -582,8 +614,21 @@ class Compare:
             elif callable(hint) and diff is not None:
                 chosen = hint(expected.value, got.value)
         if diff is not None:
-            self._fail(diff, given, given_zh, where, got.returned_at, chosen)
+            self._fail(diff, given, given_zh, where, self._returned_at(scenario, seed, context, where), chosen)
         return got.value
+
+    def _returned_at(
+        self, scenario: Callable[[ModuleType], Any], seed: int, context: Callable[[], AbstractContextManager[Any]] | None, where: str | None
+    ) -> int | None:
+        """The line where the learner's code returned in this scenario, for a failure's message: found by running
+        it once more, recording, and only for a message the learner reads (`_message_is_read`). Recording every
+        run cost about a tenth of grading; a scenario is seeded and builds fresh inputs, so the run is the same."""
+        if not _message_is_read():
+            return None
+        try:
+            return self.run(self.learner, scenario, seed, context, where, record_return=True).returned_at
+        except Exception:  # noqa: BLE001 - only the message's line is at stake: the difference is already found
+            return None
 
     def _raised_at(self, error: BaseException) -> int | None:
         """The innermost line of the learner's code in an exception's traceback."""

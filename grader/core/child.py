@@ -27,6 +27,7 @@ from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any, TextIO
 
 import pytest
+from _pytest import config as _pytest_config  # _prepareconfig: pytest.main without the run (see prepare_pytest)
 
 from torchdojo.core.protocol import CheckStarted, CheckVerdict, Event, ImportDone, ImportStarted, RunDone, encode
 
@@ -503,6 +504,34 @@ def pytest_arguments(checks_module: Path, checks: list[str]) -> list[str]:
     ]
 
 
+PytestConfigs = dict[tuple[str, ...], pytest.Config]
+"""pytest's configurations made ahead of the runs that will use them, by command line (`prepare_pytest`)."""
+
+
+def prepare_pytest(pytest_args: list[str]) -> pytest.Config:
+    """pytest's configuration for a check run, made before the run and without its GradingPlugin.
+
+    A warm worker makes one for each exercise it rehearses, and every fork starts from its own copy
+    instead of making it again: registering pytest's own plugins and reading the command line were
+    about 20 ms of every fork. Made where no learner code has run, like everything the worker holds."""
+    forget_pytest_environment()
+    return _pytest_config._prepareconfig(list(pytest_args), plugins=[])
+
+
+def _run_pytest(pytest_args: list[str], plugin: GradingPlugin, prepared: pytest.Config | None) -> None:
+    """`pytest.main(pytest_args, plugins=[plugin])`, from a prepared configuration when there is one. The plugin
+    joins it late, which is the same for its hooks: none of them is called before a session starts."""
+    if prepared is None:
+        pytest.main(pytest_args, plugins=[plugin])
+        return
+    os.environ["PYTEST_VERSION"] = pytest.__version__  # as pytest.main sets it
+    prepared.pluginmanager.register(plugin)
+    try:
+        prepared.hook.pytest_cmdline_main(config=prepared)
+    finally:
+        prepared._ensure_unconfigure()
+
+
 def forget_pytest_environment() -> None:
     """Drop the environment variables through which pytest takes more options and plugins
     (PYTEST_ADDOPTS: `-p someone's_plugin`; PYTEST_PLUGINS): a check run's command line is all of it."""
@@ -522,11 +551,13 @@ def _check_name(nodeid: str) -> str:
     return function.removeprefix("test_").split("[", 1)[0]
 
 
-def main(argv: list[str] | None = None, nonce: str | None = None, reference_runs: ReferenceRuns | None = None) -> int:
+def main(
+    argv: list[str] | None = None, nonce: str | None = None, reference_runs: ReferenceRuns | None = None, pytest_configs: PytestConfigs | None = None
+) -> int:
     """Entry point of a cold child (`python -m torchdojo.core.child`) and of a warm worker's fork.
 
     A cold child reads the run's nonce from stdin; a fork receives it from the worker, with the
-    reference runs the worker's rehearsals kept.
+    reference runs the worker's rehearsals kept and the pytest configurations it prepared.
     """
     parser = argparse.ArgumentParser(prog="python -m torchdojo.core.child")
     parser.add_argument("--result-fd", type=int, required=True)
@@ -578,7 +609,7 @@ def main(argv: list[str] | None = None, nonce: str | None = None, reference_runs
     # run does: out of the collector's reach, a full collection during the checks — Hypothesis
     # makes one on its first test — scans only what the run itself made (about 100 ms saved).
     gc.freeze()
-    pytest.main(pytest_args, plugins=[plugin])
+    _run_pytest(pytest_args, plugin, (pytest_configs or {}).get(tuple(pytest_args)))
     plugin.finish_interrupted()
     channel.send(RunDone())
     sys.stdout.flush()

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from torchdojo.checks.memo import ReferenceRuns
+    from torchdojo.core.child import PytestConfigs
 
 _MAX_MESSAGE = 1 << 20
 
@@ -57,7 +58,7 @@ def _send(sock: socket.socket, message: dict) -> None:
     sock.sendall(json.dumps(message).encode() + b"\n")
 
 
-def _fork_child(request: dict, result_fd: int, output_fd: int, reference_runs: ReferenceRuns | None) -> None:
+def _fork_child(request: dict, result_fd: int, output_fd: int, reference_runs: ReferenceRuns | None, pytest_configs: PytestConfigs | None = None) -> None:
     """In the forked child: become a normal grading child and never return."""
     try:
         os.setsid()
@@ -71,7 +72,7 @@ def _fork_child(request: dict, result_fd: int, output_fd: int, reference_runs: R
         sys.stderr = os.fdopen(2, "w", buffering=1, closefd=False)
         from torchdojo.core.child import main
 
-        main(argv, nonce=request["nonce"], reference_runs=reference_runs)
+        main(argv, nonce=request["nonce"], reference_runs=reference_runs, pytest_configs=pytest_configs)
     except BaseException:  # noqa: BLE001 - whatever happens, a fork never returns into the worker loop
         os._exit(70)
     os._exit(0)
@@ -90,7 +91,7 @@ def _argument(argv: list[str], name: str) -> str | None:
     return argv[argv.index(name) + 1] if name in argv[:-1] else None
 
 
-def _rehearse(argv: list[str], source: bytes | None = None, reference_runs: ReferenceRuns | None = None) -> bool:
+def _rehearse(argv: list[str], source: bytes | None = None, reference_runs: ReferenceRuns | None = None, pytest_configs: PytestConfigs | None = None) -> bool:
     """Run an exercise's checks once here, on the reference solution, with no one waiting.
 
     Importing is not enough: the first run of a check pays one-time costs (hypothesis building its
@@ -98,7 +99,8 @@ def _rehearse(argv: list[str], source: bytes | None = None, reference_runs: Refe
     once in the worker, they are paid for good, and a watch re-check costs what the checks cost.
     Never fatal: anything that goes wrong only leaves the worker unrehearsed. True when every
     check passed on the reference (a rehearsal that ran them all). The reference's side of each
-    comparison is kept in `reference_runs`, for every fork to reuse (torchdojo.checks.memo)."""
+    comparison is kept in `reference_runs`, for every fork to reuse (torchdojo.checks.memo), and
+    pytest's configuration for the run is made once into `pytest_configs` (child.prepare_pytest)."""
     import contextlib
 
     import pytest
@@ -116,7 +118,7 @@ def _rehearse(argv: list[str], source: bytes | None = None, reference_runs: Refe
             copy.write_bytes(source)
             staged = list(argv)
             staged[staged.index("--reference") + 1] = str(copy)
-            return _rehearse(staged, reference_runs=reference_runs)
+            return _rehearse(staged, reference_runs=reference_runs, pytest_configs=pytest_configs)
     if not (reference and module and name and Path(reference).is_file()):
         return False
     checks = _check_names(argv)
@@ -132,7 +134,10 @@ def _rehearse(argv: list[str], source: bytes | None = None, reference_runs: Refe
             child.forget_pytest_environment()
             if reference_runs is not None:
                 reference_runs.recording = True
-            passed = pytest.main(child.pytest_arguments(Path(module), checks), plugins=[plugin]) == 0
+            arguments = child.pytest_arguments(Path(module), checks)
+            passed = pytest.main(arguments, plugins=[plugin]) == 0
+            if pytest_configs is not None:
+                pytest_configs[tuple(arguments)] = child.prepare_pytest(arguments)
     except BaseException:  # noqa: BLE001 - a rehearsal must never take the worker down
         pass
     finally:
@@ -189,7 +194,7 @@ def _check_names(argv: list[str]) -> list[str]:
     return names
 
 
-def _rehearse_first(exercise_ids: list[str], reference_runs: ReferenceRuns | None) -> set[str]:
+def _rehearse_first(exercise_ids: list[str], reference_runs: ReferenceRuns | None, pytest_configs: PytestConfigs | None = None) -> set[str]:
     """Rehearse these exercises now, before the worker says it is ready; returns their check modules.
 
     A batch grades each exercise for every student: rehearsed here once, every fork starts from
@@ -218,6 +223,7 @@ def _rehearse_first(exercise_ids: list[str], reference_runs: ReferenceRuns | Non
                 *(c.name for c in exercise.checks),
             ],
             reference_runs=reference_runs,
+            pytest_configs=pytest_configs,
         ):
             done.add(module)
     return done
@@ -230,7 +236,8 @@ def serve(sock: socket.socket, rehearse: list[str] | None = None) -> None:
     # Every fork inherits what the rehearsals keep here. TORCHDOJO_REFERENCE_RUNS=0 turns it off: every fork
     # runs every reference again (to measure what keeping them saves, or to rule it out when a grade surprises).
     reference_runs = ReferenceRuns() if os.environ.get("TORCHDOJO_REFERENCE_RUNS", "1") != "0" else None
-    rehearsed: set[str] = _rehearse_first(rehearse, reference_runs) if rehearse else set()
+    pytest_configs: PytestConfigs = {}  # made after each rehearsal: every fork of that exercise starts from its copy
+    rehearsed: set[str] = _rehearse_first(rehearse, reference_runs, pytest_configs) if rehearse else set()
     _send(sock, {"event": "ready", "rehearsed": sorted(rehearsed)})  # see WarmWorker.wait_ready
     selector = selectors.DefaultSelector()
     selector.register(sock, selectors.EVENT_READ)
@@ -258,7 +265,7 @@ def serve(sock: socket.socket, rehearse: list[str] | None = None) -> None:
             pid = os.fork()
             if pid == 0:
                 sock.close()
-                _fork_child(request, fds[0], fds[1], reference_runs)
+                _fork_child(request, fds[0], fds[1], reference_runs, pytest_configs)
             for fd in fds:
                 os.close(fd)
             children.add(pid)
@@ -268,7 +275,7 @@ def serve(sock: socket.socket, rehearse: list[str] | None = None) -> None:
                 rehearsed.add(module)
                 to_rehearse.append((list(request["argv"]), source))
         if to_rehearse and not children:  # idle: nobody waits for this
-            _rehearse(*to_rehearse.pop(0), reference_runs=reference_runs)
+            _rehearse(*to_rehearse.pop(0), reference_runs=reference_runs, pytest_configs=pytest_configs)
         for pid in list(children):
             try:
                 done, status = os.waitpid(pid, os.WNOHANG)

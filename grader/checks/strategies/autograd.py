@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from torchdojo.checks.strategies import DTYPES, CallerState, CallerTensor, random_tensors
-from torchdojo.checks.support import show
+from torchdojo.checks.support import manual_seed, show
 
 
 def _short(t: torch.Tensor) -> str:
@@ -169,7 +169,7 @@ class Model:
     seed: int
 
     def make(self) -> nn.Module:
-        torch.manual_seed(self.seed)
+        manual_seed(self.seed)
         if self.kind == "linear":
             model: nn.Module = nn.Linear(4, 3)
         elif self.kind == "mlp":

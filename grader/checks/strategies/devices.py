@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from torchdojo.checks.stand_in import CUSTOM, MACHINES, NO_ACCELERATOR, Machine
-from torchdojo.checks.support import show
+from torchdojo.checks.support import manual_seed, show
 
 # -- machines -------------------------------------------------------------------------------------
 
@@ -183,7 +183,7 @@ class ModelCase:
     dtype: torch.dtype = torch.float32
 
     def make(self, seed: int) -> nn.Module:
-        torch.manual_seed(seed)
+        manual_seed(seed)
         return self.build()
 
 
@@ -232,7 +232,7 @@ class TrainCase:
         )
 
     def build(self, device: str | torch.device = "cpu") -> tuple[nn.Module, nn.Module, torch.optim.Optimizer]:
-        torch.manual_seed(self.seed)
+        manual_seed(self.seed)
         outputs = 3 if self.loss == "nn.CrossEntropyLoss()" else 1
         model = (nn.Sequential(nn.Linear(4, 6), nn.Tanh(), nn.Linear(6, outputs)) if self.model == "mlp" else nn.Linear(4, outputs)).to(device)
         loss = nn.CrossEntropyLoss() if self.loss == "nn.CrossEntropyLoss()" else nn.MSELoss()
@@ -344,7 +344,7 @@ class AmpCase:
     seed: int
 
     def build(self) -> nn.Module:
-        torch.manual_seed(self.seed)
+        manual_seed(self.seed)
         return AMP_MODELS[self.model]()
 
     def data(self) -> tuple[torch.Tensor, torch.Tensor]:
@@ -381,7 +381,7 @@ class ScalerCase:
     seed: int
 
     def build(self) -> tuple[nn.Module, torch.optim.Optimizer, torch.amp.GradScaler]:
-        torch.manual_seed(self.seed)
+        manual_seed(self.seed)
         model = nn.Sequential(nn.Linear(3, 5), nn.Tanh(), nn.Linear(5, 2)) if self.model == "mlp" else nn.Linear(3, 2)
         if self.optimizer == "Adam":
             optimizer: torch.optim.Optimizer = torch.optim.Adam(model.parameters(), lr=self.lr)
@@ -458,7 +458,7 @@ class LayoutCase:
     seed: int
 
     def build(self) -> nn.Module:
-        torch.manual_seed(self.seed)
+        manual_seed(self.seed)
         return CONV_MODELS[self.model]().to(self.dtype)
 
     def make(self) -> torch.Tensor:
