@@ -213,6 +213,22 @@ def test_backward_without_grad_and_cuda_without_a_gpu_get_plain_words() -> None:
     assert ".to(device)" in said["zh"]
 
 
+def test_a_frame_that_could_not_be_made_reads_as_running_out_of_memory() -> None:
+    """CPython 3.11 recursion allowed to go deep fills memory with frames and ends in `SystemError: error return
+    without exception set` (tests/test_hostile.py grades a real one): the learner reads that memory ran out.
+    Any other SystemError keeps its own words."""
+    from torchdojo.checks.support import ran_out
+    from torchdojo.core.child import describe_exception
+
+    frames_ran_out = SystemError("error return without exception set")
+    assert ran_out(frames_ran_out) and ran_out(MemoryError()) and ran_out(RecursionError())
+    assert not ran_out(SystemError("a C extension's own failure")) and not ran_out(ValueError("error return without exception set"))
+    said = describe_exception(frames_ran_out, None, "/nowhere.py")
+    assert said["en"].startswith("Your code ran out of memory") and "内存" in said["zh"]
+    said = describe_exception(SystemError("a C extension's own failure"), None, "/nowhere.py")
+    assert "SystemError" in said["en"] and "memory" not in said["en"]
+
+
 def test_an_endless_loop_says_where_it_was_stopped(tmp_path: Path) -> None:
     learner = tmp_path / "loop.py"
     learner.write_text("import time\n\n\ndef spin():\n    while True:\n        time.sleep(0.001)\n\n\nspin()\n", encoding="utf-8")

@@ -57,7 +57,7 @@ from hypothesis import currently_in_test_context
 from hypothesis.control import current_build_context
 
 from torchdojo.checks.memo import ReferenceRuns
-from torchdojo.checks.support import CheckFailed, GraderLimit, manual_seed, show
+from torchdojo.checks.support import CheckFailed, GraderLimit, manual_seed, ran_out, show
 
 # Captured before any learner code runs (a submission may monkeypatch these later).
 _allclose = torch.allclose
@@ -574,7 +574,7 @@ class Compare:
                         hint,
                     )
                 missing_name = _isinstance(error, AttributeError) and getattr(error, "obj", None) is self.learner
-                exhausted = _isinstance(error, MemoryError | RecursionError)  # not about the inputs: say what ran out
+                exhausted = ran_out(error)  # not about the inputs: say what ran out
                 if unfinished or not given or missing_name or exhausted:  # the child says these in its own words
                     raise
                 detail = (str(error).strip().splitlines() or [""])[0][:200]

@@ -42,6 +42,17 @@ class GraderLimit(Exception):
         self.zh = zh
 
 
+def ran_out(error: BaseException) -> bool:
+    """Whether learner code stopped because memory or the stack ran out, not because of what it was given.
+
+    Besides MemoryError and RecursionError: CPython 3.11 calls a Python function without using the C
+    stack, so a recursion allowed to go deep (`sys.setrecursionlimit(10**8)`) fills memory with frames,
+    and the call that cannot get one fails with `SystemError: error return without exception set`."""
+    if isinstance(error, MemoryError | RecursionError):
+        return True
+    return type(error) is SystemError and "without exception set" in str(error)[:200]
+
+
 def fail(en: str, zh: str, where: object | None = None) -> NoReturn:
     """Fail the check. `where` (a learner function or class) points the learner to a line."""
     raise CheckFailed(en, zh, where)
@@ -174,15 +185,23 @@ def keep_examples(module: ModuleType) -> None:
     The seed is Hypothesis's own digest of the test (`hypothesis.internal.reflection.function_digest`: its
     cleaned source, its signature, nothing else) with the signature read in `SEED_NAMESPACE`'s old name; it is
     set as `@seed(...)` would set it. Tests with a seed of their own keep it.
+
+    Each test's database key (the same digest, read in the package's name) is set here too, as Hypothesis sets
+    it for `find()`: Hypothesis otherwise computes it at every run, from the source, although the checks keep
+    no database. Done once per module object, so a warm worker's forks inherit both.
     """
     import hashlib
     import inspect
 
-    from hypothesis.internal.reflection import _clean_source, get_signature
+    from hypothesis.internal.reflection import _clean_source, function_digest, get_signature
 
     for test in list(vars(module).values()):
         inner = getattr(getattr(test, "hypothesis", None), "inner_test", None)
-        if inner is None or getattr(test, "_hypothesis_internal_use_seed", None) is not None:
+        if inner is None:
+            continue
+        if not hasattr(test, "_hypothesis_internal_database_key"):
+            test._hypothesis_internal_database_key = function_digest(inner)
+        if getattr(test, "_hypothesis_internal_use_seed", None) is not None:
             continue
         hasher = hashlib.sha384()
         hasher.update(_clean_source(inspect.getsource(inner)))
