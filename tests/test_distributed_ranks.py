@@ -143,6 +143,18 @@ def test_a_rank_that_ends_its_process_is_reported(learner, spied) -> None:
     _all_cleaned_up(spied)
 
 
+def test_the_rank_that_ended_by_itself_is_named_not_the_one_the_check_ended(learner) -> None:
+    """When one rank ends its process, the check kills those still waiting for it: the message names the first,
+    whatever order the two ended in (on a busy machine the waiting rank 0 can still be running when rank 1 ends)."""
+    import signal
+
+    waiting, ended = distributed._Rank(0, -1, -1, Path("/nowhere")), distributed._Rank(1, -1, -1, Path("/nowhere"))
+    waiting.cut_off, waiting.status = True, signal.SIGKILL  # killed by the check: a raw wait status
+    ended.closed, ended.status = True, 3 << 8  # its own os._exit(3)
+    with pytest.raises(CheckFailed, match=r"rank 1 ended without finishing \(exit status 3\)"):
+        distributed._verdict([waiting, ended], learner, ("", ""), None, 5.0)
+
+
 def test_the_references_errors_are_the_graders(learner) -> None:
     with pytest.raises(RuntimeError, match="the reference failed on rank 1") as raised:
         run_ranks(learner.fails, 2, learner=None)

@@ -138,8 +138,10 @@ class _Rank:
         self.status: int | None = None
         self.stuck_at: int | None = None
         self.stuck = False
+        self.cut_off = False  # still running when the check ended it: its end says nothing about the learner's code
 
     def end(self) -> None:
+        self.cut_off = not self.closed
         if self.status is None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGKILL)
@@ -355,7 +357,7 @@ def _verdict(ranks: list[_Rank], learner: ModuleType | None, given: tuple[str, s
         raise CheckFailed(en, zh, stuck[0].stuck_at or where)
     silent = [r for r in ranks if r.message is None]
     if silent:
-        rank = silent[0]
+        rank = min(silent, key=lambda r: r.cut_off)  # a rank that ended by itself: the others were killed after it
         if learner is None:
             raise RuntimeError(f"the reference's rank {rank.rank} ended without an answer (status {rank.status})")
         how = _ended(rank.status)
