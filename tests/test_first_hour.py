@@ -217,10 +217,11 @@ def test_a_frame_that_could_not_be_made_reads_as_running_out_of_memory() -> None
     """CPython 3.11 recursion allowed to go deep fills memory with frames and ends in `SystemError: error return
     without exception set` (tests/test_hostile.py grades a real one): the learner reads that memory ran out.
     Any other SystemError keeps its own words."""
-    from torchdojo.checks.support import ran_out
+    from torchdojo.checks.support import out_of_memory, ran_out
     from torchdojo.core.child import describe_exception
 
     frames_ran_out = SystemError("error return without exception set")
+    assert out_of_memory(frames_ran_out) and out_of_memory(MemoryError()) and not out_of_memory(RecursionError())
     assert ran_out(frames_ran_out) and ran_out(MemoryError()) and ran_out(RecursionError())
     assert not ran_out(SystemError("a C extension's own failure")) and not ran_out(ValueError("error return without exception set"))
     said = describe_exception(frames_ran_out, None, "/nowhere.py")

@@ -42,15 +42,19 @@ class GraderLimit(Exception):
         self.zh = zh
 
 
-def ran_out(error: BaseException) -> bool:
-    """Whether learner code stopped because memory or the stack ran out, not because of what it was given.
-
-    Besides MemoryError and RecursionError: CPython 3.11 calls a Python function without using the C
-    stack, so a recursion allowed to go deep (`sys.setrecursionlimit(10**8)`) fills memory with frames,
-    and the call that cannot get one fails with `SystemError: error return without exception set`."""
-    if isinstance(error, MemoryError | RecursionError):
+def out_of_memory(error: BaseException) -> bool:
+    """Whether learner code stopped because memory ran out: a MemoryError, or what CPython 3.11 raises when
+    it cannot make a frame. It calls a Python function without using the C stack, so a recursion allowed to
+    go deep (`sys.setrecursionlimit(10**8)`) fills memory with frames, and the call that cannot get one
+    fails with `SystemError: error return without exception set`."""
+    if isinstance(error, MemoryError):
         return True
     return type(error) is SystemError and "without exception set" in str(error)[:200]
+
+
+def ran_out(error: BaseException) -> bool:
+    """Whether learner code stopped because memory or the stack ran out, not because of what it was given."""
+    return isinstance(error, RecursionError) or out_of_memory(error)
 
 
 def fail(en: str, zh: str, where: object | None = None) -> NoReturn:

@@ -206,9 +206,9 @@ def describe_exception(exc: BaseException, tb: TracebackType | None, learner_fil
 
 def _plain_words(exc: BaseException, detail: str) -> tuple[str, str] | None:
     """Plain words for PyTorch errors a learner meets early, with PyTorch's own words after them."""
-    from torchdojo.checks.support import ran_out
+    from torchdojo.checks.support import out_of_memory
 
-    if ran_out(exc) and not isinstance(exc, RecursionError):
+    if out_of_memory(exc):
         return (
             "Your code ran out of memory. Look for a function that calls itself without end, or a list that keeps growing.",
             "你的代码耗尽了内存。请检查是否有无限调用自身的函数,或不断变长的列表。",
@@ -373,9 +373,9 @@ class GradingPlugin:
                 self.pending[name] = {"outcome": "passed", "en": "", "zh": ""}
             return
         exc = call.excinfo.value
-        from torchdojo.checks.support import GraderLimit, ran_out
+        from torchdojo.checks.support import GraderLimit, out_of_memory, ran_out
 
-        if (ran_out(exc) and not isinstance(exc, RecursionError)) or "can't allocate memory" in str(exc)[:500]:
+        if out_of_memory(exc) or "can't allocate memory" in str(exc)[:500]:
             self.fresh_process = True  # after an allocation failure the process is not to be trusted: the rest run anew
         if type(exc).__name__ == "Skipped" and str(exc).startswith("needs_gpu"):
             self.pending[name] = {"outcome": "needs_gpu", "en": "", "zh": ""}
