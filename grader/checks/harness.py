@@ -389,7 +389,7 @@ def _returns_of(module_name: str, function_name: str | None) -> Iterator[list[in
     of grading, so only a failure's message pays for it (`Compare._returned_at`).
     """
     lines: list[int] = []
-    previous_trace, previous_profile = _gettrace(), _getprofile()
+    previous_trace = _gettrace()
 
     def on_return(frame: FrameType, event: str, arg: Any) -> Any:
         if event == "return":
@@ -402,15 +402,13 @@ def _returns_of(module_name: str, function_name: str | None) -> Iterator[list[in
         frame.f_trace_lines = False
         return on_return
 
-    _recording.append((on_call, previous_trace))
-    _settrace(on_call)
-    try:
-        yield lines
-    finally:
-        _recording.pop()
-        _settrace(previous_trace)
-        if _getprofile() is not previous_profile:
-            _setprofile(previous_profile)
+    with _hooks_restored():  # the recorder is taken away again with whatever learner code put in
+        _recording.append((on_call, previous_trace))
+        _settrace(on_call)
+        try:
+            yield lines
+        finally:
+            _recording.pop()
 
 
 @contextmanager
