@@ -178,8 +178,8 @@ def course_cost(work: Path, catalog: Catalog, reference_runs: bool = True, stude
     they start), the worker's own work for them, and this process's (the runner's threads). The worker's start-up
     and its rehearsals are paid once per batch, not per student, so they are left out; subtracting two whole
     batches instead (as this did before) buried a 20-second figure under the rehearsals' noise.
-    `reference_runs=False`: the worker keeps no reference runs (TORCHDOJO_REFERENCE_RUNS=0), every fork runs
-    every reference again."""
+    `reference_runs=False`: the worker keeps no reference runs and no examples (TORCHDOJO_REFERENCE_RUNS=0), every
+    fork runs every reference and draws every example again."""
     from torchdojo.core.warm import WarmWorker
     from torchdojo.teacher.batch import grade_task
 
@@ -221,7 +221,7 @@ def main() -> int:
             f"CPU-seconds per student for the whole course ({len(course)} exercises): {min(per_course):.1f} s (students: {each}; the first hands in the references)"
         )
         print(
-            f"the same, every fork running every reference again (TORCHDOJO_REFERENCE_RUNS=0): {min(without):.1f} s (students: {each_without}); ratio {min(per_course) / min(without):.2f}"
+            f"the same, every fork running every reference and drawing every example again (TORCHDOJO_REFERENCE_RUNS=0): {min(without):.1f} s (students: {each_without}); ratio {min(per_course) / min(without):.2f}"
         )
         print(f"load average {os.getloadavg()[0]:.1f} (1 min): two cores shared with other work make these noisy")
         return 0

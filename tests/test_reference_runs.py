@@ -77,6 +77,25 @@ def test_aliasing_is_part_of_the_inputs() -> None:
     assert fingerprint(scenario_over((twice, twice))) != fingerprint(scenario_over((torch.zeros(2), torch.zeros(2))))
 
 
+class _Labelled(str):
+    """A str that carries the raw values behind it (as devices/ddp's Batches does, for its hint)."""
+
+    raw: list[int]
+
+
+def _labelled(text: str, raw: list[int]) -> _Labelled:
+    value = _Labelled(text)
+    value.raw = raw
+    return value
+
+
+def test_a_str_carrying_attributes_is_read_with_them() -> None:
+    assert fingerprint(_labelled("[1] [2]", [1, 2])) == fingerprint(_labelled("[1] [2]", [1, 2])) is not None
+    assert fingerprint(_labelled("[1] [2]", [1, 2])) != fingerprint(_labelled("[1] [2]", [2, 1]))
+    assert fingerprint(_labelled("[1] [2]", [1, 2])) != fingerprint(_labelled("[1] [3]", [1, 2]))
+    assert fingerprint(_labelled("[1] [2]", [1, 2])) != fingerprint("[1] [2]")
+
+
 def test_closures_defaults_and_check_module_values_are_inputs() -> None:
     make = check_module_function("def make(impl, k=2):\n    return impl.f(SIZE * k)\n", "make", {"SIZE": 3})
     other_default = check_module_function("def make(impl, k=3):\n    return impl.f(SIZE * k)\n", "make", {"SIZE": 3})
@@ -225,6 +244,7 @@ PROBED = [
     "quickstart/train",
     "optimization/adam",
     "data/transforms",
+    "devices/ddp",  # outcomes that are str subclasses carrying the raw batches; runs on forked ranks
 ]
 
 

@@ -197,11 +197,12 @@ def test_a_rehearsal_prepares_pytest_for_the_forks() -> None:
 
 
 def test_forks_from_a_prepared_configuration_give_the_cold_verdicts() -> None:
-    """Every fixture of an exercise, and the submissions that attack pytest and the harness, graded by forks of a
-    rehearsed worker (pytest prepared, reference runs kept) and by cold children: the same verdicts and messages."""
+    """Every fixture of an exercise, and the submissions that attack pytest, the harness and the replay of kept
+    examples, graded by forks of a rehearsed worker (pytest prepared, reference runs and examples kept) and by cold
+    children: the same verdicts and messages."""
     exercise = load_catalog().resolve("autograd/no_grad")
     files = sorted((FIXTURES / exercise.topic / exercise.name).glob("*.py")) + [
-        HOSTILE / f"{case}.py" for case in ("patch_pytest", "patch_harness", "fake_report")
+        HOSTILE / f"{case}.py" for case in ("patch_pytest", "patch_harness", "patch_replay", "fake_report")
     ]
     limits = Limits(timeout_s=60, memory_mb=1024, output_bytes=4000)
     with WarmWorker(rehearse=[exercise.id]) as warm:

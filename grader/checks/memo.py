@@ -123,6 +123,11 @@ class _Fingerprint:
             self._named(kind)
             self.walk(tuple(value))
             self.walk(getattr(value, "__dict__", None))
+        elif isinstance(value, str | int | float) and hasattr(value, "__dict__"):  # e.g. a str that carries the raw values a hint reads
+            self._named(kind)
+            plain = str.__str__(value) if isinstance(value, str) else int.__int__(value) if isinstance(value, int) else float.__float__(value)
+            self.add(type(plain).__name__, plain)
+            self.walk(vars(value))
         elif isinstance(value, BaseException):
             self._named(kind)
             self.walk(value.args)
@@ -286,6 +291,7 @@ class ReferenceRuns:
         self._handed_out: set[str] = set()  # in this process: only a fork hands runs out
         self.hits = 0
         self.misses = 0
+        self.examples = KeptExamples()  # each property check's examples, kept by the same rehearsals
 
     def __len__(self) -> int:
         return len(self._runs)
@@ -322,3 +328,103 @@ class ReferenceRuns:
         except Exception:  # noqa: BLE001 - not every value can be copied
             copied = False
         self._runs[key] = (copy_of_run if copied else run, seal, copied)
+
+
+# -- the examples Hypothesis handed each property check (used by torchdojo.checks.replay) ----------------------
+
+_get_rng_state = torch.get_rng_state
+_set_rng_state = torch.set_rng_state
+_random_state = random.getstate
+_set_random_state = random.setstate
+
+
+@dataclasses.dataclass(frozen=True)
+class KeptExample:
+    """One call Hypothesis made of a check in a rehearsal: its drawn arguments as they were before the call, and
+    the random states the draw left (torch's, and Python's, which Hypothesis seeds for every call)."""
+
+    arguments: dict[str, Any]
+    torch_state: torch.Tensor
+    random_state: Any
+    explicit: bool
+
+    def fresh(self) -> dict[str, Any]:
+        """A copy of the arguments for one call: what a call changes, the next call never sees."""
+        return _deepcopy(self.arguments)
+
+
+def restore_random_states(example: KeptExample) -> None:
+    _set_random_state(example.random_state)
+    _set_rng_state(example.torch_state)
+
+
+class _Unkeepable(Exception):
+    """This check's examples cannot be kept faithfully: Hypothesis runs it."""
+
+
+def hypothesis_test(function: Any) -> Any:
+    """The `@given` wrapper Hypothesis made of a check, or None for a plain check."""
+    handle = getattr(function, "hypothesis", None)
+    return function if handle is not None and getattr(handle, "inner_test", None) is not None else None
+
+
+class KeptExamples:
+    """Each rehearsed property check's examples, by check and reference (see torchdojo.checks.replay).
+
+    A check's examples are kept only when it has its own seed (`torchdojo.checks.support.keep_examples` gives every
+    check one), its rehearsal passed, every example ran to its end (none rejected by `assume`), none draws inside
+    the check (`st.data()`) and every value's copy has the same fingerprint as the value; otherwise Hypothesis keeps
+    running that check, as it always did."""
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple[str, str], tuple[KeptExample, ...]] = {}
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def get(self, key: tuple[str, str]) -> tuple[KeptExample, ...] | None:
+        return self._kept.get(key)
+
+    def record(self, key: tuple[str, str], wrapped: Any, call: Callable[[], Any]) -> Any:
+        """Run `call` (pytest calling the check `wrapped` in a rehearsal) and keep the examples Hypothesis hands it."""
+        from hypothesis.control import current_build_context
+
+        handle = wrapped.hypothesis
+        if getattr(wrapped, "_hypothesis_internal_use_seed", None) is None:
+            return call()  # derandomized from the test's own digest, which a recorder in its place would change
+        inner = handle.inner_test
+        given = set(handle._given_kwargs)
+        seen: list[KeptExample] = []
+        problems: list[str] = []
+
+        def recorder(*args: Any, **kwargs: Any) -> Any:
+            arguments = {name: value for name, value in kwargs.items() if name in given}
+            try:
+                if args or len(arguments) != len(given):
+                    raise _Unkeepable("arguments Hypothesis passed by position")
+                if any(type(value).__name__ == "DataObject" for value in arguments.values()):
+                    raise _Unkeepable("st.data(): draws made inside the check")
+                copied = _deepcopy(arguments)
+                digest = fingerprint(arguments)
+                if digest is None or fingerprint(copied) != digest:
+                    raise _Unkeepable("a value its copy does not reproduce")
+                example = KeptExample(copied, _get_rng_state(), _random_state(), bool(current_build_context().is_final))
+            except Exception as problem:  # noqa: BLE001 - anything unusual: Hypothesis keeps running this check
+                problems.append(repr(problem))
+                return inner(*args, **kwargs)
+            try:
+                result = inner(*args, **kwargs)
+            except BaseException:
+                problems.append("an example did not run to its end")
+                raise
+            seen.append(example)
+            return result
+
+        handle.inner_test = recorder
+        try:
+            result = call()
+        finally:
+            handle.inner_test = inner
+        if not problems and seen:
+            self._kept[key] = tuple(seen)
+        return result

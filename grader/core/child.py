@@ -120,18 +120,22 @@ def _integrity_targets() -> dict[str, tuple[Any, str, Any]]:
     import torch
     import torch.testing
 
-    from torchdojo.checks import harness, memo
+    from torchdojo.checks import harness, memo, replay
 
     owners: list[tuple[str, Any, tuple[str, ...]]] = [
-        ("torch", torch, ("allclose", "equal", "isclose", "is_tensor", "is_grad_enabled")),
+        ("torch", torch, ("allclose", "equal", "isclose", "is_tensor", "is_grad_enabled", "set_rng_state")),
         ("torch.testing", torch.testing, ("assert_close",)),
-        ("torch.Tensor", torch.Tensor, ("__eq__", "__ne__", "__bool__", "backward")),
+        ("torch.Tensor", torch.Tensor, ("__eq__", "__ne__", "__bool__", "backward", "__deepcopy__")),
+        ("torch.nn.Parameter", torch.nn.Parameter, ("__deepcopy__",)),
         ("_pytest.runner", _pytest.runner, ("call_and_report", "pytest_runtest_makereport")),
         ("_pytest.runner.CallInfo", _pytest.runner.CallInfo, ("from_call",)),
         # the comparison itself, and the warm worker's kept reference runs
         ("torchdojo.checks.harness.Compare", harness.Compare, ("same", "run", "_reference_run", "_compare_observed", "_fail")),
         ("torchdojo.checks.harness", harness, ("compare_values", "_compare_state", "_reset_global_state")),
         ("torchdojo.checks.memo.ReferenceRuns", memo.ReferenceRuns, ("key", "take", "keep")),
+        ("torchdojo.checks.memo.KeptExamples", memo.KeptExamples, ("get", "record")),
+        ("torchdojo.checks.memo.KeptExample", memo.KeptExample, ("fresh",)),
+        ("torchdojo.checks.replay", replay, ("replay",)),
         ("builtins", builtins, ("isinstance", "len", "abs", "all", "any", "float", "int", "bool", "print", "open", "__import__")),
     ]
     return {f"{label}.{attr}": (owner, attr, inspect.getattr_static(owner, attr)) for label, owner, attrs in owners for attr in attrs}
@@ -323,6 +327,29 @@ class GradingPlugin:
         of the package's `__init__` modules; any other module (a contributor's check elsewhere) is pytest's.
         """
         return _CheckModule.from_parent(parent, path=module_path) if check_module_name(module_path) else None
+
+    # -- a property check's examples ---------------------------------------------------
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> bool | None:
+        """A rehearsal keeps the examples Hypothesis hands each property check; a fork calls the check on them
+        (torchdojo.checks.replay) instead of drawing them again. None: pytest calls the check as usual."""
+        from torchdojo.checks.memo import hypothesis_test
+        from torchdojo.checks.replay import replay
+
+        runs = self.reference_runs
+        wrapped = hypothesis_test(pyfuncitem.obj)
+        if runs is None or wrapped is None:
+            return None
+        fixtures = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+        key = (pyfuncitem.nodeid, self.reference_digest)
+        if runs.recording:
+            runs.examples.record(key, wrapped, lambda: wrapped(**fixtures))
+            return True
+        examples = runs.examples.get(key)
+        if examples is None:
+            return None
+        replay(wrapped, fixtures, examples)
+        return True
 
     # -- the fixture ---------------------------------------------------------
     @pytest.fixture(scope="session", name="learner")

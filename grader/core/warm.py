@@ -233,8 +233,9 @@ def serve(sock: socket.socket, rehearse: list[str] | None = None) -> None:
     _preload()
     from torchdojo.checks.memo import ReferenceRuns
 
-    # Every fork inherits what the rehearsals keep here. TORCHDOJO_REFERENCE_RUNS=0 turns it off: every fork
-    # runs every reference again (to measure what keeping them saves, or to rule it out when a grade surprises).
+    # Every fork inherits what the rehearsals keep here (the reference's runs, each property check's examples).
+    # TORCHDOJO_REFERENCE_RUNS=0 turns it off: every fork runs every reference and draws every example again
+    # (to measure what keeping them saves, or to rule it out when a grade surprises).
     reference_runs = ReferenceRuns() if os.environ.get("TORCHDOJO_REFERENCE_RUNS", "1") != "0" else None
     pytest_configs: PytestConfigs = {}  # made after each rehearsal: every fork of that exercise starts from its copy
     rehearsed: set[str] = _rehearse_first(rehearse, reference_runs, pytest_configs) if rehearse else set()
