@@ -51,6 +51,7 @@ def test_a_passing_check_gets_the_very_calls_hypothesis_made() -> None:
     examples = _kept(_check(made))
     assert examples is not None and len(examples) == len(made) > 2
     assert [e.explicit for e in examples] == [True] + [False] * (len(made) - 1)
+    assert len({id(e.random_state) for e in examples}) == 1  # Hypothesis seeds `random` alike for every call: kept once
     again: list[Any] = []
     replay(_check(again), {}, examples)
     assert again == made

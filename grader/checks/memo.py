@@ -378,6 +378,9 @@ class KeptExamples:
 
     def __init__(self) -> None:
         self._kept: dict[tuple[str, str], tuple[KeptExample, ...]] = {}
+        # Python's random state (about 20 kB) is almost always the one Hypothesis seeds before every call: one copy
+        # of each distinct state, not one per example (50 MB for the whole course).
+        self._random_states: dict[Any, Any] = {}
 
     def __len__(self) -> int:
         return len(self._kept)
@@ -408,7 +411,9 @@ class KeptExamples:
                 digest = fingerprint(arguments)
                 if digest is None or fingerprint(copied) != digest:
                     raise _Unkeepable("a value its copy does not reproduce")
-                example = KeptExample(copied, _get_rng_state(), _random_state(), bool(current_build_context().is_final))
+                random_state = _random_state()
+                random_state = self._random_states.setdefault(random_state, random_state)
+                example = KeptExample(copied, _get_rng_state(), random_state, bool(current_build_context().is_final))
             except Exception as problem:  # noqa: BLE001 - anything unusual: Hypothesis keeps running this check
                 problems.append(repr(problem))
                 return inner(*args, **kwargs)
