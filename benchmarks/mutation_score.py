@@ -6,8 +6,10 @@
     python benchmarks/mutation_score.py autograd/vjp --show-survivors
 
 Each mutant is the reference solution with one small change, graded by the real
-grader (`torchdojo.core.runner.grade`, forks of a warm worker): it is *killed* when it
-loses points. Mutants come from two operator sets:
+grader (`torchdojo.core.runner.grade`, forks of a warm worker that rehearsed every exercise
+first, as `grade-batch`'s does: the forks reuse the reference's kept runs and each property
+check's kept examples): it is *killed* when it loses points. `--cold` grades each mutant in a
+fresh interpreter instead, where Hypothesis draws every example, as `torchdojo check` does. Mutants come from two operator sets:
 
 - mutmut's operators (numbers, names such as True/False/None, assignments,
   augmented assignments, arguments removed, binary/comparison/boolean operators
@@ -636,7 +638,11 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.monotonic()
     verdicts: dict[str, list[Verdict]] = {e.id: [] for e in exercises}
-    worker = None if args.cold else WarmWorker()
+    worker = None if args.cold else WarmWorker(rehearse=[e.id for e in exercises])
+    if worker is not None:
+        print(f"  rehearsing {len(exercises)} exercises on their references…", file=sys.stderr, flush=True)
+        worker.wait_ready(timeout=300 + 30 * len(exercises))
+        print(f"  rehearsed in {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
     try:
         with tempfile.TemporaryDirectory(prefix="torchdojo-mutants-") as tmp, ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
             futures = {pool.submit(grade_mutant, e, m, Path(tmp), worker, args.timeout): e for e, m in plan}

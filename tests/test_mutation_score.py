@@ -108,3 +108,19 @@ def test_equivalents_file_names_real_exercises_with_reasons() -> None:
         assert line.isdigit() and len(digest) == 8
         keys.add((entry["exercise"], entry["mutant"]))
     assert len(keys) == len(data["equivalent"]), "no entry twice"
+
+
+def test_every_equivalent_names_a_mutant_the_operators_still_make() -> None:
+    """A mutant's key is a digest of its whole source: when a solution changes (a docstring, an import), its
+    equivalents' keys change too. An entry that matches no mutant any more leaves that mutant a survivor of the
+    next full run, which a sampled run (CI's) may not grade: the entry must be re-keyed, with its reason checked."""
+    by_id = {e.id: e for e in load_catalog().exercises}
+    made: dict[str, set[str]] = {}
+    orphans = []
+    for (exercise_id, key), _ in mutation_score.load_equivalents().items():
+        if exercise_id not in made:
+            source = (ROOT / "solutions" / by_id[exercise_id].file).read_text(encoding="utf-8")
+            made[exercise_id] = {m.key for m in mutation_score.mutants_of(source)}
+        if key not in made[exercise_id]:
+            orphans.append(f"{exercise_id} {key}")
+    assert orphans == [], orphans
