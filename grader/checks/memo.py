@@ -362,12 +362,6 @@ class _Unkeepable(Exception):
     """This check's examples cannot be kept faithfully: Hypothesis runs it."""
 
 
-def hypothesis_test(function: Any) -> Any:
-    """The `@given` wrapper Hypothesis made of a check, or None for a plain check."""
-    handle = getattr(function, "hypothesis", None)
-    return function if handle is not None and getattr(handle, "inner_test", None) is not None else None
-
-
 class KeptExamples:
     """Each rehearsed property check's examples, by check and reference (see torchdojo.checks.replay).
 
@@ -398,9 +392,10 @@ class KeptExamples:
         inner = handle.inner_test
         given = set(handle._given_kwargs)
         seen: list[KeptExample] = []
-        problems: list[str] = []
+        keepable = True
 
         def recorder(*args: Any, **kwargs: Any) -> Any:
+            nonlocal keepable
             arguments = {name: value for name, value in kwargs.items() if name in given}
             try:
                 if args or len(arguments) != len(given):
@@ -414,13 +409,13 @@ class KeptExamples:
                 random_state = _random_state()
                 random_state = self._random_states.setdefault(random_state, random_state)
                 example = KeptExample(copied, _get_rng_state(), random_state, bool(current_build_context().is_final))
-            except Exception as problem:  # noqa: BLE001 - anything unusual: Hypothesis keeps running this check
-                problems.append(repr(problem))
+            except Exception:  # noqa: BLE001 - anything unusual: Hypothesis keeps running this check
+                keepable = False
                 return inner(*args, **kwargs)
             try:
                 result = inner(*args, **kwargs)
-            except BaseException:
-                problems.append("an example did not run to its end")
+            except BaseException:  # an example rejected by `assume`, or a failing rehearsal
+                keepable = False
                 raise
             seen.append(example)
             return result
@@ -430,6 +425,6 @@ class KeptExamples:
             result = call()
         finally:
             handle.inner_test = inner
-        if not problems and seen:
+        if keepable and seen:
             self._kept[key] = tuple(seen)
         return result

@@ -183,6 +183,12 @@ The checks were `grader.checks` when their examples were drawn, reviewed and mea
 seeds are computed under that name, so that renaming the package never changes a grade."""
 
 
+def hypothesis_test(function: Any) -> Any:
+    """The `@given` wrapper Hypothesis made of a check, or None for a plain check."""
+    handle = getattr(function, "hypothesis", None)
+    return function if handle is not None and getattr(handle, "inner_test", None) is not None else None
+
+
 def keep_examples(module: ModuleType) -> None:
     """Give each Hypothesis test of a check module the seed it had before the package was renamed.
 
@@ -200,9 +206,9 @@ def keep_examples(module: ModuleType) -> None:
     from hypothesis.internal.reflection import _clean_source, function_digest, get_signature
 
     for test in list(vars(module).values()):
-        inner = getattr(getattr(test, "hypothesis", None), "inner_test", None)
-        if inner is None:
+        if hypothesis_test(test) is None:
             continue
+        inner = test.hypothesis.inner_test
         if not hasattr(test, "_hypothesis_internal_database_key"):
             test._hypothesis_internal_database_key = function_digest(inner)
         if getattr(test, "_hypothesis_internal_use_seed", None) is not None:

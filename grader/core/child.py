@@ -333,8 +333,8 @@ class GradingPlugin:
     def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> bool | None:
         """A rehearsal keeps the examples Hypothesis hands each property check; a fork calls the check on them
         (torchdojo.checks.replay) instead of drawing them again. None: pytest calls the check as usual."""
-        from torchdojo.checks.memo import hypothesis_test
         from torchdojo.checks.replay import replay
+        from torchdojo.checks.support import hypothesis_test
 
         runs = self.reference_runs
         wrapped = hypothesis_test(pyfuncitem.obj)
