@@ -96,7 +96,10 @@ class InProcess:
         started = time.perf_counter()
         plugin = self.child.GradingPlugin(self.child.Channel(sink, "-"), self.solution, self.module_name, [c.name for c in self.exercise.checks], **self.extra)
         with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-            pytest.main(self.args, plugins=[plugin])
+            if hasattr(self.child, "CheckFixtures"):  # the fixtures are their own plugin (torchdojo.core.child.run_checks)
+                pytest.main(self.args, plugins=[self.child.CheckFixtures(plugin), plugin])
+            else:
+                pytest.main(self.args, plugins=[plugin])
         seconds = time.perf_counter() - started
         sink.close()
         for name in [n for n in sys.modules if n.endswith(self.module_name)]:

@@ -39,7 +39,7 @@ def _masked(value: Any) -> Any:
     return value
 
 
-def _grade_in_fork(argv: list[str], runs: ReferenceRuns, configs: child.PytestConfigs) -> tuple[list[dict[str, Any]], float]:
+def _grade_in_fork(argv: list[str], runs: ReferenceRuns, prepared: child.PreparedRuns) -> tuple[list[dict[str, Any]], float]:
     """Each check's verdict from a fork of this process, and the fork's CPU-seconds."""
     results, results_in = os.pipe()
     argv = list(argv)
@@ -50,7 +50,7 @@ def _grade_in_fork(argv: list[str], runs: ReferenceRuns, configs: child.PytestCo
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)
         os.dup2(devnull, 2)
-        child.main(argv, nonce="probe", reference_runs=runs, pytest_configs=configs)
+        child.main(argv, nonce="probe", reference_runs=runs, prepared_runs=prepared)
         os._exit(0)
     os.close(results_in)
     sent = b""
@@ -69,12 +69,12 @@ def probe(exercise_ids: list[str], work: Path) -> None:
     catalog = load_catalog()
     exercises = [catalog.resolve(i) for i in exercise_ids] if exercise_ids else list(catalog.exercises)
     runs = ReferenceRuns()
-    configs: child.PytestConfigs = {}
+    prepared: child.PreparedRuns = {}
     for exercise in exercises:
         reference = work / "reference" / exercise.file
         reference.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(solutions_dir() / exercise.file, reference)
-        warm._rehearse(child_arguments(exercise, reference, [c.name for c in exercise.checks], Limits(), 0), reference_runs=runs, pytest_configs=configs)
+        warm._rehearse(child_arguments(exercise, reference, [c.name for c in exercise.checks], Limits(), 0), reference_runs=runs, prepared_runs=prepared)
     kept = dict(runs.examples._kept)
     for exercise in exercises:
         digest = hashlib.sha256((solutions_dir() / exercise.file).read_bytes()).hexdigest()
@@ -86,9 +86,9 @@ def probe(exercise_ids: list[str], work: Path) -> None:
             shutil.copy(fixture, submission)
             argv = child_arguments(exercise, submission, [c.name for c in exercise.checks], Limits(), 0)
             runs.examples._kept = {}
-            drawn, cpu_drawn = _grade_in_fork(argv, runs, configs)
+            drawn, cpu_drawn = _grade_in_fork(argv, runs, prepared)
             runs.examples._kept = dict(kept)
-            replayed, cpu_replayed = _grade_in_fork(argv, runs, configs)
+            replayed, cpu_replayed = _grade_in_fork(argv, runs, prepared)
             row["fixtures"] += 1
             row["cpu_hypothesis"] += cpu_drawn
             row["cpu_kept"] += cpu_replayed

@@ -43,7 +43,7 @@ def _verifying(reused: list[int], differences: list[str]) -> Any:
     return reference_run
 
 
-def _grade_in_fork(argv: list[str], runs: ReferenceRuns, configs: child.PytestConfigs, report_in: int) -> None:
+def _grade_in_fork(argv: list[str], runs: ReferenceRuns, prepared: child.PreparedRuns, report_in: int) -> None:
     """In the fork: grade, verifying every reuse, and write what was found to `report_in`. Never returns."""
     reused: list[int] = [0]
     differences: list[str] = []
@@ -60,7 +60,7 @@ def _grade_in_fork(argv: list[str], runs: ReferenceRuns, configs: child.PytestCo
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
-    child.main(argv, nonce="probe", reference_runs=runs, pytest_configs=configs)
+    child.main(argv, nonce="probe", reference_runs=runs, prepared_runs=prepared)
     exit_now(0)
 
 
@@ -69,7 +69,7 @@ def probe(exercise_ids: list[str], work: Path) -> None:
     warm._preload()
     catalog = load_catalog()
     runs = ReferenceRuns()
-    configs: child.PytestConfigs = {}
+    prepared: child.PreparedRuns = {}
     plan = []
     for exercise_id in exercise_ids:
         exercise = catalog.resolve(exercise_id)
@@ -77,7 +77,7 @@ def probe(exercise_ids: list[str], work: Path) -> None:
         copy.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(solutions_dir() / exercise.file, copy)
         argv = child_arguments(exercise, copy, [c.name for c in exercise.checks], Limits(), 0)
-        warm._rehearse(argv, reference_runs=runs, pytest_configs=configs)
+        warm._rehearse(argv, reference_runs=runs, prepared_runs=prepared)
         plan.append((exercise_id, argv))
     for exercise_id, argv in plan:
         results, results_in = os.pipe()
@@ -88,7 +88,7 @@ def probe(exercise_ids: list[str], work: Path) -> None:
         if pid == 0:  # a fork grading the reference, as a warm worker's fork would
             os.close(results)
             os.close(report_out)
-            _grade_in_fork(argv, runs, configs, report_in)
+            _grade_in_fork(argv, runs, prepared, report_in)
         os.close(results_in)
         os.close(report_in)
         verdicts = b""

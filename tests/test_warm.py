@@ -3,6 +3,7 @@ cases give the same verdicts, and nothing outlives a run."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -181,19 +182,69 @@ def test_run_batch_rehearses_only_exercises_graded_more_than_once(tmp_path: Path
 
 
 def test_a_rehearsal_prepares_pytest_for_the_forks() -> None:
-    """After rehearsing an exercise, the worker holds pytest's configuration for its command line, made without the
-    grading plugin and with the run's options read (each fork starts from a copy instead of making it again)."""
+    """After rehearsing an exercise, the worker holds pytest for its command line made up to the first check: the
+    run's options read, the session started and every asked-for check collected, all without a grading run bound
+    (each fork binds its own and starts from a copy instead of making it again)."""
     from torchdojo.core import child, warm
     from torchdojo.core.launch import child_arguments
 
     views = load_catalog().resolve("tensors/views")
     names = [c.name for c in views.checks]
-    configs: dict = {}
-    assert warm._rehearse(child_arguments(views, ROOT / "solutions" / views.file, names, Limits(), 99), pytest_configs=configs)
-    assert list(configs) == [tuple(child.pytest_arguments(views.check_module, names))]
-    config = configs[tuple(child.pytest_arguments(views.check_module, names))]
-    assert config.option.capture == "no" and config.option.noconftest
-    assert not any(isinstance(plugin, child.GradingPlugin) for plugin in config.pluginmanager.get_plugins())
+    prepared_runs: child.PreparedRuns = {}
+    assert warm._rehearse(child_arguments(views, ROOT / "solutions" / views.file, names, Limits(), 99), prepared_runs=prepared_runs)
+    assert list(prepared_runs) == [tuple(child.pytest_arguments(views.check_module, names))]
+    prepared = prepared_runs[tuple(child.pytest_arguments(views.check_module, names))]
+    assert prepared.config.option.capture == "no" and prepared.config.option.noconftest
+    assert not any(isinstance(plugin, child.GradingPlugin) for plugin in prepared.config.pluginmanager.get_plugins())
+    assert prepared.fixtures.grading is None and prepared.config.pluginmanager.is_registered(prepared.fixtures)
+    assert [item.name for item in prepared.session.items] == [f"test_{name}" for name in names]
+    assert prepared.session.testsfailed == 0 and not prepared.session.shouldstop
+
+
+def test_a_fork_runs_the_prepared_checks_without_collecting_them_again() -> None:
+    """Bound to a prepared run, a grading run collects nothing: it goes straight to the checks, each reports once,
+    and the fixtures give the checks this run's learner module and reference."""
+    import io
+
+    from torchdojo.core import child, warm
+    from torchdojo.core.launch import child_arguments
+
+    views = load_catalog().resolve("tensors/views")
+    names = [c.name for c in views.checks]
+    solution = ROOT / "solutions" / views.file
+    prepared_runs: child.PreparedRuns = {}
+    assert warm._rehearse(child_arguments(views, solution, names, Limits(), 99), prepared_runs=prepared_runs)
+    arguments = child.pytest_arguments(views.check_module, names)
+    prepared = prepared_runs[tuple(arguments)]
+    collected: list[object] = []
+
+    class Spy:
+        def pytest_collectstart(self, collector: object) -> None:
+            collected.append(collector)
+
+    prepared.config.pluginmanager.register(Spy())
+    sink = io.StringIO()
+    plugin = child.GradingPlugin(child.Channel(sink, "n"), solution, "prepared_run_views", names, solution)
+    try:
+        child._run_pytest(arguments, plugin, prepared)
+    finally:
+        sys.modules.pop("prepared_run_views", None)
+    results = [json.loads(line) for line in sink.getvalue().splitlines() if '"result"' in line]
+    assert collected == []
+    assert [r["check"] for r in results] == names and {r["outcome"] for r in results} == {"passed"}
+    assert prepared.fixtures.grading is plugin and plugin.imported
+
+
+def test_a_run_that_cannot_be_collected_is_not_prepared(tmp_path: Path) -> None:
+    """A check that does not exist (a catalog naming a check its module lacks) is left for the fork to collect, where
+    the error reaches the learner's report; nothing half-made is kept."""
+    from torchdojo.core import child
+
+    views = load_catalog().resolve("tensors/views")
+    assert child.prepare_pytest(child.pytest_arguments(views.check_module, ["no_such_check"])) is None
+    broken = tmp_path / "test_broken.py"
+    broken.write_text("def test_x(:\n", encoding="utf-8")
+    assert child.prepare_pytest(child.pytest_arguments(broken, ["x"])) is None
 
 
 def test_forks_from_a_prepared_configuration_give_the_cold_verdicts() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import builtins
+import dataclasses
 import functools
 import gc
 import hashlib
@@ -272,7 +273,7 @@ def check_module_name(path: Path) -> str | None:
 
 
 class _CheckModule(pytest.Module):
-    """A check module imported by its package name (see `GradingPlugin.pytest_pycollect_makemodule`)."""
+    """A check module imported by its package name (see `CheckFixtures.pytest_pycollect_makemodule`)."""
 
     def _getobj(self) -> ModuleType:
         from torchdojo.checks.support import keep_examples
@@ -284,8 +285,53 @@ class _CheckModule(pytest.Module):
         return module
 
 
+class CheckFixtures:
+    """A pytest plugin: collects torchdojo's check modules and gives the checks their fixtures (`learner`,
+    `reference`, `compare`) from the run's `GradingPlugin`, bound in `grading`.
+
+    Apart from `GradingPlugin` so that a warm worker can collect a run's checks before the run exists
+    (`prepare_pytest`): its forks bind their own plugin here and go straight to running the checks."""
+
+    def __init__(self, grading: GradingPlugin | None = None) -> None:
+        self.grading = grading
+
+    def _bound(self) -> GradingPlugin:
+        if self.grading is None:
+            raise RuntimeError("no grading run is bound to these fixtures")
+        return self.grading
+
+    def pytest_pycollect_makemodule(self, module_path: Path, parent: pytest.Collector) -> pytest.Module | None:
+        """A check module of torchdojo is imported under its package name, `torchdojo.checks.<topic>.test_<name>`.
+
+        pytest would name it after its folders (`grader.checks...` in a checkout) and so import a second copy
+        of the package's `__init__` modules; any other module (a contributor's check elsewhere) is pytest's.
+        """
+        return _CheckModule.from_parent(parent, path=module_path) if check_module_name(module_path) else None
+
+    @pytest.fixture(scope="session", name="learner")
+    def learner_fixture(self) -> ModuleType:
+        """The learner's module, imported once per child process."""
+        return self._bound().import_learner()
+
+    @pytest.fixture(scope="session", name="reference")
+    def reference_fixture(self) -> ModuleType:
+        """The reference solution, for checks that compare behaviour with it."""
+        reference = self._bound().reference
+        if reference is None:
+            raise RuntimeError("this check needs the reference solution, which the grader did not pass")
+        return reference
+
+    @pytest.fixture(scope="session", name="compare")
+    def compare_fixture(self, learner: ModuleType, reference: ModuleType) -> Any:
+        """Learner and reference bound together (see torchdojo.checks.harness)."""
+        from torchdojo.checks.harness import Compare
+
+        grading = self._bound()
+        return Compare(learner, reference, grading.reference_runs, grading.reference_digest)
+
+
 class GradingPlugin:
-    """A pytest plugin: provides the `learner` fixture and streams one result per check."""
+    """A pytest plugin: imports the learner's module for the fixtures (`CheckFixtures`) and streams one result per check."""
 
     def __init__(
         self,
@@ -319,15 +365,6 @@ class GradingPlugin:
         self.reserve: mmap.mmap | None = _memory_reserve()
         self.fresh_process = False
 
-    # -- collection ------------------------------------------------------------
-    def pytest_pycollect_makemodule(self, module_path: Path, parent: pytest.Collector) -> pytest.Module | None:
-        """A check module of torchdojo is imported under its package name, `torchdojo.checks.<topic>.test_<name>`.
-
-        pytest would name it after its folders (`grader.checks...` in a checkout) and so import a second copy
-        of the package's `__init__` modules; any other module (a contributor's check elsewhere) is pytest's.
-        """
-        return _CheckModule.from_parent(parent, path=module_path) if check_module_name(module_path) else None
-
     # -- a property check's examples ---------------------------------------------------
     @pytest.hookimpl(tryfirst=True)
     def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> bool | None:
@@ -351,26 +388,7 @@ class GradingPlugin:
         replay(wrapped, fixtures, examples)
         return True
 
-    # -- the fixture ---------------------------------------------------------
-    @pytest.fixture(scope="session", name="learner")
-    def learner_fixture(self) -> ModuleType:
-        """The learner's module, imported once per child process."""
-        return self.import_learner()
-
-    @pytest.fixture(scope="session", name="reference")
-    def reference_fixture(self) -> ModuleType:
-        """The reference solution, for checks that compare behaviour with it."""
-        if self.reference is None:
-            raise RuntimeError("this check needs the reference solution, which the grader did not pass")
-        return self.reference
-
-    @pytest.fixture(scope="session", name="compare")
-    def compare_fixture(self, learner: ModuleType, reference: ModuleType) -> Any:
-        """Learner and reference bound together (see torchdojo.checks.harness)."""
-        from torchdojo.checks.harness import Compare
-
-        return Compare(learner, reference, self.reference_runs, self.reference_digest)
-
+    # -- the learner's module ---------------------------------------------------
     def import_learner(self) -> ModuleType:
         self.channel.send(ImportStarted())
         spec = importlib.util.spec_from_file_location(self.module_name, self.learner_file)
@@ -496,7 +514,7 @@ class GradingPlugin:
 def pytest_arguments(checks_module: Path, checks: list[str]) -> list[str]:
     """pytest's command line for a check run (the child's, and a warm worker's rehearsal of it).
 
-    Only pytest's own plugins and `GradingPlugin` take part. `--disable-plugin-autoload`: a pytest
+    Only pytest's own plugins, `CheckFixtures` and `GradingPlugin` take part. `--disable-plugin-autoload`: a pytest
     plugin installed in the learner's environment (any `pytest11` entry point) must not run inside
     grading, where it could rewrite reports; this also spares each run importing and configuring
     every installed plugin. The runner's environment says the same (PYTEST_DISABLE_PLUGIN_AUTOLOAD),
@@ -538,32 +556,92 @@ def pytest_arguments(checks_module: Path, checks: list[str]) -> list[str]:
     ]
 
 
-PytestConfigs = dict[tuple[str, ...], pytest.Config]
-"""pytest's configurations made ahead of the runs that will use them, by command line (`prepare_pytest`)."""
+@dataclasses.dataclass
+class PreparedRun:
+    """A check run's pytest made ahead in a warm worker (`prepare_pytest`): configured, its session started and
+    its checks collected. A fork binds its `GradingPlugin` into `fixtures` and only runs the checks."""
+
+    config: pytest.Config
+    session: pytest.Session
+    fixtures: CheckFixtures
 
 
-def prepare_pytest(pytest_args: list[str]) -> pytest.Config:
-    """pytest's configuration for a check run, made before the run and without its GradingPlugin.
+PreparedRuns = dict[tuple[str, ...], PreparedRun]
+"""pytest made ahead of the runs that will use it, by command line (`prepare_pytest`)."""
 
-    A warm worker makes one for each exercise it rehearses, and every fork starts from its own copy
-    instead of making it again: registering pytest's own plugins and reading the command line were
-    about 20 ms of every fork. Made where no learner code has run, like everything the worker holds."""
+
+def prepare_pytest(pytest_args: list[str]) -> PreparedRun | None:
+    """pytest for a check run, made up to its first check without the run's GradingPlugin (None if collecting failed).
+
+    A warm worker makes one for each exercise it rehearses, and every fork starts from its own copy instead of
+    making it again: registering pytest's plugins, reading the command line, starting the session (the fixture
+    manager reads every plugin's fixtures) and collecting the checks were about 30 ms of every fork. Made where no
+    learner code has run, like everything the worker holds. A run that could not be collected here is left to the
+    fork, which then does all of it itself and reports what went wrong where the learner reads it."""
     forget_pytest_environment()
-    return _pytest_config._prepareconfig(list(pytest_args), plugins=[])
+    fixtures = CheckFixtures()
+    config = _pytest_config._prepareconfig(list(pytest_args), plugins=[fixtures])
+    session = pytest.Session.from_config(config)
+    session.exitstatus = pytest.ExitCode.OK
+    try:
+        config._do_configure()
+        config.hook.pytest_sessionstart(session=session)
+        config.hook.pytest_collection(session=session)
+    except BaseException:  # noqa: BLE001 - nothing made ahead: the fork collects, and reports what failed
+        config._ensure_unconfigure()
+        return None
+    if session.testsfailed or not session.items:  # a collection error: the fork meets it again, and reports it
+        config._ensure_unconfigure()
+        return None
+    return PreparedRun(config, session, fixtures)
 
 
-def _run_pytest(pytest_args: list[str], plugin: GradingPlugin, prepared: pytest.Config | None) -> None:
-    """`pytest.main(pytest_args, plugins=[plugin])`, from a prepared configuration when there is one. The plugin
-    joins it late, which is the same for its hooks: none of them is called before a session starts."""
+def run_checks(pytest_args: list[str], plugin: GradingPlugin) -> int:
+    """`pytest.main` for a check run, with the plugins every run has."""
+    return pytest.main(pytest_args, plugins=[CheckFixtures(plugin), plugin])
+
+
+def _run_pytest(pytest_args: list[str], plugin: GradingPlugin, prepared: PreparedRun | None) -> None:
+    """`run_checks(pytest_args, plugin)`, or its checks run from a session collected ahead when there is one. The
+    plugin joins that session late, which is the same for its hooks: none of them is called before a check starts."""
     if prepared is None:
-        pytest.main(pytest_args, plugins=[plugin])
+        run_checks(pytest_args, plugin)
         return
     os.environ["PYTEST_VERSION"] = pytest.__version__  # as pytest.main sets it
-    prepared.pluginmanager.register(plugin)
+    prepared.fixtures.grading = plugin
+    prepared.config.pluginmanager.register(plugin)
+    _run_collected(prepared.config, prepared.session)
+
+
+def _run_collected(config: pytest.Config, session: pytest.Session) -> None:
+    """pytest's own `wrap_session`, from a collected session on: run the checks, and end the session as it does
+    (an interruption goes to `pytest_keyboard_interrupt`, any other error to pytest's internal-error report)."""
     try:
-        prepared.hook.pytest_cmdline_main(config=prepared)
+        try:
+            config.hook.pytest_runtestloop(session=session)
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED if session.testsfailed else pytest.ExitCode.OK
+        except session.Failed:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        except (KeyboardInterrupt, pytest.exit.Exception):
+            excinfo = pytest.ExceptionInfo.from_current()
+            session.exitstatus = pytest.ExitCode.INTERRUPTED
+            if isinstance(excinfo.value, pytest.exit.Exception) and excinfo.value.returncode is not None:
+                session.exitstatus = excinfo.value.returncode
+            config.hook.pytest_keyboard_interrupt(excinfo=excinfo)
+        except BaseException:  # noqa: BLE001 - as pytest does: reported as its internal error, the session still ends
+            session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
+            excinfo = pytest.ExceptionInfo.from_current()
+            try:
+                config.notify_exception(excinfo, config.option)
+            except pytest.exit.Exception as stop:
+                if stop.returncode is not None:
+                    session.exitstatus = stop.returncode
     finally:
-        prepared._ensure_unconfigure()
+        try:
+            config.hook.pytest_sessionfinish(session=session, exitstatus=session.exitstatus)
+        except pytest.exit.Exception:
+            pass
+        config._ensure_unconfigure()
 
 
 def forget_pytest_environment() -> None:
@@ -586,12 +664,12 @@ def _check_name(nodeid: str) -> str:
 
 
 def main(
-    argv: list[str] | None = None, nonce: str | None = None, reference_runs: ReferenceRuns | None = None, pytest_configs: PytestConfigs | None = None
+    argv: list[str] | None = None, nonce: str | None = None, reference_runs: ReferenceRuns | None = None, prepared_runs: PreparedRuns | None = None
 ) -> int:
     """Entry point of a cold child (`python -m torchdojo.core.child`) and of a warm worker's fork.
 
     A cold child reads the run's nonce from stdin; a fork receives it from the worker, with the
-    reference runs the worker's rehearsals kept and the pytest configurations it prepared.
+    reference runs the worker's rehearsals kept and the pytest runs it prepared (`prepare_pytest`).
     """
     parser = argparse.ArgumentParser(prog="python -m torchdojo.core.child")
     parser.add_argument("--result-fd", type=int, required=True)
@@ -643,7 +721,7 @@ def main(
     # run does: out of the collector's reach, a full collection during the checks — Hypothesis
     # makes one on its first test — scans only what the run itself made (about 100 ms saved).
     gc.freeze()
-    _run_pytest(pytest_args, plugin, (pytest_configs or {}).get(tuple(pytest_args)))
+    _run_pytest(pytest_args, plugin, (prepared_runs or {}).get(tuple(pytest_args)))
     plugin.finish_interrupted()
     channel.send(RunDone())
     sys.stdout.flush()

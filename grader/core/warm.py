@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from torchdojo.checks.memo import ReferenceRuns
-    from torchdojo.core.child import PytestConfigs
+    from torchdojo.core.child import PreparedRuns
 
 _MAX_MESSAGE = 1 << 20
 
@@ -58,7 +58,7 @@ def _send(sock: socket.socket, message: dict) -> None:
     sock.sendall(json.dumps(message).encode() + b"\n")
 
 
-def _fork_child(request: dict, result_fd: int, output_fd: int, reference_runs: ReferenceRuns | None, pytest_configs: PytestConfigs | None = None) -> None:
+def _fork_child(request: dict, result_fd: int, output_fd: int, reference_runs: ReferenceRuns | None, prepared_runs: PreparedRuns | None = None) -> None:
     """In the forked child: become a normal grading child and never return."""
     try:
         os.setsid()
@@ -72,7 +72,7 @@ def _fork_child(request: dict, result_fd: int, output_fd: int, reference_runs: R
         sys.stderr = os.fdopen(2, "w", buffering=1, closefd=False)
         from torchdojo.core.child import main
 
-        main(argv, nonce=request["nonce"], reference_runs=reference_runs, pytest_configs=pytest_configs)
+        main(argv, nonce=request["nonce"], reference_runs=reference_runs, prepared_runs=prepared_runs)
     except BaseException:  # noqa: BLE001 - whatever happens, a fork never returns into the worker loop
         os._exit(70)
     os._exit(0)
@@ -91,7 +91,7 @@ def _argument(argv: list[str], name: str) -> str | None:
     return argv[argv.index(name) + 1] if name in argv[:-1] else None
 
 
-def _rehearse(argv: list[str], source: bytes | None = None, reference_runs: ReferenceRuns | None = None, pytest_configs: PytestConfigs | None = None) -> bool:
+def _rehearse(argv: list[str], source: bytes | None = None, reference_runs: ReferenceRuns | None = None, prepared_runs: PreparedRuns | None = None) -> bool:
     """Run an exercise's checks once here, on the reference solution, with no one waiting.
 
     Importing is not enough: the first run of a check pays one-time costs (hypothesis building its
@@ -100,10 +100,8 @@ def _rehearse(argv: list[str], source: bytes | None = None, reference_runs: Refe
     Never fatal: anything that goes wrong only leaves the worker unrehearsed. True when every
     check passed on the reference (a rehearsal that ran them all). The reference's side of each
     comparison is kept in `reference_runs`, for every fork to reuse (torchdojo.checks.memo), and
-    pytest's configuration for the run is made once into `pytest_configs` (child.prepare_pytest)."""
+    pytest is made ready for the run (configured, its checks collected) once into `prepared_runs` (child.prepare_pytest)."""
     import contextlib
-
-    import pytest
 
     from torchdojo.core import child
 
@@ -118,7 +116,7 @@ def _rehearse(argv: list[str], source: bytes | None = None, reference_runs: Refe
             copy.write_bytes(source)
             staged = list(argv)
             staged[staged.index("--reference") + 1] = str(copy)
-            return _rehearse(staged, reference_runs=reference_runs, pytest_configs=pytest_configs)
+            return _rehearse(staged, reference_runs=reference_runs, prepared_runs=prepared_runs)
     if not (reference and module and name and Path(reference).is_file()):
         return False
     checks = _check_names(argv)
@@ -135,9 +133,9 @@ def _rehearse(argv: list[str], source: bytes | None = None, reference_runs: Refe
             if reference_runs is not None:
                 reference_runs.recording = True
             arguments = child.pytest_arguments(Path(module), checks)
-            passed = pytest.main(arguments, plugins=[plugin]) == 0
-            if pytest_configs is not None:
-                pytest_configs[tuple(arguments)] = child.prepare_pytest(arguments)
+            passed = child.run_checks(arguments, plugin) == 0
+            if prepared_runs is not None and (prepared := child.prepare_pytest(arguments)) is not None:
+                prepared_runs[tuple(arguments)] = prepared
     except BaseException:  # noqa: BLE001 - a rehearsal must never take the worker down
         pass
     finally:
@@ -194,7 +192,7 @@ def _check_names(argv: list[str]) -> list[str]:
     return names
 
 
-def _rehearse_first(exercise_ids: list[str], reference_runs: ReferenceRuns | None, pytest_configs: PytestConfigs | None = None) -> set[str]:
+def _rehearse_first(exercise_ids: list[str], reference_runs: ReferenceRuns | None, prepared_runs: PreparedRuns | None = None) -> set[str]:
     """Rehearse these exercises now, before the worker says it is ready; returns their check modules.
 
     A batch grades each exercise for every student: rehearsed here once, every fork starts from
@@ -223,7 +221,7 @@ def _rehearse_first(exercise_ids: list[str], reference_runs: ReferenceRuns | Non
                 *(c.name for c in exercise.checks),
             ],
             reference_runs=reference_runs,
-            pytest_configs=pytest_configs,
+            prepared_runs=prepared_runs,
         ):
             done.add(module)
     return done
@@ -237,8 +235,8 @@ def serve(sock: socket.socket, rehearse: list[str] | None = None) -> None:
     # TORCHDOJO_REFERENCE_RUNS=0 turns it off: every fork runs every reference and draws every example again
     # (to measure what keeping them saves, or to rule it out when a grade surprises).
     reference_runs = ReferenceRuns() if os.environ.get("TORCHDOJO_REFERENCE_RUNS", "1") != "0" else None
-    pytest_configs: PytestConfigs = {}  # made after each rehearsal: every fork of that exercise starts from its copy
-    rehearsed: set[str] = _rehearse_first(rehearse, reference_runs, pytest_configs) if rehearse else set()
+    prepared_runs: PreparedRuns = {}  # made after each rehearsal: every fork of that exercise starts from its copy
+    rehearsed: set[str] = _rehearse_first(rehearse, reference_runs, prepared_runs) if rehearse else set()
     _send(sock, {"event": "ready", "rehearsed": sorted(rehearsed)})  # see WarmWorker.wait_ready
     selector = selectors.DefaultSelector()
     selector.register(sock, selectors.EVENT_READ)
@@ -266,7 +264,7 @@ def serve(sock: socket.socket, rehearse: list[str] | None = None) -> None:
             pid = os.fork()
             if pid == 0:
                 sock.close()
-                _fork_child(request, fds[0], fds[1], reference_runs, pytest_configs)
+                _fork_child(request, fds[0], fds[1], reference_runs, prepared_runs)
             for fd in fds:
                 os.close(fd)
             children.add(pid)
@@ -276,7 +274,7 @@ def serve(sock: socket.socket, rehearse: list[str] | None = None) -> None:
                 rehearsed.add(module)
                 to_rehearse.append((list(request["argv"]), source))
         if to_rehearse and not children:  # idle: nobody waits for this
-            _rehearse(*to_rehearse.pop(0), reference_runs=reference_runs, pytest_configs=pytest_configs)
+            _rehearse(*to_rehearse.pop(0), reference_runs=reference_runs, prepared_runs=prepared_runs)
         for pid in list(children):
             try:
                 done, status = os.waitpid(pid, os.WNOHANG)
