@@ -133,6 +133,25 @@ class LocalCluster:
             client.wait_for_workers(self.workers, timeout=120)
         return self
 
+    def cpu_seconds(self) -> float:
+        """CPU-seconds of the workers and everything under them so far: Dask's own work, each warm worker (its start-up,
+        rehearsals and the forks it reaped) and the forks still running. The scheduler is left out."""
+        import psutil
+
+        total = 0.0
+        for process in self.processes[1:]:
+            try:
+                family = [psutil.Process(process.pid), *psutil.Process(process.pid).children(recursive=True)]
+            except psutil.NoSuchProcess:
+                continue
+            for member in family:
+                try:
+                    times = member.cpu_times()
+                except psutil.NoSuchProcess:
+                    continue
+                total += times.user + times.system + times.children_user + times.children_system
+        return total
+
     def __exit__(self, *exc: object) -> None:
         import psutil
 
@@ -242,6 +261,7 @@ def main() -> int:
         cpu_local = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
         times: dict[int, list[float]] = {1: [], 2: []}
+        cpu_cluster: dict[int, list[float]] = {1: [], 2: []}
         same = True
         order = [size for round_ in range(args.rounds) for size in ((1, 2) if round_ % 2 == 0 else (2, 1))]
         for number, workers in enumerate(order):
@@ -254,6 +274,7 @@ def main() -> int:
                 finally:
                     client.close()
                 times[workers].append(time.perf_counter() - started)
+                cpu_cluster[workers].append(cluster.cpu_seconds())
             same = same and _untimed(rows) == _untimed(local_rows)
 
         course, per_student = course_cost(work, catalog)
@@ -274,6 +295,10 @@ def main() -> int:
     print(f"scaling efficiency t1 / (2 t2) = {efficiency:.2f} (target >= {TARGET})")
     print(f"overhead per submission, 2 workers vs local with 2 jobs: {overhead_ms:+.0f} ms")
     print(f"CPU-seconds per graded exercise (local run, every process, start-up shared out): {per_grading:.2f} s")
+    print(
+        f"the same on the cluster, 1 worker (Dask's processes, the warm worker, its rehearsals and forks): {min(cpu_cluster[1]) / n:.2f} s"
+        f" (runs: {', '.join(f'{c / n:.2f}' for c in cpu_cluster[1])})"
+    )
     print(
         f"CPU-seconds per student for the whole course ({len(course)} exercises): {cheapest:.1f} s (the cheapest of three students; the first hands in the references)"
     )

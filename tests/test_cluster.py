@@ -243,6 +243,11 @@ def test_cluster_writes_the_same_files_as_a_local_run(cluster: Cluster, local: P
         assert ",timeout," in grades and ",missing," in grades and grades.count("\n") == 1 + 12  # the timeout behaves as locally
         progress = [line for line in done.stderr.splitlines() if line.startswith("grading: ")]
         assert progress and progress[-1].startswith("grading: 12/12 done (100%)"), done.stderr  # a log gets lines, not a bar
+        from distributed import Client
+
+        with Client(cluster.address, timeout=30, set_as_default=False) as client:  # each exercise graded 5 times: rehearsed first
+            rehearsed = client.run(lambda dask_worker: sorted(dask_worker.plugins["torchdojo-warm"]._rehearsed))
+        assert set().union(*rehearsed.values()) == {"autograd/leaf_tensors", "autograd/gradient_of"}, rehearsed
     finally:
         shutil.rmtree(local / "out", ignore_errors=True)
 
@@ -342,6 +347,32 @@ def test_a_submission_travels_as_data_under_its_own_folder(tmp_path: Path) -> No
     assert first.key == again.key != slower.key  # a retry is the same task; other limits are another grading
     (tmp_path / "alice/exercises" / LEAF).write_text("x = 2\n", encoding="utf-8")
     assert submission(alice, Limits(timeout_s=5)).key != first.key  # so is another content
+
+
+def test_a_worker_rehearses_an_exercise_before_its_first_run_there(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A submission of an exercise the batch grades again and again: the worker's warm worker rehearses it before the
+    first run (once), and the run is graded as usual; one graded once is not rehearsed."""
+    from torchdojo.core.catalog import load_catalog
+    from torchdojo.core.runner import Limits
+    from torchdojo.teacher import cluster
+    from torchdojo.teacher.batch import Task
+
+    plugin = cluster.WarmPlugin()
+    monkeypatch.setattr(cluster, "_plugin", lambda: plugin)
+    catalog = load_catalog()
+    try:
+        rows = []
+        for exercise_id, rehearse in (("autograd/leaf_tensors", True), ("autograd/leaf_tensors", True), ("autograd/gradient_of", False)):
+            exercise = catalog.resolve(exercise_id)
+            file = tmp_path / exercise_id / "exercises" / exercise.file
+            file.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(ROOT / "solutions" / exercise.file, file)
+            rows.append(cluster.grade_remote(cluster.submission(Task("ann", exercise, file, False), Limits(timeout_s=60), rehearse=rehearse)))
+        assert [row.score == row.max_score for row in rows] == [True, True, True]
+        assert plugin._rehearsed == {"autograd/leaf_tensors"}
+        assert plugin._warm is not None and plugin._warm.rehearsed == {str(catalog.resolve("autograd/leaf_tensors").check_module)}
+    finally:
+        plugin.teardown()
 
 
 def test_every_torchdojo_command_in_the_scale_guide_parses() -> None:

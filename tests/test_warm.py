@@ -181,6 +181,25 @@ def test_run_batch_rehearses_only_exercises_graded_more_than_once(tmp_path: Path
     assert notes == ["warming up: torch, then each exercise's checks once (1)"]
 
 
+def test_a_worker_rehearses_when_asked_and_the_wait_is_not_the_learners_time() -> None:
+    """`rehearse` runs an exercise's checks on the reference now (once: asking again rehearses nothing) and says
+    which check modules it rehearsed; an unknown exercise is only left out. A launch that waits for the worker
+    (here: 4 s, against a 3 s limit) does not use up the run's time limit."""
+    views = load_catalog().resolve("tensors/views")
+    with WarmWorker() as worker:
+        assert worker.wait_ready() and worker.rehearsed == frozenset()
+        assert worker.rehearse(["tensors/views", "no/such_exercise"]) == {str(views.check_module)}
+        assert worker.rehearse(["tensors/views"]) == frozenset() and worker.rehearsed == {str(views.check_module)}
+
+        class Slow:
+            def launch(self, *args: object) -> object:
+                time.sleep(4)
+                return worker.launch(*args)  # type: ignore[arg-type]  # the launcher's own arguments, passed on
+
+        report = grade(views, ROOT / "solutions" / views.file, Limits(timeout_s=3), launcher=Slow())  # type: ignore[arg-type]  # a launcher
+    assert report.status == "ok" and report.score == report.max_score, report
+
+
 def test_a_rehearsal_prepares_pytest_for_the_forks() -> None:
     """After rehearsing an exercise, the worker holds pytest for its command line made up to the first check: the
     run's options read, the session started and every asked-for check collected, all without a grading run bound

@@ -43,6 +43,7 @@ class _Attempt:
     tampered: bool = False
     returncode: int | None = None
     stopped_at: tuple[int, str | None] | None = None  # on a timeout: the learner's line that was running
+    waited_to_start: float = 0.0  # seconds the launcher took to start the child (a busy worker): not the learner's time
 
 
 class _OutputBuffer:
@@ -136,7 +137,12 @@ def _run_child(
         try:
             stack_file = Path(workdir) / ".stack"
             argv = child_arguments(exercise, file, checks, limits, result_w, stack_file)
+            asked_at = time.monotonic()
             process = launcher.launch(argv, nonce, result_w, output_w, workdir)
+            # Waiting for the launcher (a warm worker still rehearsing, a sandbox pool's busy sandboxes) is the
+            # grader's time: the learner's time limit starts when their code can start.
+            attempt.waited_to_start = time.monotonic() - asked_at
+            deadline += attempt.waited_to_start
             # A sandboxed run reads a staged copy of the file and dumps its stack where it can write.
             stack_file = getattr(process, "stack_file", stack_file)
             seen_as = getattr(process, "learner_path", file)
@@ -350,6 +356,7 @@ def grade(exercise: Exercise, file: Path, limits: Limits | None = None, launcher
 
     while pending:
         attempt = _run_child(exercise, file, pending, limits, deadline, output, launcher)
+        deadline += attempt.waited_to_start
         tampered = _take_verdicts(exercise, attempt, pending, verdicts) or tampered
         pending = [name for name in pending if name not in verdicts]
         if not pending:

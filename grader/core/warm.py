@@ -192,8 +192,11 @@ def _check_names(argv: list[str]) -> list[str]:
     return names
 
 
-def _rehearse_first(exercise_ids: list[str], reference_runs: ReferenceRuns | None, prepared_runs: PreparedRuns | None = None) -> set[str]:
-    """Rehearse these exercises now, before the worker says it is ready; returns their check modules.
+def _rehearse_first(
+    exercise_ids: list[str], reference_runs: ReferenceRuns | None, prepared_runs: PreparedRuns | None = None, skip: set[str] | None = None
+) -> set[str]:
+    """Rehearse these exercises now, before the worker says it is ready (or a batch's first runs of them, see
+    `WarmWorker.rehearse`); returns the check modules rehearsed. Those in `skip` were rehearsed before.
 
     A batch grades each exercise for every student: rehearsed here once, every fork starts from
     checks that already ran (quickstart/train: 1.6 s a fork unrehearsed, 0.8 s rehearsed). An
@@ -210,6 +213,8 @@ def _rehearse_first(exercise_ids: list[str], reference_runs: ReferenceRuns | Non
         except Exception:  # noqa: BLE001 - an unknown id only goes unrehearsed
             continue
         module = str(exercise.check_module)
+        if skip is not None and module in skip:
+            continue
         if _rehearse(
             [
                 "--checks-module",
@@ -253,6 +258,15 @@ def serve(sock: socket.socket, rehearse: list[str] | None = None) -> None:
             if not message:
                 return  # the parent went away
             request = json.loads(message)
+            if "rehearse" in request:  # see WarmWorker.rehearse: before these exercises' runs, with nobody's time running
+                for fd in fds:
+                    os.close(fd)
+                queued = {_argument(argv, "--checks-module") for argv, _ in to_rehearse}
+                rehearsed_now = _rehearse_first(request["rehearse"], reference_runs, prepared_runs, skip=rehearsed - queued)
+                rehearsed |= rehearsed_now
+                to_rehearse = [(argv, source) for argv, source in to_rehearse if _argument(argv, "--checks-module") not in rehearsed_now]
+                _send(sock, {"event": "rehearsed", "id": request["id"], "rehearsed": sorted(rehearsed_now)})
+                continue
             module = _argument(request["argv"], "--checks-module")
             reference = _argument(request["argv"], "--reference")
             source = None
@@ -347,6 +361,7 @@ class WarmWorker:
         self._cond = threading.Condition()
         self._started: dict[str, int] = {}
         self._exits: dict[int, int] = {}
+        self._rehearsals: dict[str, frozenset[str]] = {}  # a rehearse request's id -> the check modules it rehearsed
         self._ready = False
         self.rehearsed: frozenset[str] = frozenset()  # check modules run once before ready (see `rehearse`)
         self._closed = False
@@ -387,6 +402,9 @@ class WarmWorker:
                     elif event["event"] == "ready":
                         self._ready = True
                         self.rehearsed = frozenset(event.get("rehearsed", ()))
+                    elif event["event"] == "rehearsed":
+                        self._rehearsals[event["id"]] = frozenset(event["rehearsed"])
+                        self.rehearsed = self.rehearsed | self._rehearsals[event["id"]]
                 self._cond.notify_all()
 
     def wait_ready(self, timeout: float = 300) -> bool:
@@ -398,6 +416,26 @@ class WarmWorker:
         with self._cond:
             self._cond.wait_for(lambda: self._ready or self._closed, timeout)
             return self._ready
+
+    def rehearse(self, exercise_ids: Sequence[str], timeout: float = 300) -> frozenset[str]:
+        """Rehearse these exercises now, as `rehearse=` does at start-up, and return when that is done: the check
+        modules rehearsed by this request (those rehearsed before are not run again).
+
+        For a worker that learns what it will grade only when the work arrives (a Dask worker: see
+        torchdojo.teacher.cluster): called before an exercise's first run there, so that run and every later one
+        fork from a rehearsed worker. An idle moment, when watch rehearses, never comes to a busy one. The worker
+        serves nothing else meanwhile: a fork already running reports its exit when the rehearsal is done."""
+        placeholder = os.open(os.devnull, os.O_RDONLY)  # every request carries two descriptors: one message per receive
+        try:
+            with self._lock:
+                self._next_id += 1
+                request_id = str(self._next_id)
+                socket.send_fds(self._sock, [json.dumps({"id": request_id, "rehearse": list(exercise_ids)}).encode()], [placeholder, placeholder])
+        finally:
+            os.close(placeholder)
+        with self._cond:
+            self._cond.wait_for(lambda: request_id in self._rehearsals or self._closed, timeout)
+            return self._rehearsals.pop(request_id, frozenset())
 
     def launch(self, argv: list[str], nonce: str, result_fd: int, output_fd: int, cwd: str) -> ForkedChild:
         with self._lock:

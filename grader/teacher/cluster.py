@@ -27,6 +27,7 @@ import functools
 import hashlib
 import tempfile
 import threading
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -103,6 +104,7 @@ class Submission(BaseModel):
     warm: bool
     fingerprint: str
     sandbox_where_available: bool = False  # the teacher left --sandbox unset: each worker sandboxes if bwrap works there
+    rehearse: bool = False  # the batch grades this exercise more than once: a worker rehearses it before its first run there
 
 
 def _relative(task: Task) -> str:
@@ -115,7 +117,7 @@ def _relative(task: Task) -> str:
     return "/".join(parts[-depth:])
 
 
-def submission(task: Task, limits: Limits, warm: bool = True, sandbox_where_available: bool = False) -> Submission:
+def submission(task: Task, limits: Limits, warm: bool = True, sandbox_where_available: bool = False, rehearse: bool = False) -> Submission:
     """The task as data; the key hashes who, what, the bytes and the limits (idempotent on retries)."""
     assert task.file is not None
     content = task.file.read_bytes()
@@ -135,6 +137,7 @@ def submission(task: Task, limits: Limits, warm: bool = True, sandbox_where_avai
         warm=warm,
         fingerprint=fingerprint(),
         sandbox_where_available=sandbox_where_available,
+        rehearse=rehearse,
     )
 
 
@@ -168,6 +171,8 @@ class WarmPlugin(_PluginBase):
         self._warm: WarmWorker | None = None
         self._pool: Any = None  # a torchdojo.core.sandbox.SandboxPool, started by the first sandboxed task
         self._lock = threading.Lock()
+        self._rehearsing = threading.Lock()  # one rehearsal at a time; the other threads' tasks wait for it
+        self._rehearsed: set[str] = set()  # exercise ids the current warm worker was asked to rehearse
 
     def __getstate__(self) -> dict[str, Any]:
         return {"plugin": PLUGIN_NAME}  # travels empty: the warm worker is started on the worker, never pickled
@@ -195,11 +200,15 @@ class WarmPlugin(_PluginBase):
                 if self._warm is not None:
                     self._warm.close()
                 self._warm = WarmWorker()
+                self._rehearsed = set()
             return self._warm
 
-    def launcher(self, sandboxed: bool = False) -> Any:
+    def launcher(self, sandboxed: bool = False, rehearse: str | None = None) -> Any:
         """The warm worker, once ready: called in a task's thread, so the time limits measure the checks only.
-        Sandboxed: warm workers each in their own bubblewrap sandbox, one per Dask thread (one run each at a time)."""
+        `rehearse`: an exercise id the batch grades again and again; the first task of it on this worker has the
+        warm worker rehearse it first (WarmWorker.rehearse), as grade-batch's own worker does before it is ready.
+        Sandboxed: warm workers each in their own bubblewrap sandbox, one per Dask thread (one run each at a time),
+        which rehearse when idle (the solutions are hidden inside a sandbox: a rehearsal there needs a run's staged copy)."""
         if sandboxed:
             from torchdojo.core.sandbox import SandboxPool
 
@@ -209,6 +218,11 @@ class WarmPlugin(_PluginBase):
                 return self._pool
         warm = self._start()
         warm.wait_ready()
+        if rehearse is not None and rehearse not in self._rehearsed:
+            with self._rehearsing:
+                if rehearse not in self._rehearsed:
+                    warm.rehearse([rehearse])
+                    self._rehearsed.add(rehearse)
         return warm
 
 
@@ -268,7 +282,8 @@ def grade_remote(job: Submission) -> BatchRow:
             limits = limits.model_copy(update={"sandbox": True, "sandbox_hide": ()})
         elif limits.sandbox:
             limits = limits.model_copy(update={"sandbox_hide": ()})
-        return grade_task(task, limits, _plugin().launcher(sandboxed=limits.sandbox) if job.warm else None)
+        launcher = _plugin().launcher(sandboxed=limits.sandbox, rehearse=job.exercise if job.rehearse else None) if job.warm else None
+        return grade_task(task, limits, launcher)
 
 
 # -- the client side ------------------------------------------------------------------------
@@ -381,12 +396,13 @@ def run_cluster(
         if on_done:
             on_done(row)
 
+    graded = Counter(task.exercise.id for task in tasks if task.file is not None and not task.origin.problem)
     for index, task in enumerate(tasks):
         if task.file is None or task.origin.problem:
             finish(index, grade_task(task, limits))
             continue
         try:
-            job = submission(task, limits, warm, sandbox_where_available)
+            job = submission(task, limits, warm, sandbox_where_available, rehearse=graded[task.exercise.id] >= 2)
         except OSError:  # unreadable here: grade it here, as a local run would
             finish(index, grade_task(task, limits))
             continue
