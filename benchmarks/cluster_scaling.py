@@ -18,7 +18,9 @@ best time, so a change in the machine's other load during the run weighs on both
 Targets (issue 15): scaling efficiency t1 / (2 * t2) >= 0.8. Also printed: the overhead per
 submission of the two-worker cluster against a local run with the same parallelism (2), and
 whether every run gave the same rows. And what docs/scale.md costs out: the CPU-seconds of
-every process of the local run (warm worker, forks, checks) per graded exercise, and the whole
+every process of the local run (warm worker, forks, checks) per graded exercise, the same for the
+one-worker cluster (its Dask worker and everything under it: the warm worker, its rehearsals and
+forks; a worker rehearses each exercise before its first run there, see WarmWorker.rehearse), and the whole
 course for one student (three students, graded one by one by a warm worker that rehearsed every
 exercise: the first hands in the references, the others each exercise's test fixtures in turn;
 counted from the moment the worker is ready, as its start-up and rehearsals are paid once per batch).
