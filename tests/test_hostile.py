@@ -48,6 +48,8 @@ CASES: dict[str, tuple[set[str], str, str]] = {
     "patch_pytest": (EVERY, "error", "Tampering detected"),
     "patch_harness": (EVERY, "error", "Tampering detected"),
     "patch_replay": (EVERY, "error", "Tampering detected"),
+    "swap_compare": (EVERY, "error", "Tampering detected"),
+    "patch_finish": (EVERY, "error", "Tampering detected"),
     "delete_catalog": (PREDICT, "error", "is not allowed while grading"),
     "overwrite_checks": (PREDICT, "error", "is not allowed while grading"),
     "read_solutions": (PREDICT, "error", "reading"),

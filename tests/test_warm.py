@@ -32,6 +32,8 @@ CASES = [
     "fake_report",
     "patch_allclose",
     "patch_pytest",
+    "swap_compare",
+    "patch_finish",
     "delete_catalog",
     "read_solutions",
     "loop",

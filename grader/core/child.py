@@ -121,8 +121,9 @@ def _integrity_targets() -> dict[str, tuple[Any, str, Any]]:
     import torch
     import torch.testing
 
-    from torchdojo.checks import harness, memo, replay
+    from torchdojo.checks import harness, memo, replay, support
 
+    this = sys.modules[__name__]
     owners: list[tuple[str, Any, tuple[str, ...]]] = [
         ("torch", torch, ("allclose", "equal", "isclose", "is_tensor", "is_grad_enabled", "set_rng_state")),
         ("torch.testing", torch.testing, ("assert_close",)),
@@ -132,7 +133,14 @@ def _integrity_targets() -> dict[str, tuple[Any, str, Any]]:
         ("_pytest.runner.CallInfo", _pytest.runner.CallInfo, ("from_call",)),
         # the comparison itself, and the warm worker's kept reference runs
         ("torchdojo.checks.harness.Compare", harness.Compare, ("same", "run", "_reference_run", "_compare_observed", "_fail")),
-        ("torchdojo.checks.harness", harness, ("compare_values", "_compare_state", "_reset_global_state")),
+        ("torchdojo.checks.harness", harness, ("Compare", "GlobalState", "compare_values", "_compare_state", "_reset_global_state")),
+        ("torchdojo.checks.harness.GlobalState", harness.GlobalState, ("now",)),
+        ("torchdojo.checks.support", support, ("CheckFailed", "GraderLimit", "hypothesis_test", "out_of_memory", "ran_out", "learner_line")),
+        # the grading run itself: what turns a check's outcome into the verdict sent to the runner
+        (f"{__name__}.GradingPlugin", GradingPlugin, _GRADING_METHODS),
+        (f"{__name__}.CheckFixtures", CheckFixtures, ("_bound", "learner_fixture", "reference_fixture", "compare_fixture")),
+        (f"{__name__}.Channel", Channel, ("send",)),
+        (__name__, this, ("describe_exception", "_plain_words", "_learner_frame", "_source_at", "_raised_by_grader", "_check_name", "_run_collected")),
         ("torchdojo.checks.memo.ReferenceRuns", memo.ReferenceRuns, ("key", "take", "keep")),
         ("torchdojo.checks.memo.KeptExamples", memo.KeptExamples, ("get", "record")),
         ("torchdojo.checks.memo.KeptExample", memo.KeptExample, ("fresh",)),
@@ -324,10 +332,8 @@ class CheckFixtures:
     @pytest.fixture(scope="session", name="compare")
     def compare_fixture(self, learner: ModuleType, reference: ModuleType) -> Any:
         """Learner and reference bound together (see torchdojo.checks.harness)."""
-        from torchdojo.checks.harness import Compare
-
         grading = self._bound()
-        return Compare(learner, reference, grading.reference_runs, grading.reference_digest)
+        return grading.compare_class(learner, reference, grading.reference_runs, grading.reference_digest)
 
 
 class GradingPlugin:
@@ -342,9 +348,15 @@ class GradingPlugin:
         reference: Path | None = None,
         reference_runs: ReferenceRuns | None = None,
     ) -> None:
-        from torchdojo.checks.harness import ReferenceGuard, load_reference
+        from torchdojo.checks.harness import Compare, ReferenceGuard, load_reference
 
         self.channel = channel
+        # Taken before learner code runs: the `compare` fixture is made after the learner's module is imported, and a
+        # module that put a lenient class in its place would otherwise have every comparison made by that class.
+        self.compare_class = Compare
+        # Taken now for the same reason: a module that replaced `GradingPlugin._finish` would otherwise write every
+        # verdict itself. Replaced, it is never called, and the snapshot below says so.
+        self._send_verdict = self._finish
         # A warm worker's rehearsed reference runs, under the digest of this reference's source (see torchdojo.checks.memo).
         self.reference_runs = reference_runs
         self.reference_digest = hashlib.sha256(reference.read_bytes()).hexdigest() if reference_runs is not None and reference else ""
@@ -409,7 +421,7 @@ class GradingPlugin:
     def pytest_runtest_makereport(self, item: Any, call: Any) -> None:
         name = _check_name(item.nodeid)
         if call.when == "teardown":
-            self._finish(name)
+            self._send_verdict(name)
             return
         if name in self.pending:  # setup already failed
             return
@@ -494,7 +506,7 @@ class GradingPlugin:
                     "zh": "运行你的代码时,检查意外中止了。请检查是否有占用大量内存的代码。",
                 },
             )
-            self._finish(name)
+            self._send_verdict(name)
 
     def pytest_keyboard_interrupt(self, excinfo: Any) -> None:
         """A KeyboardInterrupt from learner code stops pytest: report the check it hit,
@@ -508,7 +520,19 @@ class GradingPlugin:
                 "en": "Your code raised KeyboardInterrupt. Do not raise it from an exercise.",
                 "zh": "你的代码抛出了 KeyboardInterrupt。练习中不要抛出它。",
             }
-            self._finish(name)
+            self._send_verdict(name)
+
+
+_GRADING_METHODS = (
+    "pytest_pyfunc_call",
+    "import_learner",
+    "pytest_runtest_logstart",
+    "pytest_runtest_makereport",
+    "_report_exhausted",
+    "_finish",
+    "finish_interrupted",
+    "pytest_keyboard_interrupt",
+)
 
 
 def pytest_arguments(checks_module: Path, checks: list[str]) -> list[str]:
@@ -730,4 +754,8 @@ def main(
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # Run as the package's module, not as __main__: the code a submission can reach as `torchdojo.core.child`
+    # is the code that grades it, as in a warm worker's fork, so the integrity snapshot watches the same objects.
+    from torchdojo.core.child import main as _main
+
+    raise SystemExit(_main())
