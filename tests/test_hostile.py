@@ -50,6 +50,7 @@ CASES: dict[str, tuple[set[str], str, str]] = {
     "patch_replay": (EVERY, "error", "Tampering detected"),
     "swap_compare": (EVERY, "error", "Tampering detected"),
     "patch_finish": (EVERY, "error", "Tampering detected"),
+    "patch_channel": (EVERY, "error", "Tampering detected"),
     "delete_catalog": (PREDICT, "error", "is not allowed while grading"),
     "overwrite_checks": (PREDICT, "error", "is not allowed while grading"),
     "read_solutions": (PREDICT, "error", "reading"),

@@ -34,6 +34,7 @@ CASES = [
     "patch_pytest",
     "swap_compare",
     "patch_finish",
+    "patch_channel",
     "delete_catalog",
     "read_solutions",
     "loop",

@@ -140,7 +140,21 @@ def _integrity_targets() -> dict[str, tuple[Any, str, Any]]:
         (f"{__name__}.GradingPlugin", GradingPlugin, _GRADING_METHODS),
         (f"{__name__}.CheckFixtures", CheckFixtures, ("_bound", "learner_fixture", "reference_fixture", "compare_fixture")),
         (f"{__name__}.Channel", Channel, ("send",)),
-        (__name__, this, ("describe_exception", "_plain_words", "_learner_frame", "_source_at", "_raised_by_grader", "_check_name", "_run_collected")),
+        (
+            __name__,
+            this,
+            (
+                "describe_exception",
+                "_plain_words",
+                "_learner_frame",
+                "_source_at",
+                "_raised_by_grader",
+                "_check_name",
+                "_run_collected",
+                "CheckVerdict",
+                "inspect",
+            ),
+        ),
         ("torchdojo.checks.memo.ReferenceRuns", memo.ReferenceRuns, ("key", "take", "keep")),
         ("torchdojo.checks.memo.KeptExamples", memo.KeptExamples, ("get", "record")),
         ("torchdojo.checks.memo.KeptExample", memo.KeptExample, ("fresh",)),
@@ -357,6 +371,7 @@ class GradingPlugin:
         # Taken now for the same reason: a module that replaced `GradingPlugin._finish` would otherwise write every
         # verdict itself. Replaced, it is never called, and the snapshot below says so.
         self._send_verdict = self._finish
+        self._send, self._verdict, self._getattr_static = channel.send, CheckVerdict, inspect.getattr_static
         # A warm worker's rehearsed reference runs, under the digest of this reference's source (see torchdojo.checks.memo).
         self.reference_runs = reference_runs
         self.reference_digest = hashlib.sha256(reference.read_bytes()).hexdigest() if reference_runs is not None and reference else ""
@@ -466,7 +481,8 @@ class GradingPlugin:
         if self.reserve is None:
             self.reserve = _memory_reserve()
         result = self.pending.pop(name, None) or {"outcome": "error", "en": "The check did not run.", "zh": "检查没有运行。"}
-        changed = [key for key, (owner, attr, original) in self.targets.items() if inspect.getattr_static(owner, attr, None) is not original]
+        getattr_static = self._getattr_static
+        changed = [key for key, (owner, attr, original) in self.targets.items() if getattr_static(owner, attr, None) is not original]
         if self.reference_guard.delegations:
             called = ", ".join(sorted(set(self.reference_guard.delegations)))
             result = {
@@ -489,7 +505,7 @@ class GradingPlugin:
             }
         duration = time.perf_counter() - self.started.get(name, time.perf_counter())
         self.reported.add(name)
-        self.channel.send(CheckVerdict(check=name, duration=duration, **result))
+        self._send(self._verdict(check=name, duration=duration, **result))
         if self.fresh_process:  # the runner starts a fresh process for the checks not yet run
             pytest.exit("a fresh process for the remaining checks", returncode=0)
 
