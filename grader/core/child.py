@@ -17,6 +17,7 @@ import gc
 import hashlib
 import importlib.util
 import inspect
+import json
 import mmap
 import os
 import resource
@@ -24,6 +25,7 @@ import signal
 import sys
 import time
 import traceback
+import types
 from pathlib import Path
 from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any, TextIO
@@ -31,7 +33,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import pytest
 from _pytest import config as _pytest_config  # _prepareconfig: pytest.main without the run (see prepare_pytest)
 
-from torchdojo.core.protocol import CheckStarted, CheckVerdict, Event, ImportDone, ImportStarted, RunDone, encode
+from torchdojo.core.protocol import CheckStarted, Event, ImportDone, ImportStarted, RunDone, encode
 
 if TYPE_CHECKING:
     from torchdojo.checks.memo import ReferenceRuns
@@ -114,6 +116,142 @@ class Channel:
         self._stream.write(self._encode(event, self._nonce))
         self._stream.flush()
 
+    def send_result(self, fields: dict[str, Any], _dumps: Any = json.dumps) -> None:
+        """A check's verdict (`protocol.CheckVerdict`'s fields), written without making a CheckVerdict: a submission
+        that changed that class (its `__init__`, say) cannot change what is written. `json.dumps` is bound now."""
+        self._stream.write(_dumps({"nonce": self._nonce, **fields, "event": "result"}, ensure_ascii=False) + "\n")
+        self._stream.flush()
+
+
+_MISSING = object()
+_GRADING_MODULES = (
+    "torchdojo.checks.harness",
+    "torchdojo.checks.memo",
+    "torchdojo.checks.replay",
+    "torchdojo.checks.support",
+    "torchdojo.checks.stand_in",
+    "torchdojo.core.protocol",
+    __name__,
+)
+_LIBRARY_MODULES = (
+    "builtins",
+    "json",
+    "copy",
+    "torch",
+    "torch.nn.functional",
+    "torch.autograd",
+    "torch.testing",
+    "_pytest.python",
+    "_pytest.runner",
+    "_pytest.reports",
+    "_pytest.fixtures",
+)
+
+
+class Watch:
+    """Everything on the grading path a submission could replace to fake a pass, as it was before learner code ran.
+
+    The named targets (`_integrity_targets`) are the well-known ones; this covers the rest by rule: every function,
+    class and module in the grading modules' namespaces and in the libraries' whose functions the comparison calls,
+    every attribute of the classes they define and of the library classes the run goes through (torch.Tensor,
+    nn.Module, pytest's Function, CallInfo and TestReport), and the exercise's check module, names and values. A
+    function counts as replaced when its code, defaults or keyword defaults change too (a `__code__` swap keeps the
+    object). A name added where it can shadow one (a `__bool__` on a class that had none, a global in a check
+    module) counts as well. Built in each run before learner code; checked after every check."""
+
+    def __init__(self) -> None:
+        self._values: list[tuple[str, Any, str, Any]] = []  # (label, namespace, name, value)
+        self._functions: list[tuple[str, Any, str, types.FunctionType, Any, Any, Any]] = []  # and the code, defaults, kwdefaults
+        self._closed: list[tuple[str, Any, frozenset[str]]] = []  # namespaces where an added callable counts
+
+    def _watch(self, label: str, namespace: Any, name: str, value: Any) -> None:
+        if isinstance(value, types.FunctionType):
+            self._functions.append((label, namespace, name, value, value.__code__, value.__defaults__, value.__kwdefaults__))
+        else:
+            self._values.append((label, namespace, name, value))
+
+    def add(self, label: str, namespace: Any, everything: bool, closed: bool) -> None:
+        """Watch `namespace` (a module's or a class's `__dict__`): its callables, classes and modules, or with
+        `everything` each of its values; `closed`: a callable added under a new name counts too."""
+        for name, value in list(namespace.items()):
+            if everything or callable(value) or isinstance(value, types.ModuleType):
+                self._watch(label, namespace, name, value)
+        if closed:
+            self._closed.append((label, namespace, frozenset(namespace)))
+
+    def add_module(self, name: str, own_classes: bool) -> None:
+        module = sys.modules.get(name)
+        if module is None:
+            return
+        self.add(name, vars(module), everything=False, closed=own_classes)
+        if own_classes:
+            for value in list(vars(module).values()):
+                if isinstance(value, type) and value.__module__ == name:
+                    self.add(f"{name}.{value.__qualname__}", vars(value), everything=True, closed=True)
+
+    def add_check_module(self, module: ModuleType) -> None:
+        """The exercise's checks: every global, and the test function inside each Hypothesis test."""
+        self.add(module.__name__, vars(module), everything=True, closed=True)
+        for name, value in list(vars(module).items()):
+            inner = getattr(getattr(value, "hypothesis", None), "inner_test", None)
+            if isinstance(inner, types.FunctionType):
+                self._functions.append((f"{module.__name__}.{name}", {"": inner}, "", inner, inner.__code__, inner.__defaults__, inner.__kwdefaults__))
+
+    def changed(self) -> list[str]:
+        missing = _MISSING
+        found = [f"{label}.{name}" for label, namespace, name, value in self._values if namespace.get(name, missing) is not value]
+        for label, namespace, name, value, code, defaults, kwdefaults in self._functions:
+            if (
+                namespace.get(name, missing) is not value
+                or value.__code__ is not code
+                or value.__defaults__ is not defaults
+                or value.__kwdefaults__ is not kwdefaults
+            ):
+                found.append(f"{label}.{name}" if name else label)
+        for label, namespace, known in self._closed:
+            if len(namespace) != len(known):
+                found.extend(
+                    f"{label}.{name}" for name in namespace if name not in known and (callable(namespace[name]) or hasattr(namespace[name], "__get__"))
+                )
+        return found
+
+
+def _watch() -> Watch:
+    import _pytest.python
+    import _pytest.reports
+    import _pytest.runner
+    import torch
+
+    watch = Watch()
+    for name in _GRADING_MODULES:
+        watch.add_module(name, own_classes=True)
+    for name in _LIBRARY_MODULES:
+        watch.add_module(name, own_classes=False)
+    for cls in (
+        torch.Tensor,
+        torch.nn.Module,
+        torch.nn.Parameter,
+        _pytest.python.Function,
+        _pytest.runner.CallInfo,
+        _pytest.reports.TestReport,
+        json.JSONEncoder,
+    ):
+        watch.add(f"{cls.__module__}.{cls.__qualname__}", vars(cls), everything=True, closed=True)
+    return watch
+
+
+_base_watch: list[Watch] = []
+"""This process's watch of the grading modules and libraries (`base_watch`): one, made before any learner code."""
+
+
+def base_watch(refresh: bool = False) -> Watch:
+    """The watch of the grading modules and libraries, made once per process (about 5 ms) and reused while nothing
+    in it changed (checking costs well under a millisecond). A warm worker refreshes it after each rehearsal, which
+    may import more of torch; a fork, which starts before any learner code, checks that it still holds."""
+    if refresh or not _base_watch or _base_watch[0].changed():
+        _base_watch[:] = [_watch()]
+    return _base_watch[0]
+
 
 def _integrity_targets() -> dict[str, tuple[Any, str, Any]]:
     """Functions a submission might replace to fake a pass: name -> (owner, attribute, original)."""
@@ -151,7 +289,6 @@ def _integrity_targets() -> dict[str, tuple[Any, str, Any]]:
                 "_raised_by_grader",
                 "_check_name",
                 "_run_collected",
-                "CheckVerdict",
                 "inspect",
             ),
         ),
@@ -361,8 +498,11 @@ class GradingPlugin:
         selected: list[str],
         reference: Path | None = None,
         reference_runs: ReferenceRuns | None = None,
+        checks_module: str | None = None,
     ) -> None:
         from torchdojo.checks.harness import Compare, ReferenceGuard, load_reference
+        from torchdojo.checks.replay import replay
+        from torchdojo.checks.support import hypothesis_test
 
         self.channel = channel
         # Taken before learner code runs: the `compare` fixture is made after the learner's module is imported, and a
@@ -371,7 +511,11 @@ class GradingPlugin:
         # Taken now for the same reason: a module that replaced `GradingPlugin._finish` would otherwise write every
         # verdict itself. Replaced, it is never called, and the snapshot below says so.
         self._send_verdict = self._finish
-        self._send, self._verdict, self._getattr_static = channel.send, CheckVerdict, inspect.getattr_static
+        self._send_result, self._getattr_static = channel.send_result, inspect.getattr_static
+        self._replay, self._hypothesis_test = replay, hypothesis_test  # not looked up in sys.modules, where a submission could put its own
+        self._hooks = (sys.gettrace, sys.settrace, sys.getprofile, sys.setprofile)
+        self.watch, self.check_watch = base_watch(), Watch()  # the libraries and grading modules; the exercise's checks
+        self.checks_module = checks_module  # watched from the first check on (see pytest_runtest_logstart)
         # A warm worker's rehearsed reference runs, under the digest of this reference's source (see torchdojo.checks.memo).
         self.reference_runs = reference_runs
         self.reference_digest = hashlib.sha256(reference.read_bytes()).hexdigest() if reference_runs is not None and reference else ""
@@ -397,9 +541,7 @@ class GradingPlugin:
     def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> bool | None:
         """A rehearsal keeps the examples Hypothesis hands each property check; a fork calls the check on them
         (torchdojo.checks.replay) instead of drawing them again. None: pytest calls the check as usual."""
-        from torchdojo.checks.replay import replay
-        from torchdojo.checks.support import hypothesis_test
-
+        replay, hypothesis_test = self._replay, self._hypothesis_test
         runs = self.reference_runs
         wrapped = hypothesis_test(pyfuncitem.obj)
         if runs is None or wrapped is None:
@@ -422,13 +564,26 @@ class GradingPlugin:
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         sys.modules[self.module_name] = module
-        spec.loader.exec_module(module)
+        gettrace, settrace, getprofile, setprofile = self._hooks
+        trace, profile = gettrace(), getprofile()
+        try:
+            spec.loader.exec_module(module)
+        finally:  # a trace or profile function set while importing would watch (and could change) the comparisons
+            if gettrace() is not trace:
+                settrace(trace)
+            if getprofile() is not profile:
+                setprofile(profile)
         self.imported = True
         self.channel.send(ImportDone())
         return module
 
     # -- hooks ---------------------------------------------------------------
     def pytest_runtest_logstart(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
+        if self.checks_module is not None:  # collected by now, and no learner code has run yet
+            module = sys.modules.get(self.checks_module)
+            if module is not None:
+                self.check_watch.add_check_module(module)
+            self.checks_module = None
         name = _check_name(nodeid)
         self.started[name] = time.perf_counter()
         self.channel.send(CheckStarted(name))
@@ -483,6 +638,7 @@ class GradingPlugin:
         result = self.pending.pop(name, None) or {"outcome": "error", "en": "The check did not run.", "zh": "检查没有运行。"}
         getattr_static = self._getattr_static
         changed = [key for key, (owner, attr, original) in self.targets.items() if getattr_static(owner, attr, None) is not original]
+        changed += [key for key in (*self.watch.changed(), *self.check_watch.changed()) if key not in changed]
         if self.reference_guard.delegations:
             called = ", ".join(sorted(set(self.reference_guard.delegations)))
             result = {
@@ -505,7 +661,9 @@ class GradingPlugin:
             }
         duration = time.perf_counter() - self.started.get(name, time.perf_counter())
         self.reported.add(name)
-        self._send(self._verdict(check=name, duration=duration, **result))
+        fields = {"check": name, "outcome": result["outcome"], "duration": duration, "en": result.get("en", ""), "zh": result.get("zh", "")}
+        fields.update(line=result.get("line"), source=result.get("source"), tampering=bool(result.get("tampering", False)))
+        self._send_result(fields)
         if self.fresh_process:  # the runner starts a fresh process for the checks not yet run
             pytest.exit("a fresh process for the remaining checks", returncode=0)
 
@@ -751,7 +909,9 @@ def main(
 
     warnings.simplefilter("ignore")  # warnings are not failures; keep the learner's output readable
 
-    plugin = GradingPlugin(channel, args.file.resolve(), args.module_name, list(args.check), args.reference, reference_runs)
+    plugin = GradingPlugin(
+        channel, args.file.resolve(), args.module_name, list(args.check), args.reference, reference_runs, check_module_name(args.checks_module)
+    )
     if args.reference_transient and args.reference is not None:  # imported: no copy left for learner code to read
         args.reference.unlink(missing_ok=True)
     install_guard([os.path.realpath(p) for p in args.no_read], [os.path.realpath(p) for p in args.no_write], os.path.realpath(args.file))

@@ -147,6 +147,8 @@ def _rehearse(argv: list[str], source: bytes | None = None, reference_runs: Refe
             os.close(fd)
         for loaded in [m for m in sys.modules if m.endswith(f"rehearsal_{name}")]:
             del sys.modules[loaded]
+        with contextlib.suppress(Exception):  # what the rehearsal imported joins the watch every fork starts from
+            child.base_watch(refresh=True)
     return passed
 
 
