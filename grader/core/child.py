@@ -133,19 +133,9 @@ _GRADING_MODULES = (
     "torchdojo.core.protocol",
     __name__,
 )
-_LIBRARY_MODULES = (
-    "builtins",
-    "json",
-    "copy",
-    "torch",
-    "torch.nn.functional",
-    "torch.autograd",
-    "torch.testing",
-    "_pytest.python",
-    "_pytest.runner",
-    "_pytest.reports",
-    "_pytest.fixtures",
-)
+# torch's own namespaces are watched by name only (`_integrity_targets`): importing parts of torch later (torch._dynamo,
+# on a first torch.compile or DistributedDataParallel) rebinds some of them (torch.manual_seed, nn.Module.__init__).
+_LIBRARY_MODULES = ("builtins", "json", "copy", "_pytest.python", "_pytest.runner", "_pytest.reports", "_pytest.fixtures")
 
 
 class Watch:
@@ -154,7 +144,7 @@ class Watch:
     The named targets (`_integrity_targets`) are the well-known ones; this covers the rest by rule: every function,
     class and module in the grading modules' namespaces and in the libraries' whose functions the comparison calls,
     every attribute of the classes they define and of the library classes the run goes through (torch.Tensor,
-    nn.Module, pytest's Function, CallInfo and TestReport), and the exercise's check module, names and values. A
+    pytest's Function, CallInfo and TestReport; torch's own namespaces by name, in `_integrity_targets`), and the exercise's check module, names and values. A
     function counts as replaced when its code, defaults or keyword defaults change too (a `__code__` swap keeps the
     object). A name added where it can shadow one (a `__bool__` on a class that had none, a global in a check
     module) counts as well. Built in each run before learner code; checked after every check."""
@@ -229,7 +219,6 @@ def _watch() -> Watch:
         watch.add_module(name, own_classes=False)
     for cls in (
         torch.Tensor,
-        torch.nn.Module,
         torch.nn.Parameter,
         _pytest.python.Function,
         _pytest.runner.CallInfo,
@@ -267,6 +256,25 @@ def _integrity_targets() -> dict[str, tuple[Any, str, Any]]:
         ("torch.testing", torch.testing, ("assert_close",)),
         ("torch.Tensor", torch.Tensor, ("__eq__", "__ne__", "__bool__", "backward", "__deepcopy__")),
         ("torch.nn.Parameter", torch.nn.Parameter, ("__deepcopy__",)),
+        (
+            "torch.nn.Module",
+            torch.nn.Module,
+            (
+                "__call__",
+                "_call_impl",
+                "_wrapped_call_impl",
+                "__getattr__",
+                "__setattr__",
+                "parameters",
+                "named_parameters",
+                "state_dict",
+                "load_state_dict",
+                "train",
+                "eval",
+                "zero_grad",
+            ),
+        ),
+        ("torch.autograd", torch.autograd, ("grad", "backward")),
         ("_pytest.runner", _pytest.runner, ("call_and_report", "pytest_runtest_makereport")),
         ("_pytest.runner.CallInfo", _pytest.runner.CallInfo, ("from_call",)),
         # the comparison itself, and the warm worker's kept reference runs
