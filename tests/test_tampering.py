@@ -16,13 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import ROOT
 from torchdojo.core.catalog import load_catalog
 from torchdojo.core.runner import Limits, grade
 from torchdojo.core.warm import WarmWorker
 
 pytestmark = pytest.mark.xdist_group("tampering")
-ATTACKS = sorted((FIXTURES / "hostile" / "tampering").glob("*.py"))
+CASES = ROOT / "tests" / "tampering_cases"  # not under fixtures/<topic>/<name>: those are an exercise's fixtures
+ATTACKS = sorted(CASES.glob("*.py"))
 # Changes that do nothing to the grading (caught before they matter, or undone): graded as the wrong functions are.
 INERT = {"graderlimit_exec", "settrace_locals", "skip_needs_gpu", "sysmodules_replay"}
 HONEST = 2  # what the attacks' wrong functions earn
@@ -44,13 +45,13 @@ def test_no_tampering_earns_a_point_in_a_warm_fork() -> None:
         reports = {path.stem: grade(exercise, path, limits, worker) for path in ATTACKS}
         reference = grade(exercise, ROOT / "solutions" / exercise.file, limits, worker)
     assert reference.score == reference.max_score and reference.status == "ok"
-    wrong = {name: (r.score, r.status) for name, r in reports.items() if not _expected(FIXTURES / "hostile" / "tampering" / f"{name}.py", r.score, r.status)}
+    wrong = {name: (r.score, r.status) for name, r in reports.items() if not _expected(CASES / f"{name}.py", r.score, r.status)}
     assert wrong == {}
 
 
 @pytest.mark.parametrize("name", ["code_swap", "verdict_init", "difference_bool", "function_runtest", "module_call_nograd"])
 def test_no_tampering_earns_a_point_cold(name: str) -> None:
     exercise = load_catalog().resolve("autograd/no_grad")
-    path = FIXTURES / "hostile" / "tampering" / f"{name}.py"
+    path = CASES / f"{name}.py"
     report = grade(exercise, path, Limits(timeout_s=60))
     assert _expected(path, report.score, report.status), (report.score, report.status)
