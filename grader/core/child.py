@@ -243,14 +243,12 @@ def base_watch(refresh: bool = False) -> Watch:
 
 
 def _integrity_targets() -> dict[str, tuple[Any, str, Any]]:
-    """Functions a submission might replace to fake a pass: name -> (owner, attribute, original)."""
+    """torch's and pytest's functions a submission might replace to fake a pass, by name (torchdojo's own are in `Watch`):
+    name -> (owner, attribute, original)."""
     import _pytest.runner
     import torch
     import torch.testing
 
-    from torchdojo.checks import harness, memo, replay, support
-
-    this = sys.modules[__name__]
     owners: list[tuple[str, Any, tuple[str, ...]]] = [
         ("torch", torch, ("allclose", "equal", "isclose", "is_tensor", "is_grad_enabled", "set_rng_state")),
         ("torch.testing", torch.testing, ("assert_close",)),
@@ -277,33 +275,7 @@ def _integrity_targets() -> dict[str, tuple[Any, str, Any]]:
         ("torch.autograd", torch.autograd, ("grad", "backward")),
         ("_pytest.runner", _pytest.runner, ("call_and_report", "pytest_runtest_makereport")),
         ("_pytest.runner.CallInfo", _pytest.runner.CallInfo, ("from_call",)),
-        # the comparison itself, and the warm worker's kept reference runs
-        ("torchdojo.checks.harness.Compare", harness.Compare, ("same", "run", "_reference_run", "_compare_observed", "_fail")),
-        ("torchdojo.checks.harness", harness, ("Compare", "GlobalState", "compare_values", "_compare_state", "_reset_global_state")),
-        ("torchdojo.checks.harness.GlobalState", harness.GlobalState, ("now",)),
-        ("torchdojo.checks.support", support, ("CheckFailed", "GraderLimit", "hypothesis_test", "out_of_memory", "ran_out", "learner_line")),
-        # the grading run itself: what turns a check's outcome into the verdict sent to the runner
-        (f"{__name__}.GradingPlugin", GradingPlugin, _GRADING_METHODS),
-        (f"{__name__}.CheckFixtures", CheckFixtures, ("_bound", "learner_fixture", "reference_fixture", "compare_fixture")),
-        (f"{__name__}.Channel", Channel, ("send",)),
-        (
-            __name__,
-            this,
-            (
-                "describe_exception",
-                "_plain_words",
-                "_learner_frame",
-                "_source_at",
-                "_raised_by_grader",
-                "_check_name",
-                "_run_collected",
-                "inspect",
-            ),
-        ),
-        ("torchdojo.checks.memo.ReferenceRuns", memo.ReferenceRuns, ("key", "take", "keep")),
-        ("torchdojo.checks.memo.KeptExamples", memo.KeptExamples, ("get", "record")),
-        ("torchdojo.checks.memo.KeptExample", memo.KeptExample, ("fresh",)),
-        ("torchdojo.checks.replay", replay, ("replay",)),
+        # torchdojo's own modules (the comparison, the kept runs, the replay, this run) are in `Watch`, by rule
         ("builtins", builtins, ("isinstance", "len", "abs", "all", "any", "float", "int", "bool", "print", "open", "__import__")),
     ]
     return {f"{label}.{attr}": (owner, attr, inspect.getattr_static(owner, attr)) for label, owner, attrs in owners for attr in attrs}
@@ -703,18 +675,6 @@ class GradingPlugin:
                 "zh": "你的代码抛出了 KeyboardInterrupt。练习中不要抛出它。",
             }
             self._send_verdict(name)
-
-
-_GRADING_METHODS = (
-    "pytest_pyfunc_call",
-    "import_learner",
-    "pytest_runtest_logstart",
-    "pytest_runtest_makereport",
-    "_report_exhausted",
-    "_finish",
-    "finish_interrupted",
-    "pytest_keyboard_interrupt",
-)
 
 
 def pytest_arguments(checks_module: Path, checks: list[str]) -> list[str]:
