@@ -467,6 +467,19 @@ class CheckFixtures:
         return grading.compare_class(learner, reference, grading.reference_runs, grading.reference_digest)
 
 
+_TestReport = pytest.TestReport  # taken before any learner code runs
+
+
+def _short_report(item: Any, call: Any) -> pytest.TestReport:
+    """pytest's report of a failed step, without its traceback. The verdict is built from the exception
+    (`describe_exception`) and pytest's report of it is never shown: formatting its traceback, which reads
+    and parses the source of every frame (torch's files are thousands of lines), cost 5-250 ms per failed
+    check, spent on every wrong submission. A run out of memory or stack must not format it either."""
+    return _TestReport(
+        item.nodeid, item.location, {}, "failed", type(call.excinfo.value).__name__, call.when, duration=call.duration, start=call.start, stop=call.stop
+    )
+
+
 class GradingPlugin:
     """A pytest plugin: imports the learner's module for the fixtures (`CheckFixtures`) and streams one result per check."""
 
@@ -568,17 +581,17 @@ class GradingPlugin:
         self.started[name] = time.perf_counter()
         self.channel.send(CheckStarted(name))
 
-    def pytest_runtest_makereport(self, item: Any, call: Any) -> None:
+    def pytest_runtest_makereport(self, item: Any, call: Any) -> pytest.TestReport | None:
         name = _check_name(item.nodeid)
         if call.when == "teardown":
             self._send_verdict(name)
-            return
+            return None
         if name in self.pending:  # setup already failed
-            return
+            return None
         if call.excinfo is None:
             if call.when == "call":
                 self.pending[name] = {"outcome": "passed", "en": "", "zh": ""}
-            return
+            return None
         exc = call.excinfo.value
         from torchdojo.checks.support import GraderLimit, out_of_memory, ran_out
 
@@ -586,10 +599,10 @@ class GradingPlugin:
             self.fresh_process = True  # after an allocation failure the process is not to be trusted: the rest run anew
         if type(exc).__name__ == "Skipped" and str(exc).startswith("needs_gpu"):
             self.pending[name] = {"outcome": "needs_gpu", "en": "", "zh": ""}
-            return
+            return None
         if isinstance(exc, GraderLimit) and _raised_by_grader(call.excinfo.tb):
             self.pending[name] = {"outcome": "not_graded", "en": exc.en, "zh": exc.zh}
-            return
+            return _short_report(item, call)
         if ran_out(exc):
             return self._report_exhausted(item, call, name)
         result = describe_exception(exc, call.excinfo.tb, str(self.learner_file))
@@ -599,6 +612,9 @@ class GradingPlugin:
         if call.when == "setup":
             result["outcome"] = "error" if result["outcome"] != "failed" else "failed"
         self.pending[name] = result
+        if type(exc).__name__ != "Skipped":  # a skip's report (its reason and place) is pytest's to make
+            return _short_report(item, call)
+        return None
 
     def _report_exhausted(self, item: Any, call: Any, name: str) -> Any:
         """Memory or stack ran out: the traceback holds every frame of the runaway code, so
@@ -610,7 +626,7 @@ class GradingPlugin:
         result["outcome"] = "error"
         self.pending[name] = result
         exc.__traceback__ = None
-        return pytest.TestReport(item.nodeid, item.location, {}, "failed", type(exc).__name__, call.when)
+        return _short_report(item, call)
 
     def _finish(self, name: str) -> None:
         if self.reserve is None:

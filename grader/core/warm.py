@@ -237,6 +237,7 @@ def _rehearse_first(
 def serve(sock: socket.socket, rehearse: list[str] | None = None) -> None:
     _preload()
     from torchdojo.checks.memo import ReferenceRuns
+    from torchdojo.core import hugepages
 
     # Every fork inherits what the rehearsals keep here (the reference's runs, each property check's examples).
     # TORCHDOJO_REFERENCE_RUNS=0 turns it off: every fork runs every reference and draws every example again
@@ -244,6 +245,7 @@ def serve(sock: socket.socket, rehearse: list[str] | None = None) -> None:
     reference_runs = ReferenceRuns() if os.environ.get("TORCHDOJO_REFERENCE_RUNS", "1") != "0" else None
     prepared_runs: PreparedRuns = {}  # made after each rehearsal: every fork of that exercise starts from its copy
     rehearsed: set[str] = _rehearse_first(rehearse, reference_runs, prepared_runs) if rehearse else set()
+    hugepages.pack()  # after the rehearsals, before the first fork: each fork then copies far fewer page-table entries
     _send(sock, {"event": "ready", "rehearsed": sorted(rehearsed)})  # see WarmWorker.wait_ready
     selector = selectors.DefaultSelector()
     selector.register(sock, selectors.EVENT_READ)
@@ -266,6 +268,8 @@ def serve(sock: socket.socket, rehearse: list[str] | None = None) -> None:
                 queued = {_argument(argv, "--checks-module") for argv, _ in to_rehearse}
                 rehearsed_now = _rehearse_first(request["rehearse"], reference_runs, prepared_runs, skip=rehearsed - queued)
                 rehearsed |= rehearsed_now
+                if rehearsed_now:
+                    hugepages.pack()  # what the rehearsal kept, too
                 to_rehearse = [(argv, source) for argv, source in to_rehearse if _argument(argv, "--checks-module") not in rehearsed_now]
                 _send(sock, {"event": "rehearsed", "id": request["id"], "rehearsed": sorted(rehearsed_now)})
                 continue
@@ -291,6 +295,7 @@ def serve(sock: socket.socket, rehearse: list[str] | None = None) -> None:
                 to_rehearse.append((list(request["argv"]), source))
         if to_rehearse and not children:  # idle: nobody waits for this
             _rehearse(*to_rehearse.pop(0), reference_runs=reference_runs, prepared_runs=prepared_runs)
+            hugepages.pack()
         for pid in list(children):
             try:
                 done, status = os.waitpid(pid, os.WNOHANG)
