@@ -8,6 +8,12 @@ the rest of each file replaces something the comparison or the verdict goes thro
 `Function.runtest` or `CallInfo.excinfo`, the check module's globals, the verdict class, a trace function set at
 import, torch's `Tensor.to` or `nn.Module.__call__`, a module put in `sys.modules`, the grading plugin reached
 through the import's frames. A file whose change has no effect is graded as its functions deserve.
+
+Added after the red team, from a review of what the watch itself relies on: a replaced `Watch.changed` (which blinded
+the watch: 9 of 9 before), Hypothesis's engine told to run nothing (4 of 9, cold), a closure cell of Hypothesis's
+wrapper given a check that passes (9 of 9), pluggy's hook call handing the plugin a clean call, and `__code__` swaps on
+the watch, the result channel (9 of 9) and the plugin's report hook. A `__code__` swap on any grading function is now
+refused where it is made (`install_guard`): the import fails, and the file gets no point.
 """
 
 from __future__ import annotations
@@ -26,15 +32,21 @@ CASES = ROOT / "tests" / "tampering_cases"  # not under fixtures/<topic>/<name>:
 ATTACKS = sorted(CASES.glob("*.py"))
 # Changes that do nothing to the grading (caught before they matter, or undone): graded as the wrong functions are.
 INERT = {"graderlimit_exec", "settrace_locals", "skip_needs_gpu", "sysmodules_replay"}
+# Changes refused where they are made (the guard's audit hook: a function's code cannot change): importing the file fails.
+REFUSED = {"code_swap", "inner_code", "code_swap_watch", "code_swap_channel", "code_swap_makereport"}
 HONEST = 2  # what the attacks' wrong functions earn
 
 
 def _expected(path: Path, score: int, status: str) -> bool:
-    return score <= HONEST and status == "ok" if path.stem in INERT else score == 0 and status == "tampered"
+    if path.stem in INERT:
+        return score <= HONEST and status == "ok"
+    if path.stem in REFUSED:
+        return score == 0 and status == "ok"
+    return score == 0 and status == "tampered"
 
 
 def test_the_red_team_corpus_is_there() -> None:
-    assert len(ATTACKS) == 20 and INERT <= {path.stem for path in ATTACKS}
+    assert len(ATTACKS) == 28 and INERT | REFUSED <= {path.stem for path in ATTACKS}
 
 
 def test_no_tampering_earns_a_point_in_a_warm_fork() -> None:
@@ -49,9 +61,41 @@ def test_no_tampering_earns_a_point_in_a_warm_fork() -> None:
     assert wrong == {}
 
 
-@pytest.mark.parametrize("name", ["code_swap", "verdict_init", "difference_bool", "function_runtest", "module_call_nograd"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "code_swap",
+        "verdict_init",
+        "difference_bool",
+        "function_runtest",
+        "module_call_nograd",
+        "watch_blind",
+        "hypothesis_execute",
+        "closure_cell",
+        "code_swap_channel",
+    ],
+)
 def test_no_tampering_earns_a_point_cold(name: str) -> None:
     exercise = load_catalog().resolve("autograd/no_grad")
     path = CASES / f"{name}.py"
     report = grade(exercise, path, Limits(timeout_s=60))
     assert _expected(path, report.score, report.status), (report.score, report.status)
+
+
+def test_the_watched_machinery_is_what_this_pytest_and_hypothesis_load() -> None:
+    """The watch names pluggy's and Hypothesis's modules one by one: a module renamed by an upgrade would silently leave
+    its classes unwatched. Each must be loaded once pytest and Hypothesis are, and define something the watch sees."""
+    import sys
+
+    import hypothesis.core  # noqa: F401 - what a check run has loaded
+    import pytest  # noqa: F401
+
+    from torchdojo.core import child
+
+    missing = [name for name in child._MACHINERY_MODULES if name not in sys.modules]
+    assert missing == []
+    watch = child.Watch(child.protected_namespaces())
+    for name in child._MACHINERY_MODULES:
+        watch.add_module(name, own_classes=True)
+    watched = {label for label, _ in watch._values}
+    assert {"pluggy._caller.HookCaller", "pluggy._manager.PluginManager", "hypothesis.core.StateForActualGivenExecution"} <= watched

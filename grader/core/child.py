@@ -17,8 +17,10 @@ import gc
 import hashlib
 import importlib.util
 import inspect
+import itertools
 import json
 import mmap
+import operator
 import os
 import resource
 import signal
@@ -67,39 +69,81 @@ def exit_with_parent() -> None:
         return
 
 
-def install_guard(no_read: list[str], no_write: list[str], allowed: str) -> None:
+_FUNCTION_PARTS = frozenset({"__code__", "__defaults__", "__kwdefaults__"})
+_PROTECTED_PACKAGES = frozenset({"torchdojo", "_pytest", "pytest", "pluggy", "hypothesis", "json", "copy", "inspect"})
+"""The packages whose functions' code may not change while learner code runs (see `install_guard`): the grading code
+and what runs it. torch is not among them: torch._dynamo compiles by rewriting a wrapper's `__code__`, and torch is
+watched by name (`_integrity_targets`)."""
+_CODE_SETTERS = ("hypothesis.internal.reflection", "hypothesis.internal.lambda_sources")
+"""Hypothesis's own code that sets `__code__`: on functions it has just made (a wrapper's file name and line, a lambda
+compiled again to describe it). Neither can give a function other behaviour, so they may."""
+
+
+def protected_namespaces() -> dict[int, dict[str, Any]]:
+    """The namespaces (module dicts, by id) of the `_PROTECTED_PACKAGES` modules loaded now. Taken before learner code
+    runs; see `install_guard`."""
+    return {
+        id(namespace): namespace
+        for name, module in list(sys.modules.items())
+        if module is not None and name.split(".")[0] in _PROTECTED_PACKAGES and isinstance(namespace := getattr(module, "__dict__", None), dict)
+    }
+
+
+def install_guard(no_read: list[str], no_write: list[str], allowed: str, protected: dict[int, dict[str, Any]] | None = None) -> None:
     """An audit hook (it cannot be removed) that stops learner code from reading the reference
-    solutions or changing the project's files (catalog, checks, progress record, exercises)."""
+    solutions, changing the project's files (catalog, checks, progress record, exercises), or changing
+    the code, defaults or keyword defaults of a function defined in a `protected` namespace
+    (`protected_namespaces`: the grading code, pytest, pluggy, Hypothesis, json, copy and inspect; the
+    reference and the check module join when they are loaded). Such a change keeps the function object,
+    so no snapshot of objects can see it; CPython audits it (`object.__setattr__`), and here it is refused
+    where it is made.
+
+    Everything the hook calls is bound here, before learner code runs: a submission that rebinds a
+    builtin (`any`, `isinstance`) cannot switch the hook off."""
     import sys as _sys
 
     realpath = os.path.realpath
     fsdecode = os.fsdecode
+    path_like, function_type, parts, write_flags, mutating, separator = os.PathLike, types.FunctionType, _FUNCTION_PARTS, _WRITE_FLAGS, _MUTATING_EVENTS, os.sep
+    _any, _isinstance, _tuple, _bool, _id, _type, _str, _int, _bytes, _len = any, isinstance, tuple, bool, id, type, str, int, bytes, len
+    caller = _sys._getframe
+    namespaces = protected if protected is not None else {}
+    setters = {id(vars(importlib.import_module(name))) for name in _CODE_SETTERS}  # imported now if Hypothesis has not yet
     busy = [False]
 
     def inside(path: object, roots: list[str]) -> bool:
-        if path is None or isinstance(path, int):
+        if path is None or _isinstance(path, _int):
             return False
         busy[0] = True
         try:
             resolved = realpath(fsdecode(path))  # type: ignore[arg-type]  # the audit event's path: str, bytes or PathLike
         finally:
             busy[0] = False
-        return any(resolved == root or resolved.startswith(root + os.sep) for root in roots)
+        return _any(resolved == root or resolved.startswith(root + separator) for root in roots)
 
     def guard(event: str, args: tuple) -> None:
         if busy[0]:
             return
-        if event == "open":
-            path, mode, flags = (tuple(args) + (None, None, None))[:3]
-            writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (isinstance(flags, int) and bool(flags & _WRITE_FLAGS))
+        if event == "object.__setattr__":
+            if (
+                _len(args) > 1
+                and args[1] in parts
+                and _type(args[0]) is function_type
+                and _id(args[0].__globals__) in namespaces
+                and _id(caller(1).f_globals) not in setters
+            ):
+                raise PermissionError(f"torchdojo: changing {args[0].__qualname__}.{args[1]} is not allowed while grading")
+        elif event == "open":
+            path, mode, flags = (_tuple(args) + (None, None, None))[:3]
+            writing = (_isinstance(mode, _str) and _any(c in mode for c in "wax+")) or (_isinstance(flags, _int) and _bool(flags & write_flags))
             if inside(path, no_read) and not inside(path, [allowed]):
                 raise PermissionError(f"torchdojo: reading {path} is not allowed while grading")
             if writing and inside(path, no_write):
                 raise PermissionError(f"torchdojo: changing {path} is not allowed while grading")
-        elif event in _MUTATING_EVENTS:
-            targets = [a for a in args[:2] if isinstance(a, str | bytes | os.PathLike)]
-            if any(inside(target, no_write) for target in targets):
-                raise PermissionError(f"torchdojo: changing {os.fsdecode(targets[0])} is not allowed while grading")
+        elif event in mutating:
+            targets = [a for a in args[:2] if _isinstance(a, _str | _bytes | path_like)]
+            if _any(inside(target, no_write) for target in targets):
+                raise PermissionError(f"torchdojo: changing {fsdecode(targets[0])} is not allowed while grading")
 
     _sys.addaudithook(guard)
 
@@ -111,16 +155,46 @@ class Channel:
         self._stream = stream
         self._nonce = nonce
         self._encode = encode  # captured before learner code runs
+        self._line = _json_line
 
     def send(self, event: Event) -> None:
         self._stream.write(self._encode(event, self._nonce))
         self._stream.flush()
 
-    def send_result(self, fields: dict[str, Any], _dumps: Any = json.dumps) -> None:
+    def send_result(self, fields: dict[str, Any]) -> None:
         """A check's verdict (`protocol.CheckVerdict`'s fields), written without making a CheckVerdict: a submission
-        that changed that class (its `__init__`, say) cannot change what is written. `json.dumps` is bound now."""
-        self._stream.write(_dumps({"nonce": self._nonce, **fields, "event": "result"}, ensure_ascii=False) + "\n")
+        that changed that class (its `__init__`, say) cannot change what is written. Written by `_json_line`, not
+        `json.dumps`, whose encoder is a module global a submission can replace."""
+        self._stream.write(self._line({"nonce": self._nonce, **fields, "event": "result"}))
         self._stream.flush()
+
+
+def _json_line(
+    fields: dict[str, Any],
+    _quote: Any = json.encoder.encode_basestring_ascii,
+    _type: Any = type,
+    _isinstance: Any = isinstance,
+    _float: Any = float.__repr__,
+    _int: Any = int.__repr__,
+    _str: Any = str.__str__,
+    _repr: Any = repr,
+    _join: Any = ", ".join,
+) -> str:
+    """One JSON object on a line, of str, int, float, bool and None values, made only with functions bound when this
+    module was imported (`json.encoder.encode_basestring_ascii` is C code): nothing learner code can reach changes it."""
+    items = []
+    for key, value in fields.items():
+        kind = _type(value)
+        if value is None or value is True or value is False:
+            text = "null" if value is None else "true" if value else "false"
+        elif kind is int:
+            text = _int(value)
+        elif kind is float:
+            text = _float(value) if value - value == 0.0 else "null"  # inf and nan are not JSON
+        else:
+            text = _quote(_str(value) if _isinstance(value, str) else _repr(value))
+        items.append(_quote(_str(key)) + ": " + text)
+    return "{" + _join(items) + "}\n"
 
 
 _MISSING = object()
@@ -133,9 +207,26 @@ _GRADING_MODULES = (
     "torchdojo.core.protocol",
     __name__,
 )
+# The machinery that calls the checks and the hooks, with their classes: pluggy, and the part of Hypothesis that runs
+# a property check where no examples are kept (a cold check): its test runner, engine, data and errors.
+_MACHINERY_MODULES = (
+    "pluggy._caller",
+    "pluggy._callers",
+    "pluggy._execution",
+    "pluggy._hooks",
+    "pluggy._impl",
+    "pluggy._manager",
+    "pluggy._result",
+    "hypothesis.core",
+    "hypothesis.control",
+    "hypothesis.errors",
+    "hypothesis.internal.escalation",
+    "hypothesis.internal.conjecture.engine",
+    "hypothesis.internal.conjecture.data",
+)
 # torch's own namespaces are watched by name only (`_integrity_targets`): importing parts of torch later (torch._dynamo,
 # on a first torch.compile or DistributedDataParallel) rebinds some of them (torch.manual_seed, nn.Module.__init__).
-_LIBRARY_MODULES = ("builtins", "json", "copy", "_pytest.python", "_pytest.runner", "_pytest.reports", "_pytest.fixtures")
+_LIBRARY_MODULES = ("builtins", "json", "copy", "inspect", "_pytest.python", "_pytest.runner", "_pytest.reports", "_pytest.fixtures", "_pytest.main")
 
 
 class Watch:
@@ -149,16 +240,33 @@ class Watch:
     object). A name added where it can shadow one (a `__bool__` on a class that had none, a global in a check
     module) counts as well. Built in each run before learner code; checked after every check."""
 
-    def __init__(self) -> None:
-        self._values: list[tuple[str, Any, str, Any]] = []  # (label, namespace, name, value)
+    def __init__(self, protected: dict[int, dict[str, Any]] | None = None) -> None:
+        # label and namespace -> the names and values watched there: compared a namespace at a time, in C (`_all_same`)
+        self._values: dict[tuple[str, int], tuple[Any, list[str], list[Any]]] = {}
         self._functions: list[tuple[str, Any, str, types.FunctionType, Any, Any, Any]] = []  # and the code, defaults, kwdefaults
+        self._cells: list[tuple[str, types.CellType, Any]] = []  # a watched function's closure: each cell's contents
         self._closed: list[tuple[str, Any, frozenset[str]]] = []  # namespaces where an added callable counts
+        # Functions defined in these namespaces cannot have their code or defaults changed (`install_guard` refuses it):
+        # watched by identity alone, which is cheaper than reading `__code__` (an audited read) after every check.
+        self._protected = protected if protected is not None else {}
 
     def _watch(self, label: str, namespace: Any, name: str, value: Any) -> None:
         if isinstance(value, types.FunctionType):
+            for cell in value.__closure__ or ():
+                contents = _cell_contents(cell)
+                if contents is not _MISSING:
+                    self._cells.append((f"{label}.{name}", cell, contents))
+            if id(value.__globals__) in self._protected:
+                self._value(label, namespace, name, value)
+                return
             self._functions.append((label, namespace, name, value, value.__code__, value.__defaults__, value.__kwdefaults__))
         else:
-            self._values.append((label, namespace, name, value))
+            self._value(label, namespace, name, value)
+
+    def _value(self, label: str, namespace: Any, name: str, value: Any) -> None:
+        _, names, values = self._values.setdefault((label, id(namespace)), (namespace, [], []))
+        names.append(name)
+        values.append(value)
 
     def add(self, label: str, namespace: Any, everything: bool, closed: bool) -> None:
         """Watch `namespace` (a module's or a class's `__dict__`): its callables, classes and modules, or with
@@ -189,7 +297,10 @@ class Watch:
 
     def changed(self) -> list[str]:
         missing = _MISSING
-        found = [f"{label}.{name}" for label, namespace, name, value in self._values if namespace.get(name, missing) is not value]
+        found: list[str] = []
+        for (label, _), (namespace, names, values) in self._values.items():
+            if not _all_same(namespace, names, values):
+                found.extend(f"{label}.{name}" for name, value in zip(names, values, strict=True) if namespace.get(name, missing) is not value)
         for label, namespace, name, value, code, defaults, kwdefaults in self._functions:
             if (
                 namespace.get(name, missing) is not value
@@ -198,6 +309,7 @@ class Watch:
                 or value.__kwdefaults__ is not kwdefaults
             ):
                 found.append(f"{label}.{name}" if name else label)
+        found.extend(label for label, cell, contents in self._cells if _cell_contents(cell) is not contents and label not in found)
         for label, namespace, known in self._closed:
             if len(namespace) != len(known):
                 found.extend(
@@ -206,17 +318,33 @@ class Watch:
         return found
 
 
+def _all_same(namespace: Any, names: list[str], values: list[Any], _is: Any = operator.is_, _repeat: Any = itertools.repeat) -> bool:
+    """Whether each name in `namespace` is still bound to its value, in one pass of C code (a namespace of a hundred
+    names costs what one Python comparison does)."""
+    return all(map(_is, map(namespace.get, names, _repeat(_MISSING)), values))
+
+
+def _cell_contents(cell: types.CellType) -> Any:
+    try:
+        return cell.cell_contents
+    except ValueError:  # not yet assigned
+        return _MISSING
+
+
 def _watch() -> Watch:
     import _pytest.python
     import _pytest.reports
     import _pytest.runner
     import torch
 
-    watch = Watch()
+    watch = Watch(protected_namespaces())
     for name in _GRADING_MODULES:
         watch.add_module(name, own_classes=True)
     for name in _LIBRARY_MODULES:
         watch.add_module(name, own_classes=False)
+    # A class of theirs changed (a `__call__`, an `execute_once`) would decide which checks run and what their outcome is.
+    for name in _MACHINERY_MODULES:
+        watch.add_module(name, own_classes=True)
     for cls in (
         torch.Tensor,
         torch.nn.Parameter,
@@ -505,9 +633,13 @@ class GradingPlugin:
         # verdict itself. Replaced, it is never called, and the snapshot below says so.
         self._send_verdict = self._finish
         self._send_result, self._getattr_static = channel.send_result, inspect.getattr_static
+        self._changed = Watch.changed  # a submission that put `lambda self: []` in its place would blind the watch
         self._replay, self._hypothesis_test = replay, hypothesis_test  # not looked up in sys.modules, where a submission could put its own
         self._hooks = (sys.gettrace, sys.settrace, sys.getprofile, sys.setprofile)
-        self.watch, self.check_watch = base_watch(), Watch()  # the libraries and grading modules; the exercise's checks
+        self.watch = base_watch()  # the libraries and grading modules; the exercise's checks, once collected:
+        # The namespaces whose functions' code may not change from here on (see install_guard); the check module joins.
+        self.protected = {**self.watch._protected, **protected_namespaces()}
+        self.check_watch = Watch(self.protected)
         self.checks_module = checks_module  # watched from the first check on (see pytest_runtest_logstart)
         # A warm worker's rehearsed reference runs, under the digest of this reference's source (see torchdojo.checks.memo).
         self.reference_runs = reference_runs
@@ -516,6 +648,8 @@ class GradingPlugin:
         # refuses reads of solutions/); its functions report calls that come from learner code.
         self.reference_guard = ReferenceGuard(module_name)
         self.reference = load_reference(reference, f"reference_{module_name}", self.reference_guard) if reference else None
+        if self.reference is not None:  # out of sys.modules once imported, and its code cannot change either
+            self.protected[id(vars(self.reference))] = vars(self.reference)
         self.selected = selected
         self.reported: set[str] = set()
         self.imported = False
@@ -575,6 +709,7 @@ class GradingPlugin:
         if self.checks_module is not None:  # collected by now, and no learner code has run yet
             module = sys.modules.get(self.checks_module)
             if module is not None:
+                self.protected[id(vars(module))] = vars(module)  # before watching it: its functions are watched by identity
                 self.check_watch.add_check_module(module)
             self.checks_module = None
         name = _check_name(nodeid)
@@ -634,7 +769,7 @@ class GradingPlugin:
         result = self.pending.pop(name, None) or {"outcome": "error", "en": "The check did not run.", "zh": "检查没有运行。"}
         getattr_static = self._getattr_static
         changed = [key for key, (owner, attr, original) in self.targets.items() if getattr_static(owner, attr, None) is not original]
-        changed += [key for key in (*self.watch.changed(), *self.check_watch.changed()) if key not in changed]
+        changed += [key for key in (*self._changed(self.watch), *self._changed(self.check_watch)) if key not in changed]
         if self.reference_guard.delegations:
             called = ", ".join(sorted(set(self.reference_guard.delegations)))
             result = {
@@ -898,7 +1033,7 @@ def main(
     )
     if args.reference_transient and args.reference is not None:  # imported: no copy left for learner code to read
         args.reference.unlink(missing_ok=True)
-    install_guard([os.path.realpath(p) for p in args.no_read], [os.path.realpath(p) for p in args.no_write], os.path.realpath(args.file))
+    install_guard([os.path.realpath(p) for p in args.no_read], [os.path.realpath(p) for p in args.no_write], os.path.realpath(args.file), plugin.protected)
     pytest_args = pytest_arguments(args.checks_module, list(args.check))
     forget_pytest_environment()
     # Everything imported so far (torch: hundreds of thousands of objects) lives as long as the
