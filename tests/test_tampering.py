@@ -14,6 +14,13 @@ the watch: 9 of 9 before), Hypothesis's engine told to run nothing (4 of 9, cold
 wrapper given a check that passes (9 of 9), pluggy's hook call handing the plugin a clean call, and `__code__` swaps on
 the watch, the result channel (9 of 9) and the plugin's report hook. A `__code__` swap on any grading function is now
 refused where it is made (`install_guard`): the import fails, and the file gets no point.
+
+Then a second red team, given the defences above, got 9 of 9 four ways: a tensor subclass whose `device.type` equals
+"meta" (so no value was compared) and whose `requires_grad`/`grad_fn` lie; a TorchFunctionMode entered at import and
+never left, answering `torch.allclose` with True; and `torch.__class__` set to a module class whose `__getattribute__`
+fakes `torch.is_grad_enabled`. Now a tensor of another kind than the reference's is a difference, and after every
+check the run looks for torch modes left active, a module whose class changed, and tensor subclasses made by the
+submission that override what a tensor says about itself.
 """
 
 from __future__ import annotations
@@ -46,7 +53,7 @@ def _expected(path: Path, score: int, status: str) -> bool:
 
 
 def test_the_red_team_corpus_is_there() -> None:
-    assert len(ATTACKS) == 28 and INERT | REFUSED <= {path.stem for path in ATTACKS}
+    assert len(ATTACKS) == 33 and INERT | REFUSED <= {path.stem for path in ATTACKS}
 
 
 def test_no_tampering_earns_a_point_in_a_warm_fork() -> None:

@@ -213,7 +213,14 @@ def _same_numbers(a: torch.Tensor, b: torch.Tensor, tol: Tolerance) -> bool:
     return bool(_equal(a, b))
 
 
+_PLAIN_TENSORS = (torch.Tensor, torch.nn.Parameter)
+
+
 def _compare_tensors(expected: torch.Tensor, got: torch.Tensor, path: list[tuple[str, str]], tol: Tolerance) -> Difference | None:
+    # A tensor subclass can say anything about itself (its device, requires_grad, grad_fn, values through
+    # __torch_function__): only torch's own kinds are read, and a Tensor and a Parameter count as the same kind.
+    if type(got) is not type(expected) and not (type(got) in _PLAIN_TENSORS and type(expected) in _PLAIN_TENSORS):
+        return Difference([*path, (" (its type)", "(类型)")], type(expected).__name__, type(got).__name__)
     if tuple(expected.shape) != tuple(got.shape):
         return Difference([*path, (" (its shape)", "(形状)")], str(tuple(expected.shape)), str(tuple(got.shape)))
     if expected.dtype != got.dtype:

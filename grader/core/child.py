@@ -324,6 +324,85 @@ def _all_same(namespace: Any, names: list[str], values: list[Any], _is: Any = op
     return all(map(_is, map(namespace.get, names, _repeat(_MISSING)), values))
 
 
+def _modes_left() -> Any:
+    """A check of the torch function and dispatch modes still active after a check, with torch's stack getters taken
+    now: a mode entered by learner code and never left answers every torch call the comparison makes (`torch.allclose`
+    -> True). The grader's own modes are left by then; torch's default-device context (`torch.set_default_device`)
+    is the one kind that may stay."""
+    import torch.overrides
+    import torch.utils._device
+    import torch.utils._python_dispatch
+
+    function_stack, dispatch_stack = torch.overrides._get_current_function_mode_stack, torch.utils._python_dispatch._get_current_dispatch_mode_stack
+    device_context = torch.utils._device.DeviceContext
+
+    def left(_type: Any = type, _list: Any = list) -> list[str]:
+        modes = [mode for mode in function_stack() if _type(mode) is not device_context] + _list(dispatch_stack())
+        return [f"the active torch modes ({', '.join(_type(mode).__qualname__ for mode in modes)})"] if modes else []
+
+    return left
+
+
+_TENSOR_DUNDERS = frozenset(
+    {"__torch_function__", "__torch_dispatch__", "__eq__", "__ne__", "__bool__", "__getattribute__", "__getattr__", "__class__", "__deepcopy__"}
+    | {"__len__", "__getitem__", "__iter__", "__float__", "__int__", "__index__", "__array__", "__format__", "__repr__", "__str__"}
+)
+
+
+def _tensor_kinds() -> Any:
+    """A check for tensor subclasses made after now that change what a tensor says about itself: a subclass whose
+    `device`, `requires_grad`, `grad_fn` or values (through `__torch_function__`) lie passes every check that reads
+    them. torch's and the grader's own are left out; a learner has no use for such a class here."""
+    import torch
+
+    def every(kind: type) -> set[type]:
+        found: set[type] = set()
+        todo: list[type] = [kind]
+        while todo:
+            for sub in type.__subclasses__(todo.pop()):
+                if sub not in found:
+                    found.add(sub)
+                    todo.append(sub)
+        return found
+
+    import torchdojo
+
+    known, tensor_base, modules = every(torch.Tensor), torch.Tensor, sys.modules
+    homes = {"torch": os.path.dirname(torch.__file__) + os.sep, "torchdojo": os.path.dirname(torchdojo.__file__) + os.sep}
+
+    def torchs_own(kind: type) -> bool:
+        """torch's (some imported lazily: torch.compile's FakeTensor) or the grader's (a stand-in's tensor, made per run)."""
+        home = homes.get(str(kind.__module__).split(".")[0])
+        return home is not None and str(getattr(modules.get(str(kind.__module__)), "__file__", "")).startswith(home)
+
+    def changed(_vars: Any = vars, _hasattr: Any = hasattr) -> list[str]:
+        found = []
+        for kind in every(tensor_base) - known:
+            if torchs_own(kind):
+                continue
+            overridden = [name for name in _vars(kind) if (not name.startswith("__") or name in _TENSOR_DUNDERS) and _hasattr(tensor_base, name)]
+            if overridden:
+                found.append(f"what a tensor says about itself ({kind.__qualname__}.{', '.join(sorted(overridden))})")
+        return found
+
+    return changed
+
+
+def _module_kinds() -> Any:
+    """A check of every loaded module's class, as it is now: a submission that gives `torch` a module class of its own
+    (`torch.__class__ = ...`) answers `torch.is_grad_enabled` and the rest with a `__getattribute__` no watch of the
+    module's namespace sees. Compared in one pass of C code."""
+    modules = [module for module in list(sys.modules.values()) if module is not None]
+    kinds = [type(module) for module in modules]
+
+    def changed(_is: Any = operator.is_, _type: Any = type) -> list[str]:
+        if all(map(_is, map(_type, modules), kinds)):
+            return []
+        return [f"{getattr(module, '__name__', '?')}.__class__" for module, kind in zip(modules, kinds, strict=True) if _type(module) is not kind]
+
+    return changed
+
+
 def _cell_contents(cell: types.CellType) -> Any:
     try:
         return cell.cell_contents
@@ -345,9 +424,12 @@ def _watch() -> Watch:
     # A class of theirs changed (a `__call__`, an `execute_once`) would decide which checks run and what their outcome is.
     for name in _MACHINERY_MODULES:
         watch.add_module(name, own_classes=True)
+    import torch.utils._device
+
     for cls in (
         torch.Tensor,
         torch.nn.Parameter,
+        torch.utils._device.DeviceContext,
         _pytest.python.Function,
         _pytest.runner.CallInfo,
         _pytest.reports.TestReport,
@@ -634,6 +716,7 @@ class GradingPlugin:
         self._send_verdict = self._finish
         self._send_result, self._getattr_static = channel.send_result, inspect.getattr_static
         self._changed = Watch.changed  # a submission that put `lambda self: []` in its place would blind the watch
+        self._modes_left, self._module_kinds_changed, self._tensor_kinds_changed = _modes_left(), _module_kinds(), _tensor_kinds()
         self._replay, self._hypothesis_test = replay, hypothesis_test  # not looked up in sys.modules, where a submission could put its own
         self._hooks = (sys.gettrace, sys.settrace, sys.getprofile, sys.setprofile)
         self.watch = base_watch()  # the libraries and grading modules; the exercise's checks, once collected:
@@ -770,6 +853,7 @@ class GradingPlugin:
         getattr_static = self._getattr_static
         changed = [key for key, (owner, attr, original) in self.targets.items() if getattr_static(owner, attr, None) is not original]
         changed += [key for key in (*self._changed(self.watch), *self._changed(self.check_watch)) if key not in changed]
+        changed += self._modes_left() + self._module_kinds_changed() + self._tensor_kinds_changed()
         if self.reference_guard.delegations:
             called = ", ".join(sorted(set(self.reference_guard.delegations)))
             result = {
