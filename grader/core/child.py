@@ -359,7 +359,8 @@ def _tensor_kinds() -> Any:
         found: set[type] = set()
         todo: list[type] = [kind]
         while todo:
-            for sub in type.__subclasses__(todo.pop()):
+            subclasses: list[type] = type.__subclasses__(todo.pop())
+            for sub in subclasses:
                 if sub not in found:
                     found.add(sub)
                     todo.append(sub)
