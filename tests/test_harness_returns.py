@@ -162,14 +162,17 @@ def test_a_hypothesis_check_names_the_line_that_returned(tmp_path: Path) -> None
     assert check.line == 16 and check.source_line == "return grad * 2", check
 
 
-@pytest.mark.parametrize(("wrong", "outcome"), [("", "passed"), (" * 2", "failed")])
-def test_learner_code_that_sets_the_hooks_is_graded_as_usual(tmp_path: Path, wrong: str, outcome: str) -> None:
+def test_learner_code_that_sets_the_hooks_is_refused_at_its_line(tmp_path: Path) -> None:
+    """A trace or profile function is handed every frame that runs after it, the grader's among them, and through
+    them the plugin that sends the verdicts: the guard (torchdojo.core.guard) refuses it where the learner's code asks,
+    and the check says so at that line, in both languages. (The harness still puts back hooks changed by code the guard
+    does not see: the tests below.)"""
     path = tmp_path / "gradient_of.py"
-    path.write_text(HOOKS.format(wrong=wrong), encoding="utf-8")
+    path.write_text(HOOKS.format(wrong=""), encoding="utf-8")
     report = grade_file("autograd/gradient_of", path)
-    got = {c.name: c.outcome for c in report.checks}
-    assert got["correct_gradient"] == outcome, report
-    assert all(value in {"passed", "failed"} for value in got.values()), got
+    check = next(c for c in report.checks if c.name == "correct_gradient")
+    assert check.outcome in ("error", "failed") and check.points == 0 and check.line == 7 and check.message is not None, check
+    assert "sys.settrace" in check.message.en and "sys.settrace" in check.message.zh and "跟踪函数" in check.message.zh, check
 
 
 def _compare(learner: ModuleType) -> Compare:

@@ -1,6 +1,6 @@
 """The bubblewrap sandbox (`--sandbox`), attacked for real: each hostile submission goes around the
-in-process guard (ctypes calls the C library directly, which no audit hook sees), so only the
-kernel's namespaces stand in its way. Each still gets a clear verdict, zero points only for the
+in-process guard (a fresh interpreter it starts has no audit hook), so only the kernel's namespaces
+stand in its way. Each still gets a clear verdict, zero points only for the
 checks its own code broke, and leaves nothing running; the reference keeps full marks, cold and warm.
 
 Skipped only where bubblewrap is not installed (CI installs it: .ci/run). The tests that play a
@@ -36,29 +36,29 @@ REFERENCE = solutions_dir() / "01_autograd" / "04_no_grad.py"
 CHECKS = {c.name for c in load_catalog().resolve(EXERCISE).checks}
 PREDICT = {name for name in CHECKS if name.startswith("predict")}  # the checks that call the hostile function
 
-# Learner code that calls the C library directly: the audit-hook guard never sees these calls.
+# Learner code that reaches around the in-process guard: a fresh interpreter it starts has no audit hook, so its
+# os.open is the C library's, and only the kernel's namespaces stand in its way. (ctypes, which these tests used
+# before, is refused by the guard now: torchdojo.core.guard.)
 LIBC = """
-import ctypes, ctypes.util, os
+import os, subprocess, sys
 
-_libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
-_libc.open.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.c_int]
+_RAW_OPEN = "import os, sys\\ntry:\\n    os.close(os.open(sys.argv[1], int(sys.argv[2]), 0o644))\\nexcept OSError as error:\\n    print(error.errno)\\n    raise SystemExit(1)"
+
+
+def _raw_open(path, flags):
+    done = subprocess.run([sys.executable, "-c", _RAW_OPEN, str(path), str(flags)], capture_output=True, text=True, timeout=60)
+    if done.returncode:
+        number = int(done.stdout.strip() or 0)
+        raise OSError(number, os.strerror(number), str(path))
 
 
 def raw_read(path):
-    fd = _libc.open(str(path).encode(), os.O_RDONLY, 0)
-    if fd < 0:
-        number = ctypes.get_errno()
-        raise OSError(number, os.strerror(number), str(path))
-    _libc.close(fd)
+    _raw_open(path, os.O_RDONLY)
     return "STOLEN " + str(path)
 
 
 def raw_write(path):
-    fd = _libc.open(str(path).encode(), os.O_WRONLY | os.O_CREAT, 0o644)
-    if fd < 0:
-        number = ctypes.get_errno()
-        raise OSError(number, os.strerror(number), str(path))
-    _libc.close(fd)
+    _raw_open(path, os.O_WRONLY | os.O_CREAT)
     return "WROTE " + str(path)
 """
 

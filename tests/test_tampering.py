@@ -21,6 +21,14 @@ never left, answering `torch.allclose` with True; and `torch.__class__` set to a
 fakes `torch.is_grad_enabled`. Now a tensor of another kind than the reference's is a difference, and after every
 check the run looks for torch modes left active, a module whose class changed, and tensor subclasses made by the
 submission that override what a tensor says about itself.
+
+Then a review found that reaching the grading plugin was enough: four lines walking up the import's frames to it, and
+replacing its verdict sender with one that writes "passed", got 9 of 9 (the earlier `frame_send_verdict` had failed
+only by a slip of its own); so did emptying the worker's base watch, a module global. Learner code may now not look at
+frames, the garbage collector's objects, its own audit hooks or ctypes (torchdojo.core.guard: refused where it asks,
+through inspect, traceback, logging, exec'd strings and generators too); pytest's module globals no longer keep the
+run's config; and the run compares with a snapshot of the watch in tuples, taken before learner code ran.
+tests/test_reachability.py walks what learner code can still reach.
 """
 
 from __future__ import annotations
@@ -38,9 +46,12 @@ pytestmark = pytest.mark.xdist_group("tampering")
 CASES = ROOT / "tests" / "tampering_cases"  # not under fixtures/<topic>/<name>: those are an exercise's fixtures
 ATTACKS = sorted(CASES.glob("*.py"))
 # Changes that do nothing to the grading (caught before they matter, or undone): graded as the wrong functions are.
-INERT = {"graderlimit_exec", "settrace_locals", "skip_needs_gpu", "sysmodules_replay"}
-# Changes refused where they are made (the guard's audit hook: a function's code cannot change): importing the file fails.
+INERT = {"graderlimit_exec", "settrace_locals", "skip_needs_gpu", "sysmodules_replay", "frame_audit_hook"}
+# Changes refused where they are made (the guard's audit hook: a function's code cannot change; frames, the garbage
+# collector's objects and ctypes are not for learner code; pytest.mark keeps no config): importing the file fails.
 REFUSED = {"code_swap", "inner_code", "code_swap_watch", "code_swap_channel", "code_swap_makereport"}
+REFUSED |= {"frame_plugin", "frame_send_verdict", "frame_verdict", "frame_inspect", "frame_traceback", "frame_generator", "frame_exec"}
+REFUSED |= {"frame_logging", "gc_plugin", "ctypes_frame", "pytest_mark_config"}
 HONEST = 2  # what the attacks' wrong functions earn
 
 
@@ -53,7 +64,7 @@ def _expected(path: Path, score: int, status: str) -> bool:
 
 
 def test_the_red_team_corpus_is_there() -> None:
-    assert len(ATTACKS) == 33 and INERT | REFUSED <= {path.stem for path in ATTACKS}
+    assert len(ATTACKS) == 44 and INERT | REFUSED <= {path.stem for path in ATTACKS}
 
 
 def test_no_tampering_earns_a_point_in_a_warm_fork() -> None:
@@ -80,6 +91,9 @@ def test_no_tampering_earns_a_point_in_a_warm_fork() -> None:
         "hypothesis_execute",
         "closure_cell",
         "code_swap_channel",
+        "frame_verdict",
+        "frame_traceback",
+        "watch_global",
     ],
 )
 def test_no_tampering_earns_a_point_cold(name: str) -> None:

@@ -57,7 +57,7 @@ from hypothesis import currently_in_test_context
 from hypothesis.control import current_build_context
 
 from torchdojo.checks.memo import ReferenceRuns
-from torchdojo.checks.support import CheckFailed, GraderLimit, manual_seed, ran_out, show
+from torchdojo.checks.support import CheckFailed, GraderLimit, GuardRefusal, manual_seed, ran_out, show
 
 # Captured before any learner code runs (a submission may monkeypatch these later).
 _allclose = torch.allclose
@@ -475,6 +475,9 @@ class Compare:
         # A warm worker's rehearsed reference runs (torchdojo.checks.memo), under this check module and reference's name.
         self.reference_runs = reference_runs
         self.namespace = namespace
+        # What a check module builds once per run from this learner and reference (a model aligned with a checkpoint): kept
+        # on the run's own object. In a module global it would outlive the run, where a later submission could reach it.
+        self.kept: dict[str, Any] = {}
 
     def __fingerprint__(self) -> str:
         """A scenario may close over the `compare` object (to tell the learner's run from the reference's): the
@@ -580,7 +583,8 @@ class Compare:
                     )
                 missing_name = _isinstance(error, AttributeError) and getattr(error, "obj", None) is self.learner
                 exhausted = ran_out(error)  # not about the inputs: say what ran out
-                if unfinished or not given or missing_name or exhausted:  # the child says these in its own words
+                refused = _isinstance(error, GuardRefusal)  # what the guard would not allow: in its own words, both languages
+                if unfinished or not given or missing_name or exhausted or refused:  # the child says these in its own words
                     raise
                 detail = (str(error).strip().splitlines() or [""])[0][:200]
                 kind = type(error).__name__

@@ -42,6 +42,16 @@ class GraderLimit(Exception):
         self.zh = zh
 
 
+class GuardRefusal(PermissionError):
+    """What the learner's code asked for is not allowed while grading (raised by torchdojo.core.guard where it asked);
+    `en` and `zh` say so in the learner's words, and the check shows them as they are."""
+
+    def __init__(self, en: str, zh: str) -> None:
+        super().__init__(f"torchdojo: {en}")
+        self.en = en
+        self.zh = zh
+
+
 def out_of_memory(error: BaseException) -> bool:
     """Whether learner code stopped because memory ran out: a MemoryError, or what CPython 3.11 raises when
     it cannot make a frame. It calls a Python function without using the C stack, so a recursion allowed to

@@ -28,6 +28,8 @@ import sys
 import time
 import traceback
 import types
+import typing
+from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any, TextIO
@@ -35,6 +37,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 import pytest
 from _pytest import config as _pytest_config  # _prepareconfig: pytest.main without the run (see prepare_pytest)
 
+from torchdojo.core import words
+from torchdojo.core.guard import GuardRefusal, install_guard, protected_namespaces
 from torchdojo.core.protocol import CheckStarted, Event, ImportDone, ImportStarted, RunDone, encode
 
 if TYPE_CHECKING:
@@ -52,10 +56,6 @@ def apply_limits(memory_mb: int, file_mb: int) -> None:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
-_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
-_MUTATING_EVENTS = {"os.remove", "os.rmdir", "os.rename", "os.replace", "shutil.rmtree", "os.truncate", "os.chmod", "os.symlink", "os.link", "os.mkdir"}
-
-
 def exit_with_parent() -> None:
     """Never outlive the process that enforces the time limit: if it goes (a `watch` quit mid-check, a
     closed terminal, a killed teacher's run), the kernel ends this process too (Linux's parent-death
@@ -67,85 +67,6 @@ def exit_with_parent() -> None:
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):  # not Linux: the parent's own cleanup still applies
         return
-
-
-_FUNCTION_PARTS = frozenset({"__code__", "__defaults__", "__kwdefaults__"})
-_PROTECTED_PACKAGES = frozenset({"torchdojo", "_pytest", "pytest", "pluggy", "hypothesis", "json", "copy", "inspect"})
-"""The packages whose functions' code may not change while learner code runs (see `install_guard`): the grading code
-and what runs it. torch is not among them: torch._dynamo compiles by rewriting a wrapper's `__code__`, and torch is
-watched by name (`_integrity_targets`)."""
-_CODE_SETTERS = ("hypothesis.internal.reflection", "hypothesis.internal.lambda_sources")
-"""Hypothesis's own code that sets `__code__`: on functions it has just made (a wrapper's file name and line, a lambda
-compiled again to describe it). Neither can give a function other behaviour, so they may."""
-
-
-def protected_namespaces() -> dict[int, dict[str, Any]]:
-    """The namespaces (module dicts, by id) of the `_PROTECTED_PACKAGES` modules loaded now. Taken before learner code
-    runs; see `install_guard`."""
-    return {
-        id(namespace): namespace
-        for name, module in list(sys.modules.items())
-        if module is not None and name.split(".")[0] in _PROTECTED_PACKAGES and isinstance(namespace := getattr(module, "__dict__", None), dict)
-    }
-
-
-def install_guard(no_read: list[str], no_write: list[str], allowed: str, protected: dict[int, dict[str, Any]] | None = None) -> None:
-    """An audit hook (it cannot be removed) that stops learner code from reading the reference
-    solutions, changing the project's files (catalog, checks, progress record, exercises), or changing
-    the code, defaults or keyword defaults of a function defined in a `protected` namespace
-    (`protected_namespaces`: the grading code, pytest, pluggy, Hypothesis, json, copy and inspect; the
-    reference and the check module join when they are loaded). Such a change keeps the function object,
-    so no snapshot of objects can see it; CPython audits it (`object.__setattr__`), and here it is refused
-    where it is made.
-
-    Everything the hook calls is bound here, before learner code runs: a submission that rebinds a
-    builtin (`any`, `isinstance`) cannot switch the hook off."""
-    import sys as _sys
-
-    realpath = os.path.realpath
-    fsdecode = os.fsdecode
-    path_like, function_type, parts, write_flags, mutating, separator = os.PathLike, types.FunctionType, _FUNCTION_PARTS, _WRITE_FLAGS, _MUTATING_EVENTS, os.sep
-    _any, _isinstance, _tuple, _bool, _id, _type, _str, _int, _bytes, _len = any, isinstance, tuple, bool, id, type, str, int, bytes, len
-    caller = _sys._getframe
-    namespaces = protected if protected is not None else {}
-    setters = {id(vars(importlib.import_module(name))) for name in _CODE_SETTERS}  # imported now if Hypothesis has not yet
-    busy = [False]
-
-    def inside(path: object, roots: list[str]) -> bool:
-        if path is None or _isinstance(path, _int):
-            return False
-        busy[0] = True
-        try:
-            resolved = realpath(fsdecode(path))  # type: ignore[arg-type]  # the audit event's path: str, bytes or PathLike
-        finally:
-            busy[0] = False
-        return _any(resolved == root or resolved.startswith(root + separator) for root in roots)
-
-    def guard(event: str, args: tuple) -> None:
-        if busy[0]:
-            return
-        if event == "object.__setattr__":
-            if (
-                _len(args) > 1
-                and args[1] in parts
-                and _type(args[0]) is function_type
-                and _id(args[0].__globals__) in namespaces
-                and _id(caller(1).f_globals) not in setters
-            ):
-                raise PermissionError(f"torchdojo: changing {args[0].__qualname__}.{args[1]} is not allowed while grading")
-        elif event == "open":
-            path, mode, flags = (_tuple(args) + (None, None, None))[:3]
-            writing = (_isinstance(mode, _str) and _any(c in mode for c in "wax+")) or (_isinstance(flags, _int) and _bool(flags & write_flags))
-            if inside(path, no_read) and not inside(path, [allowed]):
-                raise PermissionError(f"torchdojo: reading {path} is not allowed while grading")
-            if writing and inside(path, no_write):
-                raise PermissionError(f"torchdojo: changing {path} is not allowed while grading")
-        elif event in mutating:
-            targets = [a for a in args[:2] if _isinstance(a, _str | _bytes | path_like)]
-            if _any(inside(target, no_write) for target in targets):
-                raise PermissionError(f"torchdojo: changing {fsdecode(targets[0])} is not allowed while grading")
-
-    _sys.addaudithook(guard)
 
 
 class Channel:
@@ -205,6 +126,8 @@ _GRADING_MODULES = (
     "torchdojo.checks.support",
     "torchdojo.checks.stand_in",
     "torchdojo.core.protocol",
+    "torchdojo.core.guard",
+    "torchdojo.core.words",
     __name__,
 )
 # The machinery that calls the checks and the hooks, with their classes: pluggy, and the part of Hypothesis that runs
@@ -249,8 +172,10 @@ class Watch:
         # Functions defined in these namespaces cannot have their code or defaults changed (`install_guard` refuses it):
         # watched by identity alone, which is cheaper than reading `__code__` (an audited read) after every check.
         self._protected = protected if protected is not None else {}
+        self._snapshot: Snapshot | None = None  # made once the watch is complete (see `snapshot`)
 
     def _watch(self, label: str, namespace: Any, name: str, value: Any) -> None:
+        self._snapshot = None
         if isinstance(value, types.FunctionType):
             for cell in value.__closure__ or ():
                 contents = _cell_contents(cell)
@@ -276,6 +201,7 @@ class Watch:
                 self._watch(label, namespace, name, value)
         if closed:
             self._closed.append((label, namespace, frozenset(namespace)))
+            self._snapshot = None
 
     def add_module(self, name: str, own_classes: bool) -> None:
         module = sys.modules.get(name)
@@ -294,34 +220,118 @@ class Watch:
             inner = getattr(getattr(value, "hypothesis", None), "inner_test", None)
             if isinstance(inner, types.FunctionType):
                 self._functions.append((f"{module.__name__}.{name}", {"": inner}, "", inner, inner.__code__, inner.__defaults__, inner.__kwdefaults__))
+                self._snapshot = None
+
+    def snapshot(self) -> Snapshot:
+        """What is watched, in tuples: a submission that reaches this watch (the worker's base watch is a module global)
+        can empty its lists, but not a snapshot a grading run took before learner code ran."""
+        if self._snapshot is None:
+            frozen = Snapshot(
+                tuple((label, namespace, tuple(names), tuple(values)) for (label, _), (namespace, names, values) in self._values.items()),
+                tuple(self._functions),
+                tuple(self._cells),
+                tuple(self._closed),
+            )
+            self._snapshot = _with_versions(frozen)
+        return self._snapshot
 
     def changed(self) -> list[str]:
-        missing = _MISSING
-        found: list[str] = []
-        for (label, _), (namespace, names, values) in self._values.items():
-            if not _all_same(namespace, names, values):
-                found.extend(f"{label}.{name}" for name, value in zip(names, values, strict=True) if namespace.get(name, missing) is not value)
-        for label, namespace, name, value, code, defaults, kwdefaults in self._functions:
-            if (
-                namespace.get(name, missing) is not value
-                or value.__code__ is not code
-                or value.__defaults__ is not defaults
-                or value.__kwdefaults__ is not kwdefaults
-            ):
-                found.append(f"{label}.{name}" if name else label)
-        found.extend(label for label, cell, contents in self._cells if _cell_contents(cell) is not contents and label not in found)
-        for label, namespace, known in self._closed:
-            if len(namespace) != len(known):
-                found.extend(
-                    f"{label}.{name}" for name in namespace if name not in known and (callable(namespace[name]) or hasattr(namespace[name], "__get__"))
-                )
-        return found
+        snapshot = self.snapshot()
+        return changed_in(snapshot, snapshot.reader())
 
 
-def _all_same(namespace: Any, names: list[str], values: list[Any], _is: Any = operator.is_, _repeat: Any = itertools.repeat) -> bool:
+class Snapshot(typing.NamedTuple):
+    """A `Watch`'s contents, frozen: (label, namespace, names, values) per namespace; the functions with their code,
+    defaults and keyword defaults; the closure cells with their contents; the namespaces where an added callable counts.
+
+    `versions`: where the version of each namespace in `values` and then in `closed` is (one word each: see
+    torchdojo.core.words), and `expected`, the words read there when the snapshot was made, for the namespaces whose
+    names all held then (a zero word, which no version is, for any other). A namespace whose version is unchanged has
+    not changed at all, so its names need no comparison: a fork then never touches the thousands of objects they name
+    (about 1,100 pages it would copy, 4 ms of every fork, and 0.5 ms of every check)."""
+
+    values: tuple[tuple[str, Any, tuple[str, ...], tuple[Any, ...]], ...]
+    functions: tuple[tuple[str, Any, str, types.FunctionType, Any, Any, Any], ...]
+    cells: tuple[tuple[str, types.CellType, Any], ...]
+    closed: tuple[tuple[str, Any, frozenset[str]], ...]
+    versions: tuple[int, ...] = ()
+    expected: bytes = b""
+
+    def reader(self) -> words.Words | None:
+        """What reads the versions now: made by the run that uses it, before learner code runs (see `words.Words`)."""
+        return words.Words(self.versions) if self.versions else None
+
+
+_NO_VERSION: dict[str, Any] = {}
+"""Read in place of a namespace whose dict cannot be found: its expected word is zero, so it is compared every time."""
+
+
+def _with_versions(snapshot: Snapshot) -> Snapshot:
+    """`snapshot` with its namespaces' versions (see `Snapshot`), where this interpreter's can be read."""
+    layout = words.layout()
+    namespaces = [words.namespace_dict(entry[1]) for entry in (*snapshot.values, *snapshot.closed)]
+    if layout is None or not namespaces:
+        return snapshot
+    addresses = tuple(layout.of_dict(namespace if namespace is not None else _NO_VERSION) for namespace in namespaces)
+    read = words.Words(addresses).read()
+    if read is None:
+        return snapshot
+    # Read before comparing: a change after the read moves the version, and the namespace is compared again then.
+    held = [_all_same(namespace, names, values) for _, namespace, names, values in snapshot.values]
+    held += [len(namespace) == len(known) for _, namespace, known in snapshot.closed]
+    held = [ok and namespace is not None for ok, namespace in zip(held, namespaces, strict=True)]  # no dict: compared every time
+    size = words.WORD
+    expected = b"".join(read[at : at + size] if ok else bytes(size) for ok, at in zip(held, range(0, len(read), size), strict=True))
+    return snapshot._replace(versions=addresses, expected=expected)
+
+
+def changed_in(
+    snapshot: Snapshot,
+    reader: words.Words | None,
+    *,
+    _len: Any = len,
+    _range: Any = range,
+    _zip: Any = zip,
+    _tuple: Any = tuple,
+    _callable: Any = callable,
+    _hasattr: Any = hasattr,
+) -> list[str]:
+    """What differs from `snapshot` now: the labels of the names rebound, functions changed and callables added.
+    `reader` reads the namespaces' versions (`Snapshot.reader`): only those whose version moved are compared name by
+    name. The builtins used are bound here, before learner code runs."""
+    missing = _MISSING
+    found: list[str] = []
+    values, closed = snapshot.values, snapshot.closed
+    now = reader.read() if reader is not None else None
+    if now is not None and _len(now) == _len(snapshot.expected):
+        expected, size = snapshot.expected, words.WORD
+        moved = [now[at : at + size] != expected[at : at + size] for at in _range(0, _len(now), size)]
+        values = _tuple(entry for entry, changed in _zip(values, moved) if changed)
+        closed = _tuple(entry for entry, changed in _zip(closed, moved[_len(snapshot.values) :]) if changed)
+    for label, namespace, names, values_then in values:
+        if not _all_same(namespace, names, values_then):
+            found.extend(f"{label}.{name}" for name, value in _zip(names, values_then) if namespace.get(name, missing) is not value)
+    for label, namespace, name, value, code, defaults, kwdefaults in snapshot.functions:
+        if (
+            namespace.get(name, missing) is not value
+            or value.__code__ is not code
+            or value.__defaults__ is not defaults
+            or value.__kwdefaults__ is not kwdefaults
+        ):
+            found.append(f"{label}.{name}" if name else label)
+    found.extend(label for label, cell, contents in snapshot.cells if _cell_contents(cell) is not contents and label not in found)
+    for label, namespace, known in closed:
+        if _len(namespace) != _len(known):
+            found.extend(f"{label}.{name}" for name in namespace if name not in known and (_callable(namespace[name]) or _hasattr(namespace[name], "__get__")))
+    return found
+
+
+def _all_same(
+    namespace: Any, names: Sequence[str], values: Sequence[Any], _is: Any = operator.is_, _repeat: Any = itertools.repeat, _all: Any = all, _map: Any = map
+) -> bool:
     """Whether each name in `namespace` is still bound to its value, in one pass of C code (a namespace of a hundred
     names costs what one Python comparison does)."""
-    return all(map(_is, map(namespace.get, names, _repeat(_MISSING)), values))
+    return _all(_map(_is, _map(namespace.get, names, _repeat(_MISSING)), values))
 
 
 def _modes_left() -> Any:
@@ -539,6 +549,8 @@ def describe_exception(exc: BaseException, tb: TracebackType | None, learner_fil
         en = f"Your file does not define `{exc.name}`. Keep the names from the exercise stub."
         zh = f"你的文件没有定义 `{exc.name}`。请保留练习文件中的名字。"
         return {"outcome": "error", "en": en, "zh": zh, "line": None, "source": None}
+    if isinstance(exc, GuardRefusal):  # refused by the guard where their code asked: their words, their line
+        return {"outcome": "error", "en": exc.en[:1].upper() + exc.en[1:], "zh": exc.zh, "line": line, "source": source}
     if isinstance(exc, NotImplementedError) and line is not None:
         en = "Not written yet: this raises NotImplementedError. Fill in the TODO."
         zh = "还没有完成:这里抛出了 NotImplementedError。请完成 TODO 部分。"
@@ -681,6 +693,17 @@ class CheckFixtures:
 _TestReport = pytest.TestReport  # taken before any learner code runs
 
 
+def _forget_the_run() -> None:
+    """Drop the references pytest keeps in module globals to the run (its config, and through it the plugins, this
+    one among them), before learner code runs. Learner code may not look at frames or the garbage collector
+    (torchdojo.core.guard), so what a module global leads to is what it can reach; tests/test_reachability.py walks
+    every module to make sure the run's objects are not among it. `pytest.mark` checks a mark's name against the
+    config only while the checks are collected, which is over by now."""
+    from _pytest.mark.structures import MARK_GEN
+
+    MARK_GEN._config = None
+
+
 def _short_report(item: Any, call: Any) -> pytest.TestReport:
     """pytest's report of a failed step, without its traceback. The verdict is built from the exception
     (`describe_exception`) and pytest's report of it is never shown: formatting its traceback, which reads
@@ -716,7 +739,7 @@ class GradingPlugin:
         # verdict itself. Replaced, it is never called, and the snapshot below says so.
         self._send_verdict = self._finish
         self._send_result, self._getattr_static = channel.send_result, inspect.getattr_static
-        self._changed = Watch.changed  # a submission that put `lambda self: []` in its place would blind the watch
+        self._changed = changed_in  # bound now: a submission that put `lambda snapshot: []` in its place would blind the watch
         self._modes_left, self._module_kinds_changed, self._tensor_kinds_changed = _modes_left(), _module_kinds(), _tensor_kinds()
         self._replay, self._hypothesis_test = replay, hypothesis_test  # not looked up in sys.modules, where a submission could put its own
         self._hooks = (sys.gettrace, sys.settrace, sys.getprofile, sys.setprofile)
@@ -724,6 +747,9 @@ class GradingPlugin:
         # The namespaces whose functions' code may not change from here on (see install_guard); the check module joins.
         self.protected = {**self.watch._protected, **protected_namespaces()}
         self.check_watch = Watch(self.protected)
+        # Taken now, before learner code runs, and kept here only: what `_finish` compares with (see `Watch.snapshot`).
+        self._snapshots = (self.watch.snapshot(), self.check_watch.snapshot())
+        self._readers: tuple[words.Words | None, words.Words | None] = (self._snapshots[0].reader(), None)  # this run's own (see words.Words)
         self.checks_module = checks_module  # watched from the first check on (see pytest_runtest_logstart)
         # A warm worker's rehearsed reference runs, under the digest of this reference's source (see torchdojo.checks.memo).
         self.reference_runs = reference_runs
@@ -771,6 +797,7 @@ class GradingPlugin:
     # -- the learner's module ---------------------------------------------------
     def import_learner(self) -> ModuleType:
         self.channel.send(ImportStarted())
+        _forget_the_run()
         spec = importlib.util.spec_from_file_location(self.module_name, self.learner_file)
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
@@ -795,6 +822,8 @@ class GradingPlugin:
             if module is not None:
                 self.protected[id(vars(module))] = vars(module)  # before watching it: its functions are watched by identity
                 self.check_watch.add_check_module(module)
+                self._snapshots = (self._snapshots[0], self.check_watch.snapshot())
+                self._readers = (self._readers[0], self._snapshots[1].reader())
             self.checks_module = None
         name = _check_name(nodeid)
         self.started[name] = time.perf_counter()
@@ -853,7 +882,8 @@ class GradingPlugin:
         result = self.pending.pop(name, None) or {"outcome": "error", "en": "The check did not run.", "zh": "检查没有运行。"}
         getattr_static = self._getattr_static
         changed = [key for key, (owner, attr, original) in self.targets.items() if getattr_static(owner, attr, None) is not original]
-        changed += [key for key in (*self._changed(self.watch), *self._changed(self.check_watch)) if key not in changed]
+        base, checks = self._snapshots
+        changed += [key for key in (*self._changed(base, self._readers[0]), *self._changed(checks, self._readers[1])) if key not in changed]
         changed += self._modes_left() + self._module_kinds_changed() + self._tensor_kinds_changed()
         if self.reference_guard.delegations:
             called = ", ".join(sorted(set(self.reference_guard.delegations)))
@@ -944,9 +974,12 @@ def pytest_arguments(checks_module: Path, checks: list[str]) -> list[str]:
         "no:faulthandler",
         "-p",
         "no:logging",
+        "-p",
+        "no:debugging",
+        "-p",
+        "no:assertion",
         "-s",
         "--noconftest",
-        "--assert=plain",
         "-c",
         os.devnull,
         "--rootdir",

@@ -1,0 +1,242 @@
+"""The grading process's audit hook: what learner code may not do while it is graded.
+
+`install_guard` adds a CPython audit hook (it cannot be removed) before the learner's file is imported. It refuses:
+
+- reading the reference solutions, and changing the project's files (catalog, checks, progress record, exercises);
+- changing the code, defaults or keyword defaults of a function of the grading code, pytest, pluggy, Hypothesis, json,
+  copy or inspect (`protected_namespaces`): such a change keeps the function object, so no snapshot of objects sees it;
+- **looking past its own objects**: frames (`sys._getframe`, `sys._current_frames`, a traceback's, generator's or
+  coroutine's frame), the garbage collector's lists of objects, trace and profile functions, audit hooks of its own,
+  and ctypes. In one process, a frame leads to every frame that called it, and so to the grading plugin, the verdicts
+  it is about to send and the snapshots that would show a change; the garbage collector and ctypes lead anywhere.
+  A check's comparison needs none of them from learner code.
+
+Who asked is decided by the frames that raised the event, nearest first (`Origins`): the learner's file (or any file
+that is not the grading code's, the standard library's or an installed package's) is refused; the grading code,
+pytest, Hypothesis, torch and other installed packages are not (torch.compile reads frames for its own work). The
+standard library's helpers that hand frames to their caller (inspect, traceback's `walk_tb` and `walk_stack`, logging's
+`currentframe`, asyncio's task stacks, bdb/pdb, profile, ctypes' own wrappers) are looked through: their caller
+decides. Code compiled from a string counts as the learner's, and learner code may not make code objects that claim
+another file (`compile` with a path of the grading code's or a library's, `code.replace`). A refusal is a
+`torchdojo.checks.support.GuardRefusal` (a PermissionError, with the learner's words in both languages) raised where the learner's code asked.
+
+What this does not stop is said in docs/security.md: in one process, the defences close the ways found, not the class.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import sysconfig
+import types
+from typing import Any
+
+from torchdojo.checks.support import GuardRefusal
+
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+_MUTATING_EVENTS = {"os.remove", "os.rmdir", "os.rename", "os.replace", "shutil.rmtree", "os.truncate", "os.chmod", "os.symlink", "os.link", "os.mkdir"}
+
+_FUNCTION_PARTS = frozenset({"__code__", "__defaults__", "__kwdefaults__"})
+_PROTECTED_PACKAGES = frozenset({"torchdojo", "_pytest", "pytest", "pluggy", "hypothesis", "json", "copy", "inspect"})
+"""The packages whose functions' code may not change while learner code runs (see `install_guard`): the grading code
+and what runs it. torch is not among them: torch._dynamo compiles by rewriting a wrapper's `__code__`, and torch is
+watched by name (`torchdojo.core.child._integrity_targets`)."""
+_CODE_SETTERS = ("hypothesis.internal.reflection", "hypothesis.internal.lambda_sources")
+"""Hypothesis's own code that sets `__code__`: on functions it has just made (a wrapper's file name and line, a lambda
+compiled again to describe it). Neither can give a function other behaviour, so they may."""
+
+_INTROSPECTION_EVENTS = frozenset(
+    {
+        "sys._getframe",
+        "sys._current_frames",
+        "sys._current_exceptions",
+        "sys.settrace",
+        "sys.setprofile",
+        "sys.addaudithook",  # a hook of its own would be handed the frames and objects of every event after it
+        "gc.get_objects",
+        "gc.get_referrers",
+        "gc.get_referents",
+    }
+)
+_FRAME_ATTRIBUTES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame"})
+"""The attribute reads CPython audits (`object.__getattr__`) that hand out a frame."""
+
+_STDLIB_THAT_DECIDES = ("collections", "typing", "enum", "dataclasses", "abc", "functools", "warnings", "logging", "importlib", "contextlib", "traceback")
+"""Standard-library modules that read frames for themselves only (a namedtuple's or TypeVar's module name, a log
+record's line, a traceback formatted as text): when the learner calls them, they decide, and are let through, except
+their few functions that hand a frame back (`Origins`). Every other standard-library module is looked through
+(inspect, asyncio, bdb, pdb, profile and ctypes hand frames or memory to their caller)."""
+
+
+def _introspection_refusal(event: str) -> GuardRefusal:
+    what = {
+        "sys.addaudithook": ("an audit hook of its own (sys.addaudithook)", "自己的审计钩子(sys.addaudithook)"),
+        "sys.settrace": ("a trace function (sys.settrace)", "跟踪函数(sys.settrace)"),
+        "sys.setprofile": ("a profile function (sys.setprofile)", "性能分析函数(sys.setprofile)"),
+    }.get(event)
+    if what is None:
+        kind = "the garbage collector's objects" if event.startswith("gc.") else "ctypes" if event.startswith("ctypes.") else "the call stack's frames"
+        kind_zh = {"the garbage collector's objects": "垃圾回收器中的对象", "ctypes": "ctypes", "the call stack's frames": "调用栈的帧"}[kind]
+        what = (f"{kind} ({event})", f"{kind_zh}({event})")
+    return GuardRefusal(
+        f"your code used {what[0]}, which is not allowed while grading: a check needs none of it. Remove it; "
+        "to see an error, let it be raised: the check shows it with your line.",
+        f"你的代码使用了{what[1]},评分时不允许这样做:检查用不到它。请删掉它;想看到错误,就让它抛出:检查会连同你的代码行一起显示它。",
+    )
+
+
+def _path_roots() -> tuple[tuple[str, ...], str]:
+    """(the roots of the grading code and installed packages, the standard library's root), each ending in a separator."""
+    import torchdojo
+
+    paths = sysconfig.get_paths()
+    packages = {os.path.dirname(torchdojo.__file__), paths["purelib"], paths["platlib"]}
+    packages |= {p for p in sys.path if p.endswith(("site-packages", "dist-packages"))}
+    return tuple(sorted(os.path.realpath(p) + os.sep for p in packages)), os.path.realpath(paths["stdlib"]) + os.sep
+
+
+class Origins:
+    """Sorts a frame by where its code comes from: `LEARNER` (the learner's file, any file that is not the grading
+    code's, an installed package's or the standard library's, and code compiled from a string), `DECIDES` (the grading
+    code, an installed package, a standard-library module that reads frames only for itself) or `THROUGH` (a
+    standard-library helper that can hand a frame to its caller). Made before learner code runs; its answers are
+    cached by file name."""
+
+    LEARNER, DECIDES, THROUGH = 0, 1, 2
+
+    def __init__(self) -> None:
+        packages, stdlib = _path_roots()
+        deciding = tuple(os.path.realpath(os.path.join(stdlib, name)) for name in _STDLIB_THAT_DECIDES)
+        self._packages = packages
+        self._stdlib = stdlib
+        self._stdlib_deciding = tuple(d + os.sep for d in deciding) + tuple(d + ".py" for d in deciding)
+        self._known: dict[str, int] = {}
+        import logging
+        import traceback
+
+        # The functions of those modules that hand frames back: looked through, unlike the rest of their module.
+        self._through_code = {id(function.__code__) for function in (logging.currentframe, traceback.walk_tb, traceback.walk_stack)}
+
+    def of(self, filename: str) -> int:
+        known = self._known.get(filename)
+        if known is not None:
+            return known
+        if filename.startswith("<frozen "):
+            origin = self.DECIDES  # the standard library's frozen modules (importlib's bootstrap, os, ...)
+        elif filename.startswith("<"):
+            # Compiled from a string. Libraries' generated code (a dataclass's __init__, torch.fx's forward) has no use
+            # for frames; a submission's would: run by a callback the learner planted (a finalizer running exec), its
+            # caller is whatever the grader was doing at the time.
+            origin = self.LEARNER
+        else:
+            path = os.path.realpath(filename)
+            if path.startswith(self._packages):
+                origin = self.DECIDES
+            elif path.startswith(self._stdlib):
+                origin = self.DECIDES if path.startswith(self._stdlib_deciding) else self.THROUGH
+            else:
+                origin = self.LEARNER
+        self._known[filename] = origin
+        return origin
+
+    def learner_asked(self, frame: types.FrameType | None) -> bool:
+        """Whether the nearest frame that decides, walking out from `frame`, is the learner's."""
+        while frame is not None:
+            code = frame.f_code
+            origin = self.THROUGH if id(code) in self._through_code else self.of(code.co_filename)
+            if origin != self.THROUGH:
+                return origin == self.LEARNER
+            frame = frame.f_back
+        return False
+
+
+def protected_namespaces() -> dict[int, dict[str, Any]]:
+    """The namespaces (module dicts, by id) of the `_PROTECTED_PACKAGES` modules loaded now. Taken before learner code
+    runs; see `install_guard`."""
+    return {
+        id(namespace): namespace
+        for name, module in list(sys.modules.items())
+        if module is not None and name.split(".")[0] in _PROTECTED_PACKAGES and isinstance(namespace := getattr(module, "__dict__", None), dict)
+    }
+
+
+def install_guard(no_read: list[str], no_write: list[str], allowed: str, protected: dict[int, dict[str, Any]] | None = None) -> None:
+    """Add the audit hook described at the top of this module. `no_read`: folders learner code may not read (except
+    `allowed`, its own file); `no_write`: folders it may not change; `protected`: the namespaces whose functions' code
+    may not change (`protected_namespaces`, with the reference and the check module added as they load).
+
+    Everything the hook calls is bound here, before learner code runs: a submission that rebinds a
+    builtin (`any`, `isinstance`) cannot switch the hook off."""
+    import sys as _sys
+
+    realpath = os.path.realpath
+    fsdecode = os.fsdecode
+    path_like, function_type, parts, write_flags, mutating, separator = os.PathLike, types.FunctionType, _FUNCTION_PARTS, _WRITE_FLAGS, _MUTATING_EVENTS, os.sep
+    introspection, frame_attributes, refusal = _INTROSPECTION_EVENTS, _FRAME_ATTRIBUTES, _introspection_refusal
+    _any, _isinstance, _tuple, _bool, _id, _type, _str, _int, _bytes, _len = any, isinstance, tuple, bool, id, type, str, int, bytes, len
+    caller = _sys._getframe
+    namespaces = protected if protected is not None else {}
+    setters = {id(vars(importlib.import_module(name))) for name in _CODE_SETTERS}  # imported now if Hypothesis has not yet
+    origins = Origins()
+    learner_asked = origins.learner_asked
+    busy = [False]  # the hook's own calls (realpath, reading frames) raise events of their own
+
+    def inside(path: object, roots: list[str]) -> bool:
+        if path is None or _isinstance(path, _int):
+            return False
+        busy[0] = True
+        try:
+            resolved = realpath(fsdecode(path))  # type: ignore[arg-type]  # the audit event's path: str, bytes or PathLike
+        finally:
+            busy[0] = False
+        return _any(resolved == root or resolved.startswith(root + separator) for root in roots)
+
+    def asked_by_learner() -> bool:
+        busy[0] = True
+        try:
+            return learner_asked(caller(2))  # 0: this function, 1: the hook, 2: the frame whose call raised the event
+        finally:
+            busy[0] = False
+
+    def guard(event: str, args: tuple) -> None:
+        if busy[0]:
+            return
+        if event == "object.__setattr__":
+            if _len(args) > 1 and args[1] in parts and _type(args[0]) is function_type and _id(args[0].__globals__) in namespaces:
+                busy[0] = True
+                try:
+                    setter = _id(caller(1).f_globals)
+                finally:
+                    busy[0] = False
+                if setter not in setters:
+                    raise GuardRefusal(
+                        f"changing {args[0].__qualname__}.{args[1]} is not allowed while grading",
+                        f"评分时不允许修改 {args[0].__qualname__}.{args[1]}",
+                    )
+        elif event == "object.__getattr__":
+            if _len(args) > 1 and args[1] in frame_attributes and asked_by_learner():
+                raise refusal(f"{_type(args[0]).__name__}.{args[1]}")
+        elif event in introspection or event.startswith("ctypes."):
+            if asked_by_learner():
+                raise refusal(event)
+        elif event == "code.__new__" or (event == "compile" and _len(args) > 1 and not (_isinstance(args[1], _str) and args[1].startswith("<"))):
+            # code whose file name would say it is the grader's or a library's, and decide for it (see Origins)
+            if asked_by_learner():
+                raise GuardRefusal(
+                    "your code made a code object for another file name (compile with a file path, code.replace), which is not allowed while grading.",
+                    "你的代码为另一个文件名创建了代码对象(带文件路径的 compile、code.replace),评分时不允许这样做。",
+                )
+        elif event == "open":
+            path, mode, flags = (_tuple(args) + (None, None, None))[:3]
+            writing = (_isinstance(mode, _str) and _any(c in mode for c in "wax+")) or (_isinstance(flags, _int) and _bool(flags & write_flags))
+            if inside(path, no_read) and not inside(path, [allowed]):
+                raise PermissionError(f"torchdojo: reading {path} is not allowed while grading")
+            if writing and inside(path, no_write):
+                raise PermissionError(f"torchdojo: changing {path} is not allowed while grading")
+        elif event in mutating:
+            targets = [a for a in args[:2] if _isinstance(a, _str | _bytes | path_like)]
+            if _any(inside(target, no_write) for target in targets):
+                raise PermissionError(f"torchdojo: changing {fsdecode(targets[0])} is not allowed while grading")
+
+    _sys.addaudithook(guard)

@@ -1,0 +1,168 @@
+"""Many machine words of this process's own memory, read in one system call, without touching the objects they are in.
+
+A grading run checks, after every check, that nothing it relies on changed: thousands of names in the grading modules'
+namespaces, functions' code, closure cells, the class of every loaded module (`torchdojo.core.child.Watch`). Reading
+them in Python touches every object (a reference count goes up and down), and in a fork of a warm worker the first
+touch of each page copies it: about 2,000 page copies and 7 ms of every fork, for an answer that is nearly always "no
+change". The same answer can be read from a few words the objects already keep, without writing to them:
+
+- a dict's version (CPython's `ma_version_tag`, PEP 509), which changes whenever the dict does: one word per
+  namespace instead of one comparison per name;
+- an object's type (`ob_type`): a module whose class was swapped;
+- a function's code, defaults and keyword defaults; a cell's contents.
+
+`Words` reads a fixed list of such addresses with `process_vm_readv` on this process (one call per 1,024 words). A
+snapshot keeps the bytes it read when it was made; when a later read gives the same bytes, nothing watched changed.
+When it does not, the caller compares object by object as before, so the answer never rests on this alone.
+
+`layout()` finds where those words are in this interpreter's objects and proves it on objects of its own before
+anything relies on it (None where it cannot: another Python, another layout, a kernel without the call).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import os
+import sys
+import types
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+_IOV_MAX = 1024
+WORD = ctypes.sizeof(ctypes.c_void_p)
+"""Bytes in a word: a pointer, a version."""
+
+
+class _Iovec(ctypes.Structure):
+    _fields_ = [("base", ctypes.c_void_p), ("length", ctypes.c_size_t)]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Byte offsets, in this interpreter's objects, of the words `Words` reads."""
+
+    dict_version: int  # PyDictObject.ma_version_tag
+    object_type: int  # PyObject.ob_type
+    function_code: int  # PyFunctionObject.func_code, then func_defaults and func_kwdefaults one word apart
+    cell_contents: int  # PyCellObject.ob_ref
+
+    def of_dict(self, namespace: dict) -> int:
+        return id(namespace) + self.dict_version
+
+    def of_type(self, obj: object) -> int:
+        return id(obj) + self.object_type
+
+    def of_function(self, function: types.FunctionType) -> list[int]:
+        start = id(function) + self.function_code
+        return [start, start + WORD, start + 2 * WORD]
+
+    def of_cell(self, cell: types.CellType) -> int:
+        return id(cell) + self.cell_contents
+
+
+class Words:
+    """The words at `addresses` in this process, read together: `read()` returns them as bytes, in order.
+
+    Made where it is used, and before learner code runs: its buffers and its pointers are ctypes objects, which plain
+    Python code can change, so a grading run keeps its own (`GradingPlugin`), out of learner code's reach."""
+
+    def __init__(self, addresses: Sequence[int], _libc: ctypes.CDLL | None = None) -> None:
+        self._libc = _libc or _process_vm_readv()
+        self._count = len(addresses)
+        self._buffer = ctypes.create_string_buffer(max(self._count, 1) * WORD)
+        self._calls: list[tuple[ctypes.Array, ctypes.Array, int]] = []
+        for start in range(0, self._count, _IOV_MAX):
+            chunk = addresses[start : start + _IOV_MAX]
+            remote = (_Iovec * len(chunk))(*[_Iovec(address, WORD) for address in chunk])
+            local = (_Iovec * 1)(_Iovec(ctypes.addressof(self._buffer) + start * WORD, len(chunk) * WORD))
+            self._calls.append((local, remote, len(chunk)))
+        self._pid = os.getpid()  # this process's: a fork makes its own
+        self._call = self._libc.process_vm_readv
+
+    def read(self) -> bytes | None:
+        """The words now (None if the kernel would not read them all: the caller compares the slow way)."""
+        pid = self._pid
+        for local, remote, count in self._calls:
+            if self._call(pid, local, 1, remote, count, 0) != count * WORD:
+                return None
+        return self._buffer.raw[: self._count * WORD]
+
+
+def _process_vm_readv() -> ctypes.CDLL:
+    libc = ctypes.CDLL(None, use_errno=True)
+    call = libc.process_vm_readv
+    call.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_ulong, ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong]
+    call.restype = ctypes.c_ssize_t
+    return libc
+
+
+@functools.cache
+def layout() -> Layout | None:
+    """This interpreter's `Layout`, proven on objects made here; None where it does not hold (or cannot be read)."""
+    if sys.implementation.name != "cpython" or not hasattr(os, "getpid"):
+        return None
+    head = object.__basicsize__  # ob_refcnt, ob_type
+    found = Layout(dict_version=head + WORD, object_type=WORD, function_code=head + 4 * WORD, cell_contents=head)
+    try:
+        libc = _process_vm_readv()
+        return found if _proven(found, libc) else None
+    except (OSError, AttributeError, ValueError):
+        return None
+
+
+def _proven(found: Layout, libc: ctypes.CDLL) -> bool:
+    """Every word means what `found` says, on objects made here, and a dict's version changes with each kind of change."""
+
+    def words(*addresses: int) -> list[int]:
+        raw = Words(list(addresses), libc).read()
+        if raw is None:
+            raise OSError("process_vm_readv read less than asked")
+        return [int.from_bytes(raw[i : i + WORD], sys.byteorder) for i in range(0, len(raw), WORD)]
+
+    def probe(a: int = 1, *, b: int = 2) -> int:
+        return a + b + kept
+
+    kept = 3
+    cell = probe.__closure__[0]  # type: ignore[index]
+    module = types.ModuleType("probe")
+    typed = words(found.of_type(module), *found.of_function(probe), found.of_cell(cell))  # type: ignore[arg-type]  # a plain function
+    if typed != [id(types.ModuleType), id(probe.__code__), id(probe.__defaults__), id(probe.__kwdefaults__), id(kept)]:
+        return False
+    namespace: dict[str, object] = {}
+    versions = [words(found.of_dict(namespace))[0]]
+    for change in (
+        lambda: namespace.__setitem__("a", 1),
+        lambda: namespace.__setitem__("a", 2),
+        lambda: namespace.update(b=1),
+        lambda: namespace.setdefault("c", 1),
+        lambda: namespace.pop("b"),
+        lambda: namespace.__delitem__("a"),
+        lambda: namespace.clear(),
+        lambda: setattr(module, "x", 1),
+    ):
+        target = vars(module) if change.__code__.co_names == ("setattr",) else namespace
+        before = words(found.of_dict(target))[0]
+        change()
+        versions.append(words(found.of_dict(target))[0])
+        if versions[-1] == before:
+            return False
+    kind = type("Probe", (), {})
+    proxied = namespace_dict(vars(kind))
+    if proxied is None:
+        return False
+    before = words(found.of_dict(proxied))[0]
+    kind.attribute = 1  # type: ignore[attr-defined]
+    return words(found.of_dict(proxied))[0] != before
+
+
+def namespace_dict(namespace: object) -> dict | None:
+    """The dict behind a namespace the watch holds: a module's `vars()` is one; a class's is a mappingproxy of one."""
+    if type(namespace) is dict:
+        return namespace
+    if type(namespace) is types.MappingProxyType:
+        import gc
+
+        inner = [referent for referent in gc.get_referents(namespace) if isinstance(referent, dict)]  # ctypes' are a subclass
+        return inner[0] if len(inner) == 1 else None
+    return None
