@@ -66,6 +66,15 @@ def dataclass():
 
 def code_claiming_a_library_file(): return compile("x = 1", __import__("torch").__file__, "exec")
 def code_renamed(): return (lambda: 0).__code__.replace(co_filename=__import__("torch").__file__)
+def counter_of_walk_stack(): return collections.Counter(traceback.walk_stack(None))
+def stack_with_locals(): return traceback.StackSummary.extract(traceback.walk_stack(None), capture_locals=True)
+def torch_frame_hook():
+    from torch._C._dynamo import eval_frame
+    return eval_frame.set_eval_frame(lambda *args: None)
+def torch_compile():
+    import torch
+    return torch.compile(lambda x: x * 2 + 1, backend="eager")(torch.ones(3)).tolist()
+
 def finalizer_running_a_string():
     import weakref
     class Thing: pass
@@ -114,6 +123,9 @@ REFUSED = [
     "ctypes_memory",
     "code_claiming_a_library_file",
     "code_renamed",
+    "counter_of_walk_stack",
+    "stack_with_locals",
+    "torch_frame_hook",
 ]
 ALLOWED = [
     "namedtuple",
@@ -125,6 +137,7 @@ ALLOWED = [
     "ctypes_value",
     "parse_and_evaluate",
     "dataclass",
+    "torch_compile",
 ]
 
 
@@ -164,3 +177,28 @@ def test_an_audit_hook_of_the_learners_own_is_not_added(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", driver, str(learner), "events"], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout.splitlines()[-1]) == {"events": 0}
+
+
+def test_torchs_frame_hook_is_held_by_the_guard_alone(tmp_path: Path) -> None:
+    """torch.compile sets its frame-evaluation hook through the guard (`sealed_set_eval_frame`): no loaded module keeps
+    torch's own `set_eval_frame` (nor the bytecode debugger's), once torch._dynamo is loaded too, so learner code cannot
+    reach around the seal."""
+    driver = """
+import sys, types
+import torch
+from torchdojo.core.guard import install_guard
+install_guard([], [], sys.argv[1])
+import torch._dynamo, torch._dynamo.eval_frame, torch._dynamo.decorators, torch._dynamo.bytecode_debugger
+left = sorted(
+    f"{name}.{key}"
+    for name, module in list(sys.modules.items())
+    for key, value in list(getattr(module, "__dict__", {}).items())
+    if type(value) is types.BuiltinFunctionType and getattr(value, "__name__", "") in ("set_eval_frame", "set_bytecode_debugger_callback")
+)
+print(left)
+"""
+    learner = tmp_path / "learner.py"
+    learner.write_text("", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", driver, str(learner)], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines()[-1] == "[]"

@@ -29,6 +29,15 @@ frames, the garbage collector's objects, its own audit hooks or ctypes (torchdoj
 through inspect, traceback, logging, exec'd strings and generators too); pytest's module globals no longer keep the
 run's config; and the run compares with a snapshot of the watch in tuples, taken before learner code ran.
 tests/test_reachability.py walks what learner code can still reach.
+
+A third red team, given all of that, got 9 of 9 three ways in 30 minutes: torch's frame-evaluation hook
+(`torch._C._dynamo.eval_frame.set_eval_frame`, which no audit event shows) handed every new frame to a callback of the
+submission; `collections.Counter(traceback.walk_stack(None))` collected live frames (the guard looked through
+walk_stack to its caller, and collections decided for itself); and a traceback's `capture_locals` showed the nonce and
+the result pipe's number as text, so the submission wrote its own verdicts. torch's hook now stands behind the guard
+(`guard.sealed_set_eval_frame`), and past a helper that hands frames back only the learner's code or a package decides.
+(Their fourth, 5 of 9, rewrote the list a check's forward hook records grad mode in: the hook is reachable from the
+model handed to the learner's function. It is left open, and said so in docs/security.md.)
 """
 
 from __future__ import annotations
@@ -46,12 +55,12 @@ pytestmark = pytest.mark.xdist_group("tampering")
 CASES = ROOT / "tests" / "tampering_cases"  # not under fixtures/<topic>/<name>: those are an exercise's fixtures
 ATTACKS = sorted(CASES.glob("*.py"))
 # Changes that do nothing to the grading (caught before they matter, or undone): graded as the wrong functions are.
-INERT = {"graderlimit_exec", "settrace_locals", "skip_needs_gpu", "sysmodules_replay", "frame_audit_hook"}
+INERT = {"graderlimit_exec", "settrace_locals", "skip_needs_gpu", "sysmodules_replay", "frame_audit_hook", "walk_stack_counter", "locals_nonce"}
 # Changes refused where they are made (the guard's audit hook: a function's code cannot change; frames, the garbage
 # collector's objects and ctypes are not for learner code; pytest.mark keeps no config): importing the file fails.
 REFUSED = {"code_swap", "inner_code", "code_swap_watch", "code_swap_channel", "code_swap_makereport"}
 REFUSED |= {"frame_plugin", "frame_send_verdict", "frame_verdict", "frame_inspect", "frame_traceback", "frame_generator", "frame_exec"}
-REFUSED |= {"frame_logging", "gc_plugin", "ctypes_frame", "pytest_mark_config"}
+REFUSED |= {"frame_logging", "gc_plugin", "ctypes_frame", "pytest_mark_config", "torch_eval_frame_hook"}
 HONEST = 2  # what the attacks' wrong functions earn
 
 
@@ -64,7 +73,7 @@ def _expected(path: Path, score: int, status: str) -> bool:
 
 
 def test_the_red_team_corpus_is_there() -> None:
-    assert len(ATTACKS) == 44 and INERT | REFUSED <= {path.stem for path in ATTACKS}
+    assert len(ATTACKS) == 47 and INERT | REFUSED <= {path.stem for path in ATTACKS}
 
 
 def test_no_tampering_earns_a_point_in_a_warm_fork() -> None:

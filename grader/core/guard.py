@@ -77,7 +77,14 @@ def _introspection_refusal(event: str) -> GuardRefusal:
     }.get(event)
     if what is None:
         kind = "the garbage collector's objects" if event.startswith("gc.") else "ctypes" if event.startswith("ctypes.") else "the call stack's frames"
-        kind_zh = {"the garbage collector's objects": "垃圾回收器中的对象", "ctypes": "ctypes", "the call stack's frames": "调用栈的帧"}[kind]
+        if event.startswith("torch._C._dynamo"):
+            kind = "torch's frame hook"
+        kind_zh = {
+            "the garbage collector's objects": "垃圾回收器中的对象",
+            "ctypes": "ctypes",
+            "the call stack's frames": "调用栈的帧",
+            "torch's frame hook": "torch 的帧钩子",
+        }[kind]
         what = (f"{kind} ({event})", f"{kind_zh}({event})")
     return GuardRefusal(
         f"your code used {what[0]}, which is not allowed while grading: a check needs none of it. Remove it; "
@@ -97,13 +104,19 @@ def _path_roots() -> tuple[tuple[str, ...], str]:
 
 
 class Origins:
-    """Sorts a frame by where its code comes from: `LEARNER` (the learner's file, any file that is not the grading
-    code's, an installed package's or the standard library's, and code compiled from a string), `DECIDES` (the grading
-    code, an installed package, a standard-library module that reads frames only for itself) or `THROUGH` (a
-    standard-library helper that can hand a frame to its caller). Made before learner code runs; its answers are
-    cached by file name."""
+    """Sorts a frame by where its code comes from, and decides who asked for a frame or an object (`learner_asked`).
 
-    LEARNER, DECIDES, THROUGH = 0, 1, 2
+    - `LEARNER`: the learner's file, any file that is not the grading code's, an installed package's or the standard
+      library's, and code compiled from a string;
+    - `PACKAGE`: the grading code and installed packages (torch, pytest, Hypothesis);
+    - `OWN_USE`: a standard-library module that reads frames for itself (a namedtuple's module name, a traceback
+      formatted as text); logging's own frames are `LOGGING` (its `currentframe` hands a frame to them alone);
+    - `THROUGH`: every other standard-library module, and the helpers that hand frames back (traceback's `walk_tb`
+      and `walk_stack`, logging's `currentframe`).
+
+    Made before learner code runs; its answers are cached by file name."""
+
+    LEARNER, PACKAGE, OWN_USE, LOGGING, THROUGH = range(5)
 
     def __init__(self) -> None:
         packages, stdlib = _path_roots()
@@ -111,6 +124,7 @@ class Origins:
         self._packages = packages
         self._stdlib = stdlib
         self._stdlib_deciding = tuple(d + os.sep for d in deciding) + tuple(d + ".py" for d in deciding)
+        self._logging = os.path.realpath(os.path.join(stdlib, "logging")) + os.sep
         self._known: dict[str, int] = {}
         import logging
         import traceback
@@ -123,7 +137,7 @@ class Origins:
         if known is not None:
             return known
         if filename.startswith("<frozen "):
-            origin = self.DECIDES  # the standard library's frozen modules (importlib's bootstrap, os, ...)
+            origin = self.OWN_USE  # the standard library's frozen modules (importlib's bootstrap, os, ...)
         elif filename.startswith("<"):
             # Compiled from a string. Libraries' generated code (a dataclass's __init__, torch.fx's forward) has no use
             # for frames; a submission's would: run by a callback the learner planted (a finalizer running exec), its
@@ -132,20 +146,36 @@ class Origins:
         else:
             path = os.path.realpath(filename)
             if path.startswith(self._packages):
-                origin = self.DECIDES
+                origin = self.PACKAGE
+            elif path.startswith(self._logging):
+                origin = self.LOGGING
             elif path.startswith(self._stdlib):
-                origin = self.DECIDES if path.startswith(self._stdlib_deciding) else self.THROUGH
+                origin = self.OWN_USE if path.startswith(self._stdlib_deciding) else self.THROUGH
             else:
                 origin = self.LEARNER
         self._known[filename] = origin
         return origin
 
+    def _origin(self, frame: types.FrameType) -> int:
+        code = frame.f_code
+        return self.THROUGH if id(code) in self._through_code else self.of(code.co_filename)
+
     def learner_asked(self, frame: types.FrameType | None) -> bool:
-        """Whether the nearest frame that decides, walking out from `frame`, is the learner's."""
+        """Whether the learner asked, through `frame` (the frame whose call raised the event).
+
+        The frame itself decides unless it is looked through (`THROUGH`). Past a looked-through frame, what it handed
+        on can travel through any standard-library code (a `collections.Counter` filled from `walk_stack`, a
+        traceback's locals shown as text): only the learner's code or a package's decides there, and logging, whose
+        own frames are the only ones `currentframe` serves."""
+        if frame is None:
+            return False
+        origin = self._origin(frame)
+        if origin != self.THROUGH:
+            return origin == self.LEARNER
+        frame = frame.f_back
         while frame is not None:
-            code = frame.f_code
-            origin = self.THROUGH if id(code) in self._through_code else self.of(code.co_filename)
-            if origin != self.THROUGH:
+            origin = self._origin(frame)
+            if origin in (self.LEARNER, self.PACKAGE, self.LOGGING):
                 return origin == self.LEARNER
             frame = frame.f_back
         return False
@@ -161,10 +191,58 @@ def protected_namespaces() -> dict[int, dict[str, Any]]:
     }
 
 
-def install_guard(no_read: list[str], no_write: list[str], allowed: str, protected: dict[int, dict[str, Any]] | None = None) -> None:
+def sealed_set_eval_frame(callback: Any) -> Any:
+    """torch's frame-evaluation hook (`torch._C._dynamo.eval_frame.set_eval_frame`, which torch.compile uses), through
+    the guard: while grading, this stands in every place torch keeps the real one (`_seal_torch_hooks`), which only the
+    guard holds. The hook hands every new frame to the callback it is given, and no audit event says so: learner code
+    may not set it; torch may."""
+    answer: list[Any] = []
+    sys.audit("torchdojo.sealed", "set_eval_frame", callback, answer)  # the guard sets it, or refuses
+    if not answer:
+        raise RuntimeError("torch's frame hook is sealed while grading, and the guard did not answer")
+    return answer[0]
+
+
+def sealed_set_bytecode_debugger_callback(callback: Any) -> Any:
+    """torch's bytecode debugger's hook, which is handed frames too: as `sealed_set_eval_frame`."""
+    answer: list[Any] = []
+    sys.audit("torchdojo.sealed", "set_bytecode_debugger_callback", callback, answer)
+    if not answer:
+        raise RuntimeError("torch's bytecode debugger hook is sealed while grading, and the guard did not answer")
+    return answer[0]
+
+
+_SEALED = {"set_eval_frame": sealed_set_eval_frame, "set_bytecode_debugger_callback": sealed_set_bytecode_debugger_callback}
+_HOOK_HOMES = ("torch._C._dynamo.eval_frame", "torch._dynamo.eval_frame", "torch._dynamo.decorators", "torch._dynamo.bytecode_debugger")
+"""Where torch keeps those hooks' setters (tests/test_guard.py checks that no other loaded module holds them)."""
+
+
+def _seal_torch_hooks() -> dict[str, Any]:
+    """Put the `_SEALED` stand-ins in place of torch's hook setters everywhere torch keeps them; the real ones, which
+    the guard alone then holds (none where torch has no such hook).
+
+    Not where the checks run torch.compile (`install_guard`'s `seal_torch_hooks`): a compiled region ends by setting
+    the hook back from inside a frame its hook runs as it is, and torch puts its hook back after such a frame, so a
+    stand-in, a frame of its own, would leave the hook on for everything after it."""
+    hooks = sys.modules.get("torch._C._dynamo.eval_frame")
+    originals = {name: getattr(hooks, name, None) for name in _SEALED}
+    originals = {name: original for name, original in originals.items() if original is not None and original is not _SEALED[name]}
+    for home in _HOOK_HOMES:
+        namespace = getattr(sys.modules.get(home), "__dict__", None)
+        for key, value in list((namespace or {}).items()):
+            for name, original in originals.items():
+                if value is original:
+                    namespace[key] = _SEALED[name]  # type: ignore[index]  # namespace is a dict here
+    return originals
+
+
+def install_guard(
+    no_read: list[str], no_write: list[str], allowed: str, protected: dict[int, dict[str, Any]] | None = None, seal_torch_hooks: bool = True
+) -> None:
     """Add the audit hook described at the top of this module. `no_read`: folders learner code may not read (except
     `allowed`, its own file); `no_write`: folders it may not change; `protected`: the namespaces whose functions' code
-    may not change (`protected_namespaces`, with the reference and the check module added as they load).
+    may not change (`protected_namespaces`, with the reference and the check module added as they load);
+    `seal_torch_hooks`: torch's frame hooks go through the guard (`_seal_torch_hooks`; not for checks that compile).
 
     Everything the hook calls is bound here, before learner code runs: a submission that rebinds a
     builtin (`any`, `isinstance`) cannot switch the hook off."""
@@ -180,6 +258,8 @@ def install_guard(no_read: list[str], no_write: list[str], allowed: str, protect
     setters = {id(vars(importlib.import_module(name))) for name in _CODE_SETTERS}  # imported now if Hypothesis has not yet
     origins = Origins()
     learner_asked = origins.learner_asked
+    originals = _seal_torch_hooks() if seal_torch_hooks else {}
+    sealed_codes = {name: stand_in.__code__ for name, stand_in in _SEALED.items()}
     busy = [False]  # the hook's own calls (realpath, reading frames) raise events of their own
 
     def inside(path: object, roots: list[str]) -> bool:
@@ -199,10 +279,24 @@ def install_guard(no_read: list[str], no_write: list[str], allowed: str, protect
         finally:
             busy[0] = False
 
+    def sealed(name: str, callback: Any, answer: list[Any]) -> None:
+        busy[0] = True
+        try:
+            stand_in = caller(2)  # 0: this function, 1: the hook, 2: the stand-in (not an event raised by hand)
+            allowed = stand_in.f_code is sealed_codes.get(name) and not learner_asked(stand_in.f_back)  # who called it decides
+        finally:
+            busy[0] = False
+        original = originals.get(name)
+        if original is None or not allowed:
+            raise refusal(f"torch._C._dynamo.eval_frame.{name}")
+        answer.append(original(callback))
+
     def guard(event: str, args: tuple) -> None:
         if busy[0]:
             return
-        if event == "object.__setattr__":
+        if event == "torchdojo.sealed":
+            sealed(*args)
+        elif event == "object.__setattr__":
             if _len(args) > 1 and args[1] in parts and _type(args[0]) is function_type and _id(args[0].__globals__) in namespaces:
                 busy[0] = True
                 try:

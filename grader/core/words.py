@@ -100,8 +100,8 @@ def _process_vm_readv() -> ctypes.CDLL:
 @functools.cache
 def layout() -> Layout | None:
     """This interpreter's `Layout`, proven on objects made here; None where it does not hold (or cannot be read)."""
-    if sys.implementation.name != "cpython" or not hasattr(os, "getpid"):
-        return None
+    if sys.implementation.name != "cpython" or os.environ.get("TORCHDOJO_NAMESPACE_VERSIONS", "1") == "0":
+        return None  # TORCHDOJO_NAMESPACE_VERSIONS=0: compare name by name (to measure what this saves, or to rule it out)
     head = object.__basicsize__  # ob_refcnt, ob_type
     found = Layout(dict_version=head + WORD, object_type=WORD, function_code=head + 4 * WORD, cell_contents=head)
     try:
