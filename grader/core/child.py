@@ -460,6 +460,7 @@ def base_watch(refresh: bool = False) -> Watch:
     may import more of torch; a fork, which starts before any learner code, checks that it still holds."""
     if refresh or not _base_watch or _base_watch[0].changed():
         _base_watch[:] = [_watch()]
+        _base_watch[0].snapshot()  # now, where it is made: a fork then starts with it (its versions read, nothing touched)
     return _base_watch[0]
 
 

@@ -25,6 +25,7 @@ What this does not stop is said in docs/security.md: in one process, the defence
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import sys
@@ -93,14 +94,55 @@ def _introspection_refusal(event: str) -> GuardRefusal:
     )
 
 
-def _path_roots() -> tuple[tuple[str, ...], str]:
-    """(the roots of the grading code and installed packages, the standard library's root), each ending in a separator."""
+@functools.cache
+def _path_roots() -> tuple[tuple[str, ...], str, tuple[str, ...], str]:
+    """(the roots of the grading code and installed packages, the standard library's root, the standard-library
+    modules that read frames for themselves, logging's folder), each path ending in a separator (or ".py"). Found once
+    per process: a warm worker's forks inherit them, with `_origin_of`'s answers (see `warm_up`)."""
     import torchdojo
 
     paths = sysconfig.get_paths()
     packages = {os.path.dirname(torchdojo.__file__), paths["purelib"], paths["platlib"]}
     packages |= {p for p in sys.path if p.endswith(("site-packages", "dist-packages"))}
-    return tuple(sorted(os.path.realpath(p) + os.sep for p in packages)), os.path.realpath(paths["stdlib"]) + os.sep
+    stdlib = os.path.realpath(paths["stdlib"])
+    deciding = tuple(os.path.realpath(os.path.join(stdlib, name)) for name in _STDLIB_THAT_DECIDES)
+    return (
+        tuple(sorted(os.path.realpath(p) + os.sep for p in packages)),
+        stdlib + os.sep,
+        tuple(d + os.sep for d in deciding) + tuple(d + ".py" for d in deciding),
+        os.path.realpath(os.path.join(stdlib, "logging")) + os.sep,
+    )
+
+
+@functools.cache
+def _origin_of(filename: str) -> int:
+    """Where code from `filename` comes from (`Origins`' kinds). Cached for the process: the answer for a file name
+    never changes, and a fork starts with every answer its worker found."""
+    packages, stdlib, stdlib_deciding, logging_folder = _path_roots()
+    if filename.startswith("<frozen "):
+        return Origins.OWN_USE  # the standard library's frozen modules (importlib's bootstrap, os, ...)
+    if filename.startswith("<"):
+        # Compiled from a string. Libraries' generated code (a dataclass's __init__, torch.fx's forward) has no use
+        # for frames; a submission's would: run by a callback the learner planted (a finalizer running exec), its
+        # caller is whatever the grader was doing at the time.
+        return Origins.LEARNER
+    path = os.path.realpath(filename)
+    if path.startswith(packages):
+        return Origins.PACKAGE
+    if path.startswith(logging_folder):
+        return Origins.LOGGING
+    if path.startswith(stdlib):
+        return Origins.OWN_USE if path.startswith(stdlib_deciding) else Origins.THROUGH
+    return Origins.LEARNER
+
+
+def warm_up() -> None:
+    """Sort every loaded module's file now (`_origin_of`), in a warm worker before it forks: a fork's guard then
+    finds most answers made, instead of resolving each path again (a `realpath` is a system call per folder)."""
+    for module in list(sys.modules.values()):
+        filename = getattr(module, "__file__", None)
+        if isinstance(filename, str):
+            _origin_of(filename)
 
 
 class Origins:
@@ -114,47 +156,17 @@ class Origins:
     - `THROUGH`: every other standard-library module, and the helpers that hand frames back (traceback's `walk_tb`
       and `walk_stack`, logging's `currentframe`).
 
-    Made before learner code runs; its answers are cached by file name."""
+    Made before learner code runs; the answers by file name are the process's (`_origin_of`)."""
 
     LEARNER, PACKAGE, OWN_USE, LOGGING, THROUGH = range(5)
 
     def __init__(self) -> None:
-        packages, stdlib = _path_roots()
-        deciding = tuple(os.path.realpath(os.path.join(stdlib, name)) for name in _STDLIB_THAT_DECIDES)
-        self._packages = packages
-        self._stdlib = stdlib
-        self._stdlib_deciding = tuple(d + os.sep for d in deciding) + tuple(d + ".py" for d in deciding)
-        self._logging = os.path.realpath(os.path.join(stdlib, "logging")) + os.sep
-        self._known: dict[str, int] = {}
         import logging
         import traceback
 
         # The functions of those modules that hand frames back: looked through, unlike the rest of their module.
         self._through_code = {id(function.__code__) for function in (logging.currentframe, traceback.walk_tb, traceback.walk_stack)}
-
-    def of(self, filename: str) -> int:
-        known = self._known.get(filename)
-        if known is not None:
-            return known
-        if filename.startswith("<frozen "):
-            origin = self.OWN_USE  # the standard library's frozen modules (importlib's bootstrap, os, ...)
-        elif filename.startswith("<"):
-            # Compiled from a string. Libraries' generated code (a dataclass's __init__, torch.fx's forward) has no use
-            # for frames; a submission's would: run by a callback the learner planted (a finalizer running exec), its
-            # caller is whatever the grader was doing at the time.
-            origin = self.LEARNER
-        else:
-            path = os.path.realpath(filename)
-            if path.startswith(self._packages):
-                origin = self.PACKAGE
-            elif path.startswith(self._logging):
-                origin = self.LOGGING
-            elif path.startswith(self._stdlib):
-                origin = self.OWN_USE if path.startswith(self._stdlib_deciding) else self.THROUGH
-            else:
-                origin = self.LEARNER
-        self._known[filename] = origin
-        return origin
+        self.of = _origin_of
 
     def _origin(self, frame: types.FrameType) -> int:
         code = frame.f_code
@@ -214,7 +226,9 @@ def sealed_set_bytecode_debugger_callback(callback: Any) -> Any:
 
 _SEALED = {"set_eval_frame": sealed_set_eval_frame, "set_bytecode_debugger_callback": sealed_set_bytecode_debugger_callback}
 _HOOK_HOMES = ("torch._C._dynamo.eval_frame", "torch._dynamo.eval_frame", "torch._dynamo.decorators", "torch._dynamo.bytecode_debugger")
-"""Where torch keeps those hooks' setters (tests/test_guard.py checks that no other loaded module holds them)."""
+_HOOK_NAMES = ("set_eval_frame", "_maybe_set_eval_frame", "set_bytecode_debugger_callback")
+"""Where torch keeps those hooks' setters, and by which names (tests/test_guard.py checks that no other loaded module
+holds them)."""
 
 
 def _seal_torch_hooks() -> dict[str, Any]:
@@ -227,12 +241,12 @@ def _seal_torch_hooks() -> dict[str, Any]:
     hooks = sys.modules.get("torch._C._dynamo.eval_frame")
     originals = {name: getattr(hooks, name, None) for name in _SEALED}
     originals = {name: original for name, original in originals.items() if original is not None and original is not _SEALED[name]}
-    for home in _HOOK_HOMES:
+    for home in _HOOK_HOMES:  # by the names torch gives them (looking at every name would touch a fork's every page)
         namespace = getattr(sys.modules.get(home), "__dict__", None)
-        for key, value in list((namespace or {}).items()):
+        for key in _HOOK_NAMES:
             for name, original in originals.items():
-                if value is original:
-                    namespace[key] = _SEALED[name]  # type: ignore[index]  # namespace is a dict here
+                if namespace is not None and namespace.get(key) is original:
+                    namespace[key] = _SEALED[name]
     return originals
 
 

@@ -28,6 +28,7 @@ import sys
 import types
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 _IOV_MAX = 1024
 WORD = ctypes.sizeof(ctypes.c_void_p)
@@ -67,8 +68,7 @@ class Words:
     Made where it is used, and before learner code runs: its buffers and its pointers are ctypes objects, which plain
     Python code can change, so a grading run keeps its own (`GradingPlugin`), out of learner code's reach."""
 
-    def __init__(self, addresses: Sequence[int], _libc: ctypes.CDLL | None = None) -> None:
-        self._libc = _libc or _process_vm_readv()
+    def __init__(self, addresses: Sequence[int]) -> None:
         self._count = len(addresses)
         self._buffer = ctypes.create_string_buffer(max(self._count, 1) * WORD)
         self._calls: list[tuple[ctypes.Array, ctypes.Array, int]] = []
@@ -78,7 +78,7 @@ class Words:
             local = (_Iovec * 1)(_Iovec(ctypes.addressof(self._buffer) + start * WORD, len(chunk) * WORD))
             self._calls.append((local, remote, len(chunk)))
         self._pid = os.getpid()  # this process's: a fork makes its own
-        self._call = self._libc.process_vm_readv
+        self._call = _process_vm_readv()  # a function pointer of its own: its argument types are its alone
 
     def read(self) -> bytes | None:
         """The words now (None if the kernel would not read them all: the caller compares the slow way)."""
@@ -89,12 +89,18 @@ class Words:
         return self._buffer.raw[: self._count * WORD]
 
 
-def _process_vm_readv() -> ctypes.CDLL:
-    libc = ctypes.CDLL(None, use_errno=True)
-    call = libc.process_vm_readv
-    call.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_ulong, ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong]
-    call.restype = ctypes.c_ssize_t
-    return libc
+@functools.cache
+def _libc() -> ctypes.CDLL:
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def _process_vm_readv() -> Any:
+    """A new pointer to the C library's `process_vm_readv` (the library is opened once per process; each pointer is
+    made with its argument types and is not shared, so nothing another caller does to one changes another)."""
+    prototype = ctypes.CFUNCTYPE(
+        ctypes.c_ssize_t, ctypes.c_int, ctypes.c_void_p, ctypes.c_ulong, ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong, use_errno=True
+    )
+    return prototype(("process_vm_readv", _libc()))
 
 
 @functools.cache
@@ -105,17 +111,16 @@ def layout() -> Layout | None:
     head = object.__basicsize__  # ob_refcnt, ob_type
     found = Layout(dict_version=head + WORD, object_type=WORD, function_code=head + 4 * WORD, cell_contents=head)
     try:
-        libc = _process_vm_readv()
-        return found if _proven(found, libc) else None
+        return found if _proven(found) else None
     except (OSError, AttributeError, ValueError):
         return None
 
 
-def _proven(found: Layout, libc: ctypes.CDLL) -> bool:
+def _proven(found: Layout) -> bool:
     """Every word means what `found` says, on objects made here, and a dict's version changes with each kind of change."""
 
     def words(*addresses: int) -> list[int]:
-        raw = Words(list(addresses), libc).read()
+        raw = Words(list(addresses)).read()
         if raw is None:
             raise OSError("process_vm_readv read less than asked")
         return [int.from_bytes(raw[i : i + WORD], sys.byteorder) for i in range(0, len(raw), WORD)]
