@@ -1,8 +1,10 @@
 """What a warm worker's forks cost with one of its savings on, against off, in one run.
 
 `--switch huge-pages` (the default): the worker's memory packed into huge pages (torchdojo.core.hugepages) before
-it forks. `--switch namespace-versions`: the check after every check reads each watched namespace's version
-(torchdojo.core.words) and compares names only where it moved, instead of comparing every name.
+it forks. `--switch namespace-versions`: what a fork checks before and after every check (the watched namespaces,
+functions and closure cells, and the class of every loaded module) is read as one word each (torchdojo.core.words),
+and only what moved is looked at, instead of going through all of it, which in a fork copies a page for every few
+objects it touches.
 
 Two warm workers rehearse the whole course (as grade-batch's worker does for a class), one with the saving off
 (`TORCHDOJO_HUGE_PAGES=0` or `TORCHDOJO_NAMESPACE_VERSIONS=0`) and one as shipped. Then, round after round, both

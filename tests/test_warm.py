@@ -304,3 +304,28 @@ def test_the_checks_seed_torch_without_the_accelerators_bookkeeping() -> None:
                     if isinstance(node.func.value, ast.Name) and node.func.value.id == "torch":
                         calls.append((str(path.relative_to(checks)), getattr(function, "name", "<module>")))
     assert set(calls) == {("support.py", "<module>"), ("support.py", "manual_seed")}, calls  # support.manual_seed, and nowhere else
+
+
+def _children_faults(pid: int) -> int:
+    """The minor page faults of a process's children it has reaped (/proc/<pid>/stat's cminflt)."""
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[8])
+
+
+def test_a_forks_watch_reads_words_instead_of_touching_what_the_worker_loaded() -> None:
+    """Through the runner's own path, a fork checks what the worker loaded (about 2,000 modules, the watch's namespaces,
+    functions and cells) by reading a word of each (torchdojo.core.words) instead of going through them, which in a fork
+    copies a page for every few objects it touches. Without the words (TORCHDOJO_NAMESPACE_VERSIONS=0) the same runs
+    copy at least a thousand pages more: a fork that found what was loaded changed (something imported between the
+    worker's watch and the run) would be back there, grading right but slower."""
+    exercise = load_catalog().resolve("tensors/one_hot")
+    solution = ROOT / "solutions" / exercise.file
+    faults = {}
+    for versions in ("1", "0"):
+        with WarmWorker(env_update={"TORCHDOJO_NAMESPACE_VERSIONS": versions}, rehearse=[exercise.id]) as warm:
+            assert warm.wait_ready(timeout=300)
+            grade(exercise, solution, launcher=warm)  # the first run of anything in a fork
+            before = _children_faults(warm.pid)
+            reports = [grade(exercise, solution, launcher=warm) for _ in range(3)]
+            faults[versions] = (_children_faults(warm.pid) - before) / 3
+        assert all(report.score == report.max_score for report in reports)
+    assert faults["1"] + 1000 < faults["0"], faults

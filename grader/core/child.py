@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import builtins
 import dataclasses
+import faulthandler  # here, not where it is used: a warm worker's fork imports nothing before its run (see base_loaded)
 import functools
 import gc
 import hashlib
@@ -29,7 +30,7 @@ import time
 import traceback
 import types
 import typing
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from pathlib import Path
 from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any, TextIO
@@ -163,15 +164,15 @@ class Watch:
     object). A name added where it can shadow one (a `__bool__` on a class that had none, a global in a check
     module) counts as well. Built in each run before learner code; checked after every check."""
 
-    def __init__(self, protected: dict[int, dict[str, Any]] | None = None) -> None:
+    def __init__(self, protected: Container[int] | None = None) -> None:
         # label and namespace -> the names and values watched there: compared a namespace at a time, in C (`_all_same`)
         self._values: dict[tuple[str, int], tuple[Any, list[str], list[Any]]] = {}
         self._functions: list[tuple[str, Any, str, types.FunctionType, Any, Any, Any]] = []  # and the code, defaults, kwdefaults
         self._cells: list[tuple[str, types.CellType, Any]] = []  # a watched function's closure: each cell's contents
         self._closed: list[tuple[str, Any, frozenset[str]]] = []  # namespaces where an added callable counts
-        # Functions defined in these namespaces cannot have their code or defaults changed (`install_guard` refuses it):
-        # watched by identity alone, which is cheaper than reading `__code__` (an audited read) after every check.
-        self._protected = protected if protected is not None else {}
+        # Functions defined in these namespaces (by id) cannot have their code or defaults changed (`install_guard`
+        # refuses it): watched by identity alone, which is cheaper than reading `__code__` after every check.
+        self._protected: Container[int] = protected if protected is not None else frozenset()
         self._snapshot: Snapshot | None = None  # made once the watch is complete (see `snapshot`)
 
     def _watch(self, label: str, namespace: Any, name: str, value: Any) -> None:
@@ -244,45 +245,61 @@ class Snapshot(typing.NamedTuple):
     """A `Watch`'s contents, frozen: (label, namespace, names, values) per namespace; the functions with their code,
     defaults and keyword defaults; the closure cells with their contents; the namespaces where an added callable counts.
 
-    `versions`: where the version of each namespace in `values` and then in `closed` is (one word each: see
-    torchdojo.core.words), and `expected`, the words read there when the snapshot was made, for the namespaces whose
-    names all held then (a zero word, which no version is, for any other). A namespace whose version is unchanged has
-    not changed at all, so its names need no comparison: a fork then never touches the thousands of objects they name
-    (about 1,100 pages it would copy, 4 ms of every fork, and 0.5 ms of every check)."""
+    `versions`: the words that move when anything in it does (torchdojo.core.words; a `Plan`, made with the
+    snapshot): the version of each namespace in `values` and then in `closed`, each function's namespace's version and
+    its code, defaults and keyword defaults, each cell's contents. `expected`: the words read there when the snapshot
+    was made, for what held then (for anything else a word never read, so it is compared every time). An entry whose
+    words are unchanged has not changed at all and is not looked at: a fork then never touches the thousands of
+    objects the watch names (about 1,000 pages it would copy, 4 ms of every fork, and 0.5 ms of every check)."""
 
     values: tuple[tuple[str, Any, tuple[str, ...], tuple[Any, ...]], ...]
     functions: tuple[tuple[str, Any, str, types.FunctionType, Any, Any, Any], ...]
     cells: tuple[tuple[str, types.CellType, Any], ...]
     closed: tuple[tuple[str, Any, frozenset[str]], ...]
-    versions: tuple[int, ...] = ()
+    versions: words.Plan | None = None
     expected: bytes = b""
 
     def reader(self) -> words.Words | None:
         """What reads the versions now: made by the run that uses it, before learner code runs (see `words.Words`)."""
-        return words.Words(self.versions) if self.versions else None
+        return words.Words(self.versions) if self.versions is not None else None
 
 
 _NO_VERSION: dict[str, Any] = {}
-"""Read in place of a namespace whose dict cannot be found: its expected word is zero, so it is compared every time."""
+"""Read in place of a namespace whose dict cannot be found: its expected word never matches, so it is compared every
+time."""
+_NEVER_READ = b"\xff" * words.WORD
+"""The expected word of what did not hold when the snapshot was made: no version, pointer or NULL is all ones."""
+_FUNCTION_WORDS = 4
+"""A function's words in a snapshot: its namespace's version, its code, defaults and keyword defaults."""
 
 
 def _with_versions(snapshot: Snapshot) -> Snapshot:
-    """`snapshot` with its namespaces' versions (see `Snapshot`), where this interpreter's can be read."""
+    """`snapshot` with the words that say whether anything in it moved (see `Snapshot`), where this interpreter's can be
+    read: each namespace's version (for its names, then for what may be added), each function's namespace's version and
+    its code, defaults and keyword defaults, each closure cell's contents."""
     layout = words.layout()
+    if layout is None or not (snapshot.values or snapshot.closed or snapshot.functions or snapshot.cells):
+        return snapshot
     namespaces = [words.namespace_dict(entry[1]) for entry in (*snapshot.values, *snapshot.closed)]
-    if layout is None or not namespaces:
-        return snapshot
-    addresses = tuple(layout.of_dict(namespace if namespace is not None else _NO_VERSION) for namespace in namespaces)
-    read = words.Words(addresses).read()
-    if read is None:
-        return snapshot
-    # Read before comparing: a change after the read moves the version, and the namespace is compared again then.
+    homes = [words.namespace_dict(namespace) for _, namespace, *_ in snapshot.functions]
+    addresses = [layout.of_dict(namespace if namespace is not None else _NO_VERSION) for namespace in namespaces]
+    for home, (_, _, _, function, *_) in zip(homes, snapshot.functions, strict=True):
+        addresses += [layout.of_dict(home if home is not None else _NO_VERSION), *layout.of_function(function)]
+    addresses += [layout.of_cell(cell) for _, cell, _ in snapshot.cells]
+    plan = words.Plan.of(addresses)
+    read = words.Words(plan).read()
+    # Read before comparing: a change after the read moves a word, and its entry is compared again then.
     held = [_all_same(namespace, names, values) for _, namespace, names, values in snapshot.values]
     held += [len(namespace) == len(known) for _, namespace, known in snapshot.closed]
     held = [ok and namespace is not None for ok, namespace in zip(held, namespaces, strict=True)]  # no dict: compared every time
+    for home, (_, namespace, name, function, code, defaults, kwdefaults) in zip(homes, snapshot.functions, strict=True):
+        ok = home is not None and namespace.get(name, _MISSING) is function
+        ok = ok and function.__code__ is code and function.__defaults__ is defaults and function.__kwdefaults__ is kwdefaults
+        held += [ok] * _FUNCTION_WORDS
+    held += [_cell_contents(cell) is contents for _, cell, contents in snapshot.cells]
     size = words.WORD
-    expected = b"".join(read[at : at + size] if ok else bytes(size) for ok, at in zip(held, range(0, len(read), size), strict=True))
-    return snapshot._replace(versions=addresses, expected=expected)
+    expected = b"".join(read[at : at + size] if ok else _NEVER_READ for ok, at in zip(held, range(0, len(read), size), strict=True))
+    return snapshot._replace(versions=plan, expected=expected)
 
 
 def changed_in(
@@ -291,27 +308,34 @@ def changed_in(
     *,
     _len: Any = len,
     _range: Any = range,
-    _zip: Any = zip,
     _tuple: Any = tuple,
+    _sorted: Any = sorted,
+    _zip: Any = zip,
     _callable: Any = callable,
     _hasattr: Any = hasattr,
 ) -> list[str]:
     """What differs from `snapshot` now: the labels of the names rebound, functions changed and callables added.
-    `reader` reads the namespaces' versions (`Snapshot.reader`): only those whose version moved are compared name by
-    name. The builtins used are bound here, before learner code runs."""
+    `reader` reads the snapshot's words (`Snapshot.reader`): only the entries whose words moved are compared object by
+    object (looking at an entry touches its objects, and a fork copies each page it touches). The builtins used are
+    bound here, before learner code runs."""
     missing = _MISSING
     found: list[str] = []
-    values, closed = snapshot.values, snapshot.closed
+    values, closed, functions, cells = snapshot.values, snapshot.closed, snapshot.functions, snapshot.cells
     now = reader.read() if reader is not None else None
     if now is not None and _len(now) == _len(snapshot.expected):
         expected, size = snapshot.expected, words.WORD
-        moved = [now[at : at + size] != expected[at : at + size] for at in _range(0, _len(now), size)]
-        values = _tuple(entry for entry, changed in _zip(values, moved) if changed)
-        closed = _tuple(entry for entry, changed in _zip(closed, moved[_len(snapshot.values) :]) if changed)
+        moved = () if now == expected else [i for i in _range(_len(now) // size) if now[i * size : (i + 1) * size] != expected[i * size : (i + 1) * size]]
+        first_closed = _len(values)
+        first_function = first_closed + _len(closed)
+        first_cell = first_function + _FUNCTION_WORDS * _len(functions)
+        values = _tuple(values[i] for i in moved if i < first_closed)
+        closed = _tuple(closed[i - first_closed] for i in moved if first_closed <= i < first_function)
+        functions = _tuple(functions[k] for k in _sorted({(i - first_function) // _FUNCTION_WORDS for i in moved if first_function <= i < first_cell}))
+        cells = _tuple(cells[i - first_cell] for i in moved if i >= first_cell)
     for label, namespace, names, values_then in values:
         if not _all_same(namespace, names, values_then):
             found.extend(f"{label}.{name}" for name, value in _zip(names, values_then) if namespace.get(name, missing) is not value)
-    for label, namespace, name, value, code, defaults, kwdefaults in snapshot.functions:
+    for label, namespace, name, value, code, defaults, kwdefaults in functions:
         if (
             namespace.get(name, missing) is not value
             or value.__code__ is not code
@@ -319,7 +343,7 @@ def changed_in(
             or value.__kwdefaults__ is not kwdefaults
         ):
             found.append(f"{label}.{name}" if name else label)
-    found.extend(label for label, cell, contents in snapshot.cells if _cell_contents(cell) is not contents and label not in found)
+    found.extend(label for label, cell, contents in cells if _cell_contents(cell) is not contents and label not in found)
     for label, namespace, known in closed:
         if _len(namespace) != _len(known):
             found.extend(f"{label}.{name}" for name in namespace if name not in known and (_callable(namespace[name]) or _hasattr(namespace[name], "__get__")))
@@ -399,15 +423,53 @@ def _tensor_kinds() -> Any:
     return changed
 
 
-def _module_kinds() -> Any:
-    """A check of every loaded module's class, as it is now: a submission that gives `torch` a module class of its own
-    (`torch.__class__ = ...`) answers `torch.is_grad_enabled` and the rest with a `__getattribute__` no watch of the
-    module's namespace sees. Compared in one pass of C code."""
-    modules = [module for module in list(sys.modules.values()) if module is not None]
-    kinds = [type(module) for module in modules]
+class LoadedModules(typing.NamedTuple):
+    """The loaded modules and their classes, and the ids of the namespaces whose functions' code may not change
+    (`protected_namespaces`; kept alive by `modules`, so no other object takes their ids), as they were when made
+    (`loaded_modules`).
 
-    def changed(_is: Any = operator.is_, _type: Any = type) -> list[str]:
-        if all(map(_is, map(_type, modules), kinds)):
+    Made with the base watch, in a warm worker before it forks, and used by a fork while nothing was loaded, unloaded
+    or given another class since (`still_loaded`). `words`: where sys.modules' version and each module's class are
+    (see torchdojo.core.words), and `expected`, what was read there: going through the 2,700 modules a course loads
+    touches each of them, which in a fork copies about 3,000 of the worker's pages (10-15 ms of every fork); reading
+    those words touches none."""
+
+    modules: tuple[ModuleType, ...]
+    kinds: tuple[type, ...]
+    protected: frozenset[int]  # immutable: the base watch's, which plain code reaches (see GradingPlugin.protected)
+    words: words.Plan | None = None
+    expected: bytes = b""
+
+
+def loaded_modules() -> LoadedModules:
+    modules = tuple(module for module in list(sys.modules.values()) if module is not None)
+    loaded = LoadedModules(modules, tuple(type(module) for module in modules), frozenset(protected_namespaces()))
+    layout = words.layout()
+    if layout is None:
+        return loaded
+    plan = words.Plan.of([layout.of_dict(sys.modules), *(layout.of_type(module) for module in modules)])
+    return loaded._replace(words=plan, expected=words.Words(plan).read())
+
+
+def still_loaded(loaded: LoadedModules) -> bool:
+    """Whether `loaded` still says what is loaded, read without touching a module (False where its words cannot be read)."""
+    return loaded.words is not None and words.Words(loaded.words).read() == loaded.expected
+
+
+def _module_kinds(loaded: LoadedModules) -> Any:
+    """A check of the class of every module in `loaded` (made before learner code runs): a submission that gives `torch`
+    a module class of its own (`torch.__class__ = ...`) answers `torch.is_grad_enabled` and the rest with a
+    `__getattribute__` no watch of the module's namespace sees. Each module's class is read as a word, after sys.modules'
+    version (which may move: a submission may import), with this run's own reader; without one, compared in one pass
+    of C code."""
+    modules, kinds = loaded.modules, loaded.kinds
+    reader = words.Words(loaded.words) if loaded.words is not None else None
+    classes_then = loaded.expected[words.WORD :]
+
+    def changed(_is: Any = operator.is_, _type: Any = type, _all: Any = all, _map: Any = map) -> list[str]:
+        if reader is not None and reader.read()[words.WORD :] == classes_then:
+            return []
+        if _all(_map(_is, _map(_type, modules), kinds)):
             return []
         return [f"{getattr(module, '__name__', '?')}.__class__" for module, kind in zip(modules, kinds, strict=True) if _type(module) is not kind]
 
@@ -421,13 +483,13 @@ def _cell_contents(cell: types.CellType) -> Any:
         return _MISSING
 
 
-def _watch() -> Watch:
+def _watch(protected: frozenset[int]) -> Watch:
     import _pytest.python
     import _pytest.reports
     import _pytest.runner
     import torch
 
-    watch = Watch(protected_namespaces())
+    watch = Watch(protected)
     for name in _GRADING_MODULES:
         watch.add_module(name, own_classes=True)
     for name in _LIBRARY_MODULES:
@@ -452,6 +514,8 @@ def _watch() -> Watch:
 
 _base_watch: list[Watch] = []
 """This process's watch of the grading modules and libraries (`base_watch`): one, made before any learner code."""
+_base_loaded: list[LoadedModules] = []
+"""What was loaded when that watch was made (`base_loaded`)."""
 
 
 def base_watch(refresh: bool = False) -> Watch:
@@ -459,9 +523,31 @@ def base_watch(refresh: bool = False) -> Watch:
     in it changed (checking costs well under a millisecond). A warm worker refreshes it after each rehearsal, which
     may import more of torch; a fork, which starts before any learner code, checks that it still holds."""
     if refresh or not _base_watch or _base_watch[0].changed():
-        _base_watch[:] = [_watch()]
+        loaded = loaded_modules()
+        _base_watch[:] = [_watch(loaded.protected)]
         _base_watch[0].snapshot()  # now, where it is made: a fork then starts with it (its versions read, nothing touched)
+        _base_loaded[:] = [loaded]
     return _base_watch[0]
+
+
+def base_loaded() -> LoadedModules:
+    """What is loaded now (`LoadedModules`): the one made with the base watch while it still holds (a fork of a warm
+    worker, before learner code runs), or else made now. Its `protected` holds the base watch's too."""
+    base_watch()  # made (or made again) with its own
+    if still_loaded(_base_loaded[0]):
+        return _base_loaded[0]
+    loaded = loaded_modules()
+    return loaded._replace(protected=loaded.protected | _base_loaded[0].protected)
+
+
+class _EitherOf:
+    """Membership in either of two containers (a watch's `protected`: the base set and a run's own)."""
+
+    def __init__(self, first: Container[int], second: Container[int]) -> None:
+        self.first, self.second = first, second
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.first or key in self.second
 
 
 def _integrity_targets() -> dict[str, tuple[Any, str, Any]]:
@@ -741,13 +827,17 @@ class GradingPlugin:
         self._send_verdict = self._finish
         self._send_result, self._getattr_static = channel.send_result, inspect.getattr_static
         self._changed = changed_in  # bound now: a submission that put `lambda snapshot: []` in its place would blind the watch
-        self._modes_left, self._module_kinds_changed, self._tensor_kinds_changed = _modes_left(), _module_kinds(), _tensor_kinds()
         self._replay, self._hypothesis_test = replay, hypothesis_test  # not looked up in sys.modules, where a submission could put its own
         self._hooks = (sys.gettrace, sys.settrace, sys.getprofile, sys.setprofile)
         self.watch = base_watch()  # the libraries and grading modules; the exercise's checks, once collected:
-        # The namespaces whose functions' code may not change from here on (see install_guard); the check module joins.
-        self.protected = {**self.watch._protected, **protected_namespaces()}
-        self.check_watch = Watch(self.protected)
+        self._loaded = loaded = base_loaded()  # (which keeps the modules it names alive)
+        self._modes_left, self._module_kinds_changed, self._tensor_kinds_changed = _modes_left(), _module_kinds(loaded), _tensor_kinds()
+        # The namespaces whose functions' code may not change from here on (see install_guard), by id: the loaded
+        # modules' (an immutable set, shared with the base watch, which plain code reaches) and this run's own, kept
+        # here alone (the reference and the check module join as they load).
+        self.protected_base = loaded.protected
+        self.protected: dict[int, dict[str, Any]] = {}
+        self.check_watch = Watch(_EitherOf(self.protected_base, self.protected))
         # Taken now, before learner code runs, and kept here only: what `_finish` compares with (see `Watch.snapshot`).
         self._snapshots = (self.watch.snapshot(), self.check_watch.snapshot())
         self._readers: tuple[words.Words | None, words.Words | None] = (self._snapshots[0].reader(), None)  # this run's own (see words.Words)
@@ -1140,14 +1230,12 @@ def main(
         resource.setrlimit(resource.RLIMIT_NPROC, (args.max_processes, args.max_processes))
     channel = Channel(os.fdopen(args.result_fd, "w", encoding="utf-8"), nonce)
     if args.stack_file is not None:  # before a timeout kill, the parent asks where the code is
-        import faulthandler
-
         faulthandler.register(signal.SIGUSR1, file=open(args.stack_file, "w", encoding="utf-8"), all_threads=True)  # noqa: SIM115 - stays open for the process's life: faulthandler writes to it
 
     import torch
 
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    if args.threads and torch.get_num_threads() != args.threads:  # a warm worker's checks set it: setting it again empties
+        torch.set_num_threads(args.threads)  # oneDNN's cache of primitives, which touches (copies) hundreds of its pages
     import warnings
 
     warnings.simplefilter("ignore")  # warnings are not failures; keep the learner's output readable
@@ -1162,6 +1250,7 @@ def main(
         [os.path.realpath(p) for p in args.no_write],
         os.path.realpath(args.file),
         plugin.protected,
+        plugin.protected_base,
         seal_torch_hooks=check_module_name(args.checks_module) not in _COMPILING_CHECKS,
     )
     pytest_args = pytest_arguments(args.checks_module, list(args.check))

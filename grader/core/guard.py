@@ -251,11 +251,17 @@ def _seal_torch_hooks() -> dict[str, Any]:
 
 
 def install_guard(
-    no_read: list[str], no_write: list[str], allowed: str, protected: dict[int, dict[str, Any]] | None = None, seal_torch_hooks: bool = True
+    no_read: list[str],
+    no_write: list[str],
+    allowed: str,
+    protected: dict[int, dict[str, Any]] | None = None,
+    protected_base: frozenset[int] = frozenset(),
+    seal_torch_hooks: bool = True,
 ) -> None:
     """Add the audit hook described at the top of this module. `no_read`: folders learner code may not read (except
     `allowed`, its own file); `no_write`: folders it may not change; `protected`: the namespaces whose functions' code
-    may not change (`protected_namespaces`, with the reference and the check module added as they load);
+    may not change, by id (the reference and the check module, added as they load); `protected_base`: more of them,
+    an immutable set (the loaded modules' `protected_namespaces`, taken once in a warm worker: see child.LoadedModules);
     `seal_torch_hooks`: torch's frame hooks go through the guard (`_seal_torch_hooks`; not for checks that compile).
 
     Everything the hook calls is bound here, before learner code runs: a submission that rebinds a
@@ -269,6 +275,7 @@ def install_guard(
     _any, _isinstance, _tuple, _bool, _id, _type, _str, _int, _bytes, _len = any, isinstance, tuple, bool, id, type, str, int, bytes, len
     caller = _sys._getframe
     namespaces = protected if protected is not None else {}
+    base = frozenset(protected_base)  # the same set when it is one: immutable, whoever else holds it
     setters = {id(vars(importlib.import_module(name))) for name in _CODE_SETTERS}  # imported now if Hypothesis has not yet
     origins = Origins()
     learner_asked = origins.learner_asked
@@ -311,7 +318,12 @@ def install_guard(
         if event == "torchdojo.sealed":
             sealed(*args)
         elif event == "object.__setattr__":
-            if _len(args) > 1 and args[1] in parts and _type(args[0]) is function_type and _id(args[0].__globals__) in namespaces:
+            if (
+                _len(args) > 1
+                and args[1] in parts
+                and _type(args[0]) is function_type
+                and (_id(args[0].__globals__) in base or _id(args[0].__globals__) in namespaces)
+            ):
                 busy[0] = True
                 try:
                     setter = _id(caller(1).f_globals)

@@ -1,18 +1,23 @@
-"""Many machine words of this process's own memory, read in one system call, without touching the objects they are in.
+"""Many machine words of this process's own memory, read at once, without touching the objects they are in.
 
 A grading run checks, after every check, that nothing it relies on changed: thousands of names in the grading modules'
-namespaces (`torchdojo.core.child.Watch`). Reading them in Python touches every object (a reference count goes up and
-down), and in a fork of a warm worker the first touch of each page copies it: about 1,000 page copies and 10 ms of
-every fork, for an answer that is nearly always "no change". The same answer can be read from one word per namespace,
-without writing to anything: a dict's version (CPython's `ma_version_tag`, PEP 509), which changes whenever the dict
-does.
+namespaces (`torchdojo.core.child.Watch`) and the class of every loaded module. Reading them in Python touches every
+object (a reference count goes up and down), and in a fork of a warm worker the first touch of each page copies it:
+thousands of page copies and 10-20 ms of every fork, for an answer that is nearly always "no change". The same answer
+can be read from one word per object, without writing to anything: a dict's version (CPython's `ma_version_tag`,
+PEP 509), which changes whenever the dict does, and an object's class pointer.
 
-`Words` reads a fixed list of such addresses with `process_vm_readv` on this process (one call per 1,024 words). A
-snapshot keeps the bytes it read when it was made; when a later read gives the same bytes, nothing watched changed.
-When it does not, the caller compares object by object as before, so the answer never rests on this alone.
+`Words` reads a fixed list of such addresses as one NumPy gather from a read-only view of the process's memory (a few
+microseconds for thousands of words). Not with `process_vm_readv`, which needs no such view: the kernel pins each page
+it reads, and pinning a page a fork shares with its worker copies it (Linux >= 5.19), which is the very cost this saves.
+Every address is a word of an object the caller keeps alive, so every read is of mapped memory.
+
+A snapshot keeps the bytes it read when it was made; when a later read gives the same bytes, nothing watched changed.
+When it does not, the caller compares object by object as before, so the answer never rests on this alone. The list
+itself is a `Plan`, immutable bytes made once (in a warm worker, before it forks): a fork makes only its own view.
 
 `layout()` finds where those words are in this interpreter's objects and proves it on objects of its own before
-anything relies on it (None where it cannot: another Python, another layout, a kernel without the call).
+anything relies on it (None where it cannot: another Python, another layout, no NumPy).
 """
 
 from __future__ import annotations
@@ -24,15 +29,9 @@ import sys
 import types
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-_IOV_MAX = 1024
 WORD = ctypes.sizeof(ctypes.c_void_p)
 """Bytes in a word: a pointer, a version."""
-
-
-class _Iovec(ctypes.Structure):
-    _fields_ = [("base", ctypes.c_void_p), ("length", ctypes.c_size_t)]
 
 
 @dataclass(frozen=True)
@@ -41,6 +40,8 @@ class Layout:
 
     dict_version: int  # PyDictObject.ma_version_tag
     object_type: int  # PyObject.ob_type: a word whose value is known, to prove the reading itself
+    function_parts: tuple[int, int, int]  # PyFunctionObject.func_code, func_defaults, func_kwdefaults
+    cell_contents: int  # PyCellObject.ob_ref
 
     def of_dict(self, namespace: dict) -> int:
         return id(namespace) + self.dict_version
@@ -48,46 +49,62 @@ class Layout:
     def of_type(self, obj: object) -> int:
         return id(obj) + self.object_type
 
+    def of_function(self, function: types.FunctionType) -> tuple[int, int, int]:
+        """Where its `__code__`, `__defaults__` and `__kwdefaults__` are (NULL for a None)."""
+        code, defaults, kwdefaults = self.function_parts
+        return id(function) + code, id(function) + defaults, id(function) + kwdefaults
+
+    def of_cell(self, cell: types.CellType) -> int:
+        return id(cell) + self.cell_contents
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Where `Words` reads: `count` words, at `base` plus each of `offsets` words (native `intp`s, packed). Plain bytes,
+    which no Python code can change: made once and shared by a warm worker's forks without copying a page of it
+    (unpacking a tuple of addresses would touch each of them)."""
+
+    count: int
+    base: int
+    span: int  # words from `base` to the last one read
+    offsets: bytes
+
+    @classmethod
+    def of(cls, addresses: Sequence[int]) -> Plan:
+        if any(address % WORD for address in addresses):
+            raise ValueError("words are read at word-aligned addresses")
+        if not addresses:
+            return cls(0, 0, 0, b"")
+        import numpy
+
+        base = min(addresses)
+        offsets = numpy.array([(address - base) // WORD for address in addresses], dtype=numpy.intp)
+        return cls(len(addresses), base, int(offsets.max()) + 1, offsets.tobytes())
+
 
 class Words:
-    """The words at `addresses` in this process, read together: `read()` returns them as bytes, in order.
+    """The words a `Plan` (or a list of addresses) names in this process, read together: `read()` returns them as
+    bytes, in order.
 
-    Made where it is used, and before learner code runs: its buffers and its pointers are ctypes objects, which plain
-    Python code can change, so a grading run keeps its own (`GradingPlugin`), out of learner code's reach."""
+    Made where it is used, and before learner code runs: its view reaches all of the process's memory between the
+    words it reads, so a grading run keeps its own (`GradingPlugin`), out of learner code's reach, and the view is
+    read-only."""
 
-    def __init__(self, addresses: Sequence[int]) -> None:
-        self._count = len(addresses)
-        self._buffer = ctypes.create_string_buffer(max(self._count, 1) * WORD)
-        self._calls: list[tuple[ctypes.Array, ctypes.Array, int]] = []
-        for start in range(0, self._count, _IOV_MAX):
-            chunk = addresses[start : start + _IOV_MAX]
-            remote = (_Iovec * len(chunk))(*[_Iovec(address, WORD) for address in chunk])
-            local = (_Iovec * 1)(_Iovec(ctypes.addressof(self._buffer) + start * WORD, len(chunk) * WORD))
-            self._calls.append((local, remote, len(chunk)))
-        self._pid = os.getpid()  # this process's: a fork makes its own
-        self._call = _process_vm_readv()  # a function pointer of its own: its argument types are its alone
+    def __init__(self, addresses: Sequence[int] | Plan) -> None:
+        import numpy
 
-    def read(self) -> bytes | None:
-        """The words now (None if the kernel would not read them all: the caller compares the slow way)."""
-        pid = self._pid
-        for local, remote, count in self._calls:
-            if self._call(pid, local, 1, remote, count, 0) != count * WORD:
-                return None
-        return self._buffer.raw[: self._count * WORD]
+        plan = addresses if isinstance(addresses, Plan) else Plan.of(addresses)
+        self._count = plan.count
+        if plan.count:
+            memory = memoryview((ctypes.c_char * (plan.span * WORD)).from_address(plan.base)).cast("B").toreadonly()
+            self._memory = numpy.frombuffer(memory, dtype=numpy.uint64)
+            self._offsets = numpy.frombuffer(plan.offsets, dtype=numpy.intp)
 
-
-@functools.cache
-def _libc() -> ctypes.CDLL:
-    return ctypes.CDLL(None, use_errno=True)
-
-
-def _process_vm_readv() -> Any:
-    """A new pointer to the C library's `process_vm_readv` (the library is opened once per process; each pointer is
-    made with its argument types and is not shared, so nothing another caller does to one changes another)."""
-    prototype = ctypes.CFUNCTYPE(
-        ctypes.c_ssize_t, ctypes.c_int, ctypes.c_void_p, ctypes.c_ulong, ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong, use_errno=True
-    )
-    return prototype(("process_vm_readv", _libc()))
+    def read(self) -> bytes:
+        """The words now."""
+        if not self._count:
+            return b""
+        return self._memory[self._offsets].tobytes()
 
 
 @functools.cache
@@ -96,11 +113,31 @@ def layout() -> Layout | None:
     if sys.implementation.name != "cpython" or os.environ.get("TORCHDOJO_NAMESPACE_VERSIONS", "1") == "0":
         return None  # TORCHDOJO_NAMESPACE_VERSIONS=0: compare name by name (to measure what this saves, or to rule it out)
     head = object.__basicsize__  # ob_refcnt, ob_type
-    found = Layout(dict_version=head + WORD, object_type=WORD)
     try:
+        found = Layout(dict_version=head + WORD, object_type=WORD, function_parts=_function_parts(), cell_contents=head)
         return found if _proven(found) else None
-    except (OSError, AttributeError, ValueError):
+    except (ImportError, AttributeError, ValueError):
         return None
+
+
+def _probe_function(a: object = 1, *, b: object = 2) -> object:
+    return a, b
+
+
+def _function_parts() -> tuple[int, int, int]:
+    """Where a function's code, defaults and keyword defaults are: found on a function of this module's (each once,
+    among its first words; `_proven` then changes each and reads it again)."""
+    probe = types.FunctionType(_probe_function.__code__, {}, "probe", (1,), None)
+    probe.__kwdefaults__ = {"b": 2}
+    size = type(probe).__basicsize__ // WORD
+    read = Words([id(probe) + WORD * at for at in range(size)]).read()
+    found = [int.from_bytes(read[at * WORD : (at + 1) * WORD], sys.byteorder) for at in range(size)]
+    offsets = []
+    for part in (probe.__code__, probe.__defaults__, probe.__kwdefaults__):
+        if found.count(id(part)) != 1:
+            raise ValueError("a function's parts are not where this layout looks")
+        offsets.append(found.index(id(part)) * WORD)
+    return offsets[0], offsets[1], offsets[2]
 
 
 def _proven(found: Layout) -> bool:
@@ -108,8 +145,6 @@ def _proven(found: Layout) -> bool:
 
     def words(*addresses: int) -> list[int]:
         raw = Words(list(addresses)).read()
-        if raw is None:
-            raise OSError("process_vm_readv read less than asked")
         return [int.from_bytes(raw[i : i + WORD], sys.byteorder) for i in range(0, len(raw), WORD)]
 
     module = types.ModuleType("probe")
@@ -136,7 +171,21 @@ def _proven(found: Layout) -> bool:
         return False
     before = words(found.of_dict(proxied))[0]
     kind.attribute = 1  # type: ignore[attr-defined]
-    return words(found.of_dict(proxied))[0] != before
+    if words(found.of_dict(proxied))[0] == before:
+        return False
+    function = types.FunctionType(_probe_function.__code__, {}, "probe", (1,), None)
+    if words(*found.of_function(function)) != [id(function.__code__), id(function.__defaults__), 0]:  # no keyword defaults: NULL
+        return False
+    function.__code__ = _function_parts.__code__
+    function.__defaults__ = (3,)
+    function.__kwdefaults__ = {"b": 4}
+    if words(*found.of_function(function)) != [id(function.__code__), id(function.__defaults__), id(function.__kwdefaults__)]:
+        return False
+    cell = types.CellType()
+    if words(found.of_cell(cell)) != [0]:  # empty: NULL
+        return False
+    cell.cell_contents = kind
+    return words(found.of_cell(cell)) == [id(kind)]
 
 
 def namespace_dict(namespace: object) -> dict | None:
