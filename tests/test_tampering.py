@@ -120,12 +120,12 @@ def test_the_watched_machinery_is_what_this_pytest_and_hypothesis_load() -> None
     import hypothesis.core  # noqa: F401 - what a check run has loaded
     import pytest  # noqa: F401
 
-    from torchdojo.core import child
+    from torchdojo.core import watch
 
-    missing = [name for name in child._MACHINERY_MODULES if name not in sys.modules]
+    missing = [name for name in watch._MACHINERY_MODULES if name not in sys.modules]
     assert missing == []
-    watch = child.Watch(child.protected_namespaces())
-    for name in child._MACHINERY_MODULES:
-        watch.add_module(name, own_classes=True)
-    watched = {label for label, _ in watch._values}
+    machinery = watch.Watch(watch.protected_namespaces())
+    for name in watch._MACHINERY_MODULES:
+        machinery.add_module(name, own_classes=True)
+    watched = {label for label, _ in machinery._values}
     assert {"pluggy._caller.HookCaller", "pluggy._manager.PluginManager", "hypothesis.core.StateForActualGivenExecution"} <= watched

@@ -10,7 +10,7 @@ import typing
 import pytest
 
 from torchdojo.core import words
-from torchdojo.core.child import Watch, changed_in
+from torchdojo.core.watch import Watch, changed_in
 
 
 def _word(reader: words.Words, index: int = 0) -> bytes:
@@ -171,27 +171,27 @@ def test_loaded_modules_are_read_without_touching_them_and_a_class_change_is_fou
     import resource
     import sys
 
-    from torchdojo.core import child
+    from torchdojo.core import watch
 
-    loaded = child.loaded_modules()
-    assert loaded.words is not None and child.still_loaded(loaded)
-    changed = child._module_kinds(loaded)
+    loaded = watch.loaded_modules()
+    assert loaded.words is not None and watch.still_loaded(loaded)
+    changed = watch.module_kinds(loaded)
     assert changed() == []
     probe = types.ModuleType("torchdojo_probe_module")
-    loaded_now = child.loaded_modules()
+    loaded_now = watch.loaded_modules()
     sys.modules["torchdojo_probe_module"] = probe
     try:
-        assert not child.still_loaded(loaded_now)  # sys.modules moved: made again by whoever needs it
-        with_probe = child.loaded_modules()
+        assert not watch.still_loaded(loaded_now)  # sys.modules moved: made again by whoever needs it
+        with_probe = watch.loaded_modules()
         probe.__class__ = type("Other", (types.ModuleType,), {})
-        assert child._module_kinds(with_probe)() == ["torchdojo_probe_module.__class__"]
+        assert watch.module_kinds(with_probe)() == ["torchdojo_probe_module.__class__"]
         probe.__class__ = types.ModuleType
-        assert child._module_kinds(with_probe)() == []
+        assert watch.module_kinds(with_probe)() == []
     finally:
         del sys.modules["torchdojo_probe_module"]
 
-    loaded = child.loaded_modules()
-    changed = child._module_kinds(loaded)
+    loaded = watch.loaded_modules()
+    changed = watch.module_kinds(loaded)
 
     def in_a_fork(work: typing.Callable[[], bool]) -> tuple[bool, int]:
         """What `work` answers in a fork of this process, and the page faults it cost there."""
@@ -211,7 +211,7 @@ def test_loaded_modules_are_read_without_touching_them_and_a_class_change_is_fou
         os.waitpid(pid, 0)
         return answer == "True", int(faults)
 
-    held, read = in_a_fork(lambda: child.still_loaded(loaded) and changed() == [])
+    held, read = in_a_fork(lambda: watch.still_loaded(loaded) and changed() == [])
     same, looked = in_a_fork(lambda: all(type(module) is kind for module, kind in zip(loaded.modules, loaded.kinds, strict=True)))
     assert held and same
     assert read * 3 < looked, (read, looked, len(loaded.modules))  # about 100 against 750 for 1,300 modules

@@ -42,7 +42,7 @@ _FUNCTION_PARTS = frozenset({"__code__", "__defaults__", "__kwdefaults__"})
 _PROTECTED_PACKAGES = frozenset({"torchdojo", "_pytest", "pytest", "pluggy", "hypothesis", "json", "copy", "inspect"})
 """The packages whose functions' code may not change while learner code runs (see `install_guard`): the grading code
 and what runs it. torch is not among them: torch._dynamo compiles by rewriting a wrapper's `__code__`, and torch is
-watched by name (`torchdojo.core.child._integrity_targets`)."""
+watched by name (`torchdojo.core.watch.integrity_targets`)."""
 _CODE_SETTERS = ("hypothesis.internal.reflection", "hypothesis.internal.lambda_sources")
 """Hypothesis's own code that sets `__code__`: on functions it has just made (a wrapper's file name and line, a lambda
 compiled again to describe it). Neither can give a function other behaviour, so they may."""
@@ -261,7 +261,7 @@ def install_guard(
     """Add the audit hook described at the top of this module. `no_read`: folders learner code may not read (except
     `allowed`, its own file); `no_write`: folders it may not change; `protected`: the namespaces whose functions' code
     may not change, by id (the reference and the check module, added as they load); `protected_base`: more of them,
-    an immutable set (the loaded modules' `protected_namespaces`, taken once in a warm worker: see child.LoadedModules);
+    an immutable set (the loaded modules' `protected_namespaces`, taken once in a warm worker: see watch.LoadedModules);
     `seal_torch_hooks`: torch's frame hooks go through the guard (`_seal_torch_hooks`; not for checks that compile).
 
     Everything the hook calls is bound here, before learner code runs: a submission that rebinds a

