@@ -71,6 +71,19 @@ def stack_with_locals(): return traceback.StackSummary.extract(traceback.walk_st
 def torch_frame_hook():
     from torch._C._dynamo import eval_frame
     return eval_frame.set_eval_frame(lambda *args: None)
+def signal_handler():
+    import signal
+    return signal.signal(signal.SIGUSR2, lambda signum, frame: None)
+def signal_handler_of_the_c_module():
+    import _signal
+    return _signal.signal(12, lambda signum, frame: None)
+def signals_ignored():
+    import signal
+    signal.signal(signal.SIGUSR2, signal.SIG_IGN)
+    return signal.signal(signal.SIGUSR2, signal.SIG_DFL)
+def data_loader_workers():
+    import torch
+    return [batch.tolist() for batch in torch.utils.data.DataLoader(list(range(4)), batch_size=2, num_workers=1)]
 def torch_compile():
     import torch
     return torch.compile(lambda x: x * 2 + 1, backend="eager")(torch.ones(3)).tolist()
@@ -126,6 +139,8 @@ REFUSED = [
     "counter_of_walk_stack",
     "stack_with_locals",
     "torch_frame_hook",
+    "signal_handler",
+    "signal_handler_of_the_c_module",
 ]
 ALLOWED = [
     "namedtuple",
@@ -138,6 +153,8 @@ ALLOWED = [
     "parse_and_evaluate",
     "dataclass",
     "torch_compile",
+    "data_loader_workers",
+    "signals_ignored",
 ]
 
 
@@ -179,21 +196,23 @@ def test_an_audit_hook_of_the_learners_own_is_not_added(tmp_path: Path) -> None:
     assert json.loads(done.stdout.splitlines()[-1]) == {"events": 0}
 
 
-def test_torchs_frame_hook_is_held_by_the_guard_alone(tmp_path: Path) -> None:
-    """torch.compile sets its frame-evaluation hook through the guard (`sealed_set_eval_frame`): no loaded module keeps
-    torch's own `set_eval_frame` (nor the bytecode debugger's), once torch._dynamo is loaded too, so learner code cannot
-    reach around the seal."""
+def test_torchs_frame_hook_and_the_signal_setter_are_held_by_the_guard_alone(tmp_path: Path) -> None:
+    """torch.compile sets its frame-evaluation hook through the guard (`sealed_set_eval_frame`), and a DataLoader its
+    signal handlers (`sealed_signal`): no loaded module keeps torch's own `set_eval_frame` (nor the bytecode debugger's)
+    or `_signal.signal`, once torch._dynamo and multiprocessing are loaded too, so learner code cannot reach around the
+    seal."""
     driver = """
 import sys, types
 import torch
 from torchdojo.core.guard import install_guard
 install_guard([], [], sys.argv[1])
 import torch._dynamo, torch._dynamo.eval_frame, torch._dynamo.decorators, torch._dynamo.bytecode_debugger
+import multiprocessing, asyncio, subprocess, torch.utils.data
 left = sorted(
     f"{name}.{key}"
     for name, module in list(sys.modules.items())
     for key, value in list(getattr(module, "__dict__", {}).items())
-    if type(value) is types.BuiltinFunctionType and getattr(value, "__name__", "") in ("set_eval_frame", "set_bytecode_debugger_callback")
+    if type(value) is types.BuiltinFunctionType and getattr(value, "__name__", "") in ("set_eval_frame", "set_bytecode_debugger_callback", "signal")
 )
 print(left)
 """

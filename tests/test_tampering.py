@@ -38,6 +38,10 @@ the result pipe's number as text, so the submission wrote its own verdicts. torc
 (`guard.sealed_set_eval_frame`), and past a helper that hands frames back only the learner's code or a package decides.
 (Their fourth, 5 of 9, rewrote the list a check's forward hook records grad mode in: the hook is reachable from the
 model handed to the learner's function. It is left open, and said so in docs/security.md.)
+
+Then `signal_frame` (9 of 9, from the list of open ways): a signal handler set at import, fired by a timer while the
+import runs, is handed the running frame, and walks up from it to the plugin. Setting a Python signal handler is now
+refused to learner code (`guard.sealed_signal`; torch's DataLoader sets its own).
 """
 
 from __future__ import annotations
@@ -60,7 +64,7 @@ INERT = {"graderlimit_exec", "settrace_locals", "skip_needs_gpu", "sysmodules_re
 # collector's objects and ctypes are not for learner code; pytest.mark keeps no config): importing the file fails.
 REFUSED = {"code_swap", "inner_code", "code_swap_watch", "code_swap_channel", "code_swap_makereport"}
 REFUSED |= {"frame_plugin", "frame_send_verdict", "frame_verdict", "frame_inspect", "frame_traceback", "frame_generator", "frame_exec"}
-REFUSED |= {"frame_logging", "gc_plugin", "ctypes_frame", "pytest_mark_config", "torch_eval_frame_hook"}
+REFUSED |= {"frame_logging", "gc_plugin", "ctypes_frame", "pytest_mark_config", "torch_eval_frame_hook", "signal_frame"}
 HONEST = 2  # what the attacks' wrong functions earn
 
 
@@ -73,7 +77,7 @@ def _expected(path: Path, score: int, status: str) -> bool:
 
 
 def test_the_red_team_corpus_is_there() -> None:
-    assert len(ATTACKS) == 47 and INERT | REFUSED <= {path.stem for path in ATTACKS}
+    assert len(ATTACKS) == 48 and INERT | REFUSED <= {path.stem for path in ATTACKS}
 
 
 def test_no_tampering_earns_a_point_in_a_warm_fork() -> None:
@@ -103,6 +107,7 @@ def test_no_tampering_earns_a_point_in_a_warm_fork() -> None:
         "frame_verdict",
         "frame_traceback",
         "watch_global",
+        "signal_frame",
     ],
 )
 def test_no_tampering_earns_a_point_cold(name: str) -> None:

@@ -9,7 +9,10 @@
   coroutine's frame), the garbage collector's lists of objects, trace and profile functions, audit hooks of its own,
   and ctypes. In one process, a frame leads to every frame that called it, and so to the grading plugin, the verdicts
   it is about to send and the snapshots that would show a change; the garbage collector and ctypes lead anywhere.
-  A check's comparison needs none of them from learner code.
+  A check's comparison needs none of them from learner code. Nor may it set a Python signal handler
+  (`signal.signal`), which is handed whatever frame was running when the signal came, or torch's frame-evaluation
+  hook, which is handed every new frame: no audit event shows either, so the guard alone holds the real setters and
+  learner code meets stand-ins that ask it (`sealed_signal`, `sealed_set_eval_frame`).
 
 Who asked is decided by the frames that raised the event, nearest first (`Origins`): the learner's file (or any file
 that is not the grading code's, the standard library's or an installed package's) is refused; the grading code,
@@ -75,6 +78,7 @@ def _introspection_refusal(event: str) -> GuardRefusal:
         "sys.addaudithook": ("an audit hook of its own (sys.addaudithook)", "自己的审计钩子(sys.addaudithook)"),
         "sys.settrace": ("a trace function (sys.settrace)", "跟踪函数(sys.settrace)"),
         "sys.setprofile": ("a profile function (sys.setprofile)", "性能分析函数(sys.setprofile)"),
+        "signal.signal": ("a signal handler (signal.signal)", "信号处理函数(signal.signal)"),
     }.get(event)
     if what is None:
         kind = "the garbage collector's objects" if event.startswith("gc.") else "ctypes" if event.startswith("ctypes.") else "the call stack's frames"
@@ -209,7 +213,7 @@ def sealed_set_eval_frame(callback: Any) -> Any:
     guard holds. The hook hands every new frame to the callback it is given, and no audit event says so: learner code
     may not set it; torch may."""
     answer: list[Any] = []
-    sys.audit("torchdojo.sealed", "set_eval_frame", callback, answer)  # the guard sets it, or refuses
+    sys.audit("torchdojo.sealed", "set_eval_frame", (callback,), answer)  # the guard sets it, or refuses
     if not answer:
         raise RuntimeError("torch's frame hook is sealed while grading, and the guard did not answer")
     return answer[0]
@@ -218,17 +222,47 @@ def sealed_set_eval_frame(callback: Any) -> Any:
 def sealed_set_bytecode_debugger_callback(callback: Any) -> Any:
     """torch's bytecode debugger's hook, which is handed frames too: as `sealed_set_eval_frame`."""
     answer: list[Any] = []
-    sys.audit("torchdojo.sealed", "set_bytecode_debugger_callback", callback, answer)
+    sys.audit("torchdojo.sealed", "set_bytecode_debugger_callback", (callback,), answer)
     if not answer:
         raise RuntimeError("torch's bytecode debugger hook is sealed while grading, and the guard did not answer")
     return answer[0]
 
 
-_SEALED = {"set_eval_frame": sealed_set_eval_frame, "set_bytecode_debugger_callback": sealed_set_bytecode_debugger_callback}
+def sealed_signal(signalnum: Any, handler: Any) -> Any:
+    """`_signal.signal` (which `signal.signal` calls) while grading, through the guard, which alone holds the real one
+    (`_seal_signal`). A Python signal handler is handed whatever frame was running when the signal came, the grading
+    plugin's among its callers, and no audit event says so: learner code may not set one; torch (a DataLoader's
+    workers) and the standard library it calls may."""
+    answer: list[Any] = []
+    sys.audit("torchdojo.sealed", "signal", (signalnum, handler), answer)
+    if not answer:
+        raise RuntimeError("signal handlers are sealed while grading, and the guard did not answer")
+    return answer[0]
+
+
+_SEALED = {"set_eval_frame": sealed_set_eval_frame, "set_bytecode_debugger_callback": sealed_set_bytecode_debugger_callback, "signal": sealed_signal}
+_SEALED_NAMES = {
+    "set_eval_frame": "torch._C._dynamo.eval_frame.set_eval_frame",
+    "set_bytecode_debugger_callback": "torch._C._dynamo.eval_frame.set_bytecode_debugger_callback",
+    "signal": "signal.signal",
+}
+"""What a refusal of each sealed setter names."""
 _HOOK_HOMES = ("torch._C._dynamo.eval_frame", "torch._dynamo.eval_frame", "torch._dynamo.decorators", "torch._dynamo.bytecode_debugger")
 _HOOK_NAMES = ("set_eval_frame", "_maybe_set_eval_frame", "set_bytecode_debugger_callback")
 """Where torch keeps those hooks' setters, and by which names (tests/test_guard.py checks that no other loaded module
 holds them)."""
+
+
+def _seal_signal() -> dict[str, Any]:
+    """Put `sealed_signal` in place of `_signal.signal`, the one place the real one is kept (signal.py's `signal` calls
+    it by that name; tests/test_guard.py checks that no other loaded module holds it); the real one, which the guard
+    alone then holds."""
+    namespace = vars(importlib.import_module("_signal"))
+    original = namespace.get("signal")
+    if original is None or original is sealed_signal:
+        return {}
+    namespace["signal"] = sealed_signal
+    return {"signal": original}
 
 
 def _seal_torch_hooks() -> dict[str, Any]:
@@ -273,13 +307,14 @@ def install_guard(
     path_like, function_type, parts, write_flags, mutating, separator = os.PathLike, types.FunctionType, _FUNCTION_PARTS, _WRITE_FLAGS, _MUTATING_EVENTS, os.sep
     introspection, frame_attributes, refusal = _INTROSPECTION_EVENTS, _FRAME_ATTRIBUTES, _introspection_refusal
     _any, _isinstance, _tuple, _bool, _id, _type, _str, _int, _bytes, _len = any, isinstance, tuple, bool, id, type, str, int, bytes, len
+    _callable = callable
     caller = _sys._getframe
     namespaces = protected if protected is not None else {}
     base = frozenset(protected_base)  # the same set when it is one: immutable, whoever else holds it
     setters = {id(vars(importlib.import_module(name))) for name in _CODE_SETTERS}  # imported now if Hypothesis has not yet
     origins = Origins()
     learner_asked = origins.learner_asked
-    originals = _seal_torch_hooks() if seal_torch_hooks else {}
+    originals = {**(_seal_torch_hooks() if seal_torch_hooks else {}), **_seal_signal()}
     sealed_codes = {name: stand_in.__code__ for name, stand_in in _SEALED.items()}
     busy = [False]  # the hook's own calls (realpath, reading frames) raise events of their own
 
@@ -300,17 +335,19 @@ def install_guard(
         finally:
             busy[0] = False
 
-    def sealed(name: str, callback: Any, answer: list[Any]) -> None:
+    def sealed(name: str, arguments: tuple, answer: list[Any]) -> None:
         busy[0] = True
         try:
             stand_in = caller(2)  # 0: this function, 1: the hook, 2: the stand-in (not an event raised by hand)
-            allowed = stand_in.f_code is sealed_codes.get(name) and not learner_asked(stand_in.f_back)  # who called it decides
+            genuine = stand_in.f_code is sealed_codes.get(name)
+            # Who called it decides; a signal's SIG_IGN or SIG_DFL is no handler (nothing is handed a frame): anyone may.
+            allowed = genuine and ((name == "signal" and not _callable(arguments[1])) or not learner_asked(stand_in.f_back))
         finally:
             busy[0] = False
         original = originals.get(name)
         if original is None or not allowed:
-            raise refusal(f"torch._C._dynamo.eval_frame.{name}")
-        answer.append(original(callback))
+            raise refusal(_SEALED_NAMES.get(name, name))
+        answer.append(original(*arguments))
 
     def guard(event: str, args: tuple) -> None:
         if busy[0]:
