@@ -108,11 +108,38 @@ def _alive(pid: int) -> bool:
     return "State:\tZ" not in state
 
 
-@pytest.mark.parametrize("fixture", ["fake_report", "patch_allclose"])
-def test_tampering_scores_zero(fixture: str) -> None:
+@pytest.mark.parametrize(
+    ("fixture", "found"), [("fake_report", "a line the grader did not write"), ("patch_allclose", "your code replaced torch.allclose")]
+)
+def test_tampering_scores_zero_and_says_what_was_found(fixture: str, found: str) -> None:
+    """Every check of a tampered run says what was found, in both languages: a line without the run's nonce on the
+    grading channel, or the child's own words for what it found replaced."""
     report = grade_file("autograd/no_grad", HOSTILE / f"{fixture}.py")
-    assert report.score == 0
-    assert any("Tampering detected" in (c.message.en if c.message else "") for c in report.checks), messages(report)
+    assert report.score == 0 and report.status == "tampered"
+    assert all(
+        c.message is not None and c.message.en.startswith("Tampering detected: ") and found in c.message.en and c.message.zh.startswith("检测到篡改")
+        for c in report.checks
+    ), messages(report)
+
+
+def test_a_forged_verdict_is_named_in_the_message() -> None:
+    """What the channel can carry that the real child never writes: a second verdict for a check, a verdict for a check
+    the run did not ask for. Each is named."""
+    from torchdojo.core import protocol
+    from torchdojo.core.runner import _Attempt, _handle_event, _take_verdicts
+
+    exercise = load_catalog().resolve("autograd/no_grad")
+    first, second = exercise.checks[0].name, exercise.checks[1].name
+    attempt = _Attempt()
+    for event in (protocol.CheckVerdict(first, "passed"), protocol.CheckVerdict(first, "passed")):
+        _handle_event(protocol.encode(event, "n").encode(), "n", attempt)
+    found = _take_verdicts(exercise, attempt, [first, second], {})
+    assert found is not None and f"a second verdict for the check {first}" in found.en and first in found.zh
+
+    attempt = _Attempt()
+    _handle_event(protocol.encode(protocol.CheckVerdict(second, "passed"), "n").encode(), "n", attempt)
+    found = _take_verdicts(exercise, attempt, [first], {})
+    assert found is not None and f"a verdict for {second}, a check this run did not ask for" in found.en and second in found.zh
 
 
 def test_learner_cannot_read_stdin_forever(tmp_path: Path) -> None:
@@ -190,3 +217,21 @@ def test_memory_reserve_is_held_without_touching_its_pages() -> None:
     reserve[mmap.PAGESIZE * 3] = 1  # the measure can tell: one page written, one page resident
     assert _resident_pages_and_mode(reserve) == (1, "rw-p")
     reserve.close()
+
+
+def test_a_batch_row_of_a_tampered_run_says_what_was_found(tmp_path: Path) -> None:
+    """grade-batch's row (and so the CSV's flags column and the class report) carries the run's finding for the
+    teacher's review, not only the status."""
+    import shutil
+
+    from torchdojo.teacher.batch import grade_task, plan
+
+    catalog = load_catalog()
+    exercise = catalog.resolve("autograd/no_grad")
+    target = tmp_path / "class" / "dan" / "exercises" / exercise.file
+    target.parent.mkdir(parents=True)
+    shutil.copyfile(HOSTILE / "fake_report.py", target)
+    (task,) = plan(tmp_path / "class", catalog, [exercise])
+    row = grade_task(task, Limits(timeout_s=60))
+    assert row.status == "tampered" and row.score == 0
+    assert row.flags == ["Tampering detected: the grading channel received a line the grader did not write. No points for this run."]

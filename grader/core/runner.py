@@ -40,7 +40,7 @@ class _Attempt:
     imported: bool = False
     done: bool = False
     timed_out: bool = False
-    tampered: bool = False
+    forged: Text | None = None  # what the grading channel received that the real child never writes, said to the learner
     returncode: int | None = None
     stopped_at: tuple[int, str | None] | None = None  # on a timeout: the learner's line that was running
     waited_to_start: float = 0.0  # seconds the launcher took to start the child (a busy worker): not the learner's time
@@ -222,7 +222,7 @@ def _where_stopped(pid: int, stack_file: Path, learner_file: Path, seen_as: Path
 def _handle_event(line: bytes, nonce: str, attempt: _Attempt) -> None:
     event = protocol.decode(line, nonce)
     if event is None:  # not a line the real child writes: forged
-        attempt.tampered = True
+        attempt.forged = attempt.forged or FORGED_LINE
     elif isinstance(event, protocol.ImportStarted):
         attempt.importing = True
     elif isinstance(event, protocol.ImportDone):
@@ -231,7 +231,9 @@ def _handle_event(line: bytes, nonce: str, attempt: _Attempt) -> None:
         attempt.started.append(event.check)
     elif isinstance(event, protocol.CheckVerdict):
         if event.check in attempt.results:  # a second verdict for the same check is forged
-            attempt.tampered = True
+            attempt.forged = attempt.forged or _tampered(
+                f"the grading channel received a second verdict for the check {event.check}", f"评分通道收到了检查 {event.check} 的第二个结果"
+            )
         attempt.results[event.check] = event
     elif isinstance(event, protocol.RunDone):
         attempt.done = True
@@ -249,10 +251,14 @@ class _Verdict:
 
 
 CANNOT_SKIP = t("This check cannot be skipped: your code raised an exception meant for the grader.", "这项检查不能跳过:你的代码抛出了评分器专用的异常。")
-TAMPERED = t(
-    "Tampering detected: the grading channel received forged or unexpected data. No points for this run.",
-    "检测到篡改:评分通道收到了伪造或意外的数据。本次运行不得分。",
-)
+
+
+def _tampered(en: str, zh: str) -> Text:
+    """The message every check of a tampered run shows: what was found, in both languages."""
+    return t(f"Tampering detected: {en}. No points for this run.", f"检测到篡改:{zh}。本次运行不得分。")
+
+
+FORGED_LINE = _tampered("the grading channel received a line the grader did not write", "评分通道收到了一行不是评分器写的数据")
 
 
 def _launcher_for(limits: Limits, launcher: Launcher | None) -> Launcher:
@@ -264,12 +270,16 @@ def _launcher_for(limits: Limits, launcher: Launcher | None) -> Launcher:
     return launcher or ColdLauncher()
 
 
-def _take_verdicts(exercise: Exercise, attempt: _Attempt, pending: list[str], verdicts: dict[str, _Verdict]) -> bool:
-    """Add the verdicts the child reported for pending checks; True when something in them was forged."""
-    tampered = attempt.tampered
+def _take_verdicts(exercise: Exercise, attempt: _Attempt, pending: list[str], verdicts: dict[str, _Verdict]) -> Text | None:
+    """Add the verdicts the child reported for pending checks; what was forged or tampered with, if anything (the
+    first thing found: the channel's, or the child's own words for what it found)."""
+    tampered = attempt.forged
     for name, event in attempt.results.items():
         if name not in pending:
-            tampered = True
+            tampered = tampered or _tampered(
+                f"the grading channel received a verdict for {name}, a check this run did not ask for",
+                f"评分通道收到了检查 {name} 的结果,但本次运行并没有要求这项检查",
+            )
             continue
         spec = exercise.check(name)
         if (event.outcome == "needs_gpu" and not spec.needs_gpu) or (event.outcome == "not_graded" and not spec.stand_in):
@@ -279,7 +289,8 @@ def _take_verdicts(exercise: Exercise, attempt: _Attempt, pending: list[str], ve
         else:
             message = t(event.en, event.zh) if event.en else None
             verdicts[name] = _Verdict(event.outcome, message, event.line, event.source, event.duration)
-        tampered = tampered or event.tampering
+        if event.tampering and tampered is None:  # the child's own words: what it found replaced, or the reference called
+            tampered = t(event.en, event.zh) if event.en and event.zh else _tampered("the grading run found a change", "评分过程发现了改动")
     return tampered
 
 
@@ -351,20 +362,24 @@ def grade(exercise: Exercise, file: Path, limits: Limits | None = None, launcher
     output = _OutputBuffer(limits.output_bytes)
     verdicts: dict[str, _Verdict] = {}
     pending = [c.name for c in exercise.checks]
-    tampered = False
+    tampered: Text | None = None  # what was found, once anything was
     status: RunStatus = "ok"
 
     while pending:
         attempt = _run_child(exercise, file, pending, limits, deadline, output, launcher)
         deadline += attempt.waited_to_start
-        tampered = _take_verdicts(exercise, attempt, pending, verdicts) or tampered
+        tampered = tampered or _take_verdicts(exercise, attempt, pending, verdicts)
         pending = [name for name in pending if name not in verdicts]
         if not pending:
             break
         unfinished = [name for name in attempt.started if name not in verdicts]
         current = unfinished[-1] if unfinished else None
         if attempt.done and unfinished:
-            tampered = True  # the child finished cleanly, yet a started check never reported: its machinery was replaced
+            # the child finished cleanly, yet a started check never reported: its machinery was replaced
+            tampered = tampered or _tampered(
+                f"the check {unfinished[-1]} started, and the run ended normally without its verdict: something the checks run on was replaced",
+                f"检查 {unfinished[-1]} 已开始,运行正常结束,却没有它的结果:检查所依赖的东西被替换了",
+            )
             verdicts.update({name: _Verdict("error") for name in pending})
             break
         if attempt.timed_out:
@@ -381,7 +396,7 @@ def grade(exercise: Exercise, file: Path, limits: Limits | None = None, launcher
             verdicts[current] = _Verdict("error", crash)
         pending = [name for name in pending if name not in verdicts]
 
-    if tampered:
+    if tampered is not None:
         status = "tampered"
-        verdicts = {name: _Verdict("error", TAMPERED) for name in verdicts}
+        verdicts = {name: _Verdict("error", tampered) for name in verdicts}
     return _report(exercise, file, verdicts, output, started_at, status)

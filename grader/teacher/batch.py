@@ -186,6 +186,8 @@ def _grade_file(task: Task, limits: Limits, launcher: Launcher | None = None) ->
     else:
         report = grade(task.exercise, task.file, limits, launcher)
         flags = []
+    if report.status == "tampered" and report.checks and report.checks[0].message is not None:
+        flags = [*flags, report.checks[0].message.en]  # what the run found, for the teacher's review
     return BatchRow(
         student=task.student,
         exercise=task.exercise.id,
