@@ -108,9 +108,7 @@ def _alive(pid: int) -> bool:
     return "State:\tZ" not in state
 
 
-@pytest.mark.parametrize(
-    ("fixture", "found"), [("fake_report", "a line the grader did not write"), ("patch_allclose", "your code replaced torch.allclose")]
-)
+@pytest.mark.parametrize(("fixture", "found"), [("fake_report", "a line the grader did not write"), ("patch_allclose", "your code replaced torch.allclose")])
 def test_tampering_scores_zero_and_says_what_was_found(fixture: str, found: str) -> None:
     """Every check of a tampered run says what was found, in both languages: a line without the run's nonce on the
     grading channel, or the child's own words for what it found replaced."""
