@@ -42,6 +42,11 @@ model handed to the learner's function. It is left open, and said so in docs/sec
 Then `signal_frame` (9 of 9, from the list of open ways): a signal handler set at import, fired by a timer while the
 import runs, is handed the running frame, and walks up from it to the plugin. Setting a Python signal handler is now
 refused to learner code (`guard.sealed_signal`; torch's DataLoader sets its own).
+
+Then a fourth red team got 9 of 9 two ways in 12 minutes: rebinding the checks' helpers (the strategies' `Model.make`,
+`_seeded`, autograd's `common._is_tensor`: modules the watch did not cover), so that the inputs both sides were given
+raised the same error, which passes (`helper_class_attributes`, `helper_globals`). Every module of the checks' package
+is watched now, every value and class attribute.
 """
 
 from __future__ import annotations
@@ -77,7 +82,7 @@ def _expected(path: Path, score: int, status: str) -> bool:
 
 
 def test_the_red_team_corpus_is_there() -> None:
-    assert len(ATTACKS) == 48 and INERT | REFUSED <= {path.stem for path in ATTACKS}
+    assert len(ATTACKS) == 50 and INERT | REFUSED <= {path.stem for path in ATTACKS}
 
 
 def test_no_tampering_earns_a_point_in_a_warm_fork() -> None:
@@ -108,6 +113,8 @@ def test_no_tampering_earns_a_point_in_a_warm_fork() -> None:
         "frame_traceback",
         "watch_global",
         "signal_frame",
+        "helper_class_attributes",
+        "helper_globals",
     ],
 )
 def test_no_tampering_earns_a_point_cold(name: str) -> None:

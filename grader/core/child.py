@@ -35,7 +35,7 @@ from _pytest import config as _pytest_config  # _prepareconfig: pytest.main with
 from torchdojo.core import words
 from torchdojo.core.guard import GuardRefusal, install_guard
 from torchdojo.core.protocol import CheckStarted, Event, ImportDone, ImportStarted, RunDone, encode
-from torchdojo.core.watch import EitherOf, Watch, base_loaded, base_watch, changed_in, integrity_targets, modes_left, module_kinds, tensor_kinds
+from torchdojo.core.watch import EitherOf, Watch, base_loaded, base_watch, changed_in, checks_modules, integrity_targets, modes_left, module_kinds, tensor_kinds
 
 if TYPE_CHECKING:
     from torchdojo.checks.memo import ReferenceRuns
@@ -438,6 +438,12 @@ class GradingPlugin:
             if module is not None:
                 self.protected[id(vars(module))] = vars(module)  # before watching it: its functions are watched by identity
                 self.check_watch.add_check_module(module)
+                # The checks' helpers collecting loaded here (a cold run's), which the base watch could not see.
+                for name in checks_modules():
+                    helper = sys.modules.get(name)
+                    if name != self.checks_module and name not in self.watch.modules and helper is not None:
+                        self.protected[id(vars(helper))] = vars(helper)
+                        self.check_watch.add_module(name, own_classes=True, every_value=True)
                 self._snapshots = (self._snapshots[0], self.check_watch.snapshot())
                 self._readers = (self._readers[0], self._snapshots[1].reader())
             self.checks_module = None

@@ -43,6 +43,20 @@ _GRADING_MODULES = (
     "torchdojo.core.child",
     __name__,
 )
+_CHECKS = "torchdojo.checks"
+"""The checks' package: every helper of it loaded when the watch is made is watched, every value (see `_watch`)."""
+_COMPILER_NAMES = ("__compiled_fn", "__resume_at")
+"""Names torch.compile adds to the globals of a module whose function it compiles: its compiled code, not a change."""
+
+
+def checks_modules() -> list[str]:
+    """The checks' helpers loaded now: the modules of the checks' package other than the check modules (`test_*`, each
+    watched by its own run, globals only: their classes keep a check's own state, such as what a payload did). A cold
+    run loads its exercise's helpers only as pytest collects them, after its watch is made: it watches those then
+    (GradingPlugin.check_watch)."""
+    return sorted(name for name in list(sys.modules) if (name == _CHECKS or name.startswith(f"{_CHECKS}.")) and not name.rpartition(".")[2].startswith("test_"))
+
+
 # The machinery that calls the checks and the hooks, with their classes: pluggy, and the part of Hypothesis that runs
 # a property check where no examples are kept (a cold check): its test runner, engine, data and errors.
 _MACHINERY_MODULES = (
@@ -86,6 +100,7 @@ class Watch:
         # refuses it): watched by identity alone, which is cheaper than reading `__code__` after every check.
         self._protected: Container[int] = protected if protected is not None else frozenset()
         self._snapshot: Snapshot | None = None  # made once the watch is complete (see `snapshot`)
+        self.modules: set[str] = set()  # the modules added (`add_module`)
 
     def _watch(self, label: str, namespace: Any, name: str, value: Any) -> None:
         self._snapshot = None
@@ -116,11 +131,14 @@ class Watch:
             self._closed.append((label, namespace, frozenset(namespace)))
             self._snapshot = None
 
-    def add_module(self, name: str, own_classes: bool) -> None:
+    def add_module(self, name: str, own_classes: bool, every_value: bool = False) -> None:
+        """Watch a loaded module's callables, classes and modules (`every_value`: each of its values), and with
+        `own_classes` every attribute of the classes it defines."""
         module = sys.modules.get(name)
         if module is None:
             return
-        self.add(name, vars(module), everything=False, closed=own_classes)
+        self.modules.add(name)
+        self.add(name, vars(module), everything=every_value, closed=own_classes)
         if own_classes:
             for value in list(vars(module).values()):
                 if isinstance(value, type) and value.__module__ == name:
@@ -225,6 +243,7 @@ def changed_in(
     _zip: Any = zip,
     _callable: Any = callable,
     _hasattr: Any = hasattr,
+    _compiler_names: tuple[str, ...] = _COMPILER_NAMES,
 ) -> list[str]:
     """What differs from `snapshot` now: the labels of the names rebound, functions changed and callables added.
     `reader` reads the snapshot's words (`Snapshot.reader`): only the entries whose words moved are compared object by
@@ -258,7 +277,11 @@ def changed_in(
     found.extend(label for label, cell, contents in cells if _cell_contents(cell) is not contents and label not in found)
     for label, namespace, known in closed:
         if _len(namespace) != _len(known):
-            found.extend(f"{label}.{name}" for name in namespace if name not in known and (_callable(namespace[name]) or _hasattr(namespace[name], "__get__")))
+            found.extend(
+                f"{label}.{name}"
+                for name in namespace
+                if name not in known and not name.startswith(_compiler_names) and (_callable(namespace[name]) or _hasattr(namespace[name], "__get__"))
+            )
     return found
 
 
@@ -404,6 +427,13 @@ def _watch(protected: frozenset[int]) -> Watch:
     watch = Watch(protected)
     for name in _GRADING_MODULES:
         watch.add_module(name, own_classes=True)
+    # The checks and their helpers (each topic's strategies and common module, the stand-ins), every value: a submission
+    # that rebound a helper, a constant or a class attribute there changed the inputs both sides were given, so that
+    # both raised the same error, which passes (a red team's 9 of 9, 2026-11-30). The exercise's own check module is
+    # watched again by its run, from the first check on (GradingPlugin.check_watch).
+    for name in checks_modules():
+        if name not in _GRADING_MODULES:
+            watch.add_module(name, own_classes=True, every_value=True)
     for name in _LIBRARY_MODULES:
         watch.add_module(name, own_classes=False)
     # A class of theirs changed (a `__call__`, an `execute_once`) would decide which checks run and what their outcome is.
